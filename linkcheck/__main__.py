@@ -1,0 +1,5 @@
+"""``python -m linkcheck``: the same as the ``linkcheck`` command."""
+
+from linkcheck.cli import main
+
+main()

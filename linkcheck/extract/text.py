@@ -1,0 +1,251 @@
+"""Citations from free text: plain text, Markdown, reStructuredText, and the text of
+HTML, PDF and DOCX documents once their extractors have turned them into text.
+
+The text is split into reference entries (paragraphs, list items). In each entry every
+URL is found (a URL wrapped over two lines is rejoined), every accessed-on phrase is
+found, and each date is bound to its own URL: the one the phrase points at by its style
+("Retrieved March 3, 2019, from URL" points forward, "URL (accessed on 8 September 2017)"
+points back), never to a URL in another entry.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from linkcheck.extract.dates import DateMention, find_accessed
+from linkcheck.extract.urls import _URL_CHARS, UrlMatch, clean_url, find_urls, strip_trailing
+from linkcheck.models import Citation, ExtractOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A hyperlink whose anchor text spans ``text[start:end]`` and that points at ``href``."""
+
+    start: int
+    end: int
+    href: str
+    title: str | None = None
+
+
+# Where one reference entry ends and the next begins: a blank line, or a line that
+# starts a list item ("- ", "* ", "1. ", "[1] ", "1/ ").
+_ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,4}[.)/]\s|\[\d{1,4}\]\s))")
+
+# What may stand between an accessed-on phrase and the URL it introduces.
+_FORWARD_CONNECTOR = re.compile(
+    r"^[\s.,;:)\]]*(?:(?:available|disponible|verfügbar|disponível|beschikbaar)?\s*"
+    r"(?:online\s*)?(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da)?"
+    r"[\s.,;:(\[<]*)$",
+    re.IGNORECASE,
+)
+_MAX_BIND_GAP = 250
+_MAX_ENTRY = 400
+_SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+_URLISH = re.compile(r"[-_/#=?&%.~]|\d")
+_CONTINUATION = re.compile(_URL_CHARS + r"+")
+
+
+def _entry_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _ENTRY_BREAK.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
+    """Join a URL that a line break cut in two with the rest of it on the next line."""
+    end = u.end
+    cited = u.cited
+    while True:
+        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end)
+        if not m or m.end() >= entry_end:
+            return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
+        nxt = _CONTINUATION.match(text, m.end())
+        if not nxt:
+            break
+        core = strip_trailing(nxt.group(0))
+        if not core or not _URLISH.search(core) or re.match(r"https?://|www\.", core, re.IGNORECASE):
+            break
+        if cited[-1] in "/-_=&?.#~":
+            pass
+        elif not (aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")):
+            break
+        cited += core
+        end = nxt.start() + len(core)
+        if len(core) < len(nxt.group(0)):
+            break
+    return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
+
+
+def _bind(
+    dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str
+) -> dict[int, DateMention]:
+    """Bind each accessed-on phrase of one entry to the index of its URL.
+
+    A phrase goes back to the URL just before it when only punctuation stands between
+    them ("URL (accessed ...)", "URL. Accessed ..."), forward to the URL just after it
+    when only a connector does ("Retrieved ..., from URL", "[cited ...]. Available from:
+    URL", "Consulté le ... . URL"). When both hold, a parenthesised phrase goes back and
+    otherwise the phrase's own style decides. Failing both, the nearer URL within reach.
+    A URL keeps the closest of the phrases bound to it.
+    """
+    starts = [u.start for u in urls]
+    best: dict[int, tuple[int, DateMention]] = {}
+    for d in dates:
+        i = bisect.bisect_left(starts, d.end)  # first URL after the phrase
+        j = i - 1
+        while j >= 0 and urls[j].end > d.start:  # a URL inside the phrase is not "before" it
+            j -= 1
+        fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
+        bwd_gap = text[urls[j].end : d.start] if j >= 0 else None
+        forward_ok = fwd_gap is not None and _FORWARD_CONNECTOR.match(fwd_gap) is not None
+        bwd_content = len(re.sub(r"[\s.,;:()\[\]]", "", bwd_gap)) if bwd_gap is not None else None
+        choice: tuple[int, int] | None = None
+        if forward_ok and bwd_content == 0:
+            back = d.raw.lstrip().startswith("(") or not d.url_follows
+            choice = (0, j) if back else (0, i)
+        elif forward_ok:
+            choice = (1, i)
+        elif bwd_gap is not None and bwd_content is not None and len(bwd_gap) <= _MAX_BIND_GAP:
+            choice = (bwd_content, j)
+        elif fwd_gap is not None and len(fwd_gap) <= _MAX_BIND_GAP:
+            choice = (len(fwd_gap), i)
+        if choice is None:
+            continue
+        cost, k = choice
+        if k not in best or cost < best[k][0]:
+            best[k] = (cost, d)
+    return {k: d for k, (_, d) in best.items()}
+
+
+def _entry_text(text: str, start: int, end: int, u: UrlMatch, d: DateMention | None) -> str:
+    """The reference entry around a URL, cut to the sentence(s) that cite it when long."""
+    if end - start > _MAX_ENTRY:
+        lo = max(start, u.start - 300)
+        cut = [m.end() for m in _SENTENCE_END.finditer(text, lo, u.start)]
+        lo = cut[-1] if cut else lo
+        stop = max(u.end, d.end if d else u.end)
+        m = _SENTENCE_END.search(text, stop, min(end, stop + 300))
+        hi = m.start() + 1 if m else min(end, stop + 300)
+        start, end = lo, hi
+    return " ".join(text[start:end].split()).strip()
+
+
+def citations_from_text(
+    text: str,
+    options: ExtractOptions,
+    *,
+    anchors: Sequence[Anchor] = (),
+    line_of: Callable[[int], int | None] | None = None,
+    aggressive_rejoin: bool = False,
+    unescape: Callable[[str], str] | None = None,
+    notes: list[str] | None = None,
+) -> list[Citation]:
+    """Every cited URL in free text, each with its entry text and its own accessed-on date.
+
+    ``anchors`` are link targets the format knows (HTML ``href``, DOCX hyperlinks); each
+    counts as a URL at its span, in place of any URL written in its anchor text that
+    cleans to the same address. ``line_of`` maps an offset to a 1-based source line
+    (default: lines of ``text``). ``unescape`` undoes format escapes in a cited URL
+    (Markdown's ``\\_``). Problems worth a --verbose line (an impossible date) are
+    appended to ``notes``.
+    """
+    if line_of is None:
+        newlines = [m.start() for m in re.finditer("\n", text)]
+
+        def line_of(pos: int) -> int | None:
+            return bisect.bisect_right(newlines, pos - 1) + 1 if pos >= 0 else None
+
+    all_urls = find_urls(text, include_dois=options.include_dois)
+    anchor_urls: list[UrlMatch] = []
+    for a in anchors:
+        href = a.href.strip()
+        if not re.match(r"(?:https?:)?//", href, re.IGNORECASE):
+            continue
+        url = clean_url(href)
+        if url:
+            anchor_urls.append(UrlMatch(a.start, max(a.end, a.start + 1), href, url))
+    titles = {(a.start, a.href.strip()): a.title for a in anchors}
+
+    mentions = find_accessed(text, options.date_order, options.today)
+    for d in mentions:
+        if d.date is None and d.problem and notes is not None:
+            notes.append(f"line {line_of(d.start)}: {d.problem}")
+    citations: list[Citation] = []
+    u_i = d_i = a_i = 0
+    for start, end in _entry_spans(text):
+        entry_urls: list[UrlMatch] = []
+        while u_i < len(all_urls) and all_urls[u_i].start < end:
+            u = all_urls[u_i]
+            u_i += 1
+            if u.start >= start:
+                entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
+        # A URL found inside a wrapped URL's continuation is part of it.
+        entry_urls = [
+            u for k, u in enumerate(entry_urls) if not any(v.start < u.start < v.end for v in entry_urls[:k])
+        ]
+        entry_anchors: list[UrlMatch] = []
+        while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
+            if anchor_urls[a_i].start >= start:
+                entry_anchors.append(anchor_urls[a_i])
+            a_i += 1
+        if entry_anchors:
+            # A URL in the anchor text of a link to the same address is the same citation.
+            keep = []
+            for u in entry_urls:
+                same = any(
+                    a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors
+                )
+                if not same:
+                    keep.append(u)
+            entry_urls = sorted(keep + entry_anchors, key=lambda u: (u.start, u.end))
+        entry_dates: list[DateMention] = []
+        while d_i < len(mentions) and mentions[d_i].start < end:
+            if mentions[d_i].start >= start and mentions[d_i].date is not None:
+                entry_dates.append(mentions[d_i])
+            d_i += 1
+        if not entry_urls:
+            continue
+        bound = _bind(entry_dates, entry_urls, text)
+        seen: dict[str, int] = {}
+        for k, u in enumerate(entry_urls):
+            cited = unescape(u.cited) if unescape else u.cited
+            url = (clean_url(cited) or u.url) if unescape else u.url
+            d = bound.get(k)
+            key = url
+            if key in seen:
+                # One entry citing the same URL twice ([url](url)) is one citation; keep a date.
+                prev = citations[seen[key]]
+                if prev.accessed is None and d is not None:
+                    citations[seen[key]] = Citation(
+                        prev.cited, prev.url, prev.line, prev.text, d.date, prev.title
+                    )
+                continue
+            seen[key] = len(citations)
+            citations.append(
+                Citation(
+                    cited=cited,
+                    url=url,
+                    line=line_of(u.start),
+                    text=_entry_text(text, start, end, u, d),
+                    accessed=d.date if d else None,
+                    title=titles.get((u.start, u.cited)),
+                )
+            )
+    return citations
+
+
+def _same_url(a: str, b: str) -> bool:
+    def key(s: str) -> str:
+        s = re.sub(r"^[a-z]+://", "", s.lower())
+        return s.rstrip("/")
+
+    return key(a) == key(b)

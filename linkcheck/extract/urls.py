@@ -1,0 +1,275 @@
+"""Finding URLs in running text, cleaning them as a reader would, and one normal form.
+
+Three forms of a URL matter here:
+
+* the **cited** text, kept exactly as the document gives it;
+* the **clean** URL (the contract's ``url``): trailing sentence punctuation and
+  unbalanced closing brackets dropped, ``<...>`` unwrapped, a bare ``www.`` address
+  given ``http://``, a protocol-relative ``//host`` given ``https:``, ``doi:10.x/y``
+  turned into ``https://doi.org/10.x/y``;
+* the **normal** form, used only to tell whether two citations name the same link:
+  scheme and host lower-cased, the host in IDNA (punycode), default ports dropped, an
+  empty path written ``/``, percent-escapes upper-cased, the fragment dropped (it is
+  never sent to the server). Everything else (path case, query order, trailing
+  slashes) is kept: servers are free to treat those as different resources.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+# Characters that may appear inside a URL as people write them in text. Quotes,
+# angle brackets, whitespace and a few typographic marks end a URL.
+_URL_CHARS = r"(?:\\[_*#~&%.()\[\]!+=-]|[^\s<>\"'“”‘’«»\u00a0\u2000-\u200b\u3000|\\^`{}])"
+# A backslash escape (Markdown's or LaTeX's "\_") may stand inside a URL; clean_url undoes it.
+_ESCAPE = re.compile(r"\\([_*#~&%.()\[\]!+=-])")
+
+# Country-code TLDs are matched generically (two letters); these generic ones are the
+# ones seen in real reference lists, for scheme-less addresses such as MLA's
+# "en.wikipedia.org/wiki/X".
+_GENERIC_TLDS = (
+    "com|org|net|edu|gov|mil|int|info|biz|io|ai|app|dev|museum|aero|coop|name|pro|"
+    "news|blog|online|site|tech|xyz|earth|global|science|health|media|world"
+)
+
+URL_RE = re.compile(
+    r"(?:"
+    r"(?P<scheme>(?:https?|ftp)://" + _URL_CHARS + r"+)"
+    r"|(?P<www>(?<![\w@./-])www\d?\.[a-z0-9-]+(?:\.[a-z0-9-]+)*" + _URL_CHARS + r"*)"
+    r"|(?P<doi>(?<![\w/])doi:\s?10\.\d{4,9}/" + _URL_CHARS + r"+)"
+    r"|(?P<bare>(?<![\w@./:-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:"
+    + _GENERIC_TLDS
+    + r"|[a-z]{2})/"
+    + _URL_CHARS
+    + r"*)"
+    r")",
+    re.IGNORECASE,
+)
+
+# A bare DOI in running text, for --include-dois.
+BARE_DOI_RE = re.compile(r"(?<![\w/.])10\.\d{4,9}/" + _URL_CHARS + r"+")
+
+_TRAILING_PUNCT = ".,;:!?…'\"»”’*"
+_PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+
+@dataclass(frozen=True, slots=True)
+class UrlMatch:
+    """A URL found in text: its span and the text as written there."""
+
+    start: int
+    end: int
+    cited: str
+    url: str
+
+
+def strip_trailing(raw: str) -> str:
+    """Drop trailing sentence punctuation and unbalanced closing brackets.
+
+    Balanced brackets inside a URL are kept: ``https://en.wikipedia.org/wiki/Foo_(bar)``
+    stays whole, while ``(see https://example.org/a).`` loses its ``).``.
+    """
+    s = raw
+    while s:
+        last = s[-1]
+        if last in _TRAILING_PUNCT:
+            s = s[:-1]
+        elif last in _PAIRS:
+            if s.count(last) > s.count(_PAIRS[last]):
+                s = s[:-1]
+            else:
+                break
+        else:
+            break
+    return s
+
+
+def _strip_markup_tail(s: str) -> str:
+    # Markdown emphasis or an HTML entity left glued to the end of a URL.
+    for tail in ("&gt;", "&quot;", "&#39;", "**", "__"):
+        if s.endswith(tail):
+            s = s[: -len(tail)]
+    return s
+
+
+def clean_url(raw: str, *, scheme_less: bool = True) -> str | None:
+    """Turn a URL as cited into the clean, absolute form of the contract's ``url``.
+
+    Returns None when nothing usable is left. With ``scheme_less`` false, an address with
+    no scheme that is not a ``www.`` address is returned as None.
+    """
+    s = _ESCAPE.sub(r"\1", raw.strip().strip("\u200b\ufeff"))
+    if s.startswith("<") and s.endswith(">"):
+        s = s[1:-1].strip()
+    if s.lower().startswith("url:"):
+        s = s[4:].strip()
+    s = _strip_markup_tail(strip_trailing(_strip_markup_tail(s)))
+    s = strip_trailing(s)
+    if not s:
+        return None
+    low = s.lower()
+    if low.startswith("doi:"):
+        doi = s[4:].strip()
+        return "https://doi.org/" + doi if doi.startswith("10.") else None
+    if re.match(r"10\.\d{4,9}/", s):
+        return "https://doi.org/" + s
+    if low.startswith("//"):
+        return "https:" + s
+    if re.match(r"[a-z][a-z0-9+.-]*:", low):
+        return s
+    if low.startswith("www.") or re.match(r"www\d\.", low):
+        return "http://" + s
+    if scheme_less and re.match(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/:?#]|$)", low):
+        return "http://" + s
+    return None
+
+
+def find_urls(text: str, *, include_dois: bool = False) -> list[UrlMatch]:
+    """Every URL in running text, in order, with its span and clean form."""
+    found: list[UrlMatch] = []
+    for m in URL_RE.finditer(text):
+        if m.group("doi") and not include_dois:
+            continue
+        cited = strip_trailing(_strip_markup_tail(m.group(0)))
+        cited = strip_trailing(cited)
+        if m.group("bare") and cited.count("/") == 1 and cited.endswith("/"):
+            # "Inc./" style false positives are rare, but a bare host with only a
+            # trailing slash and no path is kept: MLA cites "www.x.com/" like that.
+            pass
+        url = clean_url(cited)
+        if url is None or not _has_host(url):
+            continue
+        found.append(UrlMatch(m.start(), m.start() + len(cited), cited, url))
+    if include_dois:
+        spans = [(u.start, u.end) for u in found]
+        for m in BARE_DOI_RE.finditer(text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            cited = strip_trailing(m.group(0))
+            found.append(UrlMatch(m.start(), m.start() + len(cited), cited, "https://doi.org/" + cited))
+        found.sort(key=lambda u: u.start)
+    return found
+
+
+def _has_host(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return bool(parts.netloc) and "." in (parts.hostname or "") or parts.hostname == "localhost"
+
+
+_CONTINUATION_RE = re.compile(r"[^\s<>\"“”«»]+")
+_URLISH = re.compile(r"[-_/#=?&%.~]|\d")
+
+
+def rejoin_wrapped(text: str, *, aggressive: bool = False) -> str:
+    """Join URLs that a layout broke across lines.
+
+    A URL that ends a line with a character after which a URL usually goes on
+    (``/ - _ = & ? . #``) is joined with the first word of the next line when that
+    word looks like the rest of a URL (it holds URL punctuation or digits). With
+    ``aggressive`` (PDF text, where lines break anywhere), any URL that ends a line is
+    joined with a next-line word that holds URL punctuation and starts in lower case,
+    a digit or a URL character. The text keeps its line count: the joined word moves up
+    and its line keeps a space in its place, so line numbers stay right.
+    """
+    if "\n" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    pattern = re.compile(r"((?:https?://|www\.|(?:[a-z0-9-]+\.)+[a-z]{2,}/)" + _URL_CHARS + r"*)([ \t]*\n[ \t]*)", re.I)
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            out.append(text[pos:])
+            break
+        url, gap = m.group(1), m.group(2)
+        nxt = _CONTINUATION_RE.match(text, m.end())
+        join = False
+        if nxt:
+            word = nxt.group(0)
+            core = strip_trailing(word)
+            if core and _URLISH.search(core) and not re.match(r"https?://|www\.", core, re.I):
+                if url[-1] in "/-_=&?.#~":
+                    join = True
+                elif aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%"):
+                    join = True
+        if join and nxt:
+            out.append(text[pos : m.start(1)] + url + nxt.group(0) + gap)
+            pos = nxt.end()
+        else:
+            out.append(text[pos : m.end()])
+            pos = m.end()
+    return "".join(out)
+
+
+def normalise_url(url: str) -> str:
+    """The normal form used to decide whether two cited URLs are the same link."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii") if host and not host.isascii() else host.lower()
+    except UnicodeError:
+        host = host.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host
+    if parts.username or parts.password:
+        auth = parts.username or ""
+        if parts.password:
+            auth += ":" + parts.password
+        netloc = auth + "@" + netloc
+    if port is not None and not (scheme == "http" and port == 80) and not (scheme == "https" and port == 443):
+        netloc += f":{port}"
+    path = parts.path or ("/" if scheme in ("http", "https") else "")
+    path = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), path)
+    query = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), parts.query)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def url_problem(url: str) -> str | None:
+    """Why a clean URL cannot be used as a link, or None when it can."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as e:
+        return f"malformed URL ({e})"
+    del port
+    if not parts.scheme:
+        return "no scheme"
+    host = parts.hostname or ""
+    if parts.scheme in ("http", "https", "ftp"):
+        if not host:
+            return "no host"
+        if any(c.isspace() for c in url):
+            return "white space in URL"
+        if host.startswith("[") or ":" in host:
+            return None
+        labels = host.rstrip(".").split(".")
+        if any(not label or len(label) > 63 for label in labels):
+            return "malformed host name"
+        try:
+            if not host.isascii():
+                host.encode("idna")
+        except UnicodeError:
+            return "host name is not valid IDNA"
+        if not all(re.fullmatch(r"[a-z0-9_-]+", label, re.I) for label in labels if label.isascii()):
+            return "malformed host name"
+    return None
+
+
+def host_of(url: str) -> str | None:
+    """The lower-cased host name of a URL, or None."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None

@@ -1,0 +1,176 @@
+"""Seeding: walk files and folders, extract each document's citations, store them.
+
+A document whose bytes have not changed since it was last seeded is left alone; an
+edited one has its citations replaced in one transaction; a bad one is reported and
+the others are still seeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linkcheck.errors import InputError
+from linkcheck.extract import UnsupportedFormat, extract_bytes
+from linkcheck.models import ExtractOptions
+from linkcheck.store import Store
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+"""Largest document read by default: a reference list is far smaller, and a bigger file
+would cost memory in proportion."""
+
+
+@dataclass(slots=True)
+class DocumentResult:
+    """What seeding one document did."""
+
+    path: str
+    status: str  # "seeded", "updated", "unchanged", "skipped", "error"
+    format: str | None = None
+    citations: int = 0
+    new_links: int = 0
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SeedReport:
+    """What a whole seed run did."""
+
+    documents: list[DocumentResult] = field(default_factory=list)
+
+    def count(self, *statuses: str) -> int:
+        """How many documents ended with one of these statuses."""
+        return sum(1 for d in self.documents if d.status in statuses)
+
+    @property
+    def citations(self) -> int:
+        """Citations stored by this run (unchanged documents not counted)."""
+        return sum(d.citations for d in self.documents if d.status in ("seeded", "updated"))
+
+    @property
+    def new_links(self) -> int:
+        """Links this run added to the database."""
+        return sum(d.new_links for d in self.documents)
+
+    @property
+    def errors(self) -> list[DocumentResult]:
+        """The documents that could not be seeded."""
+        return [d for d in self.documents if d.status == "error"]
+
+    def summary_line(self) -> str:
+        """One line for the end of a run."""
+        read = self.count("seeded", "updated", "unchanged")
+        parts = [f"{read} document{'s' if read != 1 else ''}"]
+        extra = []
+        if self.count("updated"):
+            extra.append(f"{self.count('updated')} updated")
+        if self.count("unchanged"):
+            extra.append(f"{self.count('unchanged')} unchanged")
+        if self.errors:
+            extra.append(f"{len(self.errors)} failed")
+        if extra:
+            parts[0] += f" ({', '.join(extra)})"
+        return (
+            f"Seeded {parts[0]}: {self.citations} citation{'s' if self.citations != 1 else ''}, "
+            f"{self.new_links} new link{'s' if self.new_links != 1 else ''}."
+        )
+
+
+def display_path(path: Path) -> str:
+    """How a document's path is stored: relative to the working directory when inside it."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def iter_inputs(paths: list[str]) -> Iterator[tuple[Path, bool] | InputError]:
+    """Files to seed, each with whether it was named directly; a missing path as an error.
+
+    Folders are walked recursively in sorted order; hidden files and folders (a name
+    starting with a dot) inside them are skipped.
+    """
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name, False
+        elif p.exists():
+            yield p, True
+        else:
+            yield InputError(raw, "no such file or folder")
+
+
+def seed_file(
+    store: Store, path: Path, options: ExtractOptions, named: bool, max_bytes: int = DEFAULT_MAX_BYTES
+) -> DocumentResult:
+    """Seed one file. Never raises for a bad input: the result says what went wrong."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return DocumentResult(
+                shown, "error", message=f"file is {size:,} bytes, larger than the limit of {max_bytes:,}"
+            )
+        data = path.read_bytes()
+    except OSError as e:
+        return DocumentResult(shown, "error", message=f"cannot read: {e.strerror or e}")
+    digest = hashlib.sha256(data).hexdigest()
+    stored = store.document(shown)
+    if stored is not None and stored.sha256 == digest:
+        return DocumentResult(shown, "unchanged", stored.format, stored.citations)
+    try:
+        result = extract_bytes(data, path.name, options)
+    except UnsupportedFormat as e:
+        return DocumentResult(shown, "error" if named else "skipped", message=str(e))
+    except (ValueError, RecursionError) as e:
+        return DocumentResult(shown, "error", message=str(e) or type(e).__name__)
+    except Exception as e:  # a parser's own bug must not stop the other documents
+        return DocumentResult(shown, "error", message=f"could not be read ({type(e).__name__}: {e})")
+    counts = store.save_document(shown, result.format, digest, len(data), result.citations)
+    return DocumentResult(
+        shown,
+        "updated" if stored is not None else "seeded",
+        result.format,
+        counts.citations,
+        counts.new_links,
+        notes=result.notes,
+    )
+
+
+def seed(
+    store: Store,
+    paths: list[str],
+    options: ExtractOptions | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_document: Callable[[DocumentResult], None] | None = None,
+) -> SeedReport:
+    """Seed every document under ``paths`` into ``store``; report what each one did."""
+    options = options or ExtractOptions()
+    report = SeedReport()
+    db_path = Path(store.path).absolute() if store.path != ":memory:" else None
+    for item in iter_inputs(paths):
+        if isinstance(item, InputError):
+            result = DocumentResult(item.path, "error", message=item.reason)
+        else:
+            path, named = item
+            if db_path is not None and path.absolute() in (
+                db_path,
+                Path(f"{db_path}-wal"),
+                Path(f"{db_path}-shm"),
+            ):
+                continue
+            result = seed_file(store, path, options, named, max_bytes)
+        report.documents.append(result)
+        if on_document is not None:
+            on_document(result)
+    return report

@@ -1,0 +1,29 @@
+"""Shared fixtures: a fresh database per test, the path of the bundled example."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from linkcheck.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLE = ROOT / "examples" / "nhs-quality-improvement.txt"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.open(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test with the temporary folder as working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LINKCHECK_DB", raising=False)
+    return tmp_path

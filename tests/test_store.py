@@ -1,0 +1,103 @@
+"""The database: migrations, WAL, documents, citations and links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from linkcheck.errors import DatabaseError
+from linkcheck.models import Citation
+from linkcheck.store import Store, migrations
+
+
+def cite(url: str, line: int = 1, accessed: dt.date | None = None) -> Citation:
+    return Citation(cited=url, url=url, line=line, text=f"See {url}", accessed=accessed)
+
+
+def test_migrates_an_empty_database(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with Store.open(path) as s:
+        assert s.applied_migrations() == [name for name, _ in migrations()]
+        assert {"documents", "citations", "links", "migrations"} <= set(s.db.table_names())
+        assert s.db.journal_mode == "wal"
+    # Opening again applies nothing twice.
+    with Store.open(path) as s:
+        assert s.migrate() == []
+        assert len(s.applied_migrations()) == len(migrations())
+
+
+def test_migrates_a_database_left_at_the_first_schema(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    first_name, first_sql = migrations()[0]
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "CREATE TABLE migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL);"
+        + first_sql
+        + f";INSERT INTO migrations (name, applied_at) VALUES ('{first_name}', '2026-01-01T00:00:00Z');"
+    )
+    conn.execute("INSERT INTO documents (path, format, sha256, size, seeded_at) VALUES ('a', 'text', 'x', 1, 'now')")
+    conn.commit()
+    conn.close()
+    with Store.open(path) as s:
+        assert s.applied_migrations() == [name for name, _ in migrations()]
+        assert s.counts()["documents"] == 1
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="does not exist"):
+        Store.open(tmp_path / "nowhere" / "x.db")
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(DatabaseError, match="bad.db"):
+        Store.open(bad)
+
+
+def test_one_link_per_normal_url(store: Store) -> None:
+    counts = store.save_document(
+        "a.txt",
+        "text",
+        "h1",
+        10,
+        [cite("http://Example.org/a"), cite("http://example.org:80/a#x", 2), cite("https://example.org/a", 3)],
+    )
+    assert counts.citations == 3
+    assert counts.new_links == 2  # http and https are different links
+    links = list(store.query("SELECT url, normal FROM links ORDER BY id"))
+    assert links[0] == {"url": "http://Example.org/a", "normal": "http://example.org/a"}
+    assert store.counts() == {"documents": 1, "citations": 3, "links": 2}
+
+
+def test_resaving_replaces_citations_and_keeps_links(store: Store) -> None:
+    store.save_document("a.txt", "text", "h1", 10, [cite("http://a.org/1"), cite("http://a.org/2")])
+    counts = store.save_document(
+        "a.txt", "text", "h2", 10, [cite("http://a.org/2", accessed=dt.date(2019, 3, 3))]
+    )
+    assert counts.new_links == 0
+    assert store.counts() == {"documents": 1, "citations": 1, "links": 2}
+    rows = store.citations_of("a.txt")
+    assert [(r["url"], r["accessed"]) for r in rows] == [("http://a.org/2", "2019-03-03")]
+    assert store.document("a.txt").sha256 == "h2"  # type: ignore[union-attr]
+
+
+def test_invalid_url_gets_the_invalid_verdict(store: Store) -> None:
+    store.save_document("a.txt", "text", "h1", 10, [cite("http://exa mple.org/x"), cite("http://ok.org/")])
+    verdicts = {r["url"]: (r["verdict"], r["reason"]) for r in store.query("SELECT url, verdict, reason FROM links")}
+    assert verdicts["http://exa mple.org/x"] == ("invalid", "invalid-url")
+    assert verdicts["http://ok.org/"] == ("unchecked", None)
+
+
+def test_a_failed_save_leaves_nothing_half_done(store: Store) -> None:
+    store.save_document("a.txt", "text", "h1", 10, [cite("http://a.org/1")])
+
+    bad = [cite("http://a.org/3"), Citation(cited="x", url="http://a.org/4", line=1, text=None)]  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_document("a.txt", "text", "h2", 10, bad)
+    assert [r["url"] for r in store.citations_of("a.txt")] == ["http://a.org/1"]
+    assert store.document("a.txt").sha256 == "h1"  # type: ignore[union-attr]
+    assert store.counts()["links"] == 1
