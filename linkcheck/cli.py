@@ -108,15 +108,14 @@ DoisOpt = Annotated[
     bool,
     typer.Option(
         "--include-dois",
-        help="Also cite DOIs given without a URL (doi:10.x/y, a bare DOI, a DOI field) as https://doi.org/ links.",
+        help="Also cite DOIs given without a URL (doi:10.x/y, a bare DOI, a DOI field) "
+        "as https://doi.org/ links.",
     ),
 ]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="List each document, skipped files and doubtful dates.")
 ]
-MaxSizeOpt = Annotated[
-    int, typer.Option("--max-size", help="Largest document to read, in bytes.", min=1)
-]
+MaxSizeOpt = Annotated[int, typer.Option("--max-size", help="Largest document to read, in bytes.", min=1)]
 
 
 def _print_document(result: DocumentResult, verbose: bool) -> None:
@@ -139,7 +138,9 @@ def _print_document(result: DocumentResult, verbose: bool) -> None:
         err.print(f"  {result.path}: {note}", markup=False)
 
 
-def _seed(paths: list[str], date_order: DateOrder, include_dois: bool, verbose: bool, max_size: int) -> SeedReport:
+def _seed(
+    paths: list[str], date_order: DateOrder, include_dois: bool, verbose: bool, max_size: int
+) -> SeedReport:
     options = ExtractOptions(date_order=date_order, include_dois=include_dois)
     with open_store() as store:
         report = seed(

@@ -128,7 +128,8 @@ class Store:
                 continue
             # executescript() commits first and runs in autocommit mode, so the
             # transaction is spelt out: the schema change and its record land together.
-            script = f"BEGIN;\n{sql}\n;INSERT INTO migrations (name, applied_at) VALUES ('{name}', '{utcnow()}');\nCOMMIT;"
+            record = f"INSERT INTO migrations (name, applied_at) VALUES ('{name}', '{utcnow()}')"
+            script = f"BEGIN;\n{sql}\n;{record};\nCOMMIT;"
             try:
                 self.db.conn.executescript(script)
             except sqlite3.DatabaseError as e:
@@ -173,8 +174,8 @@ class Store:
                 )
             link_ids, new_links = self._link_ids(citations, now)
             self.db.conn.executemany(
-                "INSERT INTO citations (document_id, link_id, position, line, cited, url, accessed, title, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO citations (document_id, link_id, position, line, cited, url, accessed, "
+                "title, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         doc_id,

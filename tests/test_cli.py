@@ -25,7 +25,8 @@ EXPECTED_EXAMPLE = {
     "http://www.health.org.uk/publication/clear-road-ahead": "2017-09-08",
     "http://www.kingsfund.org.uk/publications/practice-system-leadership": "2017-08-01",
     "http://www.nejm.org/doi/full/10.1056/NEJMp1606458": "2017-09-08",
-    "http://www.aomrc.org.uk/publications/reports-guidance/quality-improvement-training-better-outcomes/": "2017-09-08",
+    "http://www.aomrc.org.uk/publications/reports-guidance/"
+    "quality-improvement-training-better-outcomes/": "2017-09-08",
     "http://www.kingsfund.org.uk/publications/better-value-nhs": "2017-09-08",
     "http://fingertips.phe.org.uk/profile/atlas-of-variation": "2017-09-08",
     "http://www.bmj.com/content/356/bmj.j1541": "2017-09-08",
@@ -105,7 +106,9 @@ def test_bad_inputs_are_named_and_the_others_still_seeded(in_tmp: Path) -> None:
     (in_tmp / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (in_tmp / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage garbage")
     (in_tmp / "broken.json").write_text('{"not": "csl"')
-    result = runner.invoke(app, ["seed", "missing.txt", "binary.txt", "broken.pdf", "broken.json", "good.txt"])
+    result = runner.invoke(
+        app, ["seed", "missing.txt", "binary.txt", "broken.pdf", "broken.json", "good.txt"]
+    )
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 4, result.stderr

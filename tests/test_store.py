@@ -34,11 +34,14 @@ def test_migrates_a_database_left_at_the_first_schema(tmp_path: Path) -> None:
     first_name, first_sql = migrations()[0]
     conn = sqlite3.connect(path)
     conn.executescript(
-        "CREATE TABLE migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL);"
+        "CREATE TABLE migrations "
+        "(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL);"
         + first_sql
         + f";INSERT INTO migrations (name, applied_at) VALUES ('{first_name}', '2026-01-01T00:00:00Z');"
     )
-    conn.execute("INSERT INTO documents (path, format, sha256, size, seeded_at) VALUES ('a', 'text', 'x', 1, 'now')")
+    conn.execute(
+        "INSERT INTO documents (path, format, sha256, size, seeded_at) VALUES ('a', 'text', 'x', 1, 'now')"
+    )
     conn.commit()
     conn.close()
     with Store.open(path) as s:
@@ -54,7 +57,7 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(DatabaseError, match="bad.db"):
+    with pytest.raises(DatabaseError, match=r"bad\.db"):
         Store.open(bad)
 
 
@@ -64,7 +67,11 @@ def test_one_link_per_normal_url(store: Store) -> None:
         "text",
         "h1",
         10,
-        [cite("http://Example.org/a"), cite("http://example.org:80/a#x", 2), cite("https://example.org/a", 3)],
+        [
+            cite("http://Example.org/a"),
+            cite("http://example.org:80/a#x", 2),
+            cite("https://example.org/a", 3),
+        ],
     )
     assert counts.citations == 3
     assert counts.new_links == 2  # http and https are different links
@@ -87,7 +94,9 @@ def test_resaving_replaces_citations_and_keeps_links(store: Store) -> None:
 
 def test_invalid_url_gets_the_invalid_verdict(store: Store) -> None:
     store.save_document("a.txt", "text", "h1", 10, [cite("http://exa mple.org/x"), cite("http://ok.org/")])
-    verdicts = {r["url"]: (r["verdict"], r["reason"]) for r in store.query("SELECT url, verdict, reason FROM links")}
+    verdicts = {
+        r["url"]: (r["verdict"], r["reason"]) for r in store.query("SELECT url, verdict, reason FROM links")
+    }
     assert verdicts["http://exa mple.org/x"] == ("invalid", "invalid-url")
     assert verdicts["http://ok.org/"] == ("unchecked", None)
 

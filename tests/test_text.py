@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pytest
 
 from linkcheck.extract import UnsupportedFormat, extract_bytes, looks_binary
 from linkcheck.extract.text import Anchor, citations_from_text
@@ -74,7 +73,9 @@ def test_chicago_french_date_before_url() -> None:
 
 
 def test_url_wrapped_over_two_lines_is_rejoined() -> None:
-    text = "Wikipedia, en.wikipedia.org/wiki/\n     General_Dynamics_F-16#Propulsion. Accessed 16 June 2022.\n"
+    text = (
+        "Wikipedia, en.wikipedia.org/wiki/\n     General_Dynamics_F-16#Propulsion. Accessed 16 June 2022.\n"
+    )
     assert pairs(text) == [("http://en.wikipedia.org/wiki/General_Dynamics_F-16#Propulsion", "2022-06-16")]
 
 
@@ -105,7 +106,10 @@ def test_anchor_and_its_visible_url_are_one_citation() -> None:
 
 
 def test_markdown_escapes_and_images() -> None:
-    md = b"![logo](https://img.example.org/logo.png)\n\n- A. https://a.org/some\\_page (Accessed: 20 April 2026)\n"
+    md = (
+        b"![logo](https://img.example.org/logo.png)\n\n"
+        b"- A. https://a.org/some\\_page (Accessed: 20 April 2026)\n"
+    )
     result = extract_bytes(md, "refs.md", OPTS)
     assert result.format == "markdown"
     assert [(c.url, c.accessed) for c in result.citations] == [

@@ -94,12 +94,15 @@ def test_normal_form_distinguishes(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://exa mple.org/", "http://", "http://a..b.org/", "http://example.org:99999/", "http:///path"]
+    "url",
+    ["http://exa mple.org/", "http://", "http://a..b.org/", "http://example.org:99999/", "http:///path"],
 )
 def test_unusable_urls_have_a_problem(url: str) -> None:
     assert url_problem(url) is not None
 
 
-@pytest.mark.parametrize("url", ["http://example.org/", "https://xn--bcher-kva.de/a", "http://[::1]:8080/", "ftp://x.org/f"])
+@pytest.mark.parametrize(
+    "url", ["http://example.org/", "https://xn--bcher-kva.de/a", "http://[::1]:8080/", "ftp://x.org/f"]
+)
 def test_usable_urls_have_none(url: str) -> None:
     assert url_problem(url) is None

@@ -74,7 +74,11 @@ def decode(data: bytes) -> str:
 
     Raises UnicodeDecodeError when the bytes are not text in any charset we can tell.
     """
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(enc)
     try:
@@ -132,7 +136,17 @@ def detect_format(data: bytes, name: str) -> str:
 def _maybe_text_suffix(suffix: str) -> bool:
     # Files with no suffix, or suffixes that are not one of ours but are plainly text
     # in reference collections (reading lists exported as .list, .ref, .refs, .cite).
-    return suffix in {".list", ".ref", ".refs", ".cite", ".citations", ".bibliography", ".log", ".csv", ".tsv"}
+    return suffix in {
+        ".list",
+        ".ref",
+        ".refs",
+        ".cite",
+        ".citations",
+        ".bibliography",
+        ".log",
+        ".csv",
+        ".tsv",
+    }
 
 
 def extract_bytes(data: bytes, name: str, options: ExtractOptions | None = None) -> Extraction:

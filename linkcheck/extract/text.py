@@ -85,9 +85,7 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
     return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
 
 
-def _bind(
-    dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str
-) -> dict[int, DateMention]:
+def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> dict[int, DateMention]:
     """Bind each accessed-on phrase of one entry to the index of its URL.
 
     A phrase goes back to the URL just before it when only punctuation stands between
@@ -176,9 +174,9 @@ def citations_from_text(
     titles = {(a.start, a.href.strip()): a.title for a in anchors}
 
     mentions = find_accessed(text, options.date_order, options.today)
-    for d in mentions:
-        if d.date is None and d.problem and notes is not None:
-            notes.append(f"line {line_of(d.start)}: {d.problem}")
+    for m in mentions:
+        if m.date is None and m.problem and notes is not None:
+            notes.append(f"line {line_of(m.start)}: {m.problem}")
     citations: list[Citation] = []
     u_i = d_i = a_i = 0
     for start, end in _entry_spans(text):
@@ -201,9 +199,7 @@ def citations_from_text(
             # A URL in the anchor text of a link to the same address is the same citation.
             keep = []
             for u in entry_urls:
-                same = any(
-                    a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors
-                )
+                same = any(a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors)
                 if not same:
                     keep.append(u)
             entry_urls = sorted(keep + entry_anchors, key=lambda u: (u.start, u.end))

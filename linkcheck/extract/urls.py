@@ -158,52 +158,7 @@ def _has_host(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return bool(parts.netloc) and "." in (parts.hostname or "") or parts.hostname == "localhost"
-
-
-_CONTINUATION_RE = re.compile(r"[^\s<>\"“”«»]+")
-_URLISH = re.compile(r"[-_/#=?&%.~]|\d")
-
-
-def rejoin_wrapped(text: str, *, aggressive: bool = False) -> str:
-    """Join URLs that a layout broke across lines.
-
-    A URL that ends a line with a character after which a URL usually goes on
-    (``/ - _ = & ? . #``) is joined with the first word of the next line when that
-    word looks like the rest of a URL (it holds URL punctuation or digits). With
-    ``aggressive`` (PDF text, where lines break anywhere), any URL that ends a line is
-    joined with a next-line word that holds URL punctuation and starts in lower case,
-    a digit or a URL character. The text keeps its line count: the joined word moves up
-    and its line keeps a space in its place, so line numbers stay right.
-    """
-    if "\n" not in text:
-        return text
-    out: list[str] = []
-    pos = 0
-    pattern = re.compile(r"((?:https?://|www\.|(?:[a-z0-9-]+\.)+[a-z]{2,}/)" + _URL_CHARS + r"*)([ \t]*\n[ \t]*)", re.I)
-    while True:
-        m = pattern.search(text, pos)
-        if m is None:
-            out.append(text[pos:])
-            break
-        url, gap = m.group(1), m.group(2)
-        nxt = _CONTINUATION_RE.match(text, m.end())
-        join = False
-        if nxt:
-            word = nxt.group(0)
-            core = strip_trailing(word)
-            if core and _URLISH.search(core) and not re.match(r"https?://|www\.", core, re.I):
-                if url[-1] in "/-_=&?.#~":
-                    join = True
-                elif aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%"):
-                    join = True
-        if join and nxt:
-            out.append(text[pos : m.start(1)] + url + nxt.group(0) + gap)
-            pos = nxt.end()
-        else:
-            out.append(text[pos : m.end()])
-            pos = m.end()
-    return "".join(out)
+    return (bool(parts.netloc) and "." in (parts.hostname or "")) or parts.hostname == "localhost"
 
 
 def normalise_url(url: str) -> str:

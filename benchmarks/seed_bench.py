@@ -1,0 +1,207 @@
+"""Seeding benchmark: 100,000 generated citations in several formats, time and peak memory.
+
+Generates a collection of reference lists (Harvard and APA plain text, Vancouver Markdown,
+biblatex, RIS, CSL-JSON) with a known number of citations, then runs ``linkcheck seed`` on
+it in a fresh process and reports wall time and peak resident memory. As a baseline measured
+in the same run, a naive seeder (read every file, one regex for URLs, insert rows into SQLite)
+runs over the same files: the figure that matters is linkcheck's time as a ratio of it.
+
+    python benchmarks/seed_bench.py [--citations 100000] [--keep DIR]
+
+Targets (issue 2): under 30 s and under 300 MB on the 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+PER_FILE = 500
+
+
+def _url(rng: random.Random, i: int) -> str:
+    host = f"www.site{rng.randrange(2000)}.example.org"
+    return f"https://{host}/reports/{i}/page-{rng.randrange(10**6)}.html"
+
+
+def _date(rng: random.Random) -> tuple[int, int, int]:
+    return rng.randrange(2005, 2024), rng.randrange(1, 13), rng.randrange(1, 29)
+
+
+def harvard(rng: random.Random, start: int, n: int) -> str:
+    out = []
+    for i in range(start, start + n):
+        y, m, d = _date(rng)
+        out.append(
+            f"Author{i}, A. ({y}) Report number {i} on health care. London: Publisher. "
+            f"Available at: {_url(rng, i)} (accessed on {d} {MONTHS[m - 1]} {y}).\n"
+        )
+    return "\n".join(out)
+
+
+def apa(rng: random.Random, start: int, n: int) -> str:
+    out = []
+    for i in range(start, start + n):
+        y, m, d = _date(rng)
+        out.append(
+            f"Author{i}, B. ({y}). A study of things, part {i}. Retrieved {MONTHS[m - 1]} {d}, {y}, "
+            f"from {_url(rng, i)}\n"
+        )
+    return "\n".join(out)
+
+
+def vancouver(rng: random.Random, start: int, n: int) -> str:
+    out = ["# References\n"]
+    for i in range(start, start + n):
+        y, m, d = _date(rng)
+        out.append(
+            f"{i - start + 1}. Author{i} C. Data set {i} [Internet]. {y} "
+            f"[cited {y} {MONTHS[m - 1][:3]} {d}]. Available from: {_url(rng, i)}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def biblatex(rng: random.Random, start: int, n: int) -> str:
+    out = []
+    for i in range(start, start + n):
+        y, m, d = _date(rng)
+        out.append(
+            f"@online{{key{i},\n  author = {{Author{i}, D.}},\n  title = {{Online source {i}}},\n"
+            f"  url = {{{_url(rng, i)}}},\n  urldate = {{{y}-{m:02d}-{d:02d}}},\n  year = {{{y}}}\n}}\n"
+        )
+    return "\n".join(out)
+
+
+def ris(rng: random.Random, start: int, n: int) -> str:
+    out = []
+    for i in range(start, start + n):
+        y, m, d = _date(rng)
+        out.append(
+            f"TY  - ELEC\nAU  - Author{i}, E.\nTI  - Web page {i}\nUR  - {_url(rng, i)}\n"
+            f"Y2  - {y}/{m:02d}/{d:02d}/\nER  - \n"
+        )
+    return "\n".join(out)
+
+
+def csljson(rng: random.Random, start: int, n: int) -> str:
+    items = []
+    for i in range(start, start + n):
+        y, m, d = _date(rng)
+        items.append(
+            {
+                "id": f"item{i}",
+                "type": "webpage",
+                "title": f"Page {i}",
+                "URL": _url(rng, i),
+                "accessed": {"date-parts": [[y, m, d]]},
+            }
+        )
+    return json.dumps(items, indent=1)
+
+
+STYLES = [
+    ("txt", harvard),
+    ("txt", apa),
+    ("md", vancouver),
+    ("bib", biblatex),
+    ("ris", ris),
+    ("json", csljson),
+]
+
+
+def generate(folder: Path, citations: int) -> int:
+    rng = random.Random(20170908)
+    made = 0
+    k = 0
+    while made < citations:
+        ext, style = STYLES[k % len(STYLES)]
+        n = min(PER_FILE, citations - made)
+        (folder / f"list{k:04d}.{ext}").write_text(style(rng, made, n), encoding="utf-8")
+        made += n
+        k += 1
+    return k
+
+
+def naive_baseline(folder: Path, db: Path) -> tuple[float, int]:
+    """Read every file, find URLs with one regex, insert them: the floor of seeding."""
+    t0 = time.perf_counter()
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE c (path TEXT, url TEXT)")
+    rx = re.compile(r"https?://[^\s}<>\"]+")
+    n = 0
+    with conn:
+        for p in sorted(folder.iterdir()):
+            urls = rx.findall(p.read_text(encoding="utf-8"))
+            conn.executemany("INSERT INTO c VALUES (?, ?)", ((p.name, u) for u in urls))
+            n += len(urls)
+    conn.close()
+    return time.perf_counter() - t0, n
+
+
+def run_linkcheck(folder: Path, db: Path) -> tuple[float, float, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "--db", str(db), "seed", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"linkcheck seed failed ({proc.returncode}): {proc.stderr.strip()[:2000]}")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return elapsed, peak_mb, proc.stdout.strip()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--citations", type=int, default=100_000)
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="linkcheck-bench-"))
+    folder = args.keep or work / "lists"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        files = generate(folder, args.citations)
+        base_t, base_n = naive_baseline(folder, work / "naive.db")
+        t, peak, line = run_linkcheck(folder, work / "bench.db")
+        conn = sqlite3.connect(work / "bench.db")
+        stored, dated = conn.execute("SELECT COUNT(*), COUNT(accessed) FROM citations").fetchone()
+        conn.close()
+        print(f"generated   {args.citations:,} citations in {files} files")
+        print(f"baseline    naive regex + insert: {base_t:6.2f} s ({base_n:,} URLs)")
+        print(f"linkcheck   seed:                 {t:6.2f} s  peak RSS {peak:.0f} MB  ({line})")
+        print(f"stored      {stored:,} citations, {dated:,} with an accessed-on date")
+        print(f"ratio       linkcheck / baseline = {t / base_t:.1f}x")
+        if stored != args.citations or dated != args.citations:
+            sys.exit("MISMATCH: every generated citation has a URL and a date")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
