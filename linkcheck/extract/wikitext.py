@@ -1,0 +1,413 @@
+"""Citations from MediaWiki wikitext (Wikipedia articles and other wikis).
+
+Reference entries are ``<ref>...</ref>`` footnotes and citation templates standing on
+their own (a "Further reading" list); the rest of the page is free text, one entry per line.
+
+* Citation templates (``{{cite web}}``, ``{{Cite news}}``, ``{{citation}}``, any spacing
+  or case) give their URL parameters (``url``, ``chapter-url``, ...) with the
+  ``access-date``/``accessdate``/``access date``; ``archive-url`` is cited too, with no
+  accessed-on date (that date belongs to the original URL).
+* Other links (``[http://x title]``, bare URLs, URLs in other templates) are found in
+  the rendered text of their entry, and an accessed-on phrase there ("Retrieved 30 April
+  2011") is bound to its own URL by :func:`citations_from_text`. A date in one ``<ref>``
+  never goes to a URL in another.
+
+Parsing is mwparserfromhell's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import mwparserfromhell
+from mwparserfromhell.nodes import (
+    Comment,
+    ExternalLink,
+    Heading,
+    HTMLEntity,
+    Node,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+)
+from mwparserfromhell.wikicode import Wikicode
+
+from linkcheck.extract.bibtex import field_date
+from linkcheck.extract.text import Anchor, citations_from_text
+from linkcheck.extract.urls import clean_url
+from linkcheck.models import Citation, Extraction, ExtractOptions
+
+FORMAT = "wikitext"
+
+_TEXT_LIMIT = 300
+_ARCHIVE_URL = re.compile(
+    r"^https?://(?:web\.archive\.org|archive\.(?:org|today|is|ph|li|fo|md|vn)|(?:www\.)?webcitation\.org|"
+    r"wayback\.archive-it\.org|webarchive\.(?:loc\.gov|nationalarchives\.gov\.uk))/",
+    re.IGNORECASE,
+)
+_ACCESS_PARAMS = {"access-date", "accessdate", "accessed"}
+_ARCHIVE_PARAMS = {"archive-url", "archiveurl"}
+_NOT_URL_PARAMS = {"dead-url", "deadurl"}
+# Tags whose content is not wikitext a reader sees as prose.
+_OPAQUE_TAGS = {"nowiki", "pre", "math", "source", "syntaxhighlight", "code", "score", "timeline", "graph"}
+_MEDIA_PREFIX = re.compile(r"^\s*:?\s*(?:file|image|media|category)\s*:", re.IGNORECASE)
+
+
+def sniff(text: str) -> bool:
+    """Whether a text looks like wikitext: citation templates, ``<ref>`` tags, ``[[links]]``."""
+    head = text[:8192]
+    score = 0
+    score += 2 * len(re.findall(r"\{\{\s*(?:cite|citation)\b", head, re.IGNORECASE))
+    score += 2 * len(re.findall(r"<ref[\s>]", head, re.IGNORECASE))
+    score += len(re.findall(r"\[\[[^\]\n]+\]\]", head))
+    score += len(re.findall(r"^==+[^=\n]+==+\s*$", head, re.MULTILINE))
+    score += len(re.findall(r"'''[^'\n]+'''", head))
+    return score >= 4
+
+
+def _is_cite(template: Template) -> bool:
+    name = re.sub(r"<!--.*?-->", "", str(template.name), flags=re.DOTALL)
+    name = name.strip().lower().replace("_", " ")
+    name = re.sub(r"^template\s*:\s*", "", name)
+    return name.startswith(("cite", "vcite")) or name in ("citation", "web cite", "wikicite")
+
+
+def _param_name(raw: str) -> str:
+    return re.sub(r"[\s_]+", "-", raw.strip().lower())
+
+
+@dataclass(slots=True)
+class _Rendered:
+    """Plain text rendered from wikitext, with link anchors and a map back to source offsets."""
+
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+    anchors: list[Anchor] = field(default_factory=list)
+    seg_out: list[int] = field(default_factory=list)
+    seg_src: list[int] = field(default_factory=list)
+    seg_exact: list[bool] = field(default_factory=list)
+
+    def emit(self, s: str, src: int, exact: bool = False) -> None:
+        if not s:
+            return
+        self.seg_out.append(self.length)
+        self.seg_src.append(src)
+        self.seg_exact.append(exact)
+        self.parts.append(s)
+        self.length += len(s)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def source_pos(self, pos: int) -> int:
+        k = bisect.bisect_right(self.seg_out, pos) - 1
+        if k < 0:
+            return self.seg_src[0] if self.seg_src else 0
+        return self.seg_src[k] + (pos - self.seg_out[k] if self.seg_exact[k] else 0)
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One reference entry: a ``<ref>``'s content or a citation template outside refs."""
+
+    code: Wikicode
+    pos: int
+
+
+class _Walker:
+    """Walks the page once, rendering free text and collecting reference entries."""
+
+    def __init__(self, source: str, options: ExtractOptions) -> None:
+        self.source = source
+        self.options = options
+        self.entries: list[_Entry] = []
+        self.notes: list[str] = []
+        self.newlines = [m.start() for m in re.finditer("\n", source)]
+
+    # -- offsets ------------------------------------------------------------------
+    @staticmethod
+    def children(code: Wikicode, pos: int) -> list[tuple[Node, int]]:
+        out = []
+        for node in code.nodes:
+            out.append((node, pos))
+            pos += len(str(node))
+        return out
+
+    @staticmethod
+    def tag_contents_pos(tag: Tag, pos: int) -> int:
+        s = str(tag)
+        c = str(tag.contents) if tag.contents is not None else ""
+        idx = len(tag.wiki_markup) if tag.wiki_markup else s.find(">") + 1
+        if s[idx : idx + len(c)] != c:
+            idx = max(s.find(c), 0)
+        return pos + idx
+
+    @staticmethod
+    def param_positions(t: Template, pos: int) -> list[tuple[object, int]]:
+        """Each parameter of a template with the source offset of its value."""
+        out: list[tuple[object, int]] = []
+        p = pos + 2 + len(str(t.name))
+        for param in t.params:
+            p += 1  # the pipe
+            value_pos = p + (len(str(param.name)) + 1 if param.showkey else 0)
+            out.append((param, value_pos))
+            p += len(str(param))
+        return out
+
+    # -- rendering ----------------------------------------------------------------
+    def render(
+        self,
+        code: Wikicode,
+        pos: int,
+        out: _Rendered,
+        *,
+        collect: bool,
+        in_ref: bool,
+        cite_urls: bool,
+    ) -> None:
+        """Render wikicode as a reader sees it.
+
+        ``collect``: record ``<ref>`` entries and lone citation templates instead of
+        rendering them (the walk over the page outside references). ``cite_urls``: write a
+        citation template's URL into the text (for display) rather than leave it out (for
+        URL finding, where the template's URLs are taken from its parameters).
+        """
+        for node, p in self.children(code, pos):
+            if isinstance(node, Text):
+                self._emit_lines(str(node), p, out, in_ref=in_ref)
+            elif isinstance(node, Tag):
+                name = str(node.tag).strip().lower()
+                if name == "ref":
+                    if collect and not node.self_closing and node.contents is not None:
+                        self.entries.append(_Entry(node.contents, self.tag_contents_pos(node, p)))
+                    continue
+                if name in ("br", "hr"):
+                    out.emit(" " if in_ref else "\n\n", p)
+                    continue
+                if node.contents is None:
+                    continue
+                cp = self.tag_contents_pos(node, p)
+                if name in _OPAQUE_TAGS:
+                    out.emit(str(node.contents).replace("\n", " "), cp, exact=True)
+                    continue
+                self.render(node.contents, cp, out, collect=collect, in_ref=in_ref, cite_urls=cite_urls)
+            elif isinstance(node, Template):
+                if _is_cite(node):
+                    if collect and not in_ref:
+                        self.entries.append(_Entry(Wikicode([node]), p))
+                        continue
+                    self._render_cite(node, p, out, cite_urls=cite_urls)
+                    continue
+                for param, vp in self.param_positions(node, p):
+                    value = param.value  # type: ignore[attr-defined]
+                    before = out.length
+                    self.render(value, vp, out, collect=collect, in_ref=in_ref, cite_urls=cite_urls)
+                    if out.length > before:
+                        out.emit(" " if in_ref else "\n\n", vp)
+            elif isinstance(node, ExternalLink):
+                url = str(node.url).strip()
+                if node.brackets and node.title is not None and str(node.title).strip():
+                    title_pos = p + 1 + len(str(node.url)) + 1
+                    start = out.length
+                    sub = _Rendered()
+                    self.render(node.title, title_pos, sub, collect=False, in_ref=True, cite_urls=cite_urls)
+                    title = " ".join(sub.text.split())
+                    out.emit(title, p + 1)
+                    out.anchors.append(Anchor(start, out.length, url, title or None))
+                else:
+                    out.emit(url, p + (1 if node.brackets else 0), exact=True)
+            elif isinstance(node, Wikilink):
+                if _MEDIA_PREFIX.match(str(node.title)):
+                    continue
+                shown = node.text if node.text is not None else node.title
+                out.emit(" ".join(_plain(shown).split()) or "", p)
+            elif isinstance(node, Heading):
+                out.emit("\n\n" + _plain(node.title).strip() + "\n\n", p)
+            elif isinstance(node, HTMLEntity):
+                out.emit(node.normalize(), p)
+            elif isinstance(node, Comment):
+                continue
+            # Arguments ({{{x}}}) and anything else: nothing a reader sees.
+
+    def _emit_lines(self, s: str, p: int, out: _Rendered, *, in_ref: bool) -> None:
+        """Emit text line by line. Outside references each source line is its own entry
+        (a blank line between them keeps a date on one line from binding to a URL on the
+        next); inside a reference the lines are joined."""
+        offset = 0
+        for piece in re.split(r"(\n)", s):
+            if piece == "\n":
+                out.emit(" " if in_ref else "\n\n", p + offset)
+            else:
+                # Bold and italic quotes the parser left as text (unbalanced on their line).
+                bare = re.sub(r"'{2,}", "", piece)
+                out.emit(bare, p + offset, exact=bare == piece)
+            offset += len(piece)
+
+    def _render_cite(self, t: Template, pos: int, out: _Rendered, *, cite_urls: bool) -> None:
+        fields: dict[str, str] = {}
+        for param in t.params:
+            fields.setdefault(_param_name(str(param.name)), " ".join(_plain(param.value).split()))
+        author = fields.get("author") or ", ".join(
+            x for x in (fields.get("last", ""), fields.get("first", "")) if x
+        )
+        pieces = [author]
+        for key in (
+            "title",
+            "chapter",
+            "work",
+            "newspaper",
+            "website",
+            "journal",
+            "publisher",
+            "date",
+            "year",
+        ):
+            if fields.get(key):
+                pieces.append(fields[key].strip("'"))
+        if cite_urls and fields.get("url"):
+            pieces.append(fields["url"])
+        text = ". ".join(x.rstrip(". ") for x in pieces if x)
+        out.emit(text + ". " if text else " ", pos)
+
+    # -- citation templates ---------------------------------------------------------
+    def cite_citations(self, t: Template, pos: int, entry_text: str) -> list[Citation]:
+        """The URLs of one citation template, each with the template's accessed-on date."""
+        urls: list[tuple[str, str, bool, int]] = []  # (name, cited, is_archive, value pos)
+        accessed_raw: str | None = None
+        title: str | None = None
+        for param, vp in self.param_positions(t, pos):
+            name = _param_name(str(param.name))  # type: ignore[attr-defined]
+            value = " ".join(_plain(param.value).split())  # type: ignore[attr-defined]
+            if not value:
+                continue
+            if name in _ACCESS_PARAMS and accessed_raw is None:
+                accessed_raw = value
+            elif name == "title" and title is None:
+                title = value.strip("'\" ")
+            elif (name.endswith("url") and name not in _NOT_URL_PARAMS) or (
+                not param.showkey and re.match(r"https?://", value, re.IGNORECASE)  # type: ignore[attr-defined]
+            ):
+                urls.append((name, value.split()[0], name in _ARCHIVE_PARAMS, vp))
+        if not urls:
+            return []
+        accessed: dt.date | None = None
+        if accessed_raw:
+            line = self.line_at(pos)
+            accessed = field_date(accessed_raw, self.options, self.notes, f"line {line}: access-date")
+        found: list[Citation] = []
+        for _name, cited, is_archive, vp in urls:
+            url = clean_url(cited, scheme_less=False) or clean_url(cited)
+            if not url:
+                self.notes.append(f"line {self.line_at(vp)}: {cited!r} is not a URL")
+                continue
+            at = self.source.find(cited, vp)
+            found.append(
+                Citation(
+                    cited=cited,
+                    url=url,
+                    line=self.line_at(at if at >= 0 else vp),
+                    text=entry_text,
+                    accessed=None if is_archive or _ARCHIVE_URL.match(url) else accessed,
+                    title=title or None,
+                )
+            )
+        return found
+
+    def line_at(self, pos: int) -> int:
+        """The 1-based source line of an offset."""
+        return bisect.bisect_right(self.newlines, pos - 1) + 1
+
+
+def _plain(code: Wikicode | None) -> str:
+    """Wikicode as plain text: links as their text, templates and comments dropped."""
+    if code is None:
+        return ""
+    return str(code.strip_code(normalize=True, collapse=True, keep_template_params=False))
+
+
+def _trim(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1].rstrip() + "…"
+
+
+def extract(text: str, options: ExtractOptions) -> Extraction:
+    """Every cited URL of a wikitext page, each with its own accessed-on date."""
+    result = Extraction(format=FORMAT)
+    code = mwparserfromhell.parse(text)
+    walker = _Walker(text, options)
+    line_of_source = walker.line_at
+
+    # The page outside references: free text, one line one entry; entries are collected.
+    page = _Rendered()
+    walker.render(code, 0, page, collect=True, in_ref=False, cite_urls=False)
+    citations = _free_citations(page, options, result.notes, line_of_source, None)
+
+    for entry in walker.entries:
+        display = _Rendered()
+        walker.render(entry.code, entry.pos, display, collect=False, in_ref=True, cite_urls=True)
+        entry_text = _trim(display.text)
+        for t, tp in _cite_templates(walker, entry.code, entry.pos):
+            citations.extend(walker.cite_citations(t, tp, entry_text))
+        prose = _Rendered()
+        walker.render(entry.code, entry.pos, prose, collect=False, in_ref=True, cite_urls=False)
+        citations.extend(_free_citations(prose, options, result.notes, line_of_source, entry_text))
+
+    result.notes.extend(walker.notes)
+    citations.sort(key=lambda c: c.line or 0)
+    result.citations = citations
+    return result
+
+
+def _cite_templates(walker: _Walker, code: Wikicode, pos: int) -> list[tuple[Template, int]]:
+    """Citation templates in an entry, at any depth, with their source offsets."""
+    found: list[tuple[Template, int]] = []
+    for node, p in walker.children(code, pos):
+        if isinstance(node, Template):
+            if _is_cite(node):
+                found.append((node, p))
+            else:
+                for param, vp in walker.param_positions(node, p):
+                    found.extend(_cite_templates(walker, param.value, vp))  # type: ignore[attr-defined]
+        elif isinstance(node, Tag) and node.contents is not None and str(node.tag).strip().lower() != "ref":
+            found.extend(_cite_templates(walker, node.contents, walker.tag_contents_pos(node, p)))
+    return found
+
+
+def _free_citations(
+    rendered: _Rendered,
+    options: ExtractOptions,
+    notes: list[str],
+    line_of_source: Callable[[int], int],
+    entry_text: str | None,
+) -> list[Citation]:
+    """Links and accessed-on phrases in rendered prose, bound by citations_from_text."""
+    text = rendered.text
+    if not text.strip():
+        return []
+    found = citations_from_text(
+        text,
+        options,
+        anchors=rendered.anchors,
+        line_of=lambda pos: line_of_source(rendered.source_pos(pos)),
+        notes=notes,
+    )
+    out = []
+    for c in found:
+        accessed = None if _ARCHIVE_URL.match(c.url) else c.accessed
+        out.append(
+            Citation(
+                cited=c.cited,
+                url=c.url,
+                line=c.line,
+                text=entry_text if entry_text is not None else c.text,
+                accessed=accessed,
+                title=c.title,
+            )
+        )
+    return out

@@ -1,0 +1,138 @@
+"""BibTeX/biblatex extraction: every URL field, every accessed-on field, broken input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from linkcheck.extract import bibtex
+from linkcheck.models import Citation, ExtractOptions
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = dt.date(2024, 1, 1)
+OPTIONS = ExtractOptions(today=TODAY)
+
+
+def _by_url(citations: list[Citation]) -> dict[str, Citation]:
+    return {c.url: c for c in citations}
+
+
+@pytest.fixture(scope="module")
+def variants() -> str:
+    return (FIXTURES / "bibtex_field_variants.bib").read_text(encoding="utf-8")
+
+
+def test_url_and_urldate(variants: str) -> None:
+    c = _by_url(bibtex.extract(variants, OPTIONS).citations)["https://www.who.int/data/gho"]
+    assert c.accessed == dt.date(2019, 3, 3)
+    assert c.line == 9
+    assert c.title == "Global Health Observatory"
+    # @string macros are resolved in the rendered entry.
+    assert c.text.startswith("World Health Organization. Global Health Observatory. 2019.")
+
+
+def test_howpublished_url_macro_is_unescaped_and_note_gives_the_date(variants: str) -> None:
+    c = _by_url(bibtex.extract(variants, OPTIONS).citations)["https://example.org/caf_bars?x=1&y=2"]
+    assert c.cited == "https://example.org/caf_bars?x=1&y=2"
+    assert c.accessed == dt.date(2019, 3, 3)  # "[Online; accessed 3-March-2019]"
+    assert c.title == "Cafés & Bars in Zürich"
+    assert "Müller, Jörg, François, Ana" in c.text
+    assert c.line == 17
+
+
+def test_url_in_note_with_accessed_phrase(variants: str) -> None:
+    c = _by_url(bibtex.extract(variants, OPTIONS).citations)[
+        "http://www.health.org.uk/publication/clear-road-ahead"
+    ]
+    assert c.accessed == dt.date(2017, 9, 8)
+    assert c.line == 24
+
+
+def test_howpublished_plain_url_and_lastchecked(variants: str) -> None:
+    c = _by_url(bibtex.extract(variants, OPTIONS).citations)["https://project.example.net/home"]
+    assert c.accessed == dt.date(2020, 5, 12)
+
+
+def test_url_wrapped_over_lines_is_joined_and_unescaped(variants: str) -> None:
+    url = "https://data.example.com/very/long/path/that/was/wrapped/report%202021.pdf"
+    c = _by_url(bibtex.extract(variants, OPTIONS).citations)[url]
+    assert c.accessed == dt.date(2021, 6, 1)  # the `accessed` field
+    assert c.line == 35
+
+
+def test_entry_without_date_and_partial_date_have_none(variants: str) -> None:
+    found = _by_url(bibtex.extract(variants, OPTIONS).citations)
+    assert found["https://journal.example.org/article/7"].accessed is None
+    assert found["https://month.example.com/page"].accessed is None
+
+
+def test_impossible_date_is_a_note_and_none(variants: str) -> None:
+    result = bibtex.extract(variants, OPTIONS)
+    assert _by_url(result.citations)["https://future.example.com/"].accessed is None
+    assert any("2099-01-01" in n and "future" in n for n in result.notes)
+
+
+def test_doi_only_with_include_dois_and_no_url(variants: str) -> None:
+    without = {c.url for c in bibtex.extract(variants, OPTIONS).citations}
+    with_dois = {
+        c.url for c in bibtex.extract(variants, ExtractOptions(today=TODAY, include_dois=True)).citations
+    }
+    assert "https://doi.org/10.1000/xyz123" not in without
+    assert with_dois - without == {"https://doi.org/10.1000/xyz123"}
+    # The entry that has a URL does not also cite its DOI.
+    assert "https://doi.org/10.1000/abc" not in with_dois
+
+
+def test_string_comment_preamble_are_not_entries(variants: str) -> None:
+    result = bibtex.extract(variants, OPTIONS)
+    assert result.format == "bibtex"
+    assert len(result.citations) == 8
+
+
+def test_one_broken_entry_loses_only_itself() -> None:
+    text = (FIXTURES / "bibtex_broken_entry.bib").read_text(encoding="utf-8")
+    result = bibtex.extract(text, OPTIONS)
+    assert [(c.url, c.accessed, c.line) for c in result.citations] == [
+        ("https://one.example.org/", dt.date(2020, 1, 2), 3),
+        ("https://two.example.org/page", dt.date(2020, 1, 3), 13),
+    ]
+    assert any("line 7" in n for n in result.notes)
+
+
+def test_not_bibtex_raises() -> None:
+    with pytest.raises(ValueError, match="not valid BibTeX"):
+        bibtex.extract("Just a plain note.\nhttps://example.org/\n", OPTIONS)
+
+
+def test_empty_and_comment_only_files_yield_nothing() -> None:
+    assert bibtex.extract("", OPTIONS).citations == []
+    assert bibtex.extract("% only a comment\n@comment{nothing here}\n", OPTIONS).citations == []
+
+
+def test_url_written_in_abstract_is_cited_without_the_date() -> None:
+    text = "@book{b,\n title={B},\n urldate={2020-01-01},\n abstract={See www.oup.com/us/b for more}\n}\n"
+    [c] = bibtex.extract(text, OPTIONS).citations
+    assert (c.url, c.accessed, c.line) == ("http://www.oup.com/us/b", None, 4)
+
+
+def test_archive_url_in_note_gets_no_date() -> None:
+    text = (
+        "@online{a,\n url={https://example.org/x},\n urldate={2020-01-01},\n"
+        " note={Archived at \\url{https://web.archive.org/web/2020/https://example.org/x}}\n}\n"
+    )
+    found = _by_url(bibtex.extract(text, OPTIONS).citations)
+    assert found["https://example.org/x"].accessed == dt.date(2020, 1, 1)
+    assert found["https://web.archive.org/web/2020/https://example.org/x"].accessed is None
+
+
+def test_detex() -> None:
+    assert bibtex.detex(r"Caf{\'e} \& {Z}{\"u}rich") == "Café & Zürich"
+    assert bibtex.detex(r"\emph{Big} data --- Stra{\ss}e, \v{S}koda") == "Big data — Straße, Škoda"
+
+
+def test_sniff(variants: str) -> None:
+    assert bibtex.sniff(variants)
+    assert not bibtex.sniff("Dear reader, email me @ home.\n")
+    assert not bibtex.sniff("TY  - JOUR\nUR  - https://x.org\nER  - \n")

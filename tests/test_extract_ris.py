@@ -1,0 +1,96 @@
+"""RIS extraction: UR (several URLs), L1/L2, Y2 in Zotero's forms, notes, DOIs, lenient input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from linkcheck.extract import ris
+from linkcheck.models import Citation, ExtractOptions
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = dt.date(2024, 1, 1)
+OPTIONS = ExtractOptions(today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def sample() -> str:
+    return (FIXTURES / "ris_zotero_endnote.ris").read_text(encoding="utf-8")
+
+
+def _by_url(citations: list[Citation]) -> dict[str, Citation]:
+    return {c.url: c for c in citations}
+
+
+def test_ur_and_zotero_y2_with_time(sample: str) -> None:
+    c = _by_url(ris.extract(sample, OPTIONS).citations)["https://www.who.int/data/gho"]
+    assert c.accessed == dt.date(2019, 3, 3)  # Y2 2019/03/03/10:11:12; DA is not the access date
+    assert c.line == 6
+    assert c.title == "Global Health Observatory"
+    assert (
+        c.text == "World Health Organization. Global Health Observatory. 2019. https://www.who.int/data/gho."
+    )
+
+
+def test_several_urls_in_one_ur_and_web_l2_but_not_local_l1(sample: str) -> None:
+    found = _by_url(ris.extract(sample, OPTIONS).citations)
+    for url in (
+        "https://a.example.org/report",
+        "https://b.example.org/mirror",
+        "https://c.example.org/full-text",
+    ):
+        assert found[url].accessed == dt.date(2020, 7, 17)  # Y2 2020/07/17/
+    assert found["https://a.example.org/report"].line == 14
+    assert found["https://c.example.org/full-text"].line == 17
+    assert not any(u.startswith("file:") for u in found)
+
+
+def test_retrieved_in_note(sample: str) -> None:
+    c = _by_url(ris.extract(sample, OPTIONS).citations)["https://journal.example.org/article/7"]
+    assert c.accessed == dt.date(2011, 4, 30)
+
+
+def test_impossible_date_is_a_note(sample: str) -> None:
+    result = ris.extract(sample, OPTIONS)
+    assert _by_url(result.citations)["https://future.example.com/"].accessed is None
+    assert any("line 35" in n and "future" in n for n in result.notes)
+
+
+def test_sloppy_spacing_and_missing_end_tag(sample: str) -> None:
+    c = _by_url(ris.extract(sample, OPTIONS).citations)["http://sloppy.example.net/page"]
+    assert (c.accessed, c.line, c.title) == (None, 40, "Sloppy spacing and no end tag")
+
+
+def test_doi_only_with_include_dois(sample: str) -> None:
+    without = {c.url for c in ris.extract(sample, OPTIONS).citations}
+    with_dois = {c.url for c in ris.extract(sample, ExtractOptions(today=TODAY, include_dois=True)).citations}
+    assert with_dois - without == {"https://doi.org/10.1000/xyz123"}
+
+
+def test_record_without_url_yields_nothing() -> None:
+    assert ris.extract("TY  - BOOK\nTI  - Paper only\nPY  - 2001\nER  - \n", OPTIONS).citations == []
+
+
+def test_crlf_and_bom() -> None:
+    text = "\ufeffTY  - ELEC\r\nUR  - https://x.example.org/\r\nY2  - 2021/02/03/\r\nER  - \r\n"
+    [c] = ris.extract(text, OPTIONS).citations
+    assert (c.url, c.accessed, c.line) == ("https://x.example.org/", dt.date(2021, 2, 3), 2)
+
+
+def test_textual_y2() -> None:
+    text = "TY  - ELEC\nUR  - https://x.example.org/\nY2  - March 3, 2019\nER  - \n"
+    [c] = ris.extract(text, OPTIONS).citations
+    assert c.accessed == dt.date(2019, 3, 3)
+
+
+def test_not_ris_raises() -> None:
+    with pytest.raises(ValueError, match="not valid RIS"):
+        ris.extract("@misc{a, url={https://x.org}}\n", OPTIONS)
+    assert ris.extract("", OPTIONS).citations == []
+
+
+def test_sniff(sample: str) -> None:
+    assert ris.sniff(sample)
+    assert not ris.sniff("TY is a name.\nNothing else.\n")

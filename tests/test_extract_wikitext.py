@@ -1,0 +1,124 @@
+"""Wikitext extraction: cite templates in every spelling, archive URLs, links in refs, Retrieved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from linkcheck.extract import wikitext
+from linkcheck.models import Citation, ExtractOptions
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = dt.date(2024, 1, 1)
+OPTIONS = ExtractOptions(today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def page() -> list[Citation]:
+    text = (FIXTURES / "wikitext_references.wiki").read_text(encoding="utf-8")
+    return wikitext.extract(text, OPTIONS).citations
+
+
+def _by_url(citations: list[Citation]) -> dict[str, Citation]:
+    return {c.url: c for c in citations}
+
+
+def test_cite_news_accessdate(page: list[Citation]) -> None:
+    c = _by_url(page)["http://www.example-daily.com/news/1"]
+    assert (c.accessed, c.line, c.title) == (dt.date(2011, 4, 30), 5, "Founding story")
+    assert c.text.startswith("Founding story. Example Daily. April 30, 2011.")
+
+
+def test_multiline_cite_web_with_archive_url(page: list[Citation]) -> None:
+    found = _by_url(page)
+    assert found["http://www.example-daily.com/move"].accessed == dt.date(2011, 1, 12)
+    assert found["http://www.example-daily.com/move"].line == 9
+    archive = found["https://web.archive.org/web/20110112000000/http://www.example-daily.com/move"]
+    assert archive.accessed is None
+    assert archive.line == 10
+
+
+def test_external_link_in_ref_with_retrieved(page: list[Citation]) -> None:
+    c = _by_url(page)["http://audit.example.org/report"]
+    assert (c.accessed, c.title) == (dt.date(2012, 2, 16), "Circulation Report")
+    assert c.text == "Circulation Report for 2010. Retrieved February 16, 2012."
+
+
+def test_date_never_crosses_refs(page: list[Citation]) -> None:
+    found = _by_url(page)
+    # The first ref has only a publication date; the next ref's "Accessed" is its own.
+    assert found["http://owners.example.org/"].accessed is None
+    assert found["http://owners.example.org/annual.pdf"].accessed == dt.date(2011, 9, 3)
+
+
+def test_citation_template_and_access_date_with_space(page: list[Citation]) -> None:
+    assert _by_url(page)["http://tools.example.net/review"].accessed == dt.date(2013, 9, 8)
+
+
+def test_future_access_date_is_a_note() -> None:
+    text = (FIXTURES / "wikitext_references.wiki").read_text(encoding="utf-8")
+    result = wikitext.extract(text, OPTIONS)
+    assert _by_url(result.citations)["http://future.example.com/"].accessed is None
+    assert any("line 15" in n and "future" in n for n in result.notes)
+
+
+def test_comments_are_ignored(page: list[Citation]) -> None:
+    assert "http://hidden.example.com/" not in _by_url(page)
+
+
+def test_cite_book_chapterurl_outside_refs(page: list[Citation]) -> None:
+    c = _by_url(page)["http://memoir.example.org/chap5.html"]
+    assert (c.accessed, c.line) == (dt.date(2010, 2, 13), 19)
+
+
+def test_links_outside_refs(page: list[Citation]) -> None:
+    found = _by_url(page)
+    assert found["http://www.example-daily.com"].accessed is None  # infobox website
+    assert found["http://www.example-daily.com"].line == 3
+    assert found["http://www.example-daily.com/home"].accessed is None  # {{Official website|...}}
+    assert found["http://www.example-daily.com/mobile"].accessed == dt.date(2015, 5, 1)
+    # A date on one list line does not reach the link on the next.
+    assert found["http://www.example-daily.com/history"].accessed is None
+    assert found["http://www.example-daily.com/history"].title == "History"
+
+
+def test_every_url_found_once(page: list[Citation]) -> None:
+    assert len(page) == len({c.url for c in page}) == 13
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{cite web|url=http://a.example.org/x|accessdate=3 March 2019}}",
+        "{{Cite Web | url = http://a.example.org/x | access-date = 2019-03-03 }}",
+        "{{cite_journal|url=http://a.example.org/x|access date=March 3, 2019}}",
+        "{{Citation|url=http://a.example.org/x|accessdate=3 March 2019}}",
+    ],
+)
+def test_cite_spellings(template: str) -> None:
+    [c] = wikitext.extract(f"Text.<ref>{template}</ref>\n", OPTIONS).citations
+    assert (c.url, c.accessed, c.line) == ("http://a.example.org/x", dt.date(2019, 3, 3), 1)
+
+
+def test_bare_url_in_ref_with_accessed() -> None:
+    text = "Claim.<ref>\nhttps://example.org/page?id=2, Accessed September 3, 2011.</ref>\n"
+    [c] = wikitext.extract(text, OPTIONS).citations
+    assert (c.url, c.accessed, c.line) == ("https://example.org/page?id=2", dt.date(2011, 9, 3), 2)
+
+
+def test_page_without_links() -> None:
+    assert wikitext.extract("'''Bold''' and [[a link]].\n", OPTIONS).citations == []
+
+
+def test_malformed_wikitext_does_not_raise() -> None:
+    text = "{{cite web|url=http://a.example.org/x|accessdate=1 May 2011\n<ref>[http://b.example.org/ B</ref>"
+    urls = {c.url for c in wikitext.extract(text, OPTIONS).citations}
+    assert "http://b.example.org/" in urls
+
+
+def test_sniff() -> None:
+    text = (FIXTURES / "wikitext_references.wiki").read_text(encoding="utf-8")
+    assert wikitext.sniff(text)
+    assert not wikitext.sniff("A plain paragraph with a [link](https://x.org).\n")
