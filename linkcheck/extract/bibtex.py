@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import bibtexparser
 from bibtexparser.model import Entry, ExplicitComment, ParsingFailedBlock
 
-from linkcheck.extract.dates import date_problem, find_accessed, parse_date
+from linkcheck.extract.dates import field_date, find_accessed
 from linkcheck.extract.urls import clean_url, find_urls
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
@@ -251,36 +251,6 @@ def _accessed(entry: Entry, options: ExtractOptions, notes: list[str], line: int
             if d is not None:
                 return d
     return None
-
-
-def field_date(value: str, options: ExtractOptions, notes: list[str] | None, where: str) -> dt.date | None:
-    """A whole day from a record's accessed-on field, or None when it is partial or impossible.
-
-    Takes what reference managers write there: ``2023-06-24``, ``2022/07/17/10:11:12``,
-    ``2022/07/17/``, or a date that :func:`parse_date` reads. An impossible or unreadable
-    date adds a note (prefixed with ``where``) to ``notes``; a partial one (a year, a month)
-    is silently None. Shared by the BibTeX, RIS and CSL-JSON extractors.
-    """
-    value = value.strip()
-    iso = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T /]|$)", value)
-    d: dt.date | None
-    if iso:
-        try:
-            d = dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        except ValueError:
-            d = None
-    else:
-        d = parse_date(value, options.date_order)
-    if d is None:
-        if notes is not None and not re.fullmatch(r"\d{4}(?:[-/.]\d{1,2})?|[A-Za-z]+\.?\s+\d{4}", value):
-            notes.append(f"{where}: {value!r} is not a date")
-        return None
-    problem = date_problem(d, options.today)
-    if problem:
-        if notes is not None:
-            notes.append(f"{where}: {problem}")
-        return None
-    return d
 
 
 def _line_of(raw: str, cited: str, start_line: int) -> int:

@@ -14,8 +14,7 @@ import json
 import re
 from typing import Any
 
-from linkcheck.extract.bibtex import field_date
-from linkcheck.extract.dates import date_problem
+from linkcheck.extract.dates import date_problem, field_date
 from linkcheck.extract.urls import clean_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 

@@ -22,8 +22,7 @@ from typing import Any, ClassVar
 from rispy import RisParser
 from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
 
-from linkcheck.extract.bibtex import field_date
-from linkcheck.extract.dates import find_accessed
+from linkcheck.extract.dates import field_date, find_accessed
 from linkcheck.extract.urls import clean_url, find_urls
 from linkcheck.models import Citation, Extraction, ExtractOptions
 

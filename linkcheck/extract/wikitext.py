@@ -37,7 +37,7 @@ from mwparserfromhell.nodes import (
 )
 from mwparserfromhell.wikicode import Wikicode
 
-from linkcheck.extract.bibtex import field_date
+from linkcheck.extract.dates import field_date
 from linkcheck.extract.text import Anchor, citations_from_text
 from linkcheck.extract.urls import clean_url
 from linkcheck.models import Citation, Extraction, ExtractOptions

@@ -1,0 +1,369 @@
+"""Accessed-on dates: finding them in reference text and parsing standalone date strings.
+
+Two entry points:
+
+* :func:`find_accessed` scans running text for the phrases reference styles use to mark the
+  day a source was consulted ("accessed on 8 September 2017", "Retrieved March 3, 2019, from",
+  "[cited 2017 Sep 20]", "consulté le 1er mars 2019", "abgerufen am 3. März 2019",
+  "acesso em: 3 mar. 2019", ...) in English, German, French, Spanish, Dutch, Italian and
+  Portuguese, and returns each one with its exact span so the caller can bind it to the
+  nearest URL.
+* :func:`parse_date` reads a date that stands alone, as in a structured field (BibTeX
+  ``urldate``, RIS ``Y2``, wikitext ``access-date=``, CSL ``accessed``).
+
+Only whole days count: a month and year alone ("September 2017") is not an accessed-on date.
+Dates are matched with precompiled regular expressions and hand-written month tables rather
+than a general date library, because this runs on every citation of every document and a
+general parser is both slow and too willing to read a date into unrelated text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from linkcheck.models import DateOrder, ExtractOptions
+
+__all__ = ["DateMention", "date_problem", "field_date", "find_accessed", "parse_date"]
+
+# The web did not exist before 1991, so no URL can have been accessed before then.
+_EARLIEST = dt.date(1991, 1, 1)
+
+_ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+# Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt.
+# Accent-free and umlaut-as-"ae" spellings are added automatically below.
+_MONTH_NAMES: dict[int, str] = {
+    1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro",
+    2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev",
+    3: "march mar märz mär mrz mars marzo maart mrt março",
+    4: "april apr avril avr abril abr aprile",
+    5: "may mai mayo mei maggio mag maio",
+    6: "june jun juni juin junio giugno giu junho",
+    7: "july jul juli juillet juil julio luglio lug julho",
+    8: "august aug août agosto ago augustus",
+    9: "september sep sept septembre septiembre setiembre set sett settembre setembro",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out",
+    11: "november nov novembre noviembre novembro",
+    12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro",
+}
+
+
+def _strip_accents(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def _build_month_table() -> dict[str, int]:
+    table: dict[str, int] = {}
+    for number, names in _MONTH_NAMES.items():
+        for name in names.split():
+            spellings = {name, _strip_accents(name), name.replace("ä", "ae").replace("ö", "oe")}
+            for spelling in spellings:
+                # The same spelling must never name two months across languages.
+                assert table.get(spelling, number) == number, spelling
+                table[spelling] = number
+    return table
+
+
+_MONTHS = _build_month_table()
+# Longest first, so that "marzo" is tried before "mar" and "septembre" before "sept".
+_MON = "(?:" + "|".join(re.escape(n) for n in sorted(_MONTHS, key=len, reverse=True)) + ")"
+# A month name must end where the word ends ("Mar" is not "Marchetti"), then may carry a dot.
+_MONTH = rf"(?P<mon>{_MON})(?![^\W\d_])\.?"
+# Day ordinals: 1st 2nd 3rd 4th, French 1er/1re/3e, Spanish and Portuguese 1º/1.º, German "3.".
+_ORD = r"(?:st|nd|rd|th|er|re|ère|ème|e|º|°|ª|\.º|\.ª|\.)?"
+_DAY = r"(?P<d>[0-9]{1,2})(?![0-9])"
+_YEAR = r"(?P<y>[0-9]{4})(?![0-9])"
+
+_ISO_RE = re.compile(r"(?P<y>[0-9]{4})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[0-9]{1,2})(?![0-9])")
+_NUMERIC_RE = re.compile(
+    r"(?P<a>[0-9]{1,2})\s?(?P<s>[-/.])\s?(?P<b>[0-9]{1,2})\s?(?P=s)\s?(?P<y>[0-9]{4})(?![0-9])"
+)
+_TEXT_DMY_RE = re.compile(
+    rf"{_DAY}{_ORD}(?:\s*|-)(?:of\s+|de\s+)?{_MONTH}(?:\s*,?\s*|-)(?:del?\s+)?{_YEAR}", re.IGNORECASE
+)
+_TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*{_DAY}(?:st|nd|rd|th)?\s*,?\s*{_YEAR}", re.IGNORECASE)
+_TEXT_YMD_RE = re.compile(rf"{_YEAR}(?:\s*,?\s*|-){_MONTH}(?:\s*|-){_DAY}", re.IGNORECASE)
+# Month and year without a day: recognised only to be reported, never accepted.
+_PARTIAL_RES = (
+    re.compile(rf"{_MONTH}\s*,?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE),
+    re.compile(rf"{_YEAR}\s+{_MONTH}(?=\s*(?:[\]).;,]|$))", re.IGNORECASE),
+)
+
+# What may follow a date in a structured field: a time, a time zone, a trailing slash or dot.
+_FIELD_TAIL_RE = re.compile(
+    r"(?:[T\s/,]*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?\s*(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2})?)?"
+    r"\s*[/.,;]?\s*",
+    re.IGNORECASE,
+)
+_WEEKDAY_RE = re.compile(
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+", re.IGNORECASE
+)
+
+# The accessed-on keywords, written as a trie by first letters and guarded by a look-ahead on
+# the first letter: a plain alternation of some thirty phrases is tried branch by branch at every
+# position of the text and was several times slower. Groups tell the kind of phrase: "retrieved"
+# (APA, Wikipedia; the URL may follow after "from"), "cited" (Vancouver, "[cited ...]"; the URL
+# follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
+# precede a keyword are taken in afterwards by _PREFIX_RE.
+_KEYWORD_RE = re.compile(
+    r"""(?=[abcdgorvz])(?<![^\W\d_])
+    (?:
+      (?P<retrieved>retrieved|recuperad[oa])
+    | (?P<cited>cited)
+    | (?P<accessed>
+        ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
+      | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
+      | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
+      | downloaded
+      | a(?:b(?:gerufen|rufdatum)|ufgerufen)                                             # de
+      | zugriff(?:sdatum)?
+      | gepr(?:ü|ue|u)ft
+      | be(?:sucht|zocht|keken)                                                          # de nl
+      | geraadpleegd|opgevraagd|raadpleging                                              # nl
+      )
+    )
+    (?![^\W\d_])""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
+# "date de consultation", "fecha de consulta", "data di consultazione".
+_NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione"})
+_PREFIX_RE = re.compile(
+    r"(?<![^\W\d_])(?:last|first|date(?:\s+of)?|zuletzt|letzter|dernier|derni[eè]re|[uú]ltim[oa]|laatst"
+    r"|date\s+de|date\s+d'|fecha\s+de(?:l)?|data\s+(?:di|de|do|della)|data\s+dell'|datum(?:\s+van)?)\s*$",
+    re.IGNORECASE,
+)
+# The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
+_GAP_RE = re.compile(r"(?:\s*[:：])?(?:\s+(?:on|the|am|le|el|il|em|op|den))?\s*[:：,\-–—]?\s*", re.IGNORECASE)
+# APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL".
+_FROM_TAIL_RE = re.compile(r",?\s*(?:from|de|desde)(?=[\s:])", re.IGNORECASE)
+_CLOSE_RE = re.compile(r"\s?[)\]]")
+_PAIRS = {"(": ")", "[": "]"}
+# A URL (or a Vancouver "Available from:") right after the phrase on the same line.
+_URL_NEXT_RE = re.compile(
+    r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """An accessed-on phrase found in text."""
+
+    start: int
+    """Start of the whole phrase, keyword (and an enclosing bracket) included."""
+    end: int
+    """End of the phrase: after the date, a closing bracket or an APA ", from"."""
+    raw: str
+    """``text[start:end]``."""
+    date: dt.date | None
+    """The accessed-on date; None when the phrase names an impossible or partial date."""
+    problem: str | None
+    """Why the date was not accepted, for --verbose; None when it was."""
+    url_follows: bool
+    """A hint: True when in this style the URL usually comes after the phrase, else before."""
+
+
+def date_problem(d: dt.date, today: dt.date | None = None) -> str | None:
+    """Say why ``d`` cannot be an accessed-on date, or return None when it can.
+
+    A date after ``today`` (default: the current date) is "in the future"; a date before
+    1991-01-01 is "before 1991", since the web did not exist then.
+    """
+    limit = today if today is not None else dt.date.today()
+    if d > limit:
+        return f"accessed-on date {d.isoformat()} is in the future"
+    if d < _EARLIEST:
+        return f"accessed-on date {d.isoformat()} is before 1991"
+    return None
+
+
+# A date read from text: the date, or None with the reason.
+_Reading = tuple[dt.date | None, str | None]
+
+
+def _make_date(year: int, month: int, day: int) -> _Reading:
+    if not 1 <= month <= 12:
+        return None, f"no such month: {month} in {year}"
+    try:
+        return dt.date(year, month, day), None
+    except ValueError:
+        return None, f"no such day: {day} {_ENGLISH_MONTHS[month - 1]} {year}"
+
+
+def _numeric(a: int, b: int, year: int, order: DateOrder) -> _Reading:
+    """Read a year-last all-numeric date; fall back to the other reading when only it is possible."""
+    # A year-last date under YMD is read day first, as most of the world writes it.
+    first, second = (b, a) if order is DateOrder.MDY else (a, b)  # (day, month)
+    reading = _make_date(year, second, first)
+    if reading[0] is None:
+        swapped = _make_date(year, first, second)
+        if swapped[0] is not None:
+            return swapped
+    return reading
+
+
+def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] | None:
+    """Match a date at ``pos``: its end and reading, or None when no date starts there."""
+    m = _ISO_RE.match(text, pos)
+    if m:
+        return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    m = _NUMERIC_RE.match(text, pos)
+    if m:
+        return m.end(), _numeric(int(m["a"]), int(m["b"]), int(m["y"]), order)
+    for regex in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE):
+        m = regex.match(text, pos)
+        if m:
+            name = m["mon"].lower()
+            month = _MONTHS.get(name) or _MONTHS[_strip_accents(name)]
+            return m.end(), _make_date(int(m["y"]), month, int(m["d"]))
+    for regex in _PARTIAL_RES:
+        m = regex.match(text, pos)
+        if m:
+            return m.end(), (None, f"accessed-on date {m.group()!r} names no day")
+    return None
+
+
+def parse_date(text: str, order: DateOrder = DateOrder.DMY) -> dt.date | None:
+    """Parse a date standing alone, as in a structured field; None unless it is one whole valid day.
+
+    Accepts ISO dates with or without a time ("2017-09-08", "2017-09-08T10:00:00Z",
+    "2022/07/17/", "2022/07/17/10:11:12"), dates with a month name in en, de, fr, es, nl, it
+    or pt ("8 September 2017", "September 8, 2017", "2017 Sep 20", "3 mars 2019",
+    "3. März 2019", "3 de marzo de 2019") and year-last numeric dates ("20.09.2017",
+    "03/04/2019"), read per ``order``; a numeric date impossible in that order but possible
+    the other way round ("04/23/2019" under DMY) is read the possible way. Partial dates
+    ("2017", "September 2017") and impossible days give None. Plausibility (future,
+    before 1991) is not judged here: see :func:`date_problem`.
+    """
+    s = text.strip()
+    wd = _WEEKDAY_RE.match(s)
+    if wd:
+        s = s[wd.end() :]
+    found = _match_date(s, 0, order)
+    if found is None:
+        return None
+    end, (date, _problem) = found
+    if date is None or not _FIELD_TAIL_RE.fullmatch(s, end):
+        return None
+    return date
+
+
+def _opening_bracket(text: str, start: int) -> int | None:
+    """The index of a bracket opening at ``start`` or just before it (one space allowed), or None."""
+    for i in (start, start - 1, start - 2):
+        if i < 0:
+            break
+        if text[i] in _PAIRS:
+            return i
+        if i < start and not text[i].isspace():
+            break
+    return None
+
+
+def _inside_bracket(text: str, start: int) -> bool:
+    """True when an opening square bracket before ``start`` on its line is not yet closed."""
+    window = text[max(0, start - 80) : start]
+    window = window.rsplit("\n", 1)[-1]
+    return window.rfind("[") > window.rfind("]")
+
+
+def find_accessed(
+    text: str, order: DateOrder = DateOrder.DMY, today: dt.date | None = None
+) -> list[DateMention]:
+    """Find the accessed-on phrases in ``text``, in text order and never overlapping.
+
+    A phrase is a keyword in one of seven languages ("accessed", "Retrieved", "[cited",
+    "Consulté le", "abgerufen am", "consultado el", "geraadpleegd op", "ultimo accesso",
+    "acesso em", ...) followed by a date in any form :func:`parse_date` accepts. Numeric dates
+    are read per ``order``, with the same fallback as :func:`parse_date`. The span covers the
+    keyword and the date, plus an enclosing pair of brackets ("(Accessed: 20 April 2026)",
+    "[cited 2017 Sep 20]") and APA's trailing ", from".
+
+    A phrase whose date is impossible (no such day, after ``today``, before 1991) or partial
+    (month and year only) is returned with ``date=None`` and the reason in ``problem``, so the
+    URL it belongs to is known to have no usable date. Dates with no accessed-on keyword
+    (publication dates, "as of", "Updated") are never returned.
+
+    ``url_follows`` is True for "[cited ...]", for "Retrieved/recuperado ..., from/de", and for
+    any phrase followed on the same line by ",", "." or ";" and then a URL or "Available from"
+    (Chicago "accessed March 3, 2019, URL"; French Chicago "Consulté le 3 mai 2017. URL").
+    """
+    limit = today if today is not None else dt.date.today()
+    mentions: list[DateMention] = []
+    last_end = 0
+    for kw in _KEYWORD_RE.finditer(text):
+        start = kw.start()
+        if start < last_end:
+            continue
+        prefix = _PREFIX_RE.search(text, max(last_end, start - 24), start)
+        if prefix is not None:
+            start = prefix.start()
+        elif kw.group().lower() in _NEEDS_PREFIX:
+            continue
+        opening = _opening_bracket(text, start)
+        if kw["cited"] is not None and opening is None and not _inside_bracket(text, start):
+            # "cited" alone is a common word; Vancouver always brackets it, sometimes after
+            # another date: "[updated 2018 Apr 27; cited 2019 Sep 20]".
+            continue
+        gap = _GAP_RE.match(text, kw.end())
+        found = _match_date(text, gap.end() if gap else kw.end(), order)
+        if found is None:
+            continue
+        end, (date, problem) = found
+        if date is not None:
+            problem = date_problem(date, limit)
+            if problem is not None:
+                date = None
+        url_follows = kw["cited"] is not None
+        if kw["retrieved"] is not None:
+            tail = _FROM_TAIL_RE.match(text, end)
+            if tail:
+                end = tail.end()
+                url_follows = True
+        # Take in a bracket pair enclosing the phrase, "(Accessed: 20 April 2026)".
+        if opening is not None:
+            close = _CLOSE_RE.match(text, end)
+            if close and close.group()[-1] == _PAIRS[text[opening]]:
+                start, end = opening, close.end()
+        if not url_follows and _URL_NEXT_RE.match(text, end):
+            url_follows = True
+        mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
+        last_end = end
+    return mentions
+
+
+def field_date(value: str, options: ExtractOptions, notes: list[str] | None, where: str) -> dt.date | None:
+    """A whole day from a record's accessed-on field, or None when it is partial or impossible.
+
+    Takes what reference managers write there: ``2023-06-24``, ``2022/07/17/10:11:12``,
+    ``2022/07/17/``, or a date that :func:`parse_date` reads. An impossible or unreadable
+    date adds a note (prefixed with ``where``) to ``notes``; a partial one (a year, a month)
+    is silently None. Shared by the BibTeX, RIS, CSL-JSON and wikitext extractors.
+    """
+    value = value.strip()
+    iso = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T /]|$)", value)
+    d: dt.date | None
+    if iso:
+        try:
+            d = dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            d = None
+    else:
+        d = parse_date(value, options.date_order)
+    if d is None:
+        if notes is not None and not re.fullmatch(r"\d{4}(?:[-/.]\d{1,2})?|[A-Za-z]+\.?\s+\d{4}", value):
+            notes.append(f"{where}: {value!r} is not a date")
+        return None
+    problem = date_problem(d, options.today)
+    if problem:
+        if notes is not None:
+            notes.append(f"{where}: {problem}")
+        return None
+    return d
