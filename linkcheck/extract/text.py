@@ -31,8 +31,8 @@ class Anchor:
 
 
 # Where one reference entry ends and the next begins: a blank line, or a line that
-# starts a list item ("- ", "* ", "1. ", "[1] ", "1/ ").
-_ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,4}[.)/]\s|\[\d{1,4}\]\s))")
+# starts a list item ("- ", "* ", "1. ", "[1] ", "1/ "); not a year ("2022. ") wrapped to a new line.
+_ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)/]\s|\[\d{1,4}\]\s))")
 
 # What may stand between an accessed-on phrase and the URL it introduces.
 _FORWARD_CONNECTOR = re.compile(
@@ -239,9 +239,18 @@ def citations_from_text(
     return citations
 
 
-def _same_url(a: str, b: str) -> bool:
-    def key(s: str) -> str:
-        s = re.sub(r"^[a-z]+://", "", s.lower())
-        return s.rstrip("/")
+def _bare(url: str) -> str:
+    """A URL without scheme, case or trailing slash: for telling a link's text from its target."""
+    return re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?//", "", url.strip().lower()).rstrip("/")
 
-    return key(a) == key(b)
+
+def _same_url(a: str, b: str) -> bool:
+    return _bare(a) == _bare(b)
+
+
+def anchor_title(text: str, href: str) -> str | None:
+    """The title a link's text gives its target: None when the text is just the address."""
+    title = " ".join(text.split())
+    if not title or re.match(r"(?:[a-z][a-z0-9+.-]*:)?//|www\.", title, re.IGNORECASE):
+        return None
+    return None if _bare(title) == _bare(href) else title

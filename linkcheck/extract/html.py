@@ -1,0 +1,396 @@
+"""HTML documents: turn a page into plain text, link anchors and a map back to source lines.
+
+The page is parsed with selectolax's Lexbor parser (an HTML5 parser, so broken markup is
+read the way a browser reads it) and walked in document order:
+
+* ``script``, ``style``, ``noscript``, ``template``, ``svg`` and everything in ``head`` but
+  the ``title`` are dropped; so are ``nav``, ``header`` and ``footer`` when the page also has
+  a ``main`` or ``article`` (then they are site chrome, not the document).
+* Paragraph-like blocks (``p``, ``li``, ``div``, headings, table rows, ...) end with a blank
+  line, so that each reference entry is its own paragraph for the free-text engine; line
+  blocks (``br``, ``td``, ``dd``) end with a single line break. Two ``<pre>`` blocks that
+  touch (``</pre><pre>``, nothing between them) are one entry cut in two by the author's
+  layout, so only a single line break separates them and a URL split across them is rejoined.
+* Outside ``<pre>``, a run of white space is one space, or one line break when the source
+  broke the line there (so a URL wrapped in the source can be rejoined as in plain text).
+* Every ``<a href>`` becomes an :class:`~linkcheck.extract.text.Anchor` over its text; the
+  free-text engine keeps absolute http(s) targets and ignores relative, ``mailto:`` and
+  ``#fragment`` links. Links with no text (image links) are ignored.
+
+Lexbor does not report source positions, so line numbers are found by a forward search of
+each text node's first plain characters in the source: approximate where entities hide them,
+but always increasing and within the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import re
+from collections.abc import Callable
+
+from charset_normalizer import from_bytes
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
+from linkcheck.models import Extraction, ExtractOptions
+
+# Elements whose content is never document text.
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "select",
+        "datalist",
+        "img",
+        "picture",
+        "video",
+        "audio",
+        "map",
+        "-comment",
+        "!doctype",
+    ]
+)
+# Site chrome, dropped when the page has a main or article element.
+_CHROME = frozenset({"nav", "header", "footer"})
+# Blocks that end a paragraph (a blank line before and after).
+_PARAGRAPH = frozenset(
+    [
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "table",
+        "tr",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "section",
+        "article",
+        "aside",
+        "main",
+        "header",
+        "footer",
+        "nav",
+        "figure",
+        "figcaption",
+        "form",
+        "fieldset",
+        "hr",
+        "address",
+        "details",
+        "summary",
+        "title",
+        "body",
+        "center",
+        "legend",
+        "hgroup",
+        "search",
+        "menu",
+    ]
+)
+# Blocks that end a line only.
+_LINE = frozenset(["td", "th", "dd", "textarea", "option", "listing", "plaintext", "xmp"])
+_PREFORMATTED = frozenset(["pre", "textarea", "listing", "plaintext", "xmp"])
+
+_BOM = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+# Browsers read these labels as windows-1252 (WHATWG Encoding), and so do authors who use them.
+_WINDOWS_1252_ALIASES = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii"})
+# Characters that stand for themselves in HTML source (no entity needed), used to find a text
+# node in the source.
+_PLAIN_RUN = re.compile(r"[A-Za-z0-9 ,.:;/_()!?+=%#@-]{3,}")
+_SNIFF_TAG = re.compile(rb"<(?:/?[a-zA-Z][a-zA-Z0-9]*)[\s>/]")
+
+
+def sniff(data: bytes) -> bool:
+    """Whether the bytes look like an HTML document (a doctype, an html tag, or many tags)."""
+    head = data[:2048]
+    for bom, enc in _BOM:
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(enc, errors="replace").encode("utf-8", errors="replace")
+            break
+    low = head.lstrip().lower()
+    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:512]:
+        return True
+    return len(_SNIFF_TAG.findall(low)) >= 8 and b"</" in low
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """Decode HTML bytes; return the text and how its charset was chosen (for --verbose).
+
+    A byte-order mark wins, then ``<meta charset>`` (or ``http-equiv`` Content-Type) in the
+    first 4 KB, then strict UTF-8, then charset-normalizer's guess, then UTF-8 with
+    replacement characters.
+    """
+    for bom, enc in _BOM:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(enc, errors="replace"), f"{enc} (byte-order mark)"
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        label = m.group(1).decode("ascii", errors="replace").lower()
+        enc = "cp1252" if label in _WINDOWS_1252_ALIASES else label
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            pass
+        else:
+            if codecs.lookup(enc).name.startswith("utf-16"):
+                # A document that could be read to find this meta is not UTF-16 (WHATWG).
+                enc = "utf-8"
+            return data.decode(enc, errors="replace"), f"{enc} (meta charset {label})"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return data.decode(best.encoding, errors="replace"), f"{best.encoding} (guessed)"
+    return data.decode("utf-8", errors="replace"), "utf-8 with replacement characters"
+
+
+class _Source:
+    """The source text, for finding the line of each text node by a forward search."""
+
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", src)]
+        self.pos = 0
+
+    def line_at(self, index: int) -> int:
+        return bisect.bisect_right(self.line_starts, index)
+
+    @property
+    def lines(self) -> int:
+        return len(self.line_starts)
+
+    def locate(self, text: str) -> int:
+        """The 1-based source line where ``text`` (a decoded text node) starts."""
+        m = _PLAIN_RUN.search(text, 0, 200)
+        if m is not None:
+            idx = self.src.find(m.group(0), self.pos)
+            if idx >= 0:
+                self.pos = idx + len(m.group(0))
+                return max(1, self.line_at(idx) - text.count("\n", 0, m.start()))
+        # Entities or a very short node: keep to where the search last stood.
+        return self.line_at(self.pos)
+
+
+class _Writer:
+    """Accumulates the plain text with its anchors and its offset-to-line map."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.newlines = 0  # line breaks at the end of the text so far
+        self.pending_space = False
+        self.map_offsets: list[int] = [0]
+        self.map_lines: list[int] = [1]
+        self.anchors: list[Anchor] = []
+
+    def _emit(self, s: str) -> None:
+        if not s:
+            return
+        self.parts.append(s)
+        self.length += len(s)
+        stripped = s.rstrip("\n")
+        self.newlines = self.newlines + len(s) if not stripped else len(s) - len(stripped)
+
+    def _mark(self, line: int) -> None:
+        # Lines only move forward, so the map stays sorted and line_of monotone.
+        line = max(line, self.map_lines[-1])
+        if line != self.map_lines[-1]:
+            self.map_offsets.append(self.length)
+            self.map_lines.append(line)
+
+    def at_line_start(self) -> bool:
+        return self.length == 0 or self.newlines > 0
+
+    def flow_text(self, text: str, line: int) -> None:
+        """Text outside <pre>: white space collapsed, source line breaks kept as one break."""
+        for piece in re.split(r"(\s+)", text):
+            if not piece:
+                continue
+            if piece.isspace():
+                if "\n" in piece and not self.at_line_start():
+                    self._emit("\n")
+                    self.pending_space = False
+                elif not self.at_line_start():
+                    self.pending_space = True
+                line += piece.count("\n")
+                continue
+            if self.pending_space and not self.at_line_start():
+                self._emit(" ")
+            self.pending_space = False
+            self._mark(line)
+            self._emit(piece)
+
+    def pre_text(self, text: str, line: int) -> None:
+        """Text inside <pre>: kept as written."""
+        if self.pending_space and not self.at_line_start():
+            self._emit(" ")
+        self.pending_space = False
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                self._emit("\n")
+            self._mark(line + i)
+            self._emit(piece)
+
+    def boundary(self, breaks: int) -> None:
+        """End the current block with at least ``breaks`` line breaks."""
+        self.pending_space = False
+        if self.length and self.newlines < breaks:
+            self._emit("\n" * (breaks - self.newlines))
+
+    def line_break(self) -> None:
+        """A <br>: always one more line break."""
+        self.pending_space = False
+        self._emit("\n")
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def line_of(self, lines: int) -> Callable[[int], int | None]:
+        offsets, mapped = self.map_offsets, self.map_lines
+
+        def line_of(pos: int) -> int | None:
+            i = bisect.bisect_right(offsets, pos) - 1
+            return min(max(1, mapped[max(i, 0)]), lines)
+
+        return line_of
+
+
+class _Walker:
+    """Walks the parsed tree in document order, feeding the writer.
+
+    The walk keeps its own stack: broken pages can nest elements thousands deep.
+    """
+
+    def __init__(self, source: _Source, writer: _Writer, drop_chrome: bool) -> None:
+        self.source = source
+        self.out = writer
+        self.drop_chrome = drop_chrome
+
+    def run(self, root: LexborNode) -> None:
+        # Items are ("enter", node, in_pre) or ("exit", node, (breaks, offset, part index)).
+        stack: list[tuple[str, LexborNode, object]] = [("enter", root, False)]
+        while stack:
+            action, node, state = stack.pop()
+            if action == "exit":
+                assert isinstance(state, tuple)
+                self.leave(node, *state)
+                continue
+            pre = bool(state)
+            entered = self.enter(node, pre)
+            if entered is None:
+                continue
+            stack.append(("exit", node, entered))
+            tag = node.tag or ""
+            if tag == "head":
+                children = list(node.css("title"))
+            else:
+                children = []
+                child = node.child
+                while child is not None:
+                    children.append(child)
+                    child = child.next
+            inner_pre = pre or tag in _PREFORMATTED
+            stack.extend(("enter", c, inner_pre) for c in reversed(children))
+
+    def enter(self, node: LexborNode, pre: bool) -> tuple[int, int, int] | None:
+        """Handle the start of a node; the state to leave it with, or None to skip its content."""
+        tag = node.tag or ""
+        if tag == "-text":
+            text = node.text_content or ""
+            if text:
+                line = self.source.locate(text)
+                if pre:
+                    self.out.pre_text(text, line)
+                else:
+                    self.out.flow_text(text, line)
+            return None
+        if tag in _SKIP or tag.startswith("-") or (self.drop_chrome and tag in _CHROME):
+            return None
+        if "hidden" in node.attributes:
+            return None
+        if tag == "br":
+            self.out.line_break()
+            return None
+        if tag == "pre":
+            # </pre><pre> with nothing between: one entry laid out over two blocks.
+            touching = node.prev is not None and node.prev.tag == "pre"
+            breaks = 1 if touching else 2
+        else:
+            breaks = 2 if tag in _PARAGRAPH else 1 if tag in _LINE else 0
+        if breaks:
+            self.out.boundary(breaks)
+        return breaks, self.out.length, len(self.out.parts)
+
+    def leave(self, node: LexborNode, breaks: int, start: int, first_part: int) -> None:
+        """Handle the end of a node: its link anchor and the break after it."""
+        tag = node.tag or ""
+        href = node.attributes.get("href") if tag == "a" else None
+        if href:
+            self._anchor(start, "".join(self.out.parts[first_part:]), href)
+        if tag == "pre":
+            breaks = 1 if node.next is not None and node.next.tag == "pre" else 2
+        if breaks:
+            self.out.boundary(breaks)
+
+    def _anchor(self, start: int, text: str, href: str) -> None:
+        # Browsers drop tabs and line breaks inside an href.
+        href = re.sub(r"[\t\n\r]", "", href.strip())
+        lead = len(text) - len(text.lstrip())
+        body = text.strip()
+        if not body or not href:
+            return
+        a_start = start + lead
+        self.out.anchors.append(Anchor(a_start, a_start + len(body), href, anchor_title(body, href)))
+
+
+def html_to_text(data: bytes) -> tuple[str, list[Anchor], Callable[[int], int | None], list[str]]:
+    """The plain text of an HTML document, its anchors, an offset-to-line map, and notes."""
+    src, how = decode_html(data)
+    src = src.replace("\r\n", "\n").replace("\r", "\n")
+    notes = [f"charset: {how}"]
+    tree = LexborHTMLParser(src)
+    root = tree.root
+    writer = _Writer()
+    if root is None:
+        return "", [], writer.line_of(1), notes
+    drop_chrome = tree.css_first("main, article") is not None
+    if drop_chrome:
+        notes.append("nav, header and footer dropped (the page has a main or article element)")
+    source = _Source(src)
+    _Walker(source, writer, drop_chrome).run(root)
+    return writer.text(), sorted(writer.anchors, key=lambda a: a.start), writer.line_of(source.lines), notes
+
+
+def extract(data: bytes, options: ExtractOptions) -> Extraction:
+    """Citations of an HTML document: URLs in its text and absolute link targets."""
+    text, anchors, line_of, notes = html_to_text(data)
+    cites = citations_from_text(text, options, anchors=anchors, line_of=line_of, notes=notes)
+    return Extraction(format="html", citations=cites, notes=notes)

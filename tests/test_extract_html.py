@@ -1,0 +1,150 @@
+"""HTML extraction: text, anchors, charsets, split <pre> entries and accessed dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from linkcheck.extract import html
+from linkcheck.models import ExtractOptions
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OPTIONS = ExtractOptions(today=dt.date(2024, 1, 1))
+
+
+def _extract(name: str) -> dict[str, tuple[dt.date | None, int | None, str | None]]:
+    ex = html.extract((FIXTURES / name).read_bytes(), OPTIONS)
+    assert ex.format == "html"
+    return {c.url: (c.accessed, c.line, c.title) for c in ex.citations}
+
+
+def test_entities_are_decoded_in_text_and_href() -> None:
+    text, anchors, _, _ = html.html_to_text((FIXTURES / "html_entities_scripts_links.html").read_bytes())
+    assert "Café & Bistro Guide" in text
+    assert "O\u2019Brien, M. \u201cTides.\u201d" in text
+    assert anchors[0].href == "https://guide.example.org/search?q=caf%C3%A9&page=2"
+    assert text[anchors[0].start : anchors[0].end] == "Guide to cafés"
+
+
+def test_links_scripts_and_chrome() -> None:
+    found = _extract("html_entities_scripts_links.html")
+    # Relative, mailto:, #fragment and javascript: links, script, style, noscript and comment
+    # text, and nav/footer of a page with <main> give nothing.
+    assert set(found) == {
+        "https://guide.example.org/search?q=caf%C3%A9&page=2",
+        "http://tides.example.net/report",
+        "https://cdn.example.org/paper.pdf",
+    }
+
+
+def test_anchor_titles_dates_and_lines() -> None:
+    found = _extract("html_entities_scripts_links.html")
+    assert found["https://guide.example.org/search?q=caf%C3%A9&page=2"] == (
+        dt.date(2021, 2, 2),
+        15,
+        "Guide to cafés",
+    )
+    # Anchor text that is the address is no title.
+    assert found["http://tides.example.net/report"] == (dt.date(2019, 3, 14), 17, None)
+    assert found["https://cdn.example.org/paper.pdf"] == (None, 21, "The paper")
+
+
+def test_chrome_kept_without_main() -> None:
+    page = b"<html><body><nav><a href='https://nav.example.org/'>Home</a></nav><p>Text</p></body></html>"
+    urls = [c.url for c in html.extract(page, OPTIONS).citations]
+    assert urls == ["https://nav.example.org/"]
+
+
+def test_latin1_bytes_with_meta_charset() -> None:
+    data = (FIXTURES / "html_latin1_meta_charset.html").read_bytes()
+    assert "é".encode("iso-8859-1") in data  # the fixture really is Latin-1
+    ex = html.extract(data, OPTIONS)
+    (cite,) = ex.citations
+    assert cite.url == "https://example.fr/société/rapport-été.html"
+    assert cite.accessed == dt.date(2021, 5, 3)
+    assert cite.text.startswith("Société générale, « Rapport »")
+    assert cite.line == 6
+    assert any("iso-8859-1" in n for n in ex.notes)
+
+
+def test_charset_without_declaration() -> None:
+    page = "<html><body><p>Müller, « Über », https://example.de/über. Accessed 1 May 2020.</p></body></html>"
+    assert html.decode_html(page.encode("utf-8"))[0] == page
+    assert html.decode_html(b"\xef\xbb\xbf" + page.encode("utf-8"))[0] == page
+    (cite,) = html.extract(page.encode("utf-8"), OPTIONS).citations
+    assert cite.url == "https://example.de/über"
+
+
+def test_url_split_across_touching_pre_blocks() -> None:
+    found = _extract("html_mla_split_pre.html")
+    assert found == {
+        "http://engnotes.example.com/structures/suspension-bridges-explained/": (
+            dt.date(2021, 5, 3),
+            6,
+            None,
+        ),
+        "http://www.waterways.example.org/history/canals.html": (dt.date(2021, 5, 4), 7, None),
+        # An entry without a date does not take its neighbour's.
+        "http://hydro.example.net/dams/": (None, 8, None),
+        "http://www.soil.example.com/embankments/types.html": (dt.date(2021, 5, 5), 8, None),
+    }
+
+
+def test_separate_pre_blocks_are_separate_entries() -> None:
+    text, _, _, _ = html.html_to_text((FIXTURES / "html_mla_split_pre.html").read_bytes())
+    assert 'explained/. Accessed 3 \n     May 2021. \n\n"Canals."' in text
+    assert 'hydro.example.net/dams/. \n\n"Embankments."' in text
+
+
+def test_mla_list_items_bind_each_date_to_its_own_url() -> None:
+    page = b"""<html><body><h2>Works Cited</h2><ul>
+<li>"Alpha." <i>Site A</i>, alpha.example.com/a/. Accessed 1 March 2020.</li>
+<li>"Beta." <i>Site B</i>, www.beta.example.org/b.html.</li>
+<li>"Gamma." <i>Site C</i>, <a href="https://gamma.example.net/c">gamma.example.net/c</a>.
+Accessed 3 March 2020.</li>
+</ul></body></html>"""
+    cites = html.extract(page, OPTIONS).citations
+    assert [(c.url, c.accessed, c.line) for c in cites] == [
+        ("http://alpha.example.com/a/", dt.date(2020, 3, 1), 2),
+        ("http://www.beta.example.org/b.html", None, 3),
+        ("https://gamma.example.net/c", dt.date(2020, 3, 3), 4),
+    ]
+    assert cites[1].text == '"Beta." Site B, www.beta.example.org/b.html.'
+
+
+def test_block_boundaries() -> None:
+    page = b"<div>a<br>b</div><table><tr><td>c</td><td>d</td></tr><tr><td>e</td></tr></table><p>f</p>"
+    text, _, line_of, _ = html.html_to_text(page)
+    assert text == "a\nb\n\nc\nd\n\ne\n\nf\n\n"
+    assert line_of(0) == 1 and line_of(len(text) - 1) == 1
+
+
+def test_line_map_is_monotone_and_within_file() -> None:
+    data = (FIXTURES / "html_entities_scripts_links.html").read_bytes()
+    text, _, line_of, _ = html.html_to_text(data)
+    lines = [line_of(i) or 0 for i in range(len(text))]
+    assert lines == sorted(lines)
+    assert lines[0] >= 1 and lines[-1] <= data.count(b"\n") + 1
+    assert lines[-1] > lines[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"<!DOCTYPE html><html><body></body></html>", True),
+        (b"\xef\xbb\xbf  <html lang='en'>", True),
+        (b"<div><p>one</p><p>two</p><p>three</p><ul><li>x</li></ul></div>", True),
+        (b"Plain text with a <b> tag.", False),
+        (b"%PDF-1.7\n", False),
+        (b"# Markdown\n\nhttps://example.org/", False),
+    ],
+)
+def test_sniff(data: bytes, expected: bool) -> None:
+    assert html.sniff(data) is expected
+
+
+def test_garbage_bytes_do_not_crash() -> None:
+    ex = html.extract(bytes(range(256)) * 4, OPTIONS)
+    assert ex.citations == []
