@@ -82,7 +82,7 @@ class SeedReport:
 
 def display_path(path: Path) -> str:
     """How a document's path is stored: relative to the working directory when inside it."""
-    absolute = path.absolute()
+    absolute = Path(os.path.normpath(path.absolute()))
     try:
         return absolute.relative_to(Path.cwd()).as_posix()
     except ValueError:
@@ -153,12 +153,20 @@ def seed(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_document: Callable[[DocumentResult], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> SeedReport:
-    """Seed every document under ``paths`` into ``store``; report what each one did."""
+    """Seed every document under ``paths`` into ``store``; report what each one did.
+
+    ``on_total`` hears how many inputs there are before the first is read (for a
+    progress bar); ``on_document`` hears each one's result as it is done.
+    """
     options = options or ExtractOptions()
     report = SeedReport()
     db_path = Path(store.path).absolute() if store.path != ":memory:" else None
-    for item in iter_inputs(paths):
+    inputs = list(iter_inputs(paths))
+    if on_total is not None:
+        on_total(len(inputs))
+    for item in inputs:
         if isinstance(item, InputError):
             result = DocumentResult(item.path, "error", message=item.reason)
         else:
