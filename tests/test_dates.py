@@ -302,3 +302,14 @@ _FRAGMENTS = st.sampled_from(
 @given(st.lists(_FRAGMENTS, max_size=25).map("".join), st.sampled_from(list(DateOrder)))
 def test_date_like_text_never_raises(text: str, order: DateOrder) -> None:
     check_never_raises_and_spans_in_bounds(text, order)
+
+
+def test_cited_after_another_date_in_the_same_bracket() -> None:
+    text = "Cancer statistics [Internet]. 2018 [updated 2018 Apr 27; cited 2019 Sep 20]. Available from: x"
+    (m,) = find_accessed(text)
+    assert m.date == dt.date(2019, 9, 20)
+    assert m.url_follows
+
+
+def test_cited_outside_brackets_is_prose() -> None:
+    assert find_accessed("As cited 2019 Sep 20 by the panel.") == []
