@@ -172,14 +172,15 @@ class Store:
                     "WHERE id = ?",
                     [fmt, sha256, size, now, len(citations), doc_id],
                 )
-            link_ids, new_links = self._link_ids(citations, now)
+            normals = [normalise_url(c.url) for c in citations]
+            link_ids, new_links = self._link_ids(citations, normals, now)
             self.db.conn.executemany(
                 "INSERT INTO citations (document_id, link_id, position, line, cited, url, accessed, "
                 "title, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         doc_id,
-                        link_ids[normalise_url(c.url)],
+                        link_ids[normal],
                         i,
                         c.line,
                         c.cited,
@@ -188,43 +189,50 @@ class Store:
                         c.title,
                         c.text,
                     )
-                    for i, c in enumerate(citations)
+                    for i, (c, normal) in enumerate(zip(citations, normals, strict=True))
                 ),
             )
         return SeedCounts(citations=len(citations), new_links=new_links)
 
-    def _link_ids(self, citations: Sequence[Citation], now: str) -> tuple[dict[str, int], int]:
+    def _link_ids(
+        self, citations: Sequence[Citation], normals: Sequence[str], now: str
+    ) -> tuple[dict[str, int], int]:
         first: dict[str, str] = {}
-        for c in citations:
-            first.setdefault(normalise_url(c.url), c.url)
-        ids: dict[str, int] = {}
-        normals = list(first)
-        for chunk in _chunks(normals, 500):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(f"SELECT normal, id FROM links WHERE normal IN ({marks})", chunk):
-                ids[row[0]] = row[1]
-        new = [n for n in normals if n not in ids]
+        for c, normal in zip(citations, normals, strict=True):
+            first.setdefault(normal, c.url)
+        ids = self._ids_of(list(first))
+        new = [n for n in first if n not in ids]
+        rows = []
         for n in new:
             url = first[n]
             problem = url_problem(url)
-            scheme = url.split(":", 1)[0].lower() if ":" in url else None
-            cur = self.db.execute(
-                "INSERT INTO links (url, normal, host, scheme, first_seen, verdict, reason, problem) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
+            rows.append(
+                (
                     url,
                     n,
                     host_of(url) if problem is None else None,
-                    scheme,
+                    url.split(":", 1)[0].lower() if ":" in url else None,
                     now,
                     Verdict.INVALID if problem else Verdict.UNCHECKED,
                     "invalid-url" if problem else None,
                     problem,
-                ],
+                )
             )
-            assert cur.lastrowid is not None
-            ids[n] = cur.lastrowid
+        self.db.conn.executemany(
+            "INSERT INTO links (url, normal, host, scheme, first_seen, verdict, reason, problem) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        ids.update(self._ids_of(new))
         return ids, len(new)
+
+    def _ids_of(self, normals: Sequence[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for chunk in _chunks(normals, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT normal, id FROM links WHERE normal IN ({marks})", chunk):
+                ids[row[0]] = row[1]
+        return ids
 
     # -- reading ----------------------------------------------------------------------
 

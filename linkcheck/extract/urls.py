@@ -161,6 +161,10 @@ def _has_host(url: str) -> bool:
     return (bool(parts.netloc) and "." in (parts.hostname or "")) or parts.hostname == "localhost"
 
 
+def _upper(m: re.Match[str]) -> str:
+    return m.group(0).upper()
+
+
 def normalise_url(url: str) -> str:
     """The normal form used to decide whether two cited URLs are the same link."""
     try:
@@ -186,9 +190,14 @@ def normalise_url(url: str) -> str:
     if port is not None and not (scheme == "http" and port == 80) and not (scheme == "https" and port == 443):
         netloc += f":{port}"
     path = parts.path or ("/" if scheme in ("http", "https") else "")
-    path = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), path)
-    query = re.sub(r"%[0-9a-fA-F]{2}", lambda m: m.group(0).upper(), parts.query)
+    path = _ESCAPED_HEX.sub(_upper, path) if "%" in path else path
+    query = _ESCAPED_HEX.sub(_upper, parts.query) if "%" in parts.query else parts.query
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+_SPACE = re.compile(r"\s")
+_LABEL = re.compile(r"[a-z0-9_-]+", re.IGNORECASE)
+_ESCAPED_HEX = re.compile(r"%[0-9a-fA-F]{2}")
 
 
 def url_problem(url: str) -> str | None:
@@ -205,7 +214,7 @@ def url_problem(url: str) -> str | None:
     if parts.scheme in ("http", "https", "ftp"):
         if not host:
             return "no host"
-        if any(c.isspace() for c in url):
+        if _SPACE.search(url):
             return "white space in URL"
         if host.startswith("[") or ":" in host:
             return None
@@ -217,7 +226,7 @@ def url_problem(url: str) -> str | None:
                 host.encode("idna")
         except UnicodeError:
             return "host name is not valid IDNA"
-        if not all(re.fullmatch(r"[a-z0-9_-]+", label, re.I) for label in labels if label.isascii()):
+        if not all(_LABEL.fullmatch(label) for label in labels if label.isascii()):
             return "malformed host name"
     return None
 
