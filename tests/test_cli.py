@@ -165,3 +165,12 @@ def test_the_installed_command_runs_without_traceback(in_tmp: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip() == "linkcheck: nope.txt: no such file or folder"
     assert "12 new links" in proc.stdout
+
+
+def test_a_file_over_the_size_limit_is_refused_by_name(in_tmp: Path) -> None:
+    (in_tmp / "big.txt").write_text("https://a.example.org/x\n" * 100)
+    (in_tmp / "small.txt").write_text("https://b.example.org/y\n")
+    result = runner.invoke(app, ["seed", "--max-size", "1000", "big.txt", "small.txt"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "linkcheck: big.txt: file is 2,400 bytes, larger than the limit of 1,000"
+    assert rows(in_tmp / "linkcheck.db", "SELECT url FROM links") == [("https://b.example.org/y",)]
