@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from enum import IntEnum
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from linkcheck import __version__
+from linkcheck.check import config as check_config
+from linkcheck.check.fetch import FetchSettings
+from linkcheck.check.network import parse_resolve
+from linkcheck.check.outcome import Outcome
+from linkcheck.check.runner import CheckOptions, parse_age, run_checks, select_links
 from linkcheck.errors import LinkcheckError
-from linkcheck.models import DateOrder, ExtractOptions
+from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, seed
 from linkcheck.store import DEFAULT_DB, Store
 
@@ -173,6 +181,202 @@ def seed_command(
         raise typer.Exit(int(Exit.USAGE))
 
 
+# -- check and history ------------------------------------------------------------------------
+
+AllOpt = Annotated[bool, typer.Option("--all", help="Check every link, due or not.")]
+UrlOpt = Annotated[
+    list[str] | None,
+    typer.Option("--url", help="Check this stored link now, due or not (repeatable).", show_default=False),
+]
+DocumentOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--document", help="Only links cited in this seeded document (repeatable).", show_default=False
+    ),
+]
+OlderThanOpt = Annotated[
+    str,
+    typer.Option(
+        "--older-than",
+        help="A link is due when last checked longer ago than this: 30m, 12h, 7d, 2w. "
+        f"Failing links are due after {check_config.FAILING_RECHECK}, so that failures can be confirmed.",
+    ),
+]
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", min=1, help="Requests in flight at once, in all.")
+]
+PerHostOpt = Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight at once to one host.")]
+HostIntervalOpt = Annotated[
+    float,
+    typer.Option(
+        "--host-interval", min=0.0, help="Least seconds between the starts of two requests to one host "
+        "(a host answering 429 or 503 earns a longer one)."
+    ),
+]  # fmt: skip
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=0.001, help="Seconds for one request, connect to last byte read.")
+]
+RetriesOpt = Annotated[
+    int,
+    typer.Option(
+        "--retries", min=0, help="Further tries after a transient failure (timeout, refused or reset "
+        f"connection, 429, 5xx), with backoff; Retry-After is honoured up to {check_config.RETRY_AFTER_CAP:.0f} s."
+    ),
+]  # fmt: skip
+AllowPrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Also fetch hosts that are or resolve to loopback, private, link-local or other non-public "
+        "addresses (otherwise their verdict is skipped and nothing is sent).",
+    ),
+]
+ResolveOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--resolve",
+        metavar="HOST:PORT:ADDR",
+        help="Connect to ADDR for HOST:PORT (PORT may be *), keeping HOST for the Host header and TLS, "
+        "like curl's option (repeatable).",
+        show_default=False,
+    ),
+]
+UserAgentOpt = Annotated[
+    str, typer.Option("--user-agent", help="User-Agent header: say who you are and how to reach you.")
+]
+
+
+def _check_options(
+    all_links: bool,
+    urls: list[str] | None,
+    documents: list[str] | None,
+    older_than: str,
+    concurrency: int,
+    per_host: int,
+    host_interval: float,
+    timeout: float,
+    retries: int,
+    allow_private: bool,
+    resolve: list[str] | None,
+    user_agent: str,
+) -> CheckOptions:
+    """The options of check (and run) as the library takes them; bad values exit 2."""
+    try:
+        age = parse_age(older_than)
+        rules = tuple(parse_resolve(spec) for spec in resolve or [])
+    except ValueError as e:
+        raise fail(str(e)) from None
+    settings = FetchSettings(
+        user_agent=user_agent,
+        concurrency=concurrency,
+        per_host=per_host,
+        host_interval=host_interval,
+        timeout=timeout,
+        retries=retries,
+    )
+    return CheckOptions(
+        fetch=settings,
+        older_than=age,
+        all=all_links,
+        urls=tuple(urls or ()),
+        documents=tuple(documents or ()),
+        allow_private=allow_private,
+        resolve=rules,
+    )
+
+
+def _check(options: CheckOptions) -> Exit:
+    """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
+    with open_store() as store:
+        if err.is_terminal:
+            with Progress(
+                TextColumn("checking"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("check", total=None, rate=0.0, failures=0)
+                started = time.monotonic()
+                counts = {"done": 0, "failures": 0}
+
+                def tick(outcome: Outcome) -> None:
+                    counts["done"] += 1
+                    counts["failures"] += outcome.verdict_hint in (Verdict.DEAD, Verdict.FAILING)
+                    rate = counts["done"] / max(time.monotonic() - started, 1e-6)
+                    bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
+
+                bar.update(task, total=len(select_links(store, options)[0]))
+                report = run_checks(store, options, progress=tick)
+        else:
+            report = run_checks(store, options)
+    for url in report.missing_urls:
+        err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
+    if report.outage:
+        err.print(
+            "linkcheck: the network seems unavailable: requests were sent and no host answered, "
+            "so nothing was recorded as dead; run the check again when the network is back.",
+            markup=False,
+        )
+        return Exit.NETWORK
+    out.print(report.tally_line(), markup=False)
+    return Exit.USAGE if report.missing_urls else Exit.OK
+
+
+@app.command("check")
+def check_command(
+    all_links: AllOpt = False,
+    urls: UrlOpt = None,
+    documents: DocumentOpt = None,
+    older_than: OlderThanOpt = check_config.OLDER_THAN,
+    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
+    per_host: PerHostOpt = check_config.PER_HOST,
+    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
+    timeout: TimeoutOpt = check_config.TIMEOUT,
+    retries: RetriesOpt = check_config.RETRIES,
+    allow_private: AllowPrivateOpt = False,
+    resolve: ResolveOpt = None,
+    user_agent: UserAgentOpt = check_config.USER_AGENT,
+) -> None:
+    """Check the links that are due and record one check per link.
+
+    Due: never checked, or last checked longer ago than --older-than (failing links daily).
+    Each link's verdict is derived from its whole history: a transient failure becomes dead
+    only after 3 failed checks spanning 3 days. Exit 3 when the network was unavailable.
+    """
+    options = _check_options(
+        all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
+        allow_private, resolve, user_agent,
+    )  # fmt: skip
+    code = _check(options)
+    if code:
+        raise typer.Exit(int(code))
+
+
+@app.command("history")
+def history_command(
+    url: Annotated[str, typer.Argument(help="The link, as cited or in any equivalent form.")],
+) -> None:
+    """Every check recorded for one link, oldest first."""
+    with open_store() as store:
+        found = store.link_history(url)
+    if found is None:
+        raise fail(f"{url}: not in the database")
+    link, checks = found
+    out.print(f"{link['url']}: {link['verdict']} ({link['reason'] or 'not checked'})", markup=False)
+    table = Table("checked at", "verdict", "reason", "status", "final URL", "ms", "error", box=None)
+    for c in checks:
+        final = c["final_url"] if c["final_url"] and c["final_url"] != c["url"] else ""
+        table.add_row(
+            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), final,
+            str(c["duration_ms"] or ""), c["error"] or "",
+        )  # fmt: skip
+    if checks:
+        out.print(table)
+
+
 @app.command("run")
 def run_command(
     paths: PathsArg,
@@ -180,14 +384,33 @@ def run_command(
     include_dois: DoisOpt = False,
     verbose: VerboseOpt = False,
     max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
+    all_links: AllOpt = False,
+    urls: UrlOpt = None,
+    documents: DocumentOpt = None,
+    older_than: OlderThanOpt = check_config.OLDER_THAN,
+    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
+    per_host: PerHostOpt = check_config.PER_HOST,
+    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
+    timeout: TimeoutOpt = check_config.TIMEOUT,
+    retries: RetriesOpt = check_config.RETRIES,
+    allow_private: AllowPrivateOpt = False,
+    resolve: ResolveOpt = None,
+    user_agent: UserAgentOpt = check_config.USER_AGENT,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
-    Checking and the summary arrive with their own commands; for now this seeds.
+    The summary arrives with its own command; for now this seeds and checks the links that are due.
     """
+    options = _check_options(
+        all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
+        allow_private, resolve, user_agent,
+    )  # fmt: skip
     report = _seed(paths, date_order, include_dois, verbose, max_size)
+    code = _check(options)
     if report.errors:
-        raise typer.Exit(int(Exit.USAGE))
+        code = max(code, Exit.USAGE) if code != Exit.NETWORK else code
+    if code:
+        raise typer.Exit(int(code))
 
 
 def main() -> None:

@@ -8,9 +8,11 @@ transaction together with the row that records it in ``migrations``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,6 +20,8 @@ from typing import Any
 
 import sqlite_utils
 
+from linkcheck.check.outcome import Outcome, Reason
+from linkcheck.check.verdict import Fact, Judgement
 from linkcheck.errors import DatabaseError
 from linkcheck.extract.urls import host_of, normalise_url, url_problem
 from linkcheck.models import Citation, Verdict
@@ -254,6 +258,152 @@ class Store:
                 [path],
             )
         )
+
+    # -- checks (linkcheck check, linkcheck history) -------------------------------------
+
+    def start_run(self, options: dict[str, Any]) -> int:
+        """Record the start of a check run; returns its id."""
+        with self.db.atomic():
+            cur = self.db.execute(
+                "INSERT INTO runs (started_at, options) VALUES (?, ?)", [utcnow(), json.dumps(options)]
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, status: str, links: int, checked: int) -> None:
+        """Record how a run ended: done, interrupted or outage."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, links = ?, checked = ? WHERE id = ?",
+                [utcnow(), status, links, checked, run_id],
+            )
+
+    def link_ids(self, urls: Iterable[str]) -> tuple[list[int], list[str]]:
+        """Ids of the links with these URLs (matched by normal form), and the URLs not stored."""
+        found: list[int] = []
+        missing: list[str] = []
+        for url in urls:
+            rows = list(self.db.query("SELECT id FROM links WHERE normal = ?", [normalise_url(url)]))
+            if rows:
+                found.append(rows[0]["id"])
+            else:
+                missing.append(url)
+        return found, missing
+
+    def links_to_check(
+        self,
+        *,
+        due_before: str | None,
+        failing_due_before: str | None,
+        link_ids: Sequence[int] | None = None,
+        documents: Sequence[str] | None = None,
+    ) -> list[LinkToCheck]:
+        """The links to check, in id order; invalid links are never fetched.
+
+        ``due_before`` None selects every link (``--all``); otherwise a link is due when never
+        checked, checked before ``due_before``, or failing and checked before ``failing_due_before``.
+        ``link_ids`` (``--url``) are selected whether due or not; ``documents`` narrows to links
+        cited in those documents.
+        """
+        where = ["verdict != 'invalid'"]
+        params: list[Any] = []
+        if link_ids is not None:
+            where.append(f"id IN ({','.join('?' * len(link_ids)) or 'NULL'})")
+            params.extend(link_ids)
+        elif due_before is not None:
+            where.append(
+                "(last_checked IS NULL OR last_checked < ? OR (verdict = 'failing' AND last_checked < ?))"
+            )
+            params.extend([due_before, failing_due_before or due_before])
+        if documents is not None:
+            where.append(
+                "id IN (SELECT c.link_id FROM citations c JOIN documents d ON d.id = c.document_id "
+                f"WHERE d.path IN ({','.join('?' * len(documents)) or 'NULL'}))"
+            )
+            params.extend(documents)
+        sql = f"SELECT id, url, host FROM links WHERE {' AND '.join(where)} ORDER BY id"
+        return [LinkToCheck(**row) for row in self.db.query(sql, params)]
+
+    def record_checks(
+        self,
+        run_id: int | None,
+        batch: Sequence[tuple[int, Outcome]],
+        judge: Callable[[list[Fact]], Judgement],
+    ) -> list[Judgement]:
+        """Store a batch of checks and each link's new verdict, all in one transaction.
+
+        ``judge`` turns a link's history (oldest first, this check included) into its verdict:
+        the check row and the link's state can never disagree, whenever the process dies.
+        """
+        results: list[Judgement] = []
+        with self.db.atomic():
+            for link_id, o in batch:
+                cur = self.db.execute(
+                    "INSERT INTO checks (link_id, run_id, url, started_at, duration_ms, reason, verdict, "
+                    "http_status, final_url, redirects, method, attempts, error, address, etag, last_modified, "
+                    "content_type, content_length, body_bytes, body_sha256, truncated, title, probe_similarity) "
+                    "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        link_id, run_id, o.url, o.started_at, o.duration_ms, str(o.reason), o.http_status,
+                        o.final_url, json.dumps([dataclasses.asdict(h) for h in o.hops]) if o.hops else None,
+                        o.method, o.attempts, o.error, o.address, o.etag, o.last_modified, o.content_type,
+                        o.content_length, o.body_bytes, o.body_sha256,
+                        None if o.body_bytes is None else int(o.truncated), o.title, o.probe_similarity,
+                    ],
+                )  # fmt: skip
+                check_id = cur.lastrowid
+                history = [
+                    Fact(_parse_time(r[0]), Reason(r[1]))
+                    for r in self.db.execute(
+                        "SELECT started_at, reason FROM checks WHERE link_id = ? ORDER BY started_at, id",
+                        [link_id],
+                    )
+                ]
+                j = judge(history)
+                self.db.execute("UPDATE checks SET verdict = ? WHERE id = ?", [str(j.verdict), check_id])
+                self.db.execute(
+                    "UPDATE links SET verdict = ?, reason = ?, last_checked = ?, first_failed = ?, failures = ?, "
+                    "checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ? WHERE id = ?",
+                    [
+                        str(j.verdict), str(j.reason) if j.reason else None, o.started_at,
+                        j.first_failed.strftime("%Y-%m-%dT%H:%M:%SZ") if j.first_failed else None, j.failures,
+                        o.http_status, o.final_url, check_id, link_id,
+                    ],
+                )  # fmt: skip
+                results.append(j)
+        return results
+
+    def verdict_tally(self, run_id: int) -> dict[str, int]:
+        """Links checked in a run, counted by their verdict now."""
+        rows = self.db.execute(
+            "SELECT verdict, COUNT(*) FROM links WHERE id IN (SELECT link_id FROM checks WHERE run_id = ?) "
+            "GROUP BY verdict",
+            [run_id],
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def link_history(self, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        """A link (found by its normal form) and its checks oldest first; None for an unknown URL."""
+        links = list(self.db.query("SELECT * FROM links WHERE normal = ?", [normalise_url(url)]))
+        if not links:
+            return None
+        checks = list(
+            self.db.query("SELECT * FROM checks WHERE link_id = ? ORDER BY started_at, id", [links[0]["id"]])
+        )
+        return links[0], checks
+
+
+@dataclass(frozen=True, slots=True)
+class LinkToCheck:
+    """A link selected for checking."""
+
+    id: int
+    url: str
+    host: str | None
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

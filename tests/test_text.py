@@ -157,3 +157,26 @@ def test_reference_like_text_never_crashes(parts: list[str]) -> None:
     for name in ("x.txt", "x.md", "x.rst"):
         for c in extract_bytes(data, name, OPTS).citations:
             assert squash(c.cited) in squash(text)
+
+
+def test_one_reference_a_line_keeps_dates_and_texts_apart() -> None:
+    text = (
+        "Smith J (2010) Title. Available from http://x.org/1. Accessed 10 Nov 2015.\n"
+        "Jones K (2011) Other. http://x.org/2\n"
+        "Brown L (2012) Third. Accessed 3 May 2019.\n"
+    )
+    cites = citations_from_text(text, OPTS)
+    assert [(c.url, c.accessed) for c in cites] == [
+        ("http://x.org/1", dt.date(2015, 11, 10)),
+        ("http://x.org/2", None),  # Brown's date, a line further, is not Jones's
+    ]
+    assert cites[1].text == "Jones K (2011) Other. http://x.org/2"
+
+
+def test_date_on_the_next_line_after_an_online_note() -> None:
+    text = "Report. Available at: http://x.org/r [Online]\nAccessed 3 May 2019.\n"
+    assert pairs(text) == [("http://x.org/r", "2019-05-03")]
+
+
+def test_cjk_punctuation_ends_a_url() -> None:
+    assert pairs("资料：https://example.cn/路径。访问于2019年") == [("https://example.cn/路径", None)]

@@ -85,6 +85,20 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
     return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
 
 
+# What may stand between a URL and its trailing phrase without counting as content:
+# punctuation, white space, and bracketed notes such as "[Online]".
+_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]]")
+
+
+def _within_reach(gap: str, content: int) -> bool:
+    """Whether a phrase may reach a URL across ``gap`` with ``content`` characters of text in it.
+
+    Not across a line break with text beside it: in a list with one reference a line, the
+    text after a line break is the next reference.
+    """
+    return len(gap) <= _MAX_BIND_GAP and (content == 0 or "\n" not in gap)
+
+
 def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> dict[int, DateMention]:
     """Bind each accessed-on phrase of one entry to the index of its URL.
 
@@ -105,16 +119,16 @@ def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> 
         fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
         bwd_gap = text[urls[j].end : d.start] if j >= 0 else None
         forward_ok = fwd_gap is not None and _FORWARD_CONNECTOR.match(fwd_gap) is not None
-        bwd_content = len(re.sub(r"[\s.,;:()\[\]]", "", bwd_gap)) if bwd_gap is not None else None
+        bwd_content = len(_FILLER.sub("", bwd_gap)) if bwd_gap is not None else None
         choice: tuple[int, int] | None = None
         if forward_ok and bwd_content == 0:
             back = d.raw.lstrip().startswith("(") or not d.url_follows
             choice = (0, j) if back else (0, i)
         elif forward_ok:
             choice = (1, i)
-        elif bwd_gap is not None and bwd_content is not None and len(bwd_gap) <= _MAX_BIND_GAP:
+        elif bwd_gap is not None and bwd_content is not None and _within_reach(bwd_gap, bwd_content):
             choice = (bwd_content, j)
-        elif fwd_gap is not None and len(fwd_gap) <= _MAX_BIND_GAP:
+        elif fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
             choice = (len(fwd_gap), i)
         if choice is None:
             continue
@@ -124,15 +138,26 @@ def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> 
     return {k: d for k, (_, d) in best.items()}
 
 
-def _entry_text(text: str, start: int, end: int, u: UrlMatch, d: DateMention | None) -> str:
-    """The reference entry around a URL, cut to the sentence(s) that cite it when long."""
+def _entry_text(
+    text: str, start: int, end: int, u: UrlMatch, d: DateMention | None, prev_end: int | None
+) -> str:
+    """The reference entry around a URL, cut to the sentence(s) that cite it when long.
+
+    Where an entry of several lines cites several URLs (a list with one reference a line
+    and no blank lines), the text runs from the line after the previous URL to the line
+    that ends this citation.
+    """
+    stop_at = max(u.end, d.end if d else u.end)
+    if prev_end is not None and "\n" in text[prev_end : u.start]:
+        start = text.index("\n", prev_end) + 1
+        nl = text.find("\n", stop_at, end)
+        end = nl if nl >= 0 else end
     if end - start > _MAX_ENTRY:
         lo = max(start, u.start - 300)
         cut = [m.end() for m in _SENTENCE_END.finditer(text, lo, u.start)]
         lo = cut[-1] if cut else lo
-        stop = max(u.end, d.end if d else u.end)
-        m = _SENTENCE_END.search(text, stop, min(end, stop + 300))
-        hi = m.start() + 1 if m else min(end, stop + 300)
+        m = _SENTENCE_END.search(text, stop_at, min(end, stop_at + 300))
+        hi = m.start() + 1 if m else min(end, stop_at + 300)
         start, end = lo, hi
     return " ".join(text[start:end].split()).strip()
 
@@ -231,7 +256,7 @@ def citations_from_text(
                     cited=cited,
                     url=url,
                     line=line_of(u.start),
-                    text=_entry_text(text, start, end, u, d),
+                    text=_entry_text(text, start, end, u, d, entry_urls[k - 1].end if k else None),
                     accessed=d.date if d else None,
                     title=titles.get((u.start, u.cited)),
                 )

@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 # Characters that may appear inside a URL as people write them in text. Quotes,
-# angle brackets, whitespace and a few typographic marks end a URL.
-_URL_CHARS = r"(?:\\[_*#~&%.()\[\]!+=-]|[^\s<>\"'“”‘’«»\u00a0\u2000-\u200b\u3000|\\^`{}])"
+# angle brackets, whitespace, a few typographic marks and CJK punctuation ("。", "，") end a URL.
+_URL_CHARS = (
+    r"(?:\\[_*#~&%.()\[\]!+=-]"
+    r"|[^\s<>\"'“”‘’«»\u00a0\u2000-\u200b\u3000-\u303f\uff01-\uff0f\uff1a-\uff20|\\^`{}])"
+)
 # A backslash escape (Markdown's or LaTeX's "\_") may stand inside a URL; clean_url undoes it.
 _ESCAPE = re.compile(r"\\([_*#~&%.()\[\]!+=-])")
 
