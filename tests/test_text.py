@@ -180,3 +180,20 @@ def test_date_on_the_next_line_after_an_online_note() -> None:
 
 def test_cjk_punctuation_ends_a_url() -> None:
     assert pairs("资料：https://example.cn/路径。访问于2019年") == [("https://example.cn/路径", None)]
+
+
+def test_the_date_goes_to_the_original_not_its_archive_copy() -> None:
+    text = (
+        '"Star endorses NDP". Toronto Star. http://www.thestar.com/a Archived from the original '
+        "https://web.archive.org/web/20110503/http://www.thestar.com/a on 3 May 2011. "
+        "Retrieved 30 April 2011.\n"
+    )
+    assert pairs(text) == [
+        ("http://www.thestar.com/a", "2011-04-30"),
+        ("https://web.archive.org/web/20110503/http://www.thestar.com/a", None),
+    ]
+
+
+def test_an_archive_org_item_page_is_a_source_with_its_date() -> None:
+    text = "Available at: https://archive.org/details/Master_Blaster (Accessed: 20 April 2026).\n"
+    assert pairs(text) == [("https://archive.org/details/Master_Blaster", "2026-04-20")]

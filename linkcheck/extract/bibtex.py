@@ -22,7 +22,7 @@ import bibtexparser
 from bibtexparser.model import Entry, ExplicitComment, ParsingFailedBlock
 
 from linkcheck.extract.dates import field_date, find_accessed
-from linkcheck.extract.urls import clean_url, find_urls
+from linkcheck.extract.urls import clean_url, find_urls, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
 FORMAT = "bibtex"
@@ -66,9 +66,6 @@ _TEXT_LIMIT = 300
 
 _ENTRY_START = re.compile(r"^[ \t]*@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]+[ \t]*,", re.MULTILINE)
 _URL_MACRO = re.compile(r"\\(?:url|href)\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
-_ARCHIVE_HOSTS = re.compile(
-    r"^https?://(?:web\.archive\.org|archive\.(?:org|today|is|ph|li)|(?:www\.)?webcitation\.org)/"
-)
 _KEYWORD_DATE = re.compile(
     r"(?:accessed|retrieved|visited|last\s+checked|viewed|abgerufen(?:\s+am)?|zugegriffen(?:\s+am)?|consulté\s+le)"
     r"[\s:,]*(?:on\s+)?(.{4,40}?)\s*(?:[\]).;]|$)",
@@ -193,7 +190,7 @@ def _entry_citations(
                 url=url,
                 line=_line_of(raw, cited, start_line),
                 text=text,
-                accessed=accessed if dated and not _ARCHIVE_HOSTS.match(url) else None,
+                accessed=accessed if dated and not is_archive_url(url) else None,
                 title=title or None,
             )
         )

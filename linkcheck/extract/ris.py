@@ -23,16 +23,13 @@ from rispy import RisParser
 from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
 
 from linkcheck.extract.dates import field_date, find_accessed
-from linkcheck.extract.urls import clean_url, find_urls
+from linkcheck.extract.urls import clean_url, find_urls, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
 FORMAT = "ris"
 
 _TAG_LINE = re.compile(r"^\ufeff?([A-Z][A-Z0-9])[ \t]{1,4}-(?:[ \t]|$)(.*)$")
 _TEXT_LIMIT = 300
-_ARCHIVE_HOSTS = re.compile(
-    r"^https?://(?:web\.archive\.org|archive\.(?:org|today|is|ph|li)|(?:www\.)?webcitation\.org)/"
-)
 
 
 class _LineRisParser(RisParser):
@@ -152,7 +149,7 @@ def _record_citations(record: dict[str, Any], options: ExtractOptions, notes: li
             url=url,
             line=line,
             text=text,
-            accessed=None if _ARCHIVE_HOSTS.match(url) else accessed,
+            accessed=None if is_archive_url(url) else accessed,
             title=title,
         )
         for line, cited, url in found

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from linkcheck.extract.dates import DateMention, find_accessed
-from linkcheck.extract.urls import _URL_CHARS, UrlMatch, clean_url, find_urls, strip_trailing
+from linkcheck.extract.urls import _URL_CHARS, UrlMatch, clean_url, find_urls, is_archive_url, strip_trailing
 from linkcheck.models import Citation, ExtractOptions
 
 
@@ -107,14 +107,19 @@ def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> 
     when only a connector does ("Retrieved ..., from URL", "[cited ...]. Available from:
     URL", "Consulté le ... . URL"). When both hold, a parenthesised phrase goes back and
     otherwise the phrase's own style decides. Failing both, the nearer URL within reach.
-    A URL keeps the closest of the phrases bound to it.
+    A URL keeps the closest of the phrases bound to it. An archived copy (a Wayback
+    Machine snapshot, ...) is passed over: the date belongs to the original URL.
     """
     starts = [u.start for u in urls]
+    archive = [is_archive_url(u.url) for u in urls]
     best: dict[int, tuple[int, DateMention]] = {}
     for d in dates:
         i = bisect.bisect_left(starts, d.end)  # first URL after the phrase
-        j = i - 1
-        while j >= 0 and urls[j].end > d.start:  # a URL inside the phrase is not "before" it
+        while i < len(urls) and archive[i]:
+            i += 1
+        j = bisect.bisect_left(starts, d.end) - 1
+        # A URL inside the phrase is not "before" it; an archive copy takes no date.
+        while j >= 0 and (urls[j].end > d.start or archive[j]):
             j -= 1
         fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
         bwd_gap = text[urls[j].end : d.start] if j >= 0 else None

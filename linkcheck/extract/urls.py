@@ -234,6 +234,22 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+# Addresses of archived copies (web archives' snapshots), not of the sources themselves: an
+# accessed-on date belongs to the original URL, never to its archive copy. An item page of
+# archive.org (archive.org/details/...) is a source in its own right, not a snapshot.
+_ARCHIVE_URL = re.compile(
+    r"^https?://(?:(?:web\.|wayback\.)?archive\.org/web/|archive\.(?:today|is|ph|li|fo|md|vn)/"
+    r"|(?:www\.)?webcitation\.org/|wayback\.archive-it\.org/|perma\.cc/"
+    r"|webarchive\.(?:loc\.gov|nationalarchives\.gov\.uk|org\.uk)/)",
+    re.IGNORECASE,
+)
+
+
+def is_archive_url(url: str) -> bool:
+    """Whether a URL is an archived copy (Wayback Machine, archive.today, WebCite, Perma.cc, ...)."""
+    return _ARCHIVE_URL.match(url) is not None
+
+
 def host_of(url: str) -> str | None:
     """The lower-cased host name of a URL, or None."""
     try:

@@ -39,17 +39,12 @@ from mwparserfromhell.wikicode import Wikicode
 
 from linkcheck.extract.dates import field_date
 from linkcheck.extract.text import Anchor, citations_from_text
-from linkcheck.extract.urls import clean_url
+from linkcheck.extract.urls import clean_url, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
 FORMAT = "wikitext"
 
 _TEXT_LIMIT = 300
-_ARCHIVE_URL = re.compile(
-    r"^https?://(?:web\.archive\.org|archive\.(?:org|today|is|ph|li|fo|md|vn)|(?:www\.)?webcitation\.org|"
-    r"wayback\.archive-it\.org|webarchive\.(?:loc\.gov|nationalarchives\.gov\.uk))/",
-    re.IGNORECASE,
-)
 _ACCESS_PARAMS = {"access-date", "accessdate", "accessed"}
 _ARCHIVE_PARAMS = {"archive-url", "archiveurl"}
 _NOT_URL_PARAMS = {"dead-url", "deadurl"}
@@ -313,7 +308,7 @@ class _Walker:
                     url=url,
                     line=self.line_at(at if at >= 0 else vp),
                     text=entry_text,
-                    accessed=None if is_archive or _ARCHIVE_URL.match(url) else accessed,
+                    accessed=None if is_archive or is_archive_url(url) else accessed,
                     title=title or None,
                 )
             )
@@ -399,7 +394,7 @@ def _free_citations(
     )
     out = []
     for c in found:
-        accessed = None if _ARCHIVE_URL.match(c.url) else c.accessed
+        accessed = None if is_archive_url(c.url) else c.accessed
         out.append(
             Citation(
                 cited=c.cited,
