@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import bibtexparser
 from bibtexparser.model import Entry, ExplicitComment, ParsingFailedBlock
 
-from linkcheck.extract.dates import field_date, find_accessed
+from linkcheck.extract.dates import field_date, note_date
 from linkcheck.extract.urls import clean_url, find_urls, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
@@ -236,12 +236,9 @@ def _accessed(entry: Entry, options: ExtractOptions, notes: list[str], line: int
         if not value:
             continue
         plain = detex(_URL_MACRO.sub(" ", value))
-        for mention in find_accessed(plain, options.date_order, options.today):
-            if mention.date is not None:
-                return mention.date
-            if mention.problem:
-                notes.append(f"line {line}: {name}: {mention.problem}")
-                return None
+        found, d = note_date(plain, options, notes, f"line {line}: {name}")
+        if found:
+            return d
         m = _KEYWORD_DATE.search(plain)
         if m:
             d = field_date(m.group(1), options, None, "")

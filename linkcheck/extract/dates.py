@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from linkcheck.models import DateOrder, ExtractOptions
 
-__all__ = ["DateMention", "date_problem", "field_date", "find_accessed", "parse_date"]
+__all__ = ["DateMention", "date_problem", "field_date", "find_accessed", "note_date", "parse_date"]
 
 # The web did not exist before 1991, so no URL can have been accessed before then.
 _EARLIEST = dt.date(1991, 1, 1)
@@ -367,3 +367,20 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
             notes.append(f"{where}: {problem}")
         return None
     return d
+
+
+def note_date(
+    text: str, options: ExtractOptions, notes: list[str], where: str
+) -> tuple[bool, dt.date | None]:
+    """The date of the first accessed-on phrase in a record's free-text note.
+
+    Returns (False, None) when the note has no such phrase, and (True, None) when its
+    first phrase names an impossible date (a note prefixed with ``where`` says why).
+    """
+    for mention in find_accessed(text, options.date_order, options.today):
+        if mention.date is not None:
+            return True, mention.date
+        if mention.problem:
+            notes.append(f"{where}: {mention.problem}")
+            return True, None
+    return False, None

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from rispy import RisParser
 from rispy.config import LIST_TYPE_TAGS, TAG_KEY_MAPPING
 
-from linkcheck.extract.dates import field_date, find_accessed
+from linkcheck.extract.dates import field_date, note_date
 from linkcheck.extract.urls import clean_url, find_urls, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
@@ -160,12 +160,9 @@ def _accessed(record: dict[str, Any], options: ExtractOptions, notes: list[str])
     for line, value in _values(record, "Y2"):
         return field_date(value, options, notes, f"line {line}: Y2")
     for line, value in _values(record, "N1", "M1", "RN"):
-        for mention in find_accessed(value, options.date_order, options.today):
-            if mention.date is not None:
-                return mention.date
-            if mention.problem:
-                notes.append(f"line {line}: {mention.problem}")
-                return None
+        found, d = note_date(value, options, notes, f"line {line}")
+        if found:
+            return d
     return None
 
 
