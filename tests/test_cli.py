@@ -92,9 +92,11 @@ def test_folders_are_walked_recursively_skipping_hidden_ones(in_tmp: Path) -> No
     (in_tmp / "lists" / ".git" / "c.txt").write_text("https://hidden.example.org/\n")
     (in_tmp / "lists" / ".hidden.txt").write_text("https://hidden2.example.org/\n")
     (in_tmp / "lists" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (in_tmp / "lists" / "package.json").write_text('{"name": "x", "homepage": "https://x.example.org/"}')
     result = runner.invoke(app, ["seed", "--verbose", "lists"])
     assert result.exit_code == 0, result.output
     assert "skipped lists/logo.png" in result.stderr
+    assert "skipped lists/package.json: JSON, but not a CSL-JSON reference list" in result.stderr
     assert sorted(rows(in_tmp / "linkcheck.db", "SELECT path FROM documents")) == [
         ("lists/a.txt",),
         ("lists/sub/b.md",),
@@ -105,7 +107,7 @@ def test_bad_inputs_are_named_and_the_others_still_seeded(in_tmp: Path) -> None:
     (in_tmp / "good.txt").write_text("https://good.example.org/page\n")
     (in_tmp / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (in_tmp / "broken.pdf").write_bytes(b"%PDF-1.4\n garbage garbage")
-    (in_tmp / "broken.json").write_text('{"not": "csl"')
+    (in_tmp / "broken.json").write_text('[{"type": "webpage", "title": "T", "URL": "http://x.org/"')
     result = runner.invoke(
         app, ["seed", "missing.txt", "binary.txt", "broken.pdf", "broken.json", "good.txt"]
     )

@@ -124,7 +124,10 @@ def detect_format(data: bytes, name: str) -> str:
         raise UnsupportedFormat(f"unsupported file type {suffix}")
     head = data[:65536].decode("utf-8", errors="replace")
     if by_name == "csljson":
-        return "csljson"
+        # Folders hold JSON of every kind (package.json, data): only CSL is a reference list.
+        if _module("csljson").sniff(head):
+            return "csljson"
+        raise UnsupportedFormat("JSON, but not a CSL-JSON reference list")
     for fmt in _SNIFFED_TEXT:
         if _module(fmt).sniff(data[:65536] if fmt == "html" else head):
             return fmt
