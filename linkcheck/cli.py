@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import replace
 from enum import IntEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,7 +28,7 @@ from linkcheck.check.outcome import Outcome
 from linkcheck.check.runner import CheckOptions, parse_age, run_checks, select_links
 from linkcheck.errors import LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
-from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, seed
+from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed
 from linkcheck.store import DEFAULT_DB, Store
 
 
@@ -146,17 +148,38 @@ def _print_document(result: DocumentResult, verbose: bool) -> None:
         err.print(f"  {result.path}: {note}", markup=False)
 
 
+def _progress(label: str, *extra: TextColumn | TimeElapsedColumn) -> Progress:
+    """A progress bar on stderr, shown only where a person watches: a terminal, not a log or pipe."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        *extra,
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
 def _seed(
     paths: list[str], date_order: DateOrder, include_dois: bool, verbose: bool, max_size: int
 ) -> SeedReport:
     options = ExtractOptions(date_order=date_order, include_dois=include_dois)
-    with open_store() as store:
+    bar = _progress("seeding", TextColumn("{task.fields[path]}"))
+    task = bar.add_task("seed", total=None, path="")
+
+    def on_document(result: DocumentResult) -> None:
+        bar.update(task, advance=1, path=result.path)
+        _print_document(result, verbose)
+
+    with open_store() as store, bar:
         report = seed(
             store,
             paths,
             options,
             max_bytes=max_size,
-            on_document=lambda r: _print_document(r, verbose),
+            on_document=on_document,
+            on_total=lambda n: bar.update(task, total=n),
         )
     out.print(report.summary_line(), markup=False)
     return report
@@ -220,7 +243,8 @@ RetriesOpt = Annotated[
     int,
     typer.Option(
         "--retries", min=0, help="Further tries after a transient failure (timeout, refused or reset "
-        f"connection, 429, 5xx), with backoff; Retry-After is honoured up to {check_config.RETRY_AFTER_CAP:.0f} s."
+        f"connection, 429, 5xx), with backoff; Retry-After is honoured up to "
+        f"{check_config.RETRY_AFTER_CAP:.0f} s."
     ),
 ]  # fmt: skip
 AllowPrivateOpt = Annotated[
@@ -279,7 +303,7 @@ def _check_options(
         older_than=age,
         all=all_links,
         urls=tuple(urls or ()),
-        documents=tuple(documents or ()),
+        documents=tuple(display_path(Path(d)) for d in documents or ()),
         allow_private=allow_private,
         resolve=rules,
     )
@@ -289,15 +313,11 @@ def _check(options: CheckOptions) -> Exit:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
     with open_store() as store:
         if err.is_terminal:
-            with Progress(
-                TextColumn("checking"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
+            bar = _progress(
+                "checking", TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
                 TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
+            )  # fmt: skip
+            with bar:
                 task = bar.add_task("check", total=None, rate=0.0, failures=0)
                 started = time.monotonic()
                 counts = {"done": 0, "failures": 0}
@@ -366,7 +386,10 @@ def history_command(
         raise fail(f"{url}: not in the database")
     link, checks = found
     out.print(f"{link['url']}: {link['verdict']} ({link['reason'] or 'not checked'})", markup=False)
-    table = Table("checked at", "verdict", "reason", "status", "final URL", "ms", "error", box=None)
+    table = Table(box=None)
+    for name in ("checked at", "verdict", "reason", "status", "final URL", "ms", "error"):
+        # Times and codes stay whole on a narrow screen; URLs and errors fold.
+        table.add_column(name, no_wrap=name not in ("final URL", "error"), overflow="fold")
     for c in checks:
         final = c["final_url"] if c["final_url"] and c["final_url"] != c["url"] else ""
         table.add_row(
@@ -399,14 +422,22 @@ def run_command(
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
-    The summary arrives with its own command; for now this seeds and checks the links that are due.
+    Checks the links the given documents cite that are due (all links with --all, or those
+    named by --url or --document). The summary arrives with its own command.
     """
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
         allow_private, resolve, user_agent,
     )  # fmt: skip
     report = _seed(paths, date_order, include_dois, verbose, max_size)
-    code = _check(options)
+    code = Exit.OK
+    if not (all_links or urls or documents):
+        # The quick way for one file: check what it cites, not the rest of the database.
+        seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
+        if seeded:
+            code = _check(replace(options, documents=seeded))
+    else:
+        code = _check(options)
     if report.errors:
         code = max(code, Exit.USAGE) if code != Exit.NETWORK else code
     if code:

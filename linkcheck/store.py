@@ -340,8 +340,9 @@ class Store:
             for link_id, o in batch:
                 cur = self.db.execute(
                     "INSERT INTO checks (link_id, run_id, url, started_at, duration_ms, reason, verdict, "
-                    "http_status, final_url, redirects, method, attempts, error, address, etag, last_modified, "
-                    "content_type, content_length, body_bytes, body_sha256, truncated, title, probe_similarity) "
+                    "http_status, final_url, redirects, method, attempts, error, address, etag, "
+                    "last_modified, content_type, content_length, body_bytes, body_sha256, truncated, title, "
+                    "probe_similarity) "
                     "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         link_id, run_id, o.url, o.started_at, o.duration_ms, str(o.reason), o.http_status,
@@ -362,8 +363,9 @@ class Store:
                 j = judge(history)
                 self.db.execute("UPDATE checks SET verdict = ? WHERE id = ?", [str(j.verdict), check_id])
                 self.db.execute(
-                    "UPDATE links SET verdict = ?, reason = ?, last_checked = ?, first_failed = ?, failures = ?, "
-                    "checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ? WHERE id = ?",
+                    "UPDATE links SET verdict = ?, reason = ?, last_checked = ?, first_failed = ?, "
+                    "failures = ?, checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ? "
+                    "WHERE id = ?",
                     [
                         str(j.verdict), str(j.reason) if j.reason else None, o.started_at,
                         j.first_failed.strftime("%Y-%m-%dT%H:%M:%SZ") if j.first_failed else None, j.failures,

@@ -130,10 +130,23 @@ def test_unreadable_database_is_one_line_and_exit_2(in_tmp: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_run_seeds(in_tmp: Path) -> None:
-    result = runner.invoke(app, ["run", str(EXAMPLE)])
-    assert result.exit_code == 0
-    assert rows(in_tmp / "linkcheck.db", "SELECT COUNT(*) FROM links") == [(12,)]
+def test_run_seeds_and_checks_only_what_its_documents_cite(in_tmp: Path) -> None:
+    (in_tmp / "other.txt").write_text("https://other.invalid/x\n")
+    assert runner.invoke(app, ["seed", "other.txt"]).exit_code == 0
+    # .invalid names are refused without asking the network (RFC 6761), ftp is not fetched:
+    # this run needs no network, and its verdicts are final.
+    (in_tmp / "refs.txt").write_text(
+        "See https://nowhere.invalid/a (accessed 1 May 2019).\n\nftp://x.example.org/f\n"
+    )
+    result = runner.invoke(app, ["run", "./refs.txt"])
+    assert result.exit_code == 0, result.output
+    assert "Seeded 1 document: 2 citations, 2 new links." in result.stdout
+    verdicts = dict(rows(in_tmp / "linkcheck.db", "SELECT url, verdict FROM links"))
+    assert verdicts == {
+        "https://other.invalid/x": "unchecked",
+        "https://nowhere.invalid/a": "dead",
+        "ftp://x.example.org/f": "skipped",
+    }
 
 
 def test_impossible_date_is_not_stored_and_reported_with_verbose(in_tmp: Path) -> None:

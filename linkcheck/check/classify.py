@@ -1,0 +1,301 @@
+"""Turning what one check saw into a :class:`~linkcheck.check.outcome.Reason`: pure functions.
+
+No network and no database here: the fetcher hands over a status, headers, the redirect
+hops and a few signals read from the body, or the exception a try ended with, and gets
+back a reason code. Every rule the field has learned about trustworthy verdicts lives
+here, so that it can be tested table by table.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from urllib.parse import urlsplit
+
+import httpx
+from selectolax.lexbor import LexborHTMLParser
+
+from linkcheck.check.config import SOFT404_MAX_WORDS
+from linkcheck.check.outcome import Hop, Reason
+
+PERMANENT = frozenset({301, 308})
+
+# -- errors -------------------------------------------------------------------------
+
+
+class DnsError(Exception):
+    """Resolving a host name failed; ``missing`` tells "no such name" from a temporary failure."""
+
+    def __init__(self, host: str, message: str, *, missing: bool) -> None:
+        super().__init__(f"{host}: {message}")
+        self.host = host
+        self.missing = missing
+
+
+class TooManyRedirects(Exception):
+    """The redirect chain looped or was longer than the hop limit."""
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and cur not in seen:
+        seen.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return seen
+
+
+def _refused(exc: BaseException) -> bool:
+    if isinstance(exc, ConnectionRefusedError):
+        return True
+    if isinstance(exc, OSError) and exc.errno == errno.ECONNREFUSED:
+        return True
+    # Some backends keep only the text of the OSError (e.g. "All connection attempts failed").
+    return "refused" in str(exc).lower() or f"[errno {errno.ECONNREFUSED}]" in str(exc).lower()
+
+
+def classify_error(exc: BaseException) -> Reason:
+    """The reason code for a try that ended with an exception instead of a response."""
+    chain = _chain(exc)
+    if isinstance(exc, DnsError):
+        return Reason.DOMAIN_NOT_FOUND if exc.missing else Reason.DNS_ERROR
+    if isinstance(exc, TooManyRedirects):
+        return Reason.TOO_MANY_REDIRECTS
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return Reason.UNSUPPORTED_SCHEME
+    if isinstance(exc, httpx.InvalidURL):
+        return Reason.INVALID_URL
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return Reason.TIMEOUT
+    if any(isinstance(e, ssl.SSLError | ssl.CertificateError) for e in chain):
+        return Reason.TLS_ERROR
+    if isinstance(exc, httpx.ConnectError):
+        if any(_refused(e) for e in chain):
+            return Reason.CONNECTION_REFUSED
+        if any("ssl" in str(e).lower() or "certificate" in str(e).lower() for e in chain):
+            return Reason.TLS_ERROR
+        return Reason.CONNECTION_ERROR
+    if isinstance(exc, httpx.ProtocolError | httpx.DecodingError):
+        return Reason.PROTOCOL_ERROR
+    if isinstance(exc, httpx.TransportError | OSError):
+        return Reason.CONNECTION_ERROR
+    # Anything else is a malformed exchange the HTTP stack did not foresee (h11 raising on
+    # odd bytes, a header that does not decode): the server's fault, not ours.
+    return Reason.PROTOCOL_ERROR
+
+
+# -- statuses -----------------------------------------------------------------------
+
+
+def is_challenge(headers: Mapping[str, str]) -> bool:
+    """Cloudflare marks its bot challenge pages with ``cf-mitigated: challenge``."""
+    return headers.get("cf-mitigated", "").strip().lower() == "challenge"
+
+
+def classify_status(status: int, headers: Mapping[str, str]) -> Reason:
+    """The reason code for a final (not followed) response status."""
+    if 200 <= status < 300 or status == 304:
+        return Reason.OK
+    if (status in (403, 503) and is_challenge(headers)) or status == 999:
+        return Reason.BOT_CHALLENGE
+    table = {
+        401: Reason.UNAUTHORIZED,
+        402: Reason.PAYMENT_REQUIRED,
+        403: Reason.FORBIDDEN,
+        404: Reason.NOT_FOUND,
+        407: Reason.UNAUTHORIZED,
+        408: Reason.TIMEOUT,
+        410: Reason.GONE,
+        429: Reason.RATE_LIMITED,
+        451: Reason.LEGAL,
+    }
+    if status in table:
+        return table[status]
+    if 500 <= status < 600:
+        return Reason.SERVER_ERROR
+    if 400 <= status < 500:
+        return Reason.CLIENT_ERROR
+    # 1xx as a final answer, a 3xx without Location, a status outside HTTP's range.
+    return Reason.PROTOCOL_ERROR
+
+
+# -- URLs ---------------------------------------------------------------------------
+
+LOGIN_SEGMENTS = frozenset(
+    {
+        "login", "log-in", "log_in", "logon", "signin", "sign-in", "sign_in", "sso", "auth",
+        "authenticate", "authorize", "oauth", "oauth2", "saml", "saml2", "cas", "idp",
+        "wp-login", "shibboleth", "shibboleth.sso", "openathens", "session", "sessions",
+    }
+)  # fmt: skip
+LOGIN_HOST_PREFIXES = ("login.", "signin.", "sso.", "auth.", "idp.", "accounts.", "shibboleth.")
+HOME_PATHS = frozenset(
+    {"", "/", "/index", "/index.html", "/index.htm", "/index.php", "/home", "/home.html", "/default.aspx",
+     "/default.asp", "/welcome", "/main"}
+)  # fmt: skip
+_LANG_ROOT = re.compile(r"/[a-z]{2}(?:[-_][a-z]{2})?/?", re.I)
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.lower().split("/") if s]
+
+
+def is_login_url(url: str) -> bool:
+    """Does the URL look like a login page (a path segment or host named for signing in)?"""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.startswith(LOGIN_HOST_PREFIXES):
+        return True
+    for seg in _segments(parts.path):
+        stem = (
+            seg.rsplit(".", 1)[0] if seg.endswith((".php", ".html", ".htm", ".aspx", ".asp", ".jsp")) else seg
+        )
+        if seg in LOGIN_SEGMENTS or stem in LOGIN_SEGMENTS:
+            return True
+    return False
+
+
+def is_home_url(url: str) -> bool:
+    """Is the URL a site's home page: its root, an index page, or a language root (/en/)?"""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else parts.path
+    if parts.query:
+        return False
+    return path.lower() in HOME_PATHS or bool(_LANG_ROOT.fullmatch(parts.path))
+
+
+def same_page(a: str, b: str) -> bool:
+    """Are two URLs the same page but for trivia: http/https, ``www.``, a trailing slash, default port?
+
+    Such a redirect is housekeeping by the site, not a move worth telling a maintainer about.
+    """
+
+    def key(url: str) -> tuple[str, int | None, str, str]:
+        p = urlsplit(url)
+        host = (p.hostname or "").lower().removeprefix("www.")
+        port = p.port if p.port not in (80, 443) else None
+        return host, port, p.path.rstrip("/") or "/", p.query
+
+    try:
+        return key(a) == key(b)
+    except ValueError:
+        return False
+
+
+# -- pages --------------------------------------------------------------------------
+
+# Phrases that, in a title or main heading, say the page itself is an error page. Strong
+# ones count anywhere in the heading; weak ones ("not found" alone) only in a short heading,
+# so that an article titled "Lost and not found: how citations decay" stays alive.
+STRONG_NOT_FOUND = re.compile(
+    r"page (?:was )?not found|page (?:cannot|can't|could not|couldn't) be found"
+    r"|page (?:does not|doesn't) exist"
+    r"|\berror 404\b|\b404 (?:error|not found|page)\b|\bhttp 404\b"
+    r"|page introuvable|seite (?:wurde )?nicht gefunden|p[áa]gina no encontrada|pagina non trovata"
+    r"|pagina niet gevonden|p[áa]gina n[ãa]o encontrada|страница не найдена"
+    r"|sidan (?:kunde inte hittas|hittades inte)"
+    r"|siden (?:blev ikke fundet|finnes ikke)|nie znaleziono strony|str[áa]nka nenalezena"
+    r"|ページが見つかりません|页面不存在|找不到页面|페이지를 찾을 수 없습니다",
+    re.I,
+)
+WEAK_NOT_FOUND = re.compile(
+    r"\bnot found\b|\b404\b|nicht gefunden|introuvable|no encontrad[oa]|non trovat[oa]|niet gevonden"
+    r"|n[ãa]o encontrad[oa]|не найден|does not exist|no longer (?:exists|available)|找不到",
+    re.I,
+)
+SHORT_HEADING_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class PageSignals:
+    """What the classification needs from an HTML body: its title, main headings and words."""
+
+    title: str | None
+    headings: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def read_page(body: bytes, content_type: str | None) -> PageSignals | None:
+    """Title, <h1> texts and the visible words of an HTML body; None for other content."""
+    ctype = (content_type or "").lower()
+    head = body[:512].lstrip().lower()
+    if "html" not in ctype and not head.startswith((b"<!doctype html", b"<html")):
+        return None
+    tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
+    title_node = tree.css_first("title")
+    title = " ".join(title_node.text().split()) if title_node else None
+    headings = tuple(" ".join(h.text().split()) for h in tree.css("h1")[:3])
+    for node in tree.css("script, style, noscript, template"):
+        node.decompose()
+    text = tree.body.text(separator=" ") if tree.body else ""
+    return PageSignals(title=title or None, headings=headings, words=tuple(text.split()[:SOFT404_MAX_WORDS]))
+
+
+def says_not_found(page: PageSignals) -> bool:
+    """Does the page's title or main heading say that the page is not found?
+
+    Only the title and <h1> are read: body text that mentions "not found" is what
+    genuine articles about errors say too.
+    """
+    for text in (page.title, *page.headings):
+        if not text:
+            continue
+        if STRONG_NOT_FOUND.search(text):
+            return True
+        # A site name after a separator ("Not found | Example Library") does not lengthen the heading.
+        first = re.split(r"\s[|–—:·•-]\s", text)[0]
+        if len(first.split()) <= SHORT_HEADING_WORDS and WEAK_NOT_FOUND.search(first):
+            return True
+    return False
+
+
+def similarity(a: Sequence[str], b: Sequence[str]) -> float:
+    """Similarity of two pages' word sequences, between 0 and 1 (difflib's ratio)."""
+    if not a and not b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+# -- the final answer ------------------------------------------------------------------
+
+
+def classify_response(
+    cited_url: str,
+    final_url: str,
+    hops: Sequence[Hop],
+    status: int,
+    headers: Mapping[str, str],
+    *,
+    not_found_text: bool = False,
+    probe_similar: bool = False,
+) -> Reason:
+    """The reason code for a check that ended with a response (after following redirects).
+
+    ``not_found_text``: the page's title or heading says not found; ``probe_similar``: a
+    made-up sibling URL answered 200 with nearly the same text. Neither ever makes the
+    site's root a soft 404.
+    """
+    if hops and is_login_url(final_url) and (200 <= status < 300 or status in (401, 403)):
+        return Reason.LOGIN_REQUIRED
+    reason = classify_status(status, headers)
+    if reason is not Reason.OK:
+        return reason
+    if hops and is_home_url(final_url) and not is_home_url(cited_url):
+        return Reason.REDIRECT_TO_HOME
+    if urlsplit(final_url).path not in ("", "/") and (not_found_text or probe_similar):
+        return Reason.SOFT_404
+    if not hops:
+        return Reason.OK
+    # Where the leading permanent hops lead is the cited URL's new address.
+    moved_to = cited_url
+    for hop in hops:
+        if hop.status not in PERMANENT:
+            break
+        moved_to = hop.location
+    if not same_page(cited_url, moved_to):
+        return Reason.PERMANENT_REDIRECT
+    return Reason.REDIRECT

@@ -1,0 +1,48 @@
+"""Tunable defaults of checking, in one place: the CLI, schedules and tests reuse these names."""
+
+from __future__ import annotations
+
+from linkcheck import __version__
+
+#: Where a site owner who sees our requests in a log can read what linkcheck is and who runs it.
+PROJECT_URL = "https://github.com/linkcheck/linkcheck"
+#: Honest identification: the tool, its version and a contact URL (RFC 9110 product tokens).
+USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL}; citation checker)"
+
+CONCURRENCY = 64
+"""Requests in flight at once, in all."""
+PER_HOST = 2
+"""Requests in flight at once to one host."""
+HOST_INTERVAL = 0.1
+"""Least time, in seconds, between the starts of two requests to one host."""
+TIMEOUT = 20.0
+"""Limit for one request in seconds: connect, send, headers and the bounded body read."""
+RETRIES = 2
+"""Further tries after a transient failure."""
+OLDER_THAN = "7d"
+"""A link checked longer ago than this is due again."""
+FAILING_RECHECK = "1d"
+"""A failing link is due again after this, so that confirmation over several days can happen."""
+
+MAX_REDIRECTS = 10
+"""Redirect hops followed before the outcome is too-many-redirects."""
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Bytes of a body read (after decompression); the rest is never received."""
+RETRY_AFTER_CAP = 60.0
+"""Longest Retry-After honoured, in seconds; a longer one ends the retries (we never wait less than asked)."""
+BACKOFF_BASE = 0.5
+"""First backoff delay in seconds when no Retry-After is given; doubled on each further try."""
+BACKOFF_MAX = 10.0
+"""Longest backoff delay in seconds when no Retry-After is given."""
+HOST_BACKOFF_MAX = 10.0
+"""Largest extra interval a host earns by answering 429 or 503."""
+
+CONFIRM_FAILURES = 3
+"""Transient failures in a row that confirm a link dead..."""
+CONFIRM_DAYS = 3.0
+"""...when they span at least this many days (Wikipedia's InternetArchiveBot uses 3 and 3)."""
+
+SOFT404_RATIO = 0.95
+"""Text similarity of a page and a made-up sibling above which the page is a soft 404 (Bar-Yossef et al.)."""
+SOFT404_MAX_WORDS = 3000
+"""Words of each page compared by the soft-404 probe; bounds its cost on long pages."""

@@ -1,0 +1,491 @@
+"""Fetching one link politely: limits per host and in all, retries, redirects, bounded reads.
+
+One :class:`Fetcher` per run holds the shared ``httpx.AsyncClient`` (injected: tests may
+pass one over ``httpx.MockTransport``), the resolver with its address guard, and a
+:class:`HostGate` per host. Every link costs one GET (plus redirect hops, retries of
+transient failures and, for a 200 HTML page, one soft-404 probe per site folder).
+
+Why GET and not HEAD first: the verdict needs the body of every live page (a soft 404 is
+a 200 whose title says "not found", or whose text equals a made-up sibling's), and drift
+detection compares content. HEAD would be a second request to every live page, and is
+refused or wrong often enough (405, 404 on HEAD, 200 on GET) to need a GET anyway. A GET
+read to a bound (2 MB) costs the server no more than the page it serves every reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import hashlib
+import random
+import secrets
+import time
+import zlib
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from linkcheck.check import config
+from linkcheck.check.classify import (
+    DnsError,
+    PageSignals,
+    classify_error,
+    classify_response,
+    classify_status,
+    read_page,
+    says_not_found,
+    similarity,
+)
+from linkcheck.check.network import AddressRefused, Resolver, guarded_transport
+from linkcheck.check.outcome import Hop, Outcome, Reason, is_retryable
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+# Only what we can decompress to a bound ourselves; a server sending br anyway is read raw.
+ACCEPT_ENCODING = "gzip, deflate"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """How politely and how far to fetch (defaults: :mod:`linkcheck.check.config`)."""
+
+    user_agent: str = config.USER_AGENT
+    concurrency: int = config.CONCURRENCY
+    per_host: int = config.PER_HOST
+    host_interval: float = config.HOST_INTERVAL
+    timeout: float = config.TIMEOUT
+    retries: int = config.RETRIES
+    max_redirects: int = config.MAX_REDIRECTS
+    max_body: int = config.MAX_BODY_BYTES
+    retry_after_cap: float = config.RETRY_AFTER_CAP
+    backoff_base: float = config.BACKOFF_BASE
+    backoff_max: float = config.BACKOFF_MAX
+    soft404_ratio: float = config.SOFT404_RATIO
+
+
+def utcnow() -> str:
+    """The current UTC time as stored (the store's format)."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- Retry-After and backoff ------------------------------------------------------------
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delta-seconds or an HTTP date), or None."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with jitter: about base, 2*base, 4*base... (never above cap)."""
+    return min(cap, base * 2**attempt) * rng.uniform(0.5, 1.5)
+
+
+# -- bounded reading -------------------------------------------------------------------
+
+
+class BoundedDecoder:
+    """Decompresses a Content-Encoding to at most ``limit`` bytes, whatever the compression ratio.
+
+    httpx's own decoders inflate a whole network chunk at once (a 64 KB chunk of a gzip
+    bomb is 64 MB); zlib's ``max_length`` keeps every step within the bound instead.
+    """
+
+    def __init__(self, encoding: str | None, limit: int) -> None:
+        codings = [c.strip().lower() for c in (encoding or "").split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        self.limit = limit
+        self.raw = False
+        self.z: zlib._Decompress | None = None
+        self.deflate = False
+        if codings in (["gzip"], ["x-gzip"]):
+            self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif codings == ["deflate"]:
+            self.deflate = True  # zlib-wrapped or raw: decided on the first bytes
+        elif codings:
+            self.raw = True  # an encoding we did not ask for: kept as it came
+        self.out = bytearray()
+
+    @property
+    def full(self) -> bool:
+        """Has the bound been reached?"""
+        return len(self.out) >= self.limit
+
+    def feed(self, data: bytes) -> None:
+        """Add a chunk as received; raises httpx.DecodingError on corrupt data."""
+        if self.deflate and self.z is None:
+            self.z = zlib.decompressobj(zlib.MAX_WBITS if data[:1] == b"\x78" else -zlib.MAX_WBITS)
+        if self.z is None:
+            self.out += data[: self.limit - len(self.out)]
+            return
+        pending = data
+        try:
+            while pending and not self.full and not self.z.eof:
+                self.out += self.z.decompress(pending, self.limit - len(self.out))
+                pending = self.z.unconsumed_tail
+        except zlib.error as e:
+            raise httpx.DecodingError(f"cannot decompress the body: {e}") from e
+
+
+@dataclass(slots=True)
+class Answer:
+    """One response as far as it was read."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes | None = None
+    truncated: bool = False
+    address: str | None = None
+
+
+# -- per-host politeness ---------------------------------------------------------------
+
+
+class HostGate:
+    """Requests to one host: at most ``per_host`` at once, starts ``interval`` apart, plus backoff."""
+
+    def __init__(
+        self, per_host: int, interval: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> None:
+        self.free = per_host
+        self.waiting: deque[asyncio.Future[None]] = deque()
+        # The soft-404 probe jumps the queue: every check of the folder waits for its answer.
+        self.urgent: deque[asyncio.Future[None]] = deque()
+        self.sleep = sleep
+        self.interval = interval
+        self.extra = 0.0
+        self.next_start = 0.0
+
+    async def _acquire(self, urgent: bool) -> None:
+        if self.free > 0 and not self.waiting and not self.urgent:
+            self.free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self.urgent if urgent else self.waiting
+        queue.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self._release()  # the slot was handed over just as we were cancelled: pass it on
+            elif fut in queue:
+                queue.remove(fut)
+            raise
+
+    def _release(self) -> None:
+        for queue in (self.urgent, self.waiting):
+            while queue:
+                fut = queue.popleft()
+                if not fut.done():
+                    fut.set_result(None)  # the slot goes straight to the next waiter
+                    return
+        self.free += 1
+
+    @asynccontextmanager
+    async def slot(self, urgent: bool = False) -> AsyncIterator[None]:
+        """Hold one of the host's slots, starting no sooner than its interval allows."""
+        await self._acquire(urgent)
+        try:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            start = max(now, self.next_start)
+            self.next_start = start + self.interval + self.extra
+            if start > now:
+                await self.sleep(start - now)
+            yield
+        finally:
+            self._release()
+
+    def penalise(self, delay: float) -> None:
+        """The host said 429 or 503: nothing before ``delay`` seconds, and a longer interval after."""
+        now = asyncio.get_running_loop().time()
+        self.next_start = max(self.next_start, now + delay)
+        self.extra = min(config.HOST_BACKOFF_MAX, max(self.extra * 2, self.interval, 0.25))
+
+    def relax(self) -> None:
+        """A normal answer: earned backoff fades."""
+        self.extra = self.extra / 2 if self.extra > 0.01 else 0.0
+
+
+# -- the fetcher -------------------------------------------------------------------------
+
+
+class Stop(Exception):
+    """Ends a check early with a reason (a refused address, an unsupported redirect target)."""
+
+    def __init__(self, reason: Reason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def build_client(resolver: Resolver, settings: FetchSettings) -> httpx.AsyncClient:
+    """The run's one client: guarded transport, honest User-Agent, no automatic redirects."""
+    return httpx.AsyncClient(
+        transport=guarded_transport(resolver, max_connections=settings.concurrency),
+        headers={"User-Agent": settings.user_agent},
+        timeout=httpx.Timeout(settings.timeout),
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+@dataclass(slots=True)
+class Fetcher:
+    """Checks links one call at a time, sharing limits, caches and the client across a run."""
+
+    client: httpx.AsyncClient
+    resolver: Resolver
+    settings: FetchSettings = field(default_factory=FetchSettings)
+    rng: random.Random = field(default_factory=random.Random)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    requests: int = 0
+    """Tries sent (or attempted) in this run."""
+    responses: int = 0
+    """Responses received in this run."""
+    _gates: dict[str, HostGate] = field(default_factory=dict)
+    _slots: asyncio.Semaphore | None = None
+    _probes: dict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(default_factory=dict)
+
+    @property
+    def _headers(self) -> dict[str, str]:
+        # Set on every request, so that an injected client identifies us honestly too.
+        return {"User-Agent": self.settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+
+    @property
+    def network_answered(self) -> bool:
+        """Did any server accept a connection or answer during the run?"""
+        return self.responses > 0 or self.resolver.stats.connects > 0
+
+    @property
+    def network_tried(self) -> bool:
+        """Was anything asked of the network (a DNS question or a request)?"""
+        return self.requests > 0 or self.resolver.stats.lookups > 0
+
+    def gate(self, host: str) -> HostGate:
+        """The politeness gate of one host (by name and port)."""
+        if host not in self._gates:
+            self._gates[host] = HostGate(self.settings.per_host, self.settings.host_interval, self.sleep)
+        return self._gates[host]
+
+    async def check(self, url: str) -> Outcome:
+        """Check one link: follow redirects, retry transient failures, classify. Never raises."""
+        outcome = Outcome(url=url, reason=Reason.OK, started_at=utcnow(), method="GET")
+        t0 = time.monotonic()
+        try:
+            await self._check(outcome)
+        except Stop as e:
+            outcome.reason, outcome.error = e.reason, str(e)
+        outcome.duration_ms = round((time.monotonic() - t0) * 1000)
+        return outcome
+
+    async def _check(self, outcome: Outcome) -> None:
+        try:
+            start = httpx.URL(outcome.url)
+        except httpx.InvalidURL as e:
+            raise Stop(Reason.INVALID_URL, str(e)) from e
+        if start.scheme not in ("http", "https"):
+            raise Stop(
+                Reason.UNSUPPORTED_SCHEME, f"{start.scheme or 'no'} scheme: only http and https are checked"
+            )
+        answer, hops = await self._follow(start, outcome)
+        outcome.hops = hops
+        outcome.final_url = answer.url
+        outcome.http_status = answer.status
+        outcome.address = answer.address
+        h = answer.headers
+        outcome.etag = h.get("etag")
+        outcome.last_modified = h.get("last-modified")
+        outcome.content_type = h.get("content-type")
+        length = h.get("content-length", "")
+        outcome.content_length = int(length) if length.isdigit() else None
+        page: PageSignals | None = None
+        if answer.body is not None:
+            outcome.body_bytes = len(answer.body)
+            outcome.body_sha256 = hashlib.sha256(answer.body).hexdigest()
+            outcome.truncated = answer.truncated
+            page = read_page(answer.body, outcome.content_type)
+            outcome.title = page.title if page else None
+        not_found = page is not None and says_not_found(page)
+        reason = classify_response(outcome.url, answer.url, hops, answer.status, h, not_found_text=not_found)
+        if (
+            page is not None
+            and answer.status == 200
+            and reason in (Reason.OK, Reason.REDIRECT, Reason.PERMANENT_REDIRECT)
+            and urlsplit(answer.url).path not in ("", "/")
+        ):
+            probe = await self._probe(answer.url, outcome)
+            if probe is not None:
+                outcome.probe_similarity = round(similarity(page.words, probe.words), 4)
+                if outcome.probe_similarity >= self.settings.soft404_ratio:
+                    reason = classify_response(
+                        outcome.url, answer.url, hops, answer.status, h, probe_similar=True
+                    )
+        outcome.reason = reason
+
+    async def _follow(
+        self, start: httpx.URL, outcome: Outcome, retries: int | None = None, urgent: bool = False
+    ) -> tuple[Answer, list[Hop]]:
+        """Request ``start`` and follow its redirects by hand, guarding every hop."""
+        hops: list[Hop] = []
+        visits: dict[str, int] = {str(start): 1}
+        url = start
+        while True:
+            tries = self.settings.retries if retries is None else retries
+            answer = await self._with_retries(url, outcome, tries, urgent)
+            location = answer.headers.get("location")
+            if answer.status not in REDIRECTS or not location:
+                return answer, hops
+            try:
+                target = url.join(location.strip())
+            except httpx.InvalidURL as e:
+                outcome.hops = hops
+                raise Stop(Reason.PROTOCOL_ERROR, f"{url} redirects to an invalid URL {location!r}") from e
+            hops.append(Hop(str(url), answer.status, str(target)))
+            outcome.hops = hops
+            if target.scheme not in ("http", "https"):
+                raise Stop(Reason.UNSUPPORTED_SCHEME, f"{url} redirects to {target.scheme}: not checked")
+            # A cookie-setting redirect back to the same URL is allowed once; a third visit is a loop.
+            visits[str(target)] = visits.get(str(target), 0) + 1
+            if visits[str(target)] > 2:
+                raise Stop(Reason.TOO_MANY_REDIRECTS, f"redirect loop at {target}")
+            if len(hops) > self.settings.max_redirects:
+                raise Stop(Reason.TOO_MANY_REDIRECTS, f"more than {self.settings.max_redirects} redirects")
+            url = target
+
+    async def _with_retries(self, url: httpx.URL, outcome: Outcome, retries: int, urgent: bool) -> Answer:
+        """One request, repeated after transient failures with backoff (Retry-After honoured)."""
+        host = url.raw_host.decode("ascii")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            await self.resolver.checked(host, port)
+        except AddressRefused as e:
+            raise Stop(Reason.PRIVATE_ADDRESS, str(e)) from e
+        except DnsError as e:
+            raise Stop(classify_error(e), str(e)) from e
+        gate = self.gate(f"{host}:{port}")
+        attempt = 0
+        while True:
+            attempt += 1
+            outcome.attempts += 1
+            delay: float | None = None
+            try:
+                answer = await self._try(url, gate, urgent)
+            except (httpx.HTTPError, OSError, TimeoutError) as e:
+                reason = classify_error(e)
+                if not is_retryable(reason) or attempt > retries:
+                    raise Stop(reason, _describe(e)) from e
+            else:
+                if answer.status in REDIRECTS and answer.headers.get("location"):
+                    return answer
+                reason = classify_status(answer.status, answer.headers)
+                if not is_retryable(reason) or attempt > retries:
+                    return answer
+                asked = retry_after_seconds(answer.headers.get("retry-after"))
+                if asked is not None and asked > self.settings.retry_after_cap:
+                    return answer  # waiting less than asked would be rude; the host stays blocked
+                delay = asked
+                if answer.status in (429, 503):
+                    gate.penalise(delay if delay is not None else self.settings.backoff_base)
+            if delay is None:
+                delay = backoff_delay(
+                    attempt - 1, self.settings.backoff_base, self.settings.backoff_max, self.rng
+                )
+            await self.sleep(delay)
+
+    async def _try(self, url: httpx.URL, gate: HostGate, urgent: bool = False) -> Answer:
+        """Send one GET and read its body to the bound, all within the timeout."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.settings.concurrency)
+        # The host's slot first: waiting for a busy host must not hold one of the global slots.
+        async with gate.slot(urgent), self._slots:
+            self.requests += 1
+            async with asyncio.timeout(self.settings.timeout):
+                request = self.client.build_request("GET", url, headers=self._headers)
+                response = await self.client.send(request, stream=True)
+                try:
+                    self.responses += 1
+                    answer = Answer(
+                        str(url), response.status_code, {k.lower(): v for k, v in response.headers.items()}
+                    )
+                    answer.address = _peer(response)
+                    if 200 <= response.status_code < 300:
+                        answer.body, answer.truncated = await self._read(response)
+                finally:
+                    await response.aclose()
+        if response.status_code not in (429, 503):
+            gate.relax()
+        return answer
+
+    async def _read(self, response: httpx.Response) -> tuple[bytes, bool]:
+        limit = self.settings.max_body
+        if response.is_stream_consumed:  # a transport that handed over a body already read (MockTransport)
+            return response.content[:limit], len(response.content) > limit
+        decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
+        raw = 0
+        async for chunk in response.aiter_raw():
+            raw += len(chunk)
+            decoder.feed(chunk)
+            # The raw count bounds a body whose compressed form alone exceeds the limit.
+            if decoder.full or raw >= limit:
+                return bytes(decoder.out), True
+        return bytes(decoder.out), False
+
+    async def _probe(self, url: str, outcome: Outcome) -> PageSignals | None:
+        """The page a made-up sibling of ``url`` answers with, when it is a 200 HTML page.
+
+        Fetched once per site folder and run, so a hundred links into one folder cost one probe.
+        """
+        parts = urlsplit(url)
+        folder, _, last = parts.path.rpartition("/")
+        ext = last[last.rfind(".") :] if "." in last else ""
+        key = (f"{parts.scheme}://{parts.netloc}", folder)
+        if key not in self._probes:
+            name = f"linkcheck-probe-{secrets.token_hex(8)}{ext}"
+            probe_url = urlunsplit((parts.scheme, parts.netloc, f"{folder}/{name}", "", ""))
+            self._probes[key] = asyncio.ensure_future(self._fetch_probe(probe_url))
+        return await asyncio.shield(self._probes[key])
+
+    async def _fetch_probe(self, url: str) -> PageSignals | None:
+        scratch = Outcome(url=url, reason=Reason.OK)
+        try:
+            answer, _ = await self._follow(httpx.URL(url), scratch, retries=0, urgent=True)
+        except Stop:
+            return None
+        if answer.status != 200 or answer.body is None:
+            return None
+        return read_page(answer.body, answer.headers.get("content-type"))
+
+
+def _peer(response: httpx.Response) -> str | None:
+    stream = response.extensions.get("network_stream")
+    try:
+        addr = stream.get_extra_info("server_addr") if stream is not None else None
+    except (AttributeError, OSError):
+        return None
+    return str(addr[0]) if isinstance(addr, tuple) and addr else None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    cause = exc.__cause__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text = f"{text}: {cause}"
+    return f"{type(exc).__name__}: {text}"[:500]

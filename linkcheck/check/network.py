@@ -1,0 +1,283 @@
+"""The network layer: our own name resolution, ``--resolve`` overrides and the address guard.
+
+Host names are resolved here, once per run, and every address is checked before anything is
+sent: loopback, private, link-local, shared (CGNAT), multicast, reserved and unspecified
+addresses (and their IPv6 forms) are refused unless private addresses are allowed. The HTTP
+client connects only through :class:`GuardedBackend`, which asks the same resolver, so the
+address checked is the address connected to (no second lookup that DNS rebinding could
+change), while the Host header and TLS SNI keep the name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import ssl
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import httpcore
+import httpx
+
+from linkcheck.check.classify import DnsError
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: How addresses are looked up: (host, port) -> address texts. Injected by tests.
+Lookup = Callable[[str, int], Awaitable[list[str]]]
+
+CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# DNS64 on IPv6-only networks answers public IPv4 hosts inside this prefix (RFC 6052).
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# glibc answers EAI_NODATA when the name exists but has no address: as dead for a link as NXDOMAIN.
+MISSING_NAME_ERRORS = frozenset(e for e in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if e)
+
+
+class AddressRefused(Exception):
+    """The address guard refused to connect: the host is or resolves to a non-public address."""
+
+    def __init__(self, host: str, address: IPAddress, why: str) -> None:
+        super().__init__(f"{host} resolves to {address}, a {why} address (use --allow-private to check it)")
+        self.host = host
+        self.address = address
+        self.why = why
+
+
+class ConnectionRefused(httpcore.ConnectError):
+    """Every address of a host refused the connection (kept apart from other connect failures)."""
+
+
+# -- --resolve ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveRule:
+    """One ``--resolve HOST:PORT:ADDR[,ADDR...]``: connect to these addresses for HOST (on PORT)."""
+
+    host: str
+    port: int | None
+    """None for ``*``: every port."""
+    addresses: tuple[IPAddress, ...]
+
+
+def parse_resolve(spec: str) -> ResolveRule:
+    """Parse ``HOST:PORT:ADDR`` as curl does (PORT may be ``*``; ADDR may be ``[v6]`` or a list).
+
+    Raises ValueError with a message naming what is wrong.
+    """
+    parts = spec.split(":", 2)
+    if len(parts) != 3 or not all(parts):
+        raise ValueError(f"--resolve {spec!r}: expected HOST:PORT:ADDR")
+    host, port_text, addr_text = parts
+    port: int | None = None
+    if port_text != "*":
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"--resolve {spec!r}: port must be a number from 1 to 65535 or *")
+        port = int(port_text)
+    addresses = []
+    for raw in addr_text.split(","):
+        raw = raw.strip().removeprefix("[").removesuffix("]")
+        try:
+            addresses.append(ipaddress.ip_address(raw))
+        except ValueError:
+            raise ValueError(f"--resolve {spec!r}: {raw!r} is not an IP address") from None
+    return ResolveRule(host.lower().rstrip("."), port, tuple(addresses))
+
+
+# -- the guard ----------------------------------------------------------------------
+
+
+def address_problem(ip: IPAddress) -> str | None:
+    """Why connecting to ``ip`` is refused by default (e.g. "loopback"), or None for a public address."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address wrapped in IPv6 (mapped, 6to4, Teredo) is judged as itself.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is None and ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return address_problem(embedded)
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT:
+        return "shared (CGNAT)"
+    if ip.is_private:
+        return "private"
+    if ip.is_reserved:
+        return "reserved"
+    if not ip.is_global:
+        return "non-public"
+    return None
+
+
+# -- resolution ---------------------------------------------------------------------
+
+
+async def system_lookup(host: str, port: int) -> list[str]:
+    """Addresses of ``host`` from the system resolver (getaddrinfo, in a worker thread)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    return [str(info[4][0]) for info in infos]
+
+
+@dataclass(slots=True)
+class NetStats:
+    """What the network did during a run: enough to tell an outage from dead links."""
+
+    lookups: int = 0
+    connects: int = 0
+    """Connections that some server accepted."""
+
+
+@dataclass(slots=True)
+class Resolver:
+    """Resolves host names once per run, applies ``--resolve`` rules and the address guard."""
+
+    rules: Sequence[ResolveRule] = ()
+    allow_private: bool = False
+    lookup: Lookup = system_lookup
+    stats: NetStats = field(default_factory=NetStats)
+    _cache: dict[tuple[str, int], asyncio.Future[list[IPAddress]]] = field(default_factory=dict)
+
+    def _rule(self, host: str, port: int) -> ResolveRule | None:
+        for rule in self.rules:
+            if rule.host == host and rule.port in (None, port):
+                return rule
+        return None
+
+    async def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """The addresses of ``host`` (an ASCII name or an IP literal); raises DnsError.
+
+        Answers, failures included, are kept for the run: concurrent checks of one host
+        share one question, and the guard sees the same addresses the connection uses.
+        """
+        host = host.lower().rstrip(".").removeprefix("[").removesuffix("]")
+        key = (host, port)
+        if key not in self._cache:
+            # A task of its own: a caller cancelled mid-lookup does not strand the others.
+            self._cache[key] = asyncio.ensure_future(self._resolve(host, port))
+        return list(await asyncio.shield(self._cache[key]))
+
+    async def _resolve(self, host: str, port: int) -> list[IPAddress]:
+        rule = self._rule(host, port)
+        if rule is not None:
+            return list(rule.addresses)
+        try:
+            return [ipaddress.ip_address(host)]
+        except ValueError:
+            pass
+        # RFC 6761: .invalid never exists and localhost is loopback; no resolver is asked.
+        if host == "invalid" or host.endswith(".invalid"):
+            raise DnsError(host, "no such name (.invalid is reserved)", missing=True)
+        if host == "localhost" or host.endswith(".localhost"):
+            return [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
+        self.stats.lookups += 1
+        try:
+            texts = await self.lookup(host, port)
+        except socket.gaierror as e:
+            raise DnsError(host, e.strerror or str(e), missing=e.errno in MISSING_NAME_ERRORS) from e
+        except (UnicodeError, OSError) as e:
+            raise DnsError(host, str(e), missing=False) from e
+        addresses: list[IPAddress] = []
+        for text in texts:
+            ip = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone
+            if ip not in addresses:
+                addresses.append(ip)
+        if not addresses:
+            raise DnsError(host, "no address", missing=True)
+        return addresses
+
+    async def checked(self, host: str, port: int) -> list[IPAddress]:
+        """The addresses of ``host`` after the guard: raises AddressRefused (or DnsError).
+
+        One refused address refuses the host: a name that mixes public and private
+        addresses is exactly what a rebinding attack looks like.
+        """
+        addresses = await self.resolve(host, port)
+        if not self.allow_private:
+            for ip in addresses:
+                why = address_problem(ip)
+                if why is not None:
+                    raise AddressRefused(host, ip, why)
+        return addresses
+
+
+# -- the transport ------------------------------------------------------------------
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, connecting to the guarded addresses of the resolver."""
+
+    def __init__(self, resolver: Resolver, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.resolver = resolver
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Connect to the first address of ``host`` that accepts; the name stays for Host and SNI."""
+        errors: list[Exception] = []
+        for ip in await self.resolver.checked(host, port):
+            try:
+                stream = await self.inner.connect_tcp(str(ip), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
+                errors.append(e)
+                continue
+            self.resolver.stats.connects += 1
+            return stream
+        if errors and all(_is_refused(e) for e in errors):
+            raise ConnectionRefused(f"connection refused by {host}:{port}") from errors[-1]
+        raise errors[-1]
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Unix sockets are never used for checking links."""
+        raise httpcore.ConnectError(f"refusing to connect to the unix socket {path}")
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep as the inner backend does."""
+        await self.inner.sleep(seconds)
+
+
+def _is_refused(exc: BaseException) -> bool:
+    cur: BaseException | None = exc
+    while cur is not None:
+        if isinstance(cur, ConnectionRefusedError) or "refused" in str(cur).lower():
+            return True
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def guarded_transport(
+    resolver: Resolver, *, max_connections: int, ssl_context: ssl.SSLContext | None = None
+) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose every connection goes through :class:`GuardedBackend`."""
+    ctx = ssl_context or httpx.create_ssl_context(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=ctx, trust_env=False)
+    # httpx 0.28 does not take a network backend, so its pool is replaced by an equal one that
+    # has ours: the rest of the transport (request and exception mapping) is httpx's own.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=ctx,
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections,
+        keepalive_expiry=5.0,
+        http1=True,
+        http2=False,
+        network_backend=GuardedBackend(resolver),
+    )
+    return transport

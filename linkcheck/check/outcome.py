@@ -1,0 +1,139 @@
+"""The types of checking: the closed vocabulary of reasons and the outcome of one check.
+
+A :class:`Reason` is the short code of what one check found (the JSON report's
+``reason``); :data:`REASON_VERDICT` says which verdict each reason points to, before
+the history is taken into account (a transient failure becomes ``dead`` only when
+confirmed over several checks: see :mod:`linkcheck.check.verdict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from linkcheck.models import Verdict
+
+
+class Reason(StrEnum):
+    """Why one check ended as it did: a closed vocabulary, stored as text."""
+
+    OK = "ok"
+    REDIRECT = "redirect"  # reached a live page through redirects that are not a permanent move
+    PERMANENT_REDIRECT = "permanent-redirect"  # 301/308 to a different live page: the link moved
+    NOT_FOUND = "not-found"  # 404
+    GONE = "gone"  # 410
+    SOFT_404 = "soft-404"  # a 200 page that says it is not found, or answers like a made-up sibling
+    REDIRECT_TO_HOME = "redirect-to-home"  # a deep link redirected to the site's home page
+    DOMAIN_NOT_FOUND = "domain-not-found"  # DNS says the name does not exist
+    LOGIN_REQUIRED = "login-required"  # redirected to a login page
+    UNAUTHORIZED = "unauthorized"  # 401, 407
+    PAYMENT_REQUIRED = "payment-required"  # 402: a paywall, not a dead page
+    FORBIDDEN = "forbidden"  # 403
+    LEGAL = "unavailable-for-legal-reasons"  # 451
+    BOT_CHALLENGE = "bot-challenge"  # Cloudflare's challenge, LinkedIn's 999
+    RATE_LIMITED = "rate-limited"  # 429 after the retries
+    SERVER_ERROR = "server-error"  # 5xx
+    CLIENT_ERROR = "client-error"  # another 4xx (400, 405 on GET, 406...): suspicious, not proof
+    TIMEOUT = "timeout"
+    CONNECTION_REFUSED = "connection-refused"
+    CONNECTION_ERROR = "connection-error"  # reset, unreachable, closed early
+    PROTOCOL_ERROR = "protocol-error"  # not HTTP, or malformed HTTP
+    TLS_ERROR = "tls-error"
+    TOO_MANY_REDIRECTS = "too-many-redirects"  # a loop, or more than the hop limit
+    DNS_ERROR = "dns-error"  # a temporary resolver failure
+    PRIVATE_ADDRESS = "private-address"  # refused by the address guard: nothing was sent
+    UNSUPPORTED_SCHEME = "unsupported-scheme"  # not http or https
+    INVALID_URL = "invalid-url"
+
+
+REASON_VERDICT: dict[Reason, Verdict] = {
+    Reason.OK: Verdict.ALIVE,
+    Reason.REDIRECT: Verdict.ALIVE,
+    Reason.PERMANENT_REDIRECT: Verdict.MOVED,
+    Reason.NOT_FOUND: Verdict.DEAD,
+    Reason.GONE: Verdict.DEAD,
+    Reason.SOFT_404: Verdict.DEAD,
+    Reason.REDIRECT_TO_HOME: Verdict.DEAD,
+    Reason.DOMAIN_NOT_FOUND: Verdict.DEAD,
+    Reason.LOGIN_REQUIRED: Verdict.BLOCKED,
+    Reason.UNAUTHORIZED: Verdict.BLOCKED,
+    Reason.PAYMENT_REQUIRED: Verdict.BLOCKED,
+    Reason.FORBIDDEN: Verdict.BLOCKED,
+    Reason.LEGAL: Verdict.BLOCKED,
+    Reason.BOT_CHALLENGE: Verdict.BLOCKED,
+    Reason.RATE_LIMITED: Verdict.BLOCKED,
+    Reason.SERVER_ERROR: Verdict.FAILING,
+    Reason.CLIENT_ERROR: Verdict.FAILING,
+    Reason.TIMEOUT: Verdict.FAILING,
+    Reason.CONNECTION_REFUSED: Verdict.FAILING,
+    Reason.CONNECTION_ERROR: Verdict.FAILING,
+    Reason.PROTOCOL_ERROR: Verdict.FAILING,
+    Reason.TLS_ERROR: Verdict.FAILING,
+    Reason.TOO_MANY_REDIRECTS: Verdict.FAILING,
+    Reason.DNS_ERROR: Verdict.FAILING,
+    Reason.PRIVATE_ADDRESS: Verdict.SKIPPED,
+    Reason.UNSUPPORTED_SCHEME: Verdict.SKIPPED,
+    Reason.INVALID_URL: Verdict.INVALID,
+}
+
+#: Failures worth another try within the same run (timeouts, refused or reset connections,
+#: malformed answers, 429, 5xx). Everything else is an answer that a retry would only repeat.
+RETRYABLE: frozenset[Reason] = frozenset(
+    {
+        Reason.TIMEOUT,
+        Reason.CONNECTION_REFUSED,
+        Reason.CONNECTION_ERROR,
+        Reason.PROTOCOL_ERROR,
+        Reason.SERVER_ERROR,
+        Reason.RATE_LIMITED,
+    }
+)
+
+
+def is_retryable(reason: Reason) -> bool:
+    """The one retry policy: is a try that ended with ``reason`` worth repeating now?"""
+    return reason in RETRYABLE
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One redirect followed: the URL asked, its status and where it pointed."""
+
+    url: str
+    status: int
+    location: str
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one check of one link found: the row written to ``checks``."""
+
+    url: str
+    reason: Reason
+    started_at: str = ""
+    duration_ms: int = 0
+    http_status: int | None = None
+    final_url: str | None = None
+    hops: list[Hop] = field(default_factory=list)
+    method: str | None = None
+    attempts: int = 0
+    error: str | None = None
+    address: str | None = None
+    """The IP address the last request went to."""
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    """As the server announced it; ``body_bytes`` is what was read."""
+    body_bytes: int | None = None
+    body_sha256: str | None = None
+    truncated: bool = False
+    """The body was longer than the read bound."""
+    title: str | None = None
+    probe_similarity: float | None = None
+    """Similarity with a made-up sibling page, when the soft-404 probe ran."""
+
+    @property
+    def verdict_hint(self) -> Verdict:
+        """The verdict this outcome points to on its own, before the history is weighed."""
+        return REASON_VERDICT[self.reason]

@@ -1,0 +1,222 @@
+"""A check run: select the due links, fetch them concurrently, write results from one place.
+
+Many requests are in flight at once; the database is written only by the run's own
+coroutine, in batches, each batch one transaction holding the checks and the links' new
+verdicts. A run killed at any moment leaves every finished batch stored and everything
+else still due, so the next run carries on.
+
+The outage guard: results that depend on the network are held back until some server has
+accepted a connection. If none ever does (requests were sent and nothing answered), they
+are dropped, so a run during an outage records no link as dead; links not fetched by
+policy are still recorded as skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from linkcheck.check import config
+from linkcheck.check.fetch import Fetcher, FetchSettings, build_client
+from linkcheck.check.network import Lookup, Resolver, ResolveRule, system_lookup
+from linkcheck.check.outcome import Outcome
+from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.models import Verdict
+from linkcheck.store import LinkToCheck, Store
+
+BATCH_SIZE = 200
+"""Checks written per transaction, at most."""
+BATCH_SECONDS = 0.5
+"""Longest a finished check waits before it is written."""
+
+_AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.I)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_age(text: str) -> dt.timedelta:
+    """A duration such as ``7d``, ``12h``, ``30m``, ``2w`` or ``45s`` (``0`` alone means now)."""
+    if text.strip() == "0":
+        return dt.timedelta(0)
+    m = _AGE.fullmatch(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a duration such as 7d, 12h, 30m, 2w or 45s")
+    return dt.timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2).lower()])
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    """What to check and how (the options of ``linkcheck check``)."""
+
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    older_than: dt.timedelta = field(default_factory=lambda: parse_age(config.OLDER_THAN))
+    failing_after: dt.timedelta = field(default_factory=lambda: parse_age(config.FAILING_RECHECK))
+    all: bool = False
+    urls: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    allow_private: bool = False
+    resolve: tuple[ResolveRule, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+
+    def describe(self) -> dict[str, object]:
+        """The options as JSON-able values, stored with the run."""
+        return {
+            **{k: v for k, v in asdict(self.fetch).items() if k != "user_agent"},
+            "older_than": self.older_than.total_seconds(),
+            "all": self.all,
+            "urls": list(self.urls),
+            "documents": list(self.documents),
+            "allow_private": self.allow_private,
+            "resolve": [f"{r.host}:{r.port or '*'}:{','.join(map(str, r.addresses))}" for r in self.resolve],
+        }
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What a run did."""
+
+    run_id: int | None = None
+    selected: int = 0
+    recorded: int = 0
+    tally: dict[str, int] = field(default_factory=dict)
+    outage: bool = False
+    missing_urls: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def tally_line(self) -> str:
+        """One line: links checked, and how many have each verdict now."""
+        if self.selected == 0:
+            return "Nothing to check: no link is due (use --all to check every link)."
+        order = [v.value for v in Verdict]
+        parts = [f"{self.tally[v]} {v}" for v in order if self.tally.get(v)]
+        noun = "link" if self.selected == 1 else "links"
+        head = f"Checked {self.recorded} of {self.selected} {noun} in {self.seconds:.1f} s"
+        return f"{head}: {', '.join(parts)}." if parts else f"{head}."
+
+
+Progress = Callable[[Outcome], None]
+
+
+def interleave(links: Sequence[LinkToCheck]) -> list[LinkToCheck]:
+    """Links ordered round-robin by host, so that the workers spread over many hosts at once."""
+    by_host: OrderedDict[str | None, list[LinkToCheck]] = OrderedDict()
+    for link in links:
+        by_host.setdefault(link.host, []).append(link)
+    queues = [iter(v) for v in by_host.values()]
+    out: list[LinkToCheck] = []
+    while queues:
+        still = []
+        for q in queues:
+            item = next(q, None)
+            if item is not None:
+                out.append(item)
+                still.append(q)
+        queues = still
+    return out
+
+
+def select_links(
+    store: Store, options: CheckOptions, now: dt.datetime | None = None
+) -> tuple[list[LinkToCheck], list[str]]:
+    """The links this run checks (interleaved by host), and ``--url`` values not in the database."""
+    now = now or dt.datetime.now(dt.UTC)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    missing: list[str] = []
+    ids: list[int] | None = None
+    if options.urls:
+        ids, missing = store.link_ids(options.urls)
+    links = store.links_to_check(
+        due_before=None if options.all else (now - options.older_than).strftime(fmt),
+        failing_due_before=(now - options.failing_after).strftime(fmt),
+        link_ids=ids,
+        documents=list(options.documents) if options.documents else None,
+    )
+    return interleave(links), missing
+
+
+def run_checks(
+    store: Store, options: CheckOptions, *, progress: Progress | None = None, lookup: Lookup = system_lookup
+) -> CheckReport:
+    """Check the selected links and record the results (see :func:`check_links`)."""
+    return asyncio.run(check_links(store, options, progress=progress, lookup=lookup))
+
+
+async def check_links(
+    store: Store, options: CheckOptions, *, progress: Progress | None = None, lookup: Lookup = system_lookup
+) -> CheckReport:
+    """Check the selected links concurrently; write checks and verdicts in batches from here."""
+    t0 = time.monotonic()
+    links, missing = select_links(store, options)
+    report = CheckReport(selected=len(links), missing_urls=missing)
+    if not links:
+        return report
+    report.run_id = run_id = store.start_run(options.describe())
+    resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
+    settings = options.fetch
+    results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
+    held: list[tuple[int, Outcome]] = []  # network results waiting for proof that the network is up
+    ready: list[tuple[int, Outcome]] = []
+
+    def judge_history(history: list[Fact]) -> Judgement:
+        return judge(history, options.policy)
+
+    def flush() -> None:
+        if ready:
+            store.record_checks(run_id, ready, judge_history)
+            report.recorded += len(ready)
+            ready.clear()
+
+    status = "interrupted"
+    async with build_client(resolver, settings) as client:
+        fetcher = Fetcher(client, resolver, settings)
+        todo = iter(links)
+
+        async def worker() -> None:
+            for link in todo:
+                try:
+                    results.put_nowait((link.id, await fetcher.check(link.url)))
+                except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
+                    results.put_nowait((link.id, e))
+
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(links)))]
+        try:
+            last_flush = time.monotonic()
+            for _ in range(len(links)):
+                link_id, got = await results.get()
+                if isinstance(got, BaseException):
+                    raise got
+                item = (link_id, got)
+                if progress is not None:
+                    progress(item[1])
+                if item[1].verdict_hint in (Verdict.SKIPPED, Verdict.INVALID):
+                    ready.append(item)
+                elif fetcher.network_answered:
+                    ready.extend(held)
+                    held.clear()
+                    ready.append(item)
+                else:
+                    held.append(item)
+                if len(ready) >= BATCH_SIZE or time.monotonic() - last_flush >= BATCH_SECONDS:
+                    flush()
+                    last_flush = time.monotonic()
+            status = "done"
+        finally:
+            for w in workers:
+                w.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            # Whatever finished is kept, interrupted or not; failures only if the network was up.
+            # (.invalid names and the like need no network: their results always count.)
+            if fetcher.network_answered or not fetcher.network_tried:
+                ready.extend(held)
+            elif held and status == "done":
+                report.outage = True
+                status = "outage"
+            flush()
+            store.finish_run(run_id, status, len(links), report.recorded)
+    report.tally = store.verdict_tally(run_id)
+    report.seconds = time.monotonic() - t0
+    return report

@@ -1,0 +1,157 @@
+"""Resolution, --resolve and the address guard."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+
+import pytest
+
+from linkcheck.check.classify import DnsError
+from linkcheck.check.network import AddressRefused, Resolver, ResolveRule, address_problem, parse_resolve
+
+ip = ipaddress.ip_address
+
+
+def test_parse_resolve_like_curl() -> None:
+    assert parse_resolve("Example.org:443:93.184.216.34") == ResolveRule(
+        "example.org", 443, (ip("93.184.216.34"),)
+    )
+    assert parse_resolve("example.org:*:127.0.0.2").port is None
+    assert parse_resolve("example.org:80:[2001:db8::1]").addresses == (ip("2001:db8::1"),)
+    assert parse_resolve("example.org:80:2001:db8::1").addresses == (ip("2001:db8::1"),)
+    assert parse_resolve("a.test:80:10.0.0.1,10.0.0.2").addresses == (ip("10.0.0.1"), ip("10.0.0.2"))
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("example.org", "HOST:PORT:ADDR"),
+        ("example.org:80", "HOST:PORT:ADDR"),
+        ("example.org:http:1.2.3.4", "port"),
+        ("example.org:70000:1.2.3.4", "port"),
+        ("example.org:80:not-an-ip", "not an IP address"),
+        (":80:1.2.3.4", "HOST:PORT:ADDR"),
+    ],
+)
+def test_parse_resolve_errors(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_resolve(spec)
+
+
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        ("93.184.216.34", None),
+        ("2606:2800:220:1:248:1893:25c8:1946", None),
+        ("127.0.0.1", "loopback"),
+        ("127.0.0.2", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.1.1", "private"),
+        ("fc00::1", "private"),
+        ("169.254.169.254", "link-local"),  # cloud metadata
+        ("fe80::1", "link-local"),
+        ("100.64.0.1", "shared (CGNAT)"),
+        ("100.127.255.254", "shared (CGNAT)"),
+        ("224.0.0.1", "multicast"),
+        ("ff02::1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("240.0.0.1", "private"),
+        ("192.0.2.1", "private"),  # documentation range
+        ("::ffff:127.0.0.1", "loopback"),  # IPv4-mapped
+        ("::ffff:10.0.0.1", "private"),
+        ("2002:7f00:1::", "loopback"),  # 6to4 of 127.0.0.1
+        ("64:ff9b::1.2.3.4", None),  # NAT64 of a public address
+    ],
+)
+def test_address_guard(address: str, problem: str | None) -> None:
+    assert address_problem(ip(address)) == problem
+
+
+def lookup_returning(*answers: str, calls: list[str] | None = None):  # type: ignore[no-untyped-def]
+    async def lookup(host: str, port: int) -> list[str]:
+        if calls is not None:
+            calls.append(host)
+        await asyncio.sleep(0)
+        return list(answers)
+
+    return lookup
+
+
+def lookup_raising(code: int, text: str):  # type: ignore[no-untyped-def]
+    async def lookup(host: str, port: int) -> list[str]:
+        raise socket.gaierror(code, text)
+
+    return lookup
+
+
+def test_nxdomain_and_temporary_failure_are_told_apart() -> None:
+    async def go() -> None:
+        with pytest.raises(DnsError) as e:
+            await Resolver(lookup=lookup_raising(socket.EAI_NONAME, "Name or service not known")).resolve(
+                "x.org", 80
+            )
+        assert e.value.missing
+        with pytest.raises(DnsError) as e:
+            await Resolver(lookup=lookup_raising(socket.EAI_AGAIN, "Temporary failure")).resolve("x.org", 80)
+        assert not e.value.missing
+        with pytest.raises(DnsError) as e:
+            await Resolver(lookup=lookup_raising(socket.EAI_FAIL, "Non-recoverable failure")).resolve(
+                "x.org", 80
+            )
+        assert not e.value.missing
+
+    asyncio.run(go())
+
+
+def test_special_names_need_no_resolver() -> None:
+    async def go() -> None:
+        r = Resolver(lookup=lookup_raising(socket.EAI_AGAIN, "must not be asked"))
+        with pytest.raises(DnsError) as e:
+            await r.resolve("nowhere.invalid", 80)
+        assert e.value.missing
+        assert ip("127.0.0.1") in await r.resolve("localhost", 80)
+        assert await r.resolve("93.184.216.34", 80) == [ip("93.184.216.34")]
+        assert await r.resolve("[2001:db8::1]", 80) == [ip("2001:db8::1")]
+        assert r.stats.lookups == 0
+
+    asyncio.run(go())
+
+
+def test_rules_override_resolution_by_port() -> None:
+    async def go() -> None:
+        rules = (parse_resolve("a.test:8080:127.0.0.2"), parse_resolve("b.test:*:127.0.0.3"))
+        r = Resolver(rules, lookup=lookup_returning("93.184.216.34"))
+        assert await r.resolve("a.test", 8080) == [ip("127.0.0.2")]
+        assert await r.resolve("a.test", 80) == [ip("93.184.216.34")]
+        assert await r.resolve("B.test.", 1234) == [ip("127.0.0.3")]
+
+    asyncio.run(go())
+
+
+def test_one_question_per_host_shared_by_concurrent_checks() -> None:
+    async def go() -> None:
+        calls: list[str] = []
+        r = Resolver(lookup=lookup_returning("93.184.216.34", calls=calls))
+        results = await asyncio.gather(*(r.resolve("x.org", 443) for _ in range(20)))
+        assert all(a == [ip("93.184.216.34")] for a in results)
+        assert calls == ["x.org"]
+
+    asyncio.run(go())
+
+
+def test_guard_refuses_a_name_with_any_private_address_unless_allowed() -> None:
+    async def go() -> None:
+        mixed = lookup_returning("93.184.216.34", "10.0.0.5")
+        with pytest.raises(AddressRefused, match=r"10\.0\.0\.5, a private address"):
+            await Resolver(lookup=mixed).checked("rebind.example", 80)
+        assert len(await Resolver(allow_private=True, lookup=mixed).checked("rebind.example", 80)) == 2
+        assert await Resolver(lookup=lookup_returning("93.184.216.34")).checked("ok.example", 80) == [
+            ip("93.184.216.34")
+        ]
+
+    asyncio.run(go())
