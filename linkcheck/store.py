@@ -23,7 +23,7 @@ import sqlite_utils
 from linkcheck.check.outcome import Outcome, Reason
 from linkcheck.check.verdict import Fact, Judgement
 from linkcheck.errors import DatabaseError
-from linkcheck.extract.urls import host_of, normalise_url, url_problem
+from linkcheck.extract.urls import host_of, link_key, normalise_url, url_problem
 from linkcheck.models import Citation, Verdict
 
 DEFAULT_DB = "linkcheck.db"
@@ -283,7 +283,7 @@ class Store:
         found: list[int] = []
         missing: list[str] = []
         for url in urls:
-            rows = list(self.db.query("SELECT id FROM links WHERE normal = ?", [normalise_url(url)]))
+            rows = list(self.db.query("SELECT id FROM links WHERE normal = ?", [link_key(url)]))
             if rows:
                 found.append(rows[0]["id"])
             else:
@@ -386,7 +386,7 @@ class Store:
 
     def link_history(self, url: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
         """A link (found by its normal form) and its checks oldest first; None for an unknown URL."""
-        links = list(self.db.query("SELECT * FROM links WHERE normal = ?", [normalise_url(url)]))
+        links = list(self.db.query("SELECT * FROM links WHERE normal = ?", [link_key(url)]))
         if not links:
             return None
         checks = list(

@@ -189,3 +189,10 @@ def test_a_file_over_the_size_limit_is_refused_by_name(in_tmp: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip() == "linkcheck: big.txt: file is 2,400 bytes, larger than the limit of 1,000"
     assert rows(in_tmp / "linkcheck.db", "SELECT url FROM links") == [("https://b.example.org/y",)]
+
+
+def test_history_finds_a_link_by_its_cited_form(in_tmp: Path) -> None:
+    assert runner.invoke(app, ["seed", str(EXAMPLE)]).exit_code == 0
+    result = runner.invoke(app, ["history", "www.BMJ.com/content/356/bmj.j1541"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("http://www.bmj.com/content/356/bmj.j1541: unchecked (not checked)")

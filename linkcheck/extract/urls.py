@@ -203,6 +203,11 @@ _LABEL = re.compile(r"[a-z0-9_-]+", re.IGNORECASE)
 _ESCAPED_HEX = re.compile(r"%[0-9a-fA-F]{2}")
 
 
+def link_key(text: str) -> str:
+    """The normal form of a URL as a user types it (as cited: ``www.x.org/a``, ``<...>``, ...)."""
+    return normalise_url(clean_url(text) or text)
+
+
 def url_problem(url: str) -> str | None:
     """Why a clean URL cannot be used as a link, or None when it can."""
     try:
