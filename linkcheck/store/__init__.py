@@ -1,9 +1,12 @@
-"""The database: the only module that speaks SQL.
+"""The database: the only package that speaks SQL.
 
 SQLite through sqlite-utils, in WAL mode so that readers (a report) never block the
 writer (a check) and a killed process leaves a usable database. Schema migrations are
 the ordered ``NNNN_name.sql`` files of ``db/``, each applied once, inside one
 transaction together with the row that records it in ``migrations``.
+
+The :class:`Store` here holds the core (documents, citations, links, checks); later stages
+keep their SQL in modules of this package as functions that take a :class:`Store`.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def migrations_dir() -> Path:
     packaged = Path(str(resources.files("linkcheck"))) / "db"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "db"
+    return Path(__file__).resolve().parents[2] / "db"
 
 
 def migrations() -> list[tuple[str, str]]:
