@@ -6,10 +6,18 @@ import asyncio
 import ipaddress
 import socket
 
+import httpcore
 import pytest
 
 from linkcheck.check.classify import DnsError
-from linkcheck.check.network import AddressRefused, Resolver, ResolveRule, address_problem, parse_resolve
+from linkcheck.check.network import (
+    AddressRefused,
+    PerOriginPool,
+    Resolver,
+    ResolveRule,
+    address_problem,
+    parse_resolve,
+)
 
 ip = ipaddress.ip_address
 
@@ -155,3 +163,53 @@ def test_guard_refuses_a_name_with_any_private_address_unless_allowed() -> None:
         ]
 
     asyncio.run(go())
+
+
+class _FakeConnection:
+    def __init__(self, idle: bool) -> None:
+        self.idle = idle
+
+    def is_idle(self) -> bool:
+        return self.idle
+
+
+class _FakePool:
+    def __init__(self) -> None:
+        self.connections: list[_FakeConnection] = []
+        self.closed = False
+        self.sent: list[str] = []
+
+    async def handle_async_request(self, request: httpcore.Request) -> str:
+        self.sent.append(bytes(request.url).decode())
+        return "response"
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def test_one_pool_per_origin_and_idle_pools_evicted_least_recent_first() -> None:
+    made: list[_FakePool] = []
+
+    def make() -> _FakePool:
+        made.append(_FakePool())
+        return made[-1]
+
+    pool = PerOriginPool(make, max_pools=2)  # type: ignore[arg-type]
+
+    async def send(url: str) -> None:
+        await pool.handle_async_request(httpcore.Request("GET", url))
+
+    async def scenario() -> None:
+        await send("http://a.test/1")
+        await send("http://a.test/2")
+        await send("http://b.test/1")
+        assert len(made) == 2 and made[0].sent == ["http://a.test/1", "http://a.test/2"]
+        made[1].connections = [_FakeConnection(idle=False)]  # b is busy
+        await send("http://c.test/1")  # a is the least recently used and idle: closed
+        assert made[0].closed and not made[1].closed
+        await send("http://a.test/3")  # a comes back in a fresh pool; b busy, c idle: c goes
+        assert len(made) == 4 and made[2].closed and not made[1].closed
+        await pool.aclose()
+        assert all(p.closed for p in made)
+
+    asyncio.run(scenario())

@@ -14,6 +14,7 @@ import asyncio
 import ipaddress
 import socket
 import ssl
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -211,6 +212,41 @@ class Resolver:
 # -- the transport ------------------------------------------------------------------
 
 
+class AddressedStream(httpcore.AsyncNetworkStream):
+    """A connected stream that knows the address it reached, without asking the socket.
+
+    Asking anyio for ``server_addr`` builds every socket attribute with a getpeername()
+    each time: five system calls per response, about a tenth of a check run's CPU.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream, address: tuple[str, int]) -> None:
+        self.inner = inner
+        self.address = address
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        """Read as the inner stream does."""
+        return await self.inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Write as the inner stream does."""
+        await self.inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        """Close the inner stream."""
+        await self.inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        """TLS over the same connection, still knowing its address."""
+        tls = await self.inner.start_tls(ssl_context, server_hostname, timeout)
+        return AddressedStream(tls, self.address)
+
+    def get_extra_info(self, info: str) -> object:
+        """The known address for ``server_addr``; anything else from the inner stream."""
+        return self.address if info == "server_addr" else self.inner.get_extra_info(info)
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend, connecting to the guarded addresses of the resolver."""
 
@@ -235,7 +271,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 errors.append(e)
                 continue
             self.resolver.stats.connects += 1
-            return stream
+            return AddressedStream(stream, (str(ip), port))
         if errors and all(_is_refused(e) for e in errors):
             raise ConnectionRefused(f"connection refused by {host}:{port}") from errors[-1]
         raise errors[-1]
@@ -263,21 +299,77 @@ def _is_refused(exc: BaseException) -> bool:
     return False
 
 
+_Origin = tuple[bytes, bytes, int | None]
+
+
+class PerOriginPool:
+    """One httpcore connection pool per origin, the least recently used idle ones closed.
+
+    A single pool shared by every host stays full of idle connections to other hosts, so
+    nearly every request closes one and opens another, and httpcore rescans all of them on
+    each request (quadratic in the pool size): measured on 2,000 links over 50 hosts, 1,922
+    new connections for 2,050 requests. Per origin, connections are reused; the number of
+    pools kept is bounded so that a run over thousands of hosts does not hold thousands of
+    idle sockets. The limits on requests in flight are enforced above, by the fetcher.
+    """
+
+    def __init__(self, make: Callable[[], httpcore.AsyncConnectionPool], max_pools: int) -> None:
+        self._make = make
+        self._max_pools = max_pools
+        self._pools: OrderedDict[_Origin, httpcore.AsyncConnectionPool] = OrderedDict()
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        """Send the request through its origin's pool."""
+        origin = request.url.origin
+        key = (origin.scheme, origin.host, origin.port)
+        pool = self._pools.pop(key, None) or self._make()
+        self._pools[key] = pool  # most recently used last
+        if len(self._pools) > self._max_pools:
+            await self._evict(keep=key)
+        return await pool.handle_async_request(request)
+
+    async def _evict(self, keep: _Origin) -> None:
+        for key in list(self._pools):
+            if len(self._pools) <= self._max_pools:
+                return
+            pool = self._pools[key]
+            if key != keep and all(c.is_idle() for c in pool.connections):
+                del self._pools[key]  # before awaiting: a new request makes a fresh pool
+                await pool.aclose()
+
+    async def aclose(self) -> None:
+        """Close every pool."""
+        pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            await pool.aclose()
+
+    async def __aenter__(self) -> PerOriginPool:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
 def guarded_transport(
-    resolver: Resolver, *, max_connections: int, ssl_context: ssl.SSLContext | None = None
+    resolver: Resolver, *, per_host: int, max_pools: int, ssl_context: ssl.SSLContext | None = None
 ) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose every connection goes through :class:`GuardedBackend`."""
     ctx = ssl_context or httpx.create_ssl_context(trust_env=False)
     transport = httpx.AsyncHTTPTransport(verify=ctx, trust_env=False)
-    # httpx 0.28 does not take a network backend, so its pool is replaced by an equal one that
-    # has ours: the rest of the transport (request and exception mapping) is httpx's own.
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ctx,
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=5.0,
-        http1=True,
-        http2=False,
-        network_backend=GuardedBackend(resolver),
-    )
+    backend = GuardedBackend(resolver)
+
+    def make() -> httpcore.AsyncConnectionPool:
+        return httpcore.AsyncConnectionPool(
+            ssl_context=ctx,
+            max_connections=per_host,
+            max_keepalive_connections=per_host,
+            keepalive_expiry=5.0,
+            http1=True,
+            http2=False,
+            network_backend=backend,
+        )
+
+    # httpx 0.28 does not take a network backend, so its pool is replaced by ours: the rest of
+    # the transport (request and exception mapping) is httpx's own.
+    transport._pool = PerOriginPool(make, max_pools)  # type: ignore[assignment]
     return transport
