@@ -14,6 +14,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = ROOT / "examples" / "nhs-quality-improvement.txt"
 
 
+@pytest.fixture(autouse=True)
+def no_real_archive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test asks the real Wayback Machine: the default archive is a closed port on loopback.
+
+    Tests that need an archive name their fake one with --archive-url.
+    """
+    monkeypatch.setenv("LINKCHECK_ARCHIVE_URL", "http://127.0.0.1:9")
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     s = Store.open(tmp_path / "test.db")

@@ -54,6 +54,12 @@ def h(*steps: tuple[float, str]) -> list[Fact]:
         (h((0, "not-found"), (2, "timeout"), (3, "timeout")), Verdict.DEAD, 3),
         # The latest check decides: a dead page that is back is alive.
         (h((0, "not-found"), (1, "ok")), Verdict.ALIVE, 0),
+        # A live page whose main text changed materially is changed; it is a success for failure runs.
+        (h((0, "ok"), (7, "content-changed")), Verdict.CHANGED, 0),
+        (h((0, "content-changed"), (7, "content-changed")), Verdict.CHANGED, 0),
+        (h((0, "content-changed"), (7, "ok")), Verdict.ALIVE, 0),
+        (h((0, "timeout"), (1, "content-changed"), (2, "timeout"), (3, "timeout")), Verdict.FAILING, 2),
+        (h((0, "content-changed"), (1, "not-found")), Verdict.DEAD, 1),
     ],
 )
 def test_judge(history: list[Fact], verdict: Verdict, failures: int) -> None:

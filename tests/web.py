@@ -11,6 +11,8 @@ once and the start time of each, so tests can assert politeness.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import socket
 import struct
 import threading
@@ -20,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cache
+from urllib.parse import parse_qs, unquote, urlsplit
 
 # -- what a route answers ------------------------------------------------------------
 
@@ -399,3 +402,116 @@ def slowish_site(req: Request, web: Web) -> Answer:
     reply = html("Slowish " + req.path, "<p>" + words(req.path, 100) + "</p>")
     reply.delay = 0.2
     return reply
+
+
+# -- conditional requests and a fake web archive -------------------------------------------
+
+
+def conditional(
+    req: Request, reply: Reply, etag: str | None = None, last_modified: str | None = None
+) -> Reply:
+    """``reply`` with validators, or a 304 when the request's validators match them (RFC 9110)."""
+    headers = dict(reply.headers)
+    if etag:
+        headers["ETag"] = etag
+    if last_modified:
+        headers["Last-Modified"] = last_modified
+    asked_etag = req.headers.get("if-none-match")
+    if etag and asked_etag is not None:
+        if etag in [t.strip() for t in asked_etag.split(",")]:
+            return Reply(304, {k: v for k, v in headers.items() if k != "Content-Type"})
+    elif last_modified and req.headers.get("if-modified-since") == last_modified:
+        return Reply(304, {k: v for k, v in headers.items() if k != "Content-Type"})
+    return Reply(reply.status, headers, reply.body, reply.chunks, reply.delay)
+
+
+HTML_UTF8 = "text/html; charset=utf-8"
+
+
+@dataclass
+class Capture:
+    """One capture the fake archive holds."""
+
+    timestamp: str
+    """14 digits, YYYYMMDDhhmmss."""
+    body: bytes
+    content_type: str = HTML_UTF8
+    status: str = "200"
+
+
+class FakeArchive:
+    """A Wayback Machine on loopback: the availability API's real JSON and captures in the id_ form.
+
+    ``/wayback/available?url=U&timestamp=T`` answers the capture of U closest to T (the latest
+    without T) as ``{"url", "archived_snapshots": {"closest": {"status", "available", "url",
+    "timestamp"}}, "timestamp"}``, or ``"archived_snapshots": {}``; ``/web/<T>id_/<U>`` serves
+    the capture's original bytes, and ``/web/<T>/<U>`` the same under an archive banner.
+    ``snapshot_base`` makes the API name captures on another host.
+    """
+
+    def __init__(self) -> None:
+        self.captures: dict[str, list[Capture]] = defaultdict(list)
+        self.delay = 0.0
+        self.snapshot_base: str | None = None
+        self.questions: list[tuple[str, str | None]] = []
+        """(url, timestamp) of every availability question."""
+        self.fetches: list[str] = []
+        """Paths of every capture fetched."""
+
+    def add(self, url: str, timestamp: str, body: bytes, content_type: str = HTML_UTF8) -> None:
+        """Hold a capture of ``url`` taken at ``timestamp`` (YYYYMMDD or YYYYMMDDhhmmss)."""
+        self.captures[url].append(Capture(timestamp.ljust(14, "0"), body, content_type))
+
+    def closest(self, url: str, timestamp: str | None) -> Capture | None:
+        """The capture of ``url`` nearest ``timestamp`` (the latest when None)."""
+        found = self.captures.get(url)
+        if not found:
+            return None
+        if not timestamp:
+            return max(found, key=lambda c: c.timestamp)
+        want = _seconds(timestamp.ljust(14, "0"))
+        return min(found, key=lambda c: abs(_seconds(c.timestamp) - want))
+
+    def route(self, req: Request, web: Web) -> Answer:
+        """The archive's answers."""
+        site = web.sites[req.site]
+        parts = urlsplit(req.path)
+        if parts.path == "/wayback/available":
+            query = parse_qs(parts.query)
+            url = query.get("url", [""])[0]
+            stamp = query.get("timestamp", [None])[0]
+            with web.lock:
+                self.questions.append((url, stamp))
+            capture = self.closest(url, stamp)
+            answer: dict[str, object] = {"url": url, "archived_snapshots": {}}
+            if stamp:
+                answer["timestamp"] = stamp
+            if capture is not None:
+                base = self.snapshot_base or f"http://{site.name}:{site.port}"
+                answer["archived_snapshots"] = {
+                    "closest": {
+                        "status": capture.status,
+                        "available": True,
+                        "url": f"{base}/web/{capture.timestamp}/{url}",
+                        "timestamp": capture.timestamp,
+                    }
+                }
+            body = json.dumps(answer).encode()
+            return Reply(200, {"Content-Type": "application/json"}, body, delay=self.delay)
+        if parts.path.startswith("/web/"):
+            stamp, _, original = req.path[len("/web/") :].partition("/")
+            with web.lock:
+                self.fetches.append(req.path)
+            digits = stamp.removesuffix("id_")
+            for capture in self.captures.get(unquote(original), []):
+                if capture.timestamp == digits:
+                    body = capture.body
+                    if not stamp.endswith("id_"):  # the replay form: the archive's banner on top
+                        body = body.replace(b"<body>", b"<body><div id='wm-ipp'>Wayback banner</div>", 1)
+                    return Reply(200, {"Content-Type": capture.content_type}, body, delay=self.delay)
+            return Reply(404, {"Content-Type": "text/html"}, b"<html><title>Not in archive</title></html>")
+        return Reply(404)
+
+
+def _seconds(stamp: str) -> float:
+    return dt.datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC).timestamp()

@@ -46,3 +46,18 @@ SOFT404_RATIO = 0.95
 """Text similarity of a page and a made-up sibling above which the page is a soft 404 (Bar-Yossef et al.)."""
 SOFT404_MAX_WORDS = 3000
 """Words of each page compared by the soft-404 probe; bounds its cost on long pages."""
+
+ARCHIVE_URL = "https://archive.org"
+"""Base of the Wayback-Machine-compatible availability API (``--archive-url``)."""
+ARCHIVE_URL_ENV = "LINKCHECK_ARCHIVE_URL"
+"""Environment variable naming the archive when ``--archive-url`` is not given."""
+ARCHIVE_CONCURRENCY = 2
+"""Requests in flight to the archive at once: it is one shared, donation-funded service."""
+ARCHIVE_INTERVAL = 0.25
+"""Least seconds between the starts of two archive requests (at most four a second)."""
+ARCHIVE_TIMEOUT = 10.0
+"""Limit for one archive request, in seconds."""
+ARCHIVE_BREAKER = 3
+"""Archive failures in a row after which the archive is not asked again in the run."""
+ARCHIVE_WAIT = 30.0
+"""Longest a checked link waits for its archive answers before it is recorded without them."""

@@ -68,6 +68,25 @@ class FetchSettings:
     soft404_ratio: float = config.SOFT404_RATIO
 
 
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a previous check's final response said about its version, for a conditional request."""
+
+    url: str
+    """The URL that answered (the previous check's final URL): only a request to it is conditional."""
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        """``If-None-Match`` and ``If-Modified-Since``, for those known."""
+        out = {}
+        if self.etag:
+            out["If-None-Match"] = self.etag
+        if self.last_modified:
+            out["If-Modified-Since"] = self.last_modified
+        return out
+
+
 def utcnow() -> str:
     """The current UTC time as stored (the store's format)."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -154,6 +173,8 @@ class Answer:
     body: bytes | None = None
     truncated: bool = False
     address: str | None = None
+    conditional: bool = False
+    """The request carried If-None-Match or If-Modified-Since."""
 
 
 # -- per-host politeness ---------------------------------------------------------------
@@ -239,7 +260,9 @@ class Stop(Exception):
 def build_client(resolver: Resolver, settings: FetchSettings) -> httpx.AsyncClient:
     """The run's one client: guarded transport, honest User-Agent, no automatic redirects."""
     return httpx.AsyncClient(
-        transport=guarded_transport(resolver, max_connections=settings.concurrency),
+        transport=guarded_transport(
+            resolver, per_host=settings.per_host, max_pools=max(64, settings.concurrency)
+        ),
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
@@ -285,18 +308,22 @@ class Fetcher:
             self._gates[host] = HostGate(self.settings.per_host, self.settings.host_interval, self.sleep)
         return self._gates[host]
 
-    async def check(self, url: str) -> Outcome:
-        """Check one link: follow redirects, retry transient failures, classify. Never raises."""
+    async def check(self, url: str, validators: Validators | None = None) -> Outcome:
+        """Check one link: follow redirects, retry transient failures, classify. Never raises.
+
+        With ``validators`` the request to their URL is conditional; a 304 leaves the outcome
+        without a body and with ``not_modified`` set (the page is the one those validators name).
+        """
         outcome = Outcome(url=url, reason=Reason.OK, started_at=utcnow(), method="GET")
         t0 = time.monotonic()
         try:
-            await self._check(outcome)
+            await self._check(outcome, validators)
         except Stop as e:
             outcome.reason, outcome.error = e.reason, str(e)
         outcome.duration_ms = round((time.monotonic() - t0) * 1000)
         return outcome
 
-    async def _check(self, outcome: Outcome) -> None:
+    async def _check(self, outcome: Outcome, validators: Validators | None = None) -> None:
         try:
             start = httpx.URL(outcome.url)
         except httpx.InvalidURL as e:
@@ -305,8 +332,9 @@ class Fetcher:
             raise Stop(
                 Reason.UNSUPPORTED_SCHEME, f"{start.scheme or 'no'} scheme: only http and https are checked"
             )
-        answer, hops = await self._follow(start, outcome)
+        answer, hops = await self._follow(start, outcome, validators=validators)
         outcome.hops = hops
+        outcome.not_modified = answer.status == 304 and answer.conditional
         outcome.final_url = answer.url
         outcome.http_status = answer.status
         outcome.address = answer.address
@@ -321,6 +349,7 @@ class Fetcher:
             outcome.body_bytes = len(answer.body)
             outcome.body_sha256 = hashlib.sha256(answer.body).hexdigest()
             outcome.truncated = answer.truncated
+            outcome.body = answer.body
             page = read_page(answer.body, outcome.content_type)
             outcome.title = page.title if page else None
         not_found = page is not None and says_not_found(page)
@@ -341,7 +370,12 @@ class Fetcher:
         outcome.reason = reason
 
     async def _follow(
-        self, start: httpx.URL, outcome: Outcome, retries: int | None = None, urgent: bool = False
+        self,
+        start: httpx.URL,
+        outcome: Outcome,
+        retries: int | None = None,
+        urgent: bool = False,
+        validators: Validators | None = None,
     ) -> tuple[Answer, list[Hop]]:
         """Request ``start`` and follow its redirects by hand, guarding every hop."""
         hops: list[Hop] = []
@@ -349,7 +383,8 @@ class Fetcher:
         url = start
         while True:
             tries = self.settings.retries if retries is None else retries
-            answer = await self._with_retries(url, outcome, tries, urgent)
+            conditional = validators.headers() if validators and str(url) == validators.url else None
+            answer = await self._with_retries(url, outcome, tries, urgent, conditional)
             location = answer.headers.get("location")
             if answer.status not in REDIRECTS or not location:
                 return answer, hops
@@ -370,7 +405,14 @@ class Fetcher:
                 raise Stop(Reason.TOO_MANY_REDIRECTS, f"more than {self.settings.max_redirects} redirects")
             url = target
 
-    async def _with_retries(self, url: httpx.URL, outcome: Outcome, retries: int, urgent: bool) -> Answer:
+    async def _with_retries(
+        self,
+        url: httpx.URL,
+        outcome: Outcome,
+        retries: int,
+        urgent: bool,
+        conditional: dict[str, str] | None = None,
+    ) -> Answer:
         """One request, repeated after transient failures with backoff (Retry-After honoured)."""
         host = url.raw_host.decode("ascii")
         port = url.port or (443 if url.scheme == "https" else 80)
@@ -387,7 +429,7 @@ class Fetcher:
             outcome.attempts += 1
             delay: float | None = None
             try:
-                answer = await self._try(url, gate, urgent)
+                answer = await self._try(url, gate, urgent, conditional)
             except (httpx.HTTPError, OSError, TimeoutError) as e:
                 reason = classify_error(e)
                 if not is_retryable(reason) or attempt > retries:
@@ -410,7 +452,9 @@ class Fetcher:
                 )
             await self.sleep(delay)
 
-    async def _try(self, url: httpx.URL, gate: HostGate, urgent: bool = False) -> Answer:
+    async def _try(
+        self, url: httpx.URL, gate: HostGate, urgent: bool = False, conditional: dict[str, str] | None = None
+    ) -> Answer:
         """Send one GET and read its body to the bound, all within the timeout."""
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.settings.concurrency)
@@ -418,7 +462,8 @@ class Fetcher:
         async with gate.slot(urgent), self._slots:
             self.requests += 1
             async with asyncio.timeout(self.settings.timeout):
-                request = self.client.build_request("GET", url, headers=self._headers)
+                headers = {**self._headers, **conditional} if conditional else self._headers
+                request = self.client.build_request("GET", url, headers=headers)
                 response = await self.client.send(request, stream=True)
                 try:
                     self.responses += 1
@@ -426,6 +471,7 @@ class Fetcher:
                         str(url), response.status_code, {k.lower(): v for k, v in response.headers.items()}
                     )
                     answer.address = _peer(response)
+                    answer.conditional = bool(conditional)
                     if 200 <= response.status_code < 300:
                         answer.body, answer.truncated = await self._read(response)
                 finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from linkcheck.drift import Fingerprint
 from linkcheck.models import Verdict
 
 
@@ -19,6 +20,7 @@ class Reason(StrEnum):
 
     OK = "ok"
     REDIRECT = "redirect"  # reached a live page through redirects that are not a permanent move
+    CONTENT_CHANGED = "content-changed"  # a live page whose main text differs materially from the baseline
     PERMANENT_REDIRECT = "permanent-redirect"  # 301/308 to a different live page: the link moved
     NOT_FOUND = "not-found"  # 404
     GONE = "gone"  # 410
@@ -49,6 +51,7 @@ class Reason(StrEnum):
 REASON_VERDICT: dict[Reason, Verdict] = {
     Reason.OK: Verdict.ALIVE,
     Reason.REDIRECT: Verdict.ALIVE,
+    Reason.CONTENT_CHANGED: Verdict.CHANGED,
     Reason.PERMANENT_REDIRECT: Verdict.MOVED,
     Reason.NOT_FOUND: Verdict.DEAD,
     Reason.GONE: Verdict.DEAD,
@@ -104,6 +107,40 @@ class Hop:
     location: str
 
 
+@dataclass(frozen=True, slots=True)
+class ArchivePick:
+    """The archived capture suggested for a link or a citation."""
+
+    url: str | None
+    """None: the archive has no capture."""
+    timestamp: str | None
+    distance_days: int | None
+    """Capture date minus the accessed-on date; None without a date."""
+
+
+@dataclass(slots=True)
+class Drift:
+    """The content side of one check: fingerprint, baseline, similarity, evidence, archive picks."""
+
+    text_sha256: str | None = None
+    simhash: int | None = None
+    word_count: int | None = None
+    similarity: float | None = None
+    change: str | None = None
+    """none, minor or material (:class:`linkcheck.drift.Change`); None when not compared."""
+    baseline_kind: str | None = None
+    """snapshot or check; None when the page has no fingerprint."""
+    baseline_ref: str | None = None
+    """The snapshot's URL, or the baseline check's id (None: this check is the baseline)."""
+    evidence: dict[str, object] = field(default_factory=dict)
+    link_archive: ArchivePick | None = None
+    """The link's suggestion; None when the archive was not asked (or did not answer) this time."""
+    citation_archive: dict[int, ArchivePick] = field(default_factory=dict)
+    """Suggestions per citation id, for those the archive answered."""
+    new_text: Fingerprint | None = field(default=None, repr=False)
+    """A main text not stored yet: written with the check, in its transaction."""
+
+
 @dataclass(slots=True)
 class Outcome:
     """What one check of one link found: the row written to ``checks``."""
@@ -132,6 +169,12 @@ class Outcome:
     title: str | None = None
     probe_similarity: float | None = None
     """Similarity with a made-up sibling page, when the soft-404 probe ran."""
+    not_modified: bool = False
+    """The page answered 304 to a conditional request: the version the sent validators name."""
+    body: bytes | None = field(default=None, repr=False)
+    """The bounded body of a 2xx answer, kept only until its main text is fingerprinted."""
+    drift: Drift | None = None
+    """What the page's main text and the archive said (:mod:`linkcheck.check.content`)."""
 
     @property
     def verdict_hint(self) -> Verdict:

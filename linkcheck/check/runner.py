@@ -19,20 +19,25 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
+from linkcheck.archive import ArchiveClient
 from linkcheck.check import config
+from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, system_lookup
 from linkcheck.check.outcome import Outcome
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.models import Verdict
 from linkcheck.store import LinkToCheck, Store
+from linkcheck.store.drift import record_drift
 
 BATCH_SIZE = 200
 """Checks written per transaction, at most."""
 BATCH_SECONDS = 0.5
 """Longest a finished check waits before it is written."""
+FINISHING = 1000
+"""Fetched links at most waiting for their content step (the archive): bounds the memory they hold."""
 
 _AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.I)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -61,6 +66,12 @@ class CheckOptions:
     allow_private: bool = False
     resolve: tuple[ResolveRule, ...] = ()
     policy: Policy = field(default_factory=Policy)
+    archive_url: str | None = config.ARCHIVE_URL
+    """Base of the Wayback availability API; None (``--no-archive``): ask no archive."""
+    refresh_archive: bool = False
+    """Ask the archive again even when its answer is cached."""
+    archive_timeout: float = config.ARCHIVE_TIMEOUT
+    archive_wait: float = config.ARCHIVE_WAIT
 
     def describe(self) -> dict[str, object]:
         """The options as JSON-able values, stored with the run."""
@@ -72,6 +83,9 @@ class CheckOptions:
             "documents": list(self.documents),
             "allow_private": self.allow_private,
             "resolve": [f"{r.host}:{r.port or '*'}:{','.join(map(str, r.addresses))}" for r in self.resolve],
+            "archive_url": self.archive_url,
+            "refresh_archive": self.refresh_archive,
+            "archive_timeout": self.archive_timeout,
         }
 
 
@@ -166,21 +180,67 @@ async def check_links(
 
     def flush() -> None:
         if ready:
-            store.record_checks(run_id, ready, judge_history)
+            store.record_checks(
+                run_id, ready, judge_history, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
+            )
             report.recorded += len(ready)
             ready.clear()
 
     status = "interrupted"
-    async with build_client(resolver, settings) as client:
+    # The archive is the user's choice (--archive-url), so its own hosts are reached whatever
+    # their address; its client resolves through a resolver of its own that allows that.
+    # linkcheck.archive.is_trusted keeps every other host on the guarded client.
+    archive_resolver = Resolver(options.resolve, allow_private=True, lookup=lookup)
+    archive_settings = replace(
+        settings, concurrency=config.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout
+    )
+    async with (
+        build_client(resolver, settings) as client,
+        build_client(archive_resolver, archive_settings) as archive_http,
+    ):
         fetcher = Fetcher(client, resolver, settings)
+        archive = None
+        if options.archive_url:
+            archive = ArchiveClient(
+                options.archive_url, archive_http, client, timeout=options.archive_timeout,
+                user_agent=settings.user_agent, max_body=settings.max_body,
+            )  # fmt: skip
+        content = ContentStep(
+            store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait
+        )
         todo = iter(links)
+        finishing = asyncio.Semaphore(FINISHING)
+        finishers: set[asyncio.Task[None]] = set()
+
+        def answered() -> bool:
+            return fetcher.network_answered or (archive is not None and archive.answered)
+
+        def tried() -> bool:
+            # The archive is asked because of what the checks found: asking it in vain says
+            # nothing about the links (a run of .invalid names needs no network at all).
+            return fetcher.network_tried
+
+        async def finish(prepared: Prepared, outcome: Outcome) -> None:
+            try:
+                results.put_nowait((prepared.link.id, await content.finish(prepared, outcome)))
+            except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
+                results.put_nowait((prepared.link.id, e))
+            finally:
+                finishing.release()
 
         async def worker() -> None:
             for link in todo:
                 try:
-                    results.put_nowait((link.id, await fetcher.check(link.url)))
+                    prepared = content.prepare(link)
+                    outcome = await fetcher.check(link.url, prepared.validators)
                 except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
                     results.put_nowait((link.id, e))
+                    continue
+                # The content step may wait on the archive: the next fetch need not.
+                await finishing.acquire()
+                task = asyncio.ensure_future(finish(prepared, outcome))
+                finishers.add(task)
+                task.add_done_callback(finishers.discard)
 
         workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(links)))]
         try:
@@ -194,7 +254,7 @@ async def check_links(
                     progress(item[1])
                 if item[1].verdict_hint in (Verdict.SKIPPED, Verdict.INVALID):
                     ready.append(item)
-                elif fetcher.network_answered:
+                elif answered():
                     ready.extend(held)
                     held.clear()
                     ready.append(item)
@@ -205,12 +265,14 @@ async def check_links(
                     last_flush = time.monotonic()
             status = "done"
         finally:
-            for w in workers:
+            pending = [*workers, *finishers]
+            for w in pending:
                 w.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            await asyncio.gather(*pending, return_exceptions=True)
+            await content.close()
             # Whatever finished is kept, interrupted or not; failures only if the network was up.
             # (.invalid names and the like need no network: their results always count.)
-            if fetcher.network_answered or not fetcher.network_tried:
+            if answered() or not tried():
                 ready.extend(held)
             elif held and status == "done":
                 report.outage = True

@@ -332,11 +332,14 @@ class Store:
         run_id: int | None,
         batch: Sequence[tuple[int, Outcome]],
         judge: Callable[[list[Fact]], Judgement],
+        on_check: Callable[[int, int, Outcome], None] | None = None,
     ) -> list[Judgement]:
         """Store a batch of checks and each link's new verdict, all in one transaction.
 
         ``judge`` turns a link's history (oldest first, this check included) into its verdict:
         the check row and the link's state can never disagree, whenever the process dies.
+        ``on_check(check_id, link_id, outcome)`` writes a later stage's columns (content drift)
+        in the same transaction.
         """
         results: list[Judgement] = []
         with self.db.atomic():
@@ -375,6 +378,8 @@ class Store:
                         o.http_status, o.final_url, check_id, link_id,
                     ],
                 )  # fmt: skip
+                if on_check is not None and check_id is not None:
+                    on_check(check_id, link_id, o)
                 results.append(j)
         return results
 

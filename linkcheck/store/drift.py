@@ -1,0 +1,225 @@
+"""The drift stage's SQL: main texts, snapshots, the archive's cached answers, a check's content columns.
+
+Functions over a :class:`~linkcheck.store.Store`, as the store package keeps them. Texts,
+snapshots and archive answers are written as soon as they are known (each in its own small
+transaction: an archive answer is worth keeping even if the run is killed before its check
+is written); a check's content columns and the link's similarity and archive suggestion are
+written by :func:`record_drift`, inside the transaction that records the check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from linkcheck.archive import Snapshot
+from linkcheck.check.outcome import Outcome
+from linkcheck.drift import Fingerprint, pack, unpack
+from linkcheck.store import Store, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class CitationFacts:
+    """What the drift stage reads of one citation."""
+
+    id: int
+    accessed: dt.date | None
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PastCheck:
+    """A past check with a fingerprint: its id, final URL, validators, text and title."""
+
+    id: int
+    final_url: str | None
+    etag: str | None
+    last_modified: str | None
+    text_sha256: str
+    title: str | None
+    body_sha256: str | None
+    """Of the body as received: a recheck with the same bytes has the same main text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A cached archive answer: the capture (None: the archive has none) and its fingerprint state."""
+
+    snapshot: Snapshot | None
+    distance_days: int | None
+    fetched: bool = False
+    """Were the capture's bytes fetched (successfully or for good)?"""
+    text_sha256: str | None = None
+    title: str | None = None
+
+
+@dataclass(slots=True)
+class LinkState:
+    """Everything the drift stage needs to know about one link before checking it."""
+
+    citations: list[CitationFacts] = field(default_factory=list)
+    latest: PastCheck | None = None
+    """The latest check with a fingerprint (its validators make the recheck conditional)."""
+    first: PastCheck | None = None
+    """The first check with a fingerprint: the baseline when there is no snapshot."""
+    lookups: dict[dt.date | None, Lookup] = field(default_factory=dict)
+    """Cached answers of the archive asked, by accessed-on date (None: the latest capture)."""
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _past(row: tuple | None) -> PastCheck | None:
+    return PastCheck(*row) if row else None
+
+
+def link_state(store: Store, link_id: int, archive: str | None) -> LinkState:
+    """Citations, fingerprinted checks and cached archive answers (of ``archive``) of one link."""
+    db = store.db
+    state = LinkState()
+    state.citations = [
+        CitationFacts(r[0], _date(r[1]), r[2])
+        for r in db.execute(
+            "SELECT id, accessed, title FROM citations WHERE link_id = ? ORDER BY id", [link_id]
+        )
+    ]
+    cols = "id, final_url, etag, last_modified, text_sha256, title, body_sha256"
+    state.latest = _past(
+        db.execute(
+            f"SELECT {cols} FROM checks WHERE link_id = ? AND text_sha256 IS NOT NULL "
+            "ORDER BY started_at DESC, id DESC LIMIT 1",
+            [link_id],
+        ).fetchone()
+    )
+    state.first = _past(
+        db.execute(
+            f"SELECT {cols} FROM checks WHERE link_id = ? AND text_sha256 IS NOT NULL "
+            "ORDER BY started_at, id LIMIT 1",
+            [link_id],
+        ).fetchone()
+    )
+    if archive is not None:
+        rows = db.execute(
+            "SELECT a.asked_date, a.distance_days, s.url, s.timestamp, s.status, s.fetched_at, "
+            "s.text_sha256, s.title FROM archive_lookups a LEFT JOIN snapshots s ON s.id = a.snapshot_id "
+            "WHERE a.link_id = ? AND a.archive = ?",
+            [link_id, archive],
+        )
+        for asked, distance, url, stamp, status, fetched_at, sha, title in rows:
+            snap = Snapshot(url, stamp, status) if url else None
+            state.lookups[_date(asked)] = Lookup(snap, distance, fetched_at is not None, sha, title)
+    return state
+
+
+def save_lookup(
+    store: Store,
+    link_id: int,
+    archive: str,
+    asked: dt.date | None,
+    snapshot: Snapshot | None,
+    distance_days: int | None,
+) -> Lookup:
+    """Cache one archive answer (replacing an older answer to the same question); returns it as cached."""
+    with store.db.atomic():
+        snapshot_id = None
+        if snapshot is not None:
+            store.db.execute(
+                "INSERT INTO snapshots (url, timestamp, status) VALUES (?, ?, ?) "
+                "ON CONFLICT (url) DO NOTHING",
+                [snapshot.url, snapshot.timestamp, snapshot.status],
+            )
+            snapshot_id = store.db.execute(
+                "SELECT id FROM snapshots WHERE url = ?", [snapshot.url]
+            ).fetchone()[0]
+        store.db.execute(
+            "DELETE FROM archive_lookups WHERE link_id = ? AND archive = ? AND IFNULL(asked_date, '') = ?",
+            [link_id, archive, asked.isoformat() if asked else ""],
+        )
+        store.db.execute(
+            "INSERT INTO archive_lookups (link_id, archive, asked_date, asked_at, snapshot_id, "
+            "distance_days) VALUES (?, ?, ?, ?, ?, ?)",
+            [link_id, archive, asked.isoformat() if asked else None, utcnow(), snapshot_id, distance_days],
+        )
+    if snapshot is None:
+        return Lookup(None, None)
+    row = store.db.execute(
+        "SELECT fetched_at, text_sha256, title FROM snapshots WHERE url = ?", [snapshot.url]
+    ).fetchone()
+    return Lookup(snapshot, distance_days, row[0] is not None, row[1], row[2])
+
+
+def save_text(store: Store, fp: Fingerprint) -> None:
+    """Keep a main text (once per distinct text)."""
+    with store.db.atomic():
+        store.db.execute(
+            "INSERT INTO texts (sha256, words, simhash, text) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [fp.sha256, fp.words, fp.simhash, pack(fp.text)],
+        )
+
+
+def load_text(store: Store, sha256: str) -> Fingerprint | None:
+    """A kept main text as a fingerprint (without a title), or None."""
+    row = store.db.execute("SELECT words, simhash, text FROM texts WHERE sha256 = ?", [sha256]).fetchone()
+    if row is None:
+        return None
+    return Fingerprint(sha256=sha256, simhash=row[1], words=row[0], title=None, text=unpack(row[2]))
+
+
+def save_snapshot_fetch(
+    store: Store, url: str, status: int | None, error: str | None, fp: Fingerprint | None
+) -> None:
+    """Record a capture's fetch: its fingerprint, or why it has none."""
+    if fp is not None:
+        save_text(store, fp)
+    with store.db.atomic():
+        store.db.execute(
+            "UPDATE snapshots SET fetched_at = ?, fetch_status = ?, fetch_error = ?, text_sha256 = ?, "
+            "title = ? WHERE url = ?",
+            [utcnow(), status, error, fp.sha256 if fp else None, fp.title if fp else None, url],
+        )
+
+
+def record_drift(store: Store, check_id: int, link_id: int, outcome: Outcome) -> None:
+    """Write a check's content columns, and the link's and citations' drift and archive fields.
+
+    Called inside :meth:`Store.record_checks`' transaction, after the check's row and the
+    link's verdict: the verdict and the similarity it rests on land together.
+    """
+    d = outcome.drift
+    db = store.db
+    if d is None:
+        db.execute("UPDATE links SET similarity = NULL, change = NULL WHERE id = ?", [link_id])
+        return
+    if d.new_text is not None:
+        fp = d.new_text
+        db.execute(
+            "INSERT INTO texts (sha256, words, simhash, text) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [fp.sha256, fp.words, fp.simhash, pack(fp.text)],
+        )
+    ref = d.baseline_ref if d.baseline_ref is not None or d.baseline_kind != "check" else str(check_id)
+    db.execute(
+        "UPDATE checks SET not_modified = ?, text_sha256 = ?, simhash = ?, word_count = ?, similarity = ?, "
+        "change = ?, baseline_kind = ?, baseline_ref = ?, evidence = ? WHERE id = ?",
+        [
+            int(outcome.not_modified), d.text_sha256, d.simhash, d.word_count, d.similarity, d.change,
+            d.baseline_kind, ref, json.dumps(d.evidence, sort_keys=True) if d.evidence else None, check_id,
+        ],
+    )  # fmt: skip
+    db.execute(
+        "UPDATE links SET similarity = ?, change = ?, baseline_kind = ?, baseline_ref = ? WHERE id = ?",
+        [d.similarity, d.change, d.baseline_kind, ref, link_id],
+    )
+    if d.link_archive is not None:
+        pick = d.link_archive
+        db.execute(
+            "UPDATE links SET archive_url = ?, archive_timestamp = ?, archive_distance_days = ? WHERE id = ?",
+            [pick.url, pick.timestamp, pick.distance_days, link_id],
+        )
+    for citation_id, pick in d.citation_archive.items():
+        db.execute(
+            "UPDATE citations SET archive_url = ?, archive_timestamp = ?, archive_distance_days = ? "
+            "WHERE id = ? AND link_id = ?",
+            [pick.url, pick.timestamp, pick.distance_days, citation_id, link_id],
+        )
