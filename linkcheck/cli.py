@@ -28,6 +28,16 @@ from linkcheck.check.outcome import Outcome
 from linkcheck.check.runner import CheckOptions, parse_age, run_checks, select_links
 from linkcheck.errors import LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
+from linkcheck.report import (
+    Format,
+    ReportOptions,
+    build_report,
+    parse_since,
+    parse_verdicts,
+    render,
+    verdict_names,
+    write_atomic,
+)
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed
 from linkcheck.store import DEFAULT_DB, Store
 
@@ -162,7 +172,12 @@ def _progress(label: str, *extra: TextColumn | TimeElapsedColumn) -> Progress:
 
 
 def _seed(
-    paths: list[str], date_order: DateOrder, include_dois: bool, verbose: bool, max_size: int
+    paths: list[str],
+    date_order: DateOrder,
+    include_dois: bool,
+    verbose: bool,
+    max_size: int,
+    notes: Console = out,
 ) -> SeedReport:
     options = ExtractOptions(date_order=date_order, include_dois=include_dois)
     bar = _progress("seeding", TextColumn("{task.fields[path]}"))
@@ -181,7 +196,7 @@ def _seed(
             on_document=on_document,
             on_total=lambda n: bar.update(task, total=n),
         )
-    out.print(report.summary_line(), markup=False)
+    notes.print(report.summary_line(), markup=False)
     return report
 
 
@@ -268,6 +283,32 @@ ResolveOpt = Annotated[
 UserAgentOpt = Annotated[
     str, typer.Option("--user-agent", help="User-Agent header: say who you are and how to reach you.")
 ]
+ArchiveUrlOpt = Annotated[
+    str,
+    typer.Option(
+        "--archive-url", envvar=check_config.ARCHIVE_URL_ENV,
+        help="Base of a Wayback-Machine-compatible availability API, asked as "
+        "BASE/wayback/available?url=URL&timestamp=YYYYMMDD. Its own host (and hosts under it) is "
+        "reached even at a private address: you named it.",
+    ),
+]  # fmt: skip
+NoArchiveOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-archive", help="Ask no archive (answers cached by earlier runs are still used)."
+    ),
+]  # fmt: skip
+RefreshArchiveOpt = Annotated[
+    bool, typer.Option("--refresh-archive", help="Ask the archive again even where its answer is cached.")
+]
+ArchiveTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--archive-timeout", min=0.001,
+        help=f"Seconds for one archive request; after {check_config.ARCHIVE_BREAKER} failures in a row "
+        "the archive is not asked again in the run.",
+    ),
+]  # fmt: skip
 
 
 def _check_options(
@@ -283,6 +324,10 @@ def _check_options(
     allow_private: bool,
     resolve: list[str] | None,
     user_agent: str,
+    archive_url: str = check_config.ARCHIVE_URL,
+    no_archive: bool = False,
+    refresh_archive: bool = False,
+    archive_timeout: float = check_config.ARCHIVE_TIMEOUT,
 ) -> CheckOptions:
     """The options of check (and run) as the library takes them; bad values exit 2."""
     try:
@@ -306,10 +351,13 @@ def _check_options(
         documents=tuple(display_path(Path(d)) for d in documents or ()),
         allow_private=allow_private,
         resolve=rules,
+        archive_url=None if no_archive else archive_url,
+        refresh_archive=refresh_archive,
+        archive_timeout=archive_timeout,
     )
 
 
-def _check(options: CheckOptions) -> Exit:
+def _check(options: CheckOptions, notes: Console = out) -> Exit:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
     with open_store() as store:
         if err.is_terminal:
@@ -341,7 +389,7 @@ def _check(options: CheckOptions) -> Exit:
             markup=False,
         )
         return Exit.NETWORK
-    out.print(report.tally_line(), markup=False)
+    notes.print(report.tally_line(), markup=False)
     return Exit.USAGE if report.missing_urls else Exit.OK
 
 
@@ -359,6 +407,10 @@ def check_command(
     allow_private: AllowPrivateOpt = False,
     resolve: ResolveOpt = None,
     user_agent: UserAgentOpt = check_config.USER_AGENT,
+    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
+    no_archive: NoArchiveOpt = False,
+    refresh_archive: RefreshArchiveOpt = False,
+    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
 ) -> None:
     """Check the links that are due and record one check per link.
 
@@ -368,7 +420,7 @@ def check_command(
     """
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
-        allow_private, resolve, user_agent,
+        allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
     )  # fmt: skip
     code = _check(options)
     if code:
@@ -387,17 +439,140 @@ def history_command(
     link, checks = found
     out.print(f"{link['url']}: {link['verdict']} ({link['reason'] or 'not checked'})", markup=False)
     table = Table(box=None)
-    for name in ("checked at", "verdict", "reason", "status", "final URL", "ms", "error"):
+    for name in ("checked at", "verdict", "reason", "status", "similarity", "final URL", "ms", "error"):
         # Times and codes stay whole on a narrow screen; URLs and errors fold.
         table.add_column(name, no_wrap=name not in ("final URL", "error"), overflow="fold")
     for c in checks:
         final = c["final_url"] if c["final_url"] and c["final_url"] != c["url"] else ""
+        # Similarity with what the author saw, and the change it means (none, minor, material).
+        similar = f"{c['similarity']:.2f} {c['change']}" if c.get("similarity") is not None else ""
         table.add_row(
-            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), final,
+            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), similar, final,
             str(c["duration_ms"] or ""), c["error"] or "",
         )  # fmt: skip
     if checks:
         out.print(table)
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="table (grouped by severity, for a terminal), json (the contract's shape), csv (one row per "
+        "citation), markdown (for CI summaries and pull-request comments) or html (one self-contained page).",
+    ),
+]  # fmt: skip
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", show_default=False,
+        help="Write the report to FILE (atomically, folders created) instead of standard output.",
+    ),
+]  # fmt: skip
+OnlyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--only", metavar="VERDICT[,VERDICT...]", show_default=False,
+        help="Only links with these verdicts, e.g. dead,moved (repeatable).",
+    ),
+]  # fmt: skip
+FailOnOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fail-on", metavar="VERDICT[,VERDICT...]", show_default=False,
+        help="Exit 1 when a reported link has one of these verdicts, e.g. dead,moved (for CI).",
+    ),
+]  # fmt: skip
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since", metavar="DATE", show_default=False,
+        help="Only what changed since DATE (2026-03-01, 2026-03-01T12:00:00Z or an age such as 7d): "
+        "links newly dead, failing, changed, moved or blocked, and recovered ones.",
+    ),
+]  # fmt: skip
+SummaryDocumentOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--document", metavar="PATH", show_default=False,
+        help="Only links cited in this seeded document, or the documents in this folder, and only "
+        "those citations (repeatable).",
+    ),
+]  # fmt: skip
+
+
+def _verdicts(option: str, values: list[str] | None) -> frozenset[Verdict] | None:
+    """--only and --fail-on as verdicts; an unknown name exits 2."""
+    if not values:
+        return None
+    try:
+        return parse_verdicts(values)
+    except ValueError as e:
+        raise fail(f"{option}: {e}") from None
+
+
+def _report_options(only: list[str] | None, documents: list[str] | None, since: str | None) -> ReportOptions:
+    """The options of summary (and run) as the library takes them; bad values exit 2."""
+    try:
+        moment = parse_since(since) if since else None
+    except ValueError as e:
+        raise fail(str(e)) from None
+    return ReportOptions(
+        only=_verdicts("--only", only),
+        documents=tuple(display_path(Path(d)) for d in documents) if documents is not None else None,
+        since=moment,
+    )
+
+
+def _summary(
+    options: ReportOptions, fmt: Format, output: str | None, fail_on: frozenset[Verdict] | None
+) -> Exit:
+    """Build and write the report; name what --fail-on matched; return the exit code."""
+    with open_store() as store:
+        report = build_report(store, options)
+    for path in report.unmatched_documents:
+        err.print(f"linkcheck: {path}: not a seeded document", markup=False)
+    if output is None:
+        text = render(report, fmt, color=out.is_terminal and not out.no_color, width=out.width)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:
+            write_atomic(output, render(report, fmt, width=120))
+        except OSError as e:
+            raise fail(f"cannot write {output}: {e.strerror or e}") from None
+    code = Exit.USAGE if report.unmatched_documents else Exit.OK
+    matched = report.matching(str(v) for v in fail_on or ())
+    if matched:
+        names = verdict_names(sorted({link.verdict for link in matched}))
+        count = f"1 link is {names}" if len(matched) == 1 else f"{len(matched)} links are {names}"
+        err.print(f"linkcheck: {count} (--fail-on)", markup=False)
+        code = max(code, Exit.FAIL_ON)
+    return code
+
+
+@app.command("summary")
+def summary_command(
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    only: OnlyOpt = None,
+    documents: SummaryDocumentOpt = None,
+    fail_on: FailOnOpt = None,
+    since: SinceOpt = None,
+) -> None:
+    """Report every link with its verdict: table, json, csv, markdown or html.
+
+    Per document and line: which citation broke, since when, why, and what to cite instead
+    (the archived copy nearest the accessed-on date, or a moved page's new address).
+    Exit 1 when --fail-on matches a reported link.
+    """
+    fail_verdicts = _verdicts("--fail-on", fail_on)
+    options = _report_options(only, documents, since)
+    code = _summary(options, fmt, output, fail_verdicts)
+    if code:
+        raise typer.Exit(int(code))
 
 
 @app.command("run")
@@ -419,27 +594,44 @@ def run_command(
     allow_private: AllowPrivateOpt = False,
     resolve: ResolveOpt = None,
     user_agent: UserAgentOpt = check_config.USER_AGENT,
+    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
+    no_archive: NoArchiveOpt = False,
+    refresh_archive: RefreshArchiveOpt = False,
+    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    only: OnlyOpt = None,
+    fail_on: FailOnOpt = None,
+    since: SinceOpt = None,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
     Checks the links the given documents cite that are due (all links with --all, or those
-    named by --url or --document). The summary arrives with its own command.
+    named by --url or --document), then reports on the links those documents cite (the
+    --document ones when given), like summary.
     """
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
-        allow_private, resolve, user_agent,
+        allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
     )  # fmt: skip
-    report = _seed(paths, date_order, include_dois, verbose, max_size)
+    fail_verdicts = _verdicts("--fail-on", fail_on)
+    report_options = _report_options(only, documents, since)
+    # A report on standard output in a machine format must be all there is on it.
+    notes = err if fmt is not Format.TABLE and output is None else out
+    report = _seed(paths, date_order, include_dois, verbose, max_size, notes)
     code = Exit.OK
+    seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
     if not (all_links or urls or documents):
         # The quick way for one file: check what it cites, not the rest of the database.
-        seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
         if seeded:
-            code = _check(replace(options, documents=seeded))
+            code = _check(replace(options, documents=seeded), notes)
     else:
-        code = _check(options)
+        code = _check(options, notes)
+    if documents is None:
+        report_options = replace(report_options, documents=seeded)
+    code = max(code, _summary(report_options, fmt, output, fail_verdicts))
     if report.errors:
-        code = max(code, Exit.USAGE) if code != Exit.NETWORK else code
+        code = max(code, Exit.USAGE)
     if code:
         raise typer.Exit(int(code))
 

@@ -1,0 +1,399 @@
+"""Reports: what `linkcheck summary` says about every link, built once and written in any format.
+
+:func:`build_report` reads the store (a couple of queries whatever its size) into a
+:class:`Report`: one :class:`ReportLink` per link with its :class:`ReportCitation` list and a
+:class:`Suggestion` of what to cite instead. Each format is a module with one ``render(report)``
+function returning text: :mod:`.table` (Rich, for a terminal), :mod:`.json` (the contract's
+shape), :mod:`.csv`, :mod:`.markdown` and :mod:`.html`. :func:`write_atomic` puts a report in a
+file so that a reader (a web server, a CI artifact upload) never sees half of one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import groupby
+from pathlib import Path
+
+from linkcheck.models import Verdict
+from linkcheck.store import Store, utcnow
+from linkcheck.store import report as sql
+
+#: The order in which a report shows verdicts: what needs action first.
+SEVERITY: tuple[Verdict, ...] = (
+    Verdict.DEAD,
+    Verdict.FAILING,
+    Verdict.CHANGED,
+    Verdict.MOVED,
+    Verdict.BLOCKED,
+    Verdict.INVALID,
+    Verdict.SKIPPED,
+    Verdict.UNCHECKED,
+    Verdict.ALIVE,
+)
+SEVERITY_RANK: dict[str, int] = {str(v): i for i, v in enumerate(SEVERITY)}
+
+#: Verdicts a maintainer should act on: the report's "problems", shown per document.
+PROBLEMS: frozenset[Verdict] = frozenset(
+    {Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED, Verdict.BLOCKED}
+)
+
+
+class Format(StrEnum):
+    """The formats of `linkcheck summary --format`."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+class Change(StrEnum):
+    """How a link's verdict moved since the date given to ``--since``."""
+
+    NEWLY_DEAD = "newly-dead"
+    NEWLY_FAILING = "newly-failing"
+    NEWLY_CHANGED = "newly-changed"
+    NEWLY_MOVED = "newly-moved"
+    NEWLY_BLOCKED = "newly-blocked"
+    RECOVERED = "recovered"
+
+
+_NEWLY = {
+    Verdict.DEAD: Change.NEWLY_DEAD,
+    Verdict.FAILING: Change.NEWLY_FAILING,
+    Verdict.CHANGED: Change.NEWLY_CHANGED,
+    Verdict.MOVED: Change.NEWLY_MOVED,
+    Verdict.BLOCKED: Change.NEWLY_BLOCKED,
+}
+
+
+def classify_change(before: str, now: str) -> Change | None:
+    """The change from verdict ``before`` to ``now`` worth reporting, or None.
+
+    A link that became a problem (or another problem) is ``newly-<verdict>``; a problem that
+    is alive again has ``recovered``. Anything else (first checked and alive, skipped by
+    policy) is no news.
+    """
+    if before == now:
+        return None
+    if now in PROBLEMS:
+        return _NEWLY[Verdict(now)]
+    if now == Verdict.ALIVE and before in PROBLEMS:
+        return Change.RECOVERED
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What to cite instead of a broken link: the machine-readable fix."""
+
+    action: str
+    """``replace`` (cite ``url`` instead) or ``review`` (no replacement known: find one or drop it)."""
+    url: str | None
+    """The replacement: the archived copy nearest the accessed-on date, or a moved page's new address."""
+    source: str
+    """Where the replacement comes from: ``archive``, ``redirect`` or ``none``."""
+    note: str
+    """The suggestion in words, for people."""
+    archive_timestamp: str | None = None
+    """When the archived copy was taken, for an ``archive`` replacement."""
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The suggestion as the JSON report gives it."""
+        found: dict[str, str | None] = {"action": self.action, "url": self.url, "source": self.source}
+        if self.archive_timestamp:
+            found["archive_timestamp"] = self.archive_timestamp
+        found["note"] = self.note
+        return found
+
+
+def suggest(
+    verdict: str, final_url: str | None, url: str, archive_url: str | None, archive_timestamp: str | None
+) -> Suggestion | None:
+    """The fix for a link with ``verdict``: None when there is nothing to fix or suggest.
+
+    Dead, failing and changed links point at the archived copy (what the author saw); a moved
+    link at its new address. A dead link without an archived copy still gets ``review``.
+    """
+    if verdict == Verdict.MOVED and final_url and final_url != url:
+        return Suggestion("replace", final_url, "redirect", "cite the new address")
+    if verdict in (Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED) and archive_url:
+        when = f" of {archive_timestamp[:10]}" if archive_timestamp else ""
+        return Suggestion(
+            "replace", archive_url, "archive", f"cite the archived copy{when}", archive_timestamp
+        )
+    if verdict == Verdict.DEAD:
+        return Suggestion("review", None, "none", "no archived copy known: find a replacement or remove it")
+    return None
+
+
+@dataclass(slots=True)
+class ReportCitation:
+    """One citation of a link in a document, as a report shows it."""
+
+    document: str
+    line: int | None
+    accessed: str | None
+    """``YYYY-MM-DD`` or None."""
+    text: str
+    title: str | None = None
+    """The cited title, where the document gives one."""
+    cited: str | None = None
+    """The URL exactly as the document gives it."""
+    archive_url: str | None = None
+    """The archived copy nearest this citation's accessed-on date."""
+    archive_timestamp: str | None = None
+    suggestion: Suggestion | None = None
+
+
+@dataclass(slots=True)
+class ReportLink:
+    """One link with its latest state and every citation of it in the report's documents."""
+
+    id: int
+    url: str
+    verdict: str
+    reason: str | None
+    http_status: int | None
+    final_url: str | None
+    checks: int
+    last_checked: str | None
+    first_failed: str | None
+    similarity: float | None
+    archive_url: str | None
+    archive_timestamp: str | None
+    title: str | None
+    """The page title the latest check read: text from the web, escaped by every format."""
+    citations: list[ReportCitation] = field(default_factory=list)
+    suggestion: Suggestion | None = None
+    previous_verdict: str | None = None
+    """With ``--since``: the verdict at that date (``unchecked`` when not yet checked then)."""
+    change: Change | None = None
+    """With ``--since``: how the verdict moved since that date."""
+
+    @property
+    def is_problem(self) -> bool:
+        """Does the link need a maintainer's attention?"""
+        return self.verdict in PROBLEMS
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """What a report covers: verdicts, documents and a date, all optional."""
+
+    only: frozenset[Verdict] | None = None
+    """Only links with one of these verdicts."""
+    documents: tuple[str, ...] | None = None
+    """Only links cited in these documents (paths as stored, or folders holding them), and only
+    those documents' citations."""
+    since: dt.datetime | None = None
+    """Only links whose verdict changed since this moment (newly dead, recovered, newly changed...)."""
+
+
+@dataclass(slots=True)
+class Report:
+    """A report: its links, most severe first, and what it covers."""
+
+    generated_at: str
+    links: list[ReportLink]
+    options: ReportOptions = ReportOptions()
+    unmatched_documents: list[str] = field(default_factory=list)
+    """``--document`` paths that name no seeded document."""
+    cited: list[tuple[ReportCitation, ReportLink]] = field(default_factory=list)
+    """Every citation in the report with its link, in document order (by path, then position)."""
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Links and citations in the report, and links per verdict that occurs (severity order)."""
+        counts = Counter(link.verdict for link in self.links)
+        totals = {"links": len(self.links), "citations": sum(len(link.citations) for link in self.links)}
+        for verdict in sorted(counts, key=lambda v: SEVERITY_RANK.get(v, len(SEVERITY))):
+            totals[verdict] = counts[verdict]
+        return totals
+
+    def by_document(self) -> list[tuple[str, list[tuple[ReportCitation, ReportLink]]]]:
+        """Every citation grouped by document (in path order), each in document order with its link."""
+        return [(path, list(items)) for path, items in groupby(self.cited, key=lambda pair: pair[0].document)]
+
+    def matching(self, verdicts: Iterable[str]) -> list[ReportLink]:
+        """The report's links with one of ``verdicts`` (for ``--fail-on``)."""
+        wanted = set(verdicts)
+        return [link for link in self.links if link.verdict in wanted]
+
+
+def parse_verdicts(values: Iterable[str]) -> frozenset[Verdict]:
+    """Verdict names given as ``dead,failing`` (and/or repeated); ValueError names an unknown one."""
+    found: set[Verdict] = set()
+    for value in values:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            try:
+                found.add(Verdict(name))
+            except ValueError:
+                known = ", ".join(str(v) for v in Verdict)
+                raise ValueError(f"unknown verdict {name!r} (known: {known})") from None
+    if not found:
+        raise ValueError("no verdict given")
+    return frozenset(found)
+
+
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.I)
+_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
+    """A ``--since`` value as a UTC moment: ``2026-03-01``, ``2026-03-01T12:00:00Z`` or an age (``7d``).
+
+    A date means its midnight UTC; a time without a zone is taken as UTC, like every stored time.
+    """
+    age = _AGE.match(text)
+    if age:
+        now = now or dt.datetime.now(dt.UTC)
+        return now - dt.timedelta(seconds=float(age.group(1)) * _AGE_UNITS[age.group(2).lower()])
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"--since {text!r}: expected a date (2026-03-01), a time (2026-03-01T12:00:00Z) or an age (7d)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a report is built or written.
+
+    A report is hundreds of thousands of small objects with no cycles among them: the collector
+    would walk them again and again as they are made, for nothing (half the time of an HTML
+    report of 100,000 links). Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def build_report(store: Store, options: ReportOptions = ReportOptions(), now: str | None = None) -> Report:
+    """Read the report ``options`` ask for from ``store``: links most severe first, then by URL."""
+    with quiet_gc():
+        return _build(store, options, now)
+
+
+def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
+    doc_ids: list[int] | None = None
+    unmatched: list[str] = []
+    if options.documents is not None:
+        doc_ids, unmatched = sql.document_ids(store, options.documents)
+    verdicts = {str(v) for v in options.only} if options.only is not None else None
+    links: dict[int, ReportLink] = {}
+    rows = sql.report_links(store, verdicts=verdicts, documents=doc_ids, severity=[str(v) for v in SEVERITY])
+    for row in rows:
+        # Positional: the query's columns are the dataclass's first fields, in order.
+        links[row[0]] = ReportLink(*row)
+    if options.since is not None:
+        before = sql.verdicts_before(store, _stamp(options.since))
+        for link_id, link in list(links.items()):
+            link.previous_verdict = before.get(link_id, str(Verdict.UNCHECKED))
+            link.change = classify_change(link.previous_verdict, link.verdict)
+            if link.change is None:
+                del links[link_id]
+    paths = sql.document_paths(store)
+    order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
+    cites = list(sql.report_citations(store, verdicts=verdicts, documents=doc_ids))
+    cites.sort(key=lambda r: (order[r[1]], r[2]))  # by document path, then position in the document
+    cited: list[tuple[ReportCitation, ReportLink]] = []
+    for link_id, doc_id, _position, *fields in cites:
+        owner = links.get(link_id)
+        if owner is not None:
+            citation = ReportCitation(paths[doc_id], *fields)
+            owner.citations.append(citation)
+            cited.append((citation, owner))
+    ordered = list(links.values())  # in the query's order: most severe first, then by URL
+    for link in ordered:
+        v, final, url = link.verdict, link.final_url, link.url
+        link.suggestion = suggest(v, final, url, link.archive_url, link.archive_timestamp)
+        for c in link.citations:
+            # The citation's own nearest snapshot is the better fix: it matches its accessed-on date.
+            if c.archive_url:
+                c.suggestion = suggest(v, final, url, c.archive_url, c.archive_timestamp)
+            else:
+                c.suggestion = link.suggestion
+    return Report(now or utcnow(), ordered, options, unmatched, cited)
+
+
+def render(report: Report, fmt: Format, *, color: bool = False, width: int | None = None) -> str:
+    """The report as text in ``fmt``; ``color`` and ``width`` concern the table only."""
+    with quiet_gc():
+        return _render(report, fmt, color, width)
+
+
+def _render(report: Report, fmt: Format, color: bool, width: int | None) -> str:
+    # Imported here so that the formats not asked for (Jinja2 for HTML) cost nothing.
+    if fmt is Format.TABLE:
+        from linkcheck.report import table
+
+        return table.render(report, color=color, width=width)
+    if fmt is Format.JSON:
+        from linkcheck.report import json
+
+        return json.render(report)
+    if fmt is Format.CSV:
+        from linkcheck.report import csv
+
+        return csv.render(report)
+    if fmt is Format.MARKDOWN:
+        from linkcheck.report import markdown
+
+        return markdown.render(report)
+    from linkcheck.report import html
+
+    return html.render(report)
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename (folders are created).
+
+    A reader sees the old file or the new one, never a half-written report.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        # No fsync: the rename alone keeps readers from a half-written file, which is the point;
+        # surviving a power cut is not worth a second per 100 MB for a report written again at will.
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        # mkstemp makes the file private (0600); a report is meant to be read like any file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def verdict_names(verdicts: Sequence[str]) -> str:
+    """``dead or failing`` for a message."""
+    return " or ".join(sorted(verdicts, key=lambda v: SEVERITY_RANK.get(v, len(SEVERITY))))
