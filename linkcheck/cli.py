@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from dataclasses import replace
 from enum import IntEnum
@@ -22,10 +23,8 @@ from rich.table import Table
 
 from linkcheck import __version__
 from linkcheck.check import config as check_config
-from linkcheck.check.fetch import FetchSettings
-from linkcheck.check.network import parse_resolve
 from linkcheck.check.outcome import Outcome
-from linkcheck.check.runner import CheckOptions, parse_age, run_checks, select_links
+from linkcheck.check.runner import CheckOptions, OptionError, check_options, run_checks, select_links
 from linkcheck.errors import LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import (
@@ -38,6 +37,8 @@ from linkcheck.report import (
     verdict_names,
     write_atomic,
 )
+from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
+from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed
 from linkcheck.store import DEFAULT_DB, Store
 
@@ -330,31 +331,17 @@ def _check_options(
     archive_timeout: float = check_config.ARCHIVE_TIMEOUT,
 ) -> CheckOptions:
     """The options of check (and run) as the library takes them; bad values exit 2."""
+    values = {
+        "all": all_links, "url": urls, "document": documents, "older_than": older_than,
+        "concurrency": concurrency, "per_host": per_host, "host_interval": host_interval, "timeout": timeout,
+        "retries": retries, "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
+        "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
+        "archive_timeout": archive_timeout,
+    }  # fmt: skip
     try:
-        age = parse_age(older_than)
-        rules = tuple(parse_resolve(spec) for spec in resolve or [])
-    except ValueError as e:
+        return check_options(values)
+    except OptionError as e:
         raise fail(str(e)) from None
-    settings = FetchSettings(
-        user_agent=user_agent,
-        concurrency=concurrency,
-        per_host=per_host,
-        host_interval=host_interval,
-        timeout=timeout,
-        retries=retries,
-    )
-    return CheckOptions(
-        fetch=settings,
-        older_than=age,
-        all=all_links,
-        urls=tuple(urls or ()),
-        documents=tuple(display_path(Path(d)) for d in documents or ()),
-        allow_private=allow_private,
-        resolve=rules,
-        archive_url=None if no_archive else archive_url,
-        refresh_archive=refresh_archive,
-        archive_timeout=archive_timeout,
-    )
 
 
 def _check(options: CheckOptions, notes: Console = out) -> Exit:
@@ -634,6 +621,113 @@ def run_command(
         code = max(code, Exit.USAGE)
     if code:
         raise typer.Exit(int(code))
+
+
+# -- schedule ---------------------------------------------------------------------------------
+
+schedule_app = typer.Typer(
+    name="schedule",
+    help="Scheduled checks: run the jobs defined in schedules/*.toml, or list them.",
+    no_args_is_help=True,
+)
+app.add_typer(schedule_app, name="schedule")
+
+SchedulesOpt = Annotated[
+    str,
+    typer.Option(
+        "--schedules", metavar="DIR",
+        help="Folder of schedule files (*.toml), one job each; paths in them are relative to the working "
+        "directory.",
+    ),
+]  # fmt: skip
+
+
+def _schedules(folder: str) -> list[ScheduleConfig]:
+    """Every schedule in ``folder``, or exit 2 with one line per problem (file, key, what is wrong)."""
+    try:
+        return load_schedules(folder)
+    except ScheduleError as e:
+        for line in e.problems:
+            err.print(f"linkcheck: {line}", markup=False)
+        raise typer.Exit(int(Exit.USAGE)) from None
+
+
+@schedule_app.command("run")
+def schedule_run_command(
+    schedules: SchedulesOpt = DEFAULT_SCHEDULES,
+    once: Annotated[
+        str | None,
+        typer.Option(
+            "--once",
+            metavar="NAME",
+            show_default=False,
+            help="Run this one schedule now, in the foreground, and exit (exit code as for check).",
+        ),
+    ] = None,
+) -> None:
+    """Run the scheduler in the foreground: the jobs of schedules/*.toml, each on its trigger.
+
+    Job state is kept in the database, so a run missed while the scheduler was down happens
+    once when it is back. One scheduler per database; SIGTERM or Ctrl-C stops it cleanly,
+    keeping what running jobs have checked.
+    """
+    configs = _schedules(schedules)
+    if state.db == ":memory:":
+        raise fail("the scheduler needs a database file (--db PATH), not :memory:")
+    chosen = configs
+    if once is not None:
+        chosen = [c for c in configs if c.name == once]
+        if not chosen:
+            names = ", ".join(c.name for c in configs)
+            raise fail(f"--once {once}: no such schedule in {schedules} (there are: {names})")
+    open_store().close()  # created and migrated here, so that a bad database is one line and exit 2
+    # Imported here: SQLAlchemy (for the job store) costs every other command a quarter second.
+    from linkcheck.schedule import scheduler
+
+    stop = threading.Event()
+    try:
+        with scheduler.scheduler_lock(state.db), scheduler.log_to_stderr():
+            if once is None:
+                scheduler.serve(configs, state.db, stop)
+                return
+            result = scheduler.run_once(chosen[0], state.db, stop)
+    except LinkcheckError as e:
+        raise fail(str(e)) from None
+    if result.status == "interrupted":
+        raise typer.Exit(130)
+    if result.status == "outage":
+        err.print(
+            "linkcheck: the network seems unavailable: requests were sent and no host answered, "
+            "so nothing was recorded as dead.",
+            markup=False,
+        )
+        raise typer.Exit(int(Exit.NETWORK))
+    if result.errors:
+        raise typer.Exit(int(Exit.USAGE))
+
+
+@schedule_app.command("list")
+def schedule_list_command(schedules: SchedulesOpt = DEFAULT_SCHEDULES) -> None:
+    """List the schedules: each one's trigger, next run time and latest run.
+
+    The next run time is the one the scheduler stored when it has run the job (a time in the
+    past means a missed run, done as soon as the scheduler starts), else computed from now.
+    """
+    configs = _schedules(schedules)
+    from linkcheck.schedule import scheduler  # SQLAlchemy: only when needed
+
+    with open_store() as store:
+        infos = scheduler.schedule_info(configs, store)
+    # One line per schedule, not a table: readable at any width and easy for a script to cut.
+    for info in infos:
+        nxt = info.next_run.isoformat(timespec="seconds") if info.next_run else "never"
+        if info.next_run is not None and not info.stored:
+            nxt += " (not yet scheduled)"
+        last = f"latest run {info.last_run[0]} ({info.last_run[1]})" if info.last_run else "never run"
+        out.print(
+            f"{info.config.name}: {info.config.trigger_text}; next run {nxt}; {last}; {info.config.file}",
+            markup=False,
+        )
 
 
 def main() -> None:

@@ -15,20 +15,25 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import re
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
 
 from linkcheck.archive import ArchiveClient
 from linkcheck.check import config
 from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client
-from linkcheck.check.network import Lookup, Resolver, ResolveRule, system_lookup
+from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
 from linkcheck.check.outcome import Outcome
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.models import Verdict
+from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store.drift import record_drift
 
@@ -38,6 +43,8 @@ BATCH_SECONDS = 0.5
 """Longest a finished check waits before it is written."""
 FINISHING = 1000
 """Fetched links at most waiting for their content step (the archive): bounds the memory they hold."""
+STOP_POLL = 0.1
+"""Seconds between two looks at a run's ``stop`` event: how soon a stopped run starts winding up."""
 
 _AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.I)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -89,6 +96,110 @@ class CheckOptions:
         }
 
 
+class OptionError(ValueError):
+    """A check option with a bad value; ``key`` names it as on the command line, with _ for -."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One check option: its type, default and least value."""
+
+    kind: type
+    """bool, int, float, str or list (of strings)."""
+    default: Any
+    minimum: float | None = None
+
+
+#: The options of ``linkcheck check`` by name (the command line's, with _ for -). The command line
+#: and schedule files both build :class:`CheckOptions` from these through :func:`check_options`.
+CHECK_OPTIONS: dict[str, OptionSpec] = {
+    "all": OptionSpec(bool, False),
+    "url": OptionSpec(list, ()),
+    "document": OptionSpec(list, ()),
+    "older_than": OptionSpec(str, config.OLDER_THAN),
+    "concurrency": OptionSpec(int, config.CONCURRENCY, 1),
+    "per_host": OptionSpec(int, config.PER_HOST, 1),
+    "host_interval": OptionSpec(float, config.HOST_INTERVAL, 0.0),
+    "timeout": OptionSpec(float, config.TIMEOUT, 0.001),
+    "retries": OptionSpec(int, config.RETRIES, 0),
+    "allow_private": OptionSpec(bool, False),
+    "resolve": OptionSpec(list, ()),
+    "user_agent": OptionSpec(str, config.USER_AGENT),
+    "archive_url": OptionSpec(str, None),  # None: LINKCHECK_ARCHIVE_URL, else config.ARCHIVE_URL
+    "no_archive": OptionSpec(bool, False),
+    "refresh_archive": OptionSpec(bool, False),
+    "archive_timeout": OptionSpec(float, config.ARCHIVE_TIMEOUT, 0.001),
+}
+
+_KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
+               list: "a list of strings"}  # fmt: skip
+
+
+def _option_value(key: str, spec: OptionSpec, value: Any) -> Any:
+    """``value`` checked against ``spec``; OptionError says what is wrong."""
+    if value is None:
+        return spec.default
+    # bool is an int to Python, never to a user: `timeout = true` is a mistake.
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, int | float) and not isinstance(value, bool),
+        str: isinstance(value, str),
+        list: isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
+    }[spec.kind]
+    if not ok:
+        raise OptionError(key, f"expected {_KIND_NAMES[spec.kind]}, got {value!r}")
+    if spec.minimum is not None and value < spec.minimum:
+        raise OptionError(key, f"must be at least {spec.minimum:g}, got {value!r}")
+    return float(value) if spec.kind is float else value
+
+
+def check_options(values: Mapping[str, Any]) -> CheckOptions:
+    """:class:`CheckOptions` from option values named as in :data:`CHECK_OPTIONS` (missing or None: default).
+
+    The one conversion of check options, for the command line and schedule files alike: types,
+    least values, durations (``older_than``), ``resolve`` rules and document paths. Raises
+    :class:`OptionError` naming the option, or an unknown one.
+    """
+    for key in values:
+        if key not in CHECK_OPTIONS:
+            raise OptionError(key, "unknown check option")
+    v = {key: _option_value(key, spec, values.get(key)) for key, spec in CHECK_OPTIONS.items()}
+    try:
+        age = parse_age(v["older_than"])
+    except ValueError as e:
+        raise OptionError("older_than", str(e)) from None
+    try:
+        rules = tuple(parse_resolve(spec) for spec in v["resolve"])
+    except ValueError as e:
+        raise OptionError("resolve", str(e)) from None
+    archive_url = v["archive_url"] or os.environ.get(config.ARCHIVE_URL_ENV) or config.ARCHIVE_URL
+    settings = FetchSettings(
+        user_agent=v["user_agent"],
+        concurrency=v["concurrency"],
+        per_host=v["per_host"],
+        host_interval=v["host_interval"],
+        timeout=v["timeout"],
+        retries=v["retries"],
+    )
+    return CheckOptions(
+        fetch=settings,
+        older_than=age,
+        all=v["all"],
+        urls=tuple(v["url"]),
+        documents=tuple(display_path(Path(d)) for d in v["document"]),
+        allow_private=v["allow_private"],
+        resolve=rules,
+        archive_url=None if v["no_archive"] else archive_url,
+        refresh_archive=v["refresh_archive"],
+        archive_timeout=v["archive_timeout"],
+    )
+
+
 @dataclass(slots=True)
 class CheckReport:
     """What a run did."""
@@ -100,6 +211,8 @@ class CheckReport:
     outage: bool = False
     missing_urls: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    interrupted: bool = False
+    """The run was stopped (its ``stop`` event set) before every selected link was checked."""
 
     def tally_line(self) -> str:
         """One line: links checked, and how many have each verdict now."""
@@ -109,6 +222,8 @@ class CheckReport:
         parts = [f"{self.tally[v]} {v}" for v in order if self.tally.get(v)]
         noun = "link" if self.selected == 1 else "links"
         head = f"Checked {self.recorded} of {self.selected} {noun} in {self.seconds:.1f} s"
+        if self.interrupted:
+            head = f"Interrupted: {head[0].lower()}{head[1:]}"
         return f"{head}: {', '.join(parts)}." if parts else f"{head}."
 
 
@@ -153,19 +268,44 @@ def select_links(
 
 
 def run_checks(
-    store: Store, options: CheckOptions, *, progress: Progress | None = None, lookup: Lookup = system_lookup
+    store: Store,
+    options: CheckOptions,
+    *,
+    progress: Progress | None = None,
+    lookup: Lookup = system_lookup,
+    stop: threading.Event | None = None,
 ) -> CheckReport:
-    """Check the selected links and record the results (see :func:`check_links`)."""
-    return asyncio.run(check_links(store, options, progress=progress, lookup=lookup))
+    """Check the selected links and record the results (see :func:`check_links`).
+
+    ``stop``, set from another thread (a signal handler, a scheduler shutting down), ends the
+    run early: the checks finished so far are stored, the run is recorded as interrupted and
+    the report says ``interrupted``.
+    """
+    return asyncio.run(check_links(store, options, progress=progress, lookup=lookup, stop=stop))
+
+
+async def _cancel_when_set(stop: threading.Event, task: asyncio.Task[Any]) -> None:
+    """Cancel ``task`` once ``stop`` is set (polled: a thread's Event cannot wake a loop by itself)."""
+    while not stop.is_set():
+        await asyncio.sleep(STOP_POLL)
+    task.cancel()
 
 
 async def check_links(
-    store: Store, options: CheckOptions, *, progress: Progress | None = None, lookup: Lookup = system_lookup
+    store: Store,
+    options: CheckOptions,
+    *,
+    progress: Progress | None = None,
+    lookup: Lookup = system_lookup,
+    stop: threading.Event | None = None,
 ) -> CheckReport:
     """Check the selected links concurrently; write checks and verdicts in batches from here."""
     t0 = time.monotonic()
     links, missing = select_links(store, options)
     report = CheckReport(selected=len(links), missing_urls=missing)
+    if stop is not None and stop.is_set():
+        report.interrupted = bool(links)
+        return report
     if not links:
         return report
     report.run_id = run_id = store.start_run(options.describe())
@@ -243,6 +383,8 @@ async def check_links(
                 task.add_done_callback(finishers.discard)
 
         workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(links)))]
+        main = asyncio.current_task()
+        watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
             last_flush = time.monotonic()
             for _ in range(len(links)):
@@ -264,7 +406,17 @@ async def check_links(
                     flush()
                     last_flush = time.monotonic()
             status = "done"
+        except asyncio.CancelledError:
+            if stop is None or not stop.is_set():
+                raise
+            # Our own stop, not the caller's cancellation: wind up below and report it.
+            if main is not None:
+                main.uncancel()
+            report.interrupted = True
         finally:
+            if watcher is not None:
+                # Before any await below: a cancellation arriving while finishing would lose the batch.
+                watcher.cancel()
             pending = [*workers, *finishers]
             for w in pending:
                 w.cancel()

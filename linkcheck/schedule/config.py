@@ -1,0 +1,519 @@
+"""Schedule files: read and check ``schedules/*.toml``, one job each (CONTRACT.md, "Schedule files").
+
+Every problem in every file is found before anything starts, and each is one line naming the
+file, the key and what is wrong: an unknown key (with the likely one meant), a wrong type, a
+bad cron expression or interval, both ``cron`` and ``every`` or neither. Check options are
+converted by :func:`linkcheck.check.runner.check_options`, the same function the command line
+uses, so a schedule means exactly what the same options mean to ``linkcheck check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, OptionError, check_options
+from linkcheck.errors import LinkcheckError
+from linkcheck.models import DateOrder, ExtractOptions, Verdict
+from linkcheck.report import Format, parse_verdicts
+from linkcheck.seed import DEFAULT_MAX_BYTES
+
+DEFAULT_FOLDER = "schedules"
+"""Where ``linkcheck schedule`` looks for schedule files unless ``--schedules`` says otherwise."""
+WEBHOOK_TIMEOUT = 10.0
+"""Seconds a webhook receiver gets to take a digest: a slow one must not hold up the scheduler."""
+SMTP_TIMEOUT = 30.0
+"""Seconds for each step of talking to the mail server."""
+
+TOP_KEYS = ("name", "cron", "every", "timezone", "paths", "documents", "seed", "check", "report", "notify")
+SEED_KEYS = ("date_order", "include_dois", "max_size")
+# --document is the command line's way to narrow a check; a schedule names its documents (with
+# globs) at the top, where the reports and notifications use them too.
+SCHEDULE_CHECK_KEYS = tuple(k for k in CHECK_OPTIONS if k != "document")
+REPORT_KEYS = ("format", "output", "only")
+NOTIFY_KEYS = ("webhook", "webhook_timeout", "email")
+EMAIL_KEYS = ("host", "port", "from", "to", "starttls", "ssl", "username", "password_env", "subject")
+
+_EVERY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", re.I)
+_EVERY_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_NICKNAMES = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class ScheduleError(LinkcheckError):
+    """Schedule files that cannot be used: one line per problem, each naming the file and key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSpec:
+    """A report written after each run: ``[[report]]``."""
+
+    format: Format
+    output: str
+    only: frozenset[Verdict] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSpec:
+    """Mail sent through SMTP when a run found links newly dead, changed or moved: ``[notify.email]``."""
+
+    host: str
+    port: int
+    sender: str
+    to: tuple[str, ...]
+    starttls: bool = False
+    ssl: bool = False
+    username: str | None = None
+    password_env: str | None = None
+    """The environment variable holding the password: a schedule file never holds it."""
+    subject: str = "linkcheck"
+    """The start of each message's subject."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotifySpec:
+    """Who hears of links newly dead, changed or moved: ``[notify]``."""
+
+    webhook: str | None = None
+    webhook_timeout: float = WEBHOOK_TIMEOUT
+    email: EmailSpec | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConfig:
+    """One schedule file, checked: when to run, what to seed and check, what to write and tell."""
+
+    name: str
+    file: str
+    """The file it was read from, as found (for messages)."""
+    cron: str | None = None
+    """A five-field cron expression (0 and 7 in the weekday field are Sunday, as in crontab)."""
+    every: dt.timedelta | None = None
+    every_text: str | None = None
+    timezone: str | None = None
+    """An IANA zone for ``cron``; None: the machine's local zone."""
+    paths: tuple[str, ...] = ()
+    """Files and folders to seed again before each run."""
+    documents: tuple[str, ...] = ()
+    """Seeded documents whose links to check (paths, folders or globs); empty: every due link."""
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    max_size: int = DEFAULT_MAX_BYTES
+    check: CheckOptions = field(default_factory=CheckOptions)
+    reports: tuple[ReportSpec, ...] = ()
+    notify: NotifySpec | None = None
+
+    @property
+    def trigger_text(self) -> str:
+        """The trigger as the file gives it: ``cron 0 2 * * *`` or ``every 6h``."""
+        if self.cron is not None:
+            zone = f" ({self.timezone})" if self.timezone else ""
+            return f"cron {self.cron}{zone}"
+        return f"every {self.every_text}"
+
+    def trigger(self) -> BaseTrigger:
+        """The APScheduler trigger of this schedule."""
+        zone = zoneinfo.ZoneInfo(self.timezone) if self.timezone else None
+        if self.cron is not None:
+            return cron_trigger(self.cron, zone)
+        assert self.every is not None
+        return IntervalTrigger(seconds=self.every.total_seconds(), timezone=zone)
+
+
+# -- cron and intervals -------------------------------------------------------------------
+
+
+def _weekday(text: str) -> int:
+    if text.isdigit():
+        n = int(text)
+        if n > 7:
+            raise ValueError(f"weekday {text} is not 0-7")
+        return n
+    if text[:3] in _DAYS and len(text) == 3:
+        return _DAYS.index(text)
+    raise ValueError(f"{text!r} is not a weekday (0-7 or sun-sat)")
+
+
+def crontab_weekdays(spec: str) -> str:
+    """A crontab weekday field as APScheduler 3 reads it: day names, since its numbers start on Monday.
+
+    crontab counts 0 (and 7) as Sunday; APScheduler 3's ``CronTrigger`` counts 0 as Monday (its
+    documented historical mistake), so ``1-5`` would mean Tuesday to Saturday there. The field is
+    expanded to names (``mon,tue,wed,thu,fri``), which both read alike.
+    """
+    spec = spec.strip().lower()
+    if spec in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for item in spec.split(","):
+        part, slash, step_text = item.partition("/")
+        step = 1
+        if slash:
+            if not step_text.isdigit() or int(step_text) == 0:
+                raise ValueError(f"weekday step {step_text!r} is not a positive number")
+            step = int(step_text)
+        if part == "*":
+            lo, hi = 0, 6
+        elif "-" in part:
+            first, _, last = part.partition("-")
+            lo, hi = _weekday(first), _weekday(last)
+            if lo > hi:
+                raise ValueError(f"weekday range {part!r} runs backwards")
+        else:
+            lo = _weekday(part)
+            hi = 6 if slash else lo
+        days.update(d % 7 for d in range(lo, hi + 1, step))
+    return ",".join(_DAYS[d] for d in sorted(days))
+
+
+def cron_trigger(expr: str, timezone: dt.tzinfo | None = None) -> CronTrigger:
+    """A trigger for a five-field crontab expression (or ``@daily`` and the like); ValueError if bad."""
+    fields = _NICKNAMES.get(expr.strip().lower(), expr).split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"{expr!r} has {len(fields)} field{'s' if len(fields) != 1 else ''}; a cron expression has "
+            'five: minute hour day-of-month month day-of-week (e.g. "0 2 * * *")'
+        )
+    minute, hour, day, month, weekday = fields
+    try:
+        return CronTrigger(
+            minute=minute, hour=hour, day=day, month=month, day_of_week=crontab_weekdays(weekday),
+            timezone=timezone,
+        )  # fmt: skip
+    except ValueError as e:
+        raise ValueError(f"{expr!r} is not a valid cron expression: {e}") from None
+
+
+def parse_every(text: str) -> dt.timedelta:
+    """An interval such as ``6h``: a positive number and s, m, h or d; ValueError if bad."""
+    m = _EVERY.fullmatch(text)
+    if not m or float(m.group(1)) <= 0:
+        raise ValueError(
+            f"{text!r} is not an interval: a positive number and s, m, h or d, such as 6h or 30m"
+        )
+    return dt.timedelta(seconds=float(m.group(1)) * _EVERY_SECONDS[m.group(2).lower()])
+
+
+# -- reading files ------------------------------------------------------------------------
+
+
+def _type_name(value: object) -> str:
+    return {
+        bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)  # fmt: skip
+
+
+class _Reader:
+    """Checks one file's values, collecting a line for each problem instead of stopping at the first."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{self.file}: {key}: {message}")
+
+    def known(self, table: dict[str, Any], keys: Iterable[str], prefix: str = "") -> None:
+        """Name each key of ``table`` not in ``keys``, with the known key it most resembles."""
+        keys = list(keys)
+        for key in table:
+            if key in keys:
+                continue
+            close = difflib.get_close_matches(key.replace("-", "_"), keys, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(keys)}"
+            self.problem(f"{prefix}{key}", f"unknown key ({hint})")
+
+    def get(self, table: dict[str, Any], key: str, kind: type, path: str, what: str) -> Any:
+        """``table[key]`` if present and of ``kind``, else None (a wrong type is a problem)."""
+        if key not in table:
+            return None
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            self.problem(path, f"expected {what}, got {_type_name(value)} ({value!r})")
+            return None
+        return value
+
+    def strings(self, table: dict[str, Any], key: str, path: str, example: str) -> tuple[str, ...] | None:
+        """A list of strings, or None when absent or wrong."""
+        value = self.get(table, key, list, path, f"a list of strings such as {example}")
+        if value is None:
+            return None
+        if not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(path, f"expected a list of non-empty strings such as {example}, got {value!r}")
+            return None
+        return tuple(value)
+
+    def table(self, data: dict[str, Any], key: str) -> dict[str, Any] | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.problem(key, f"expected a table ([{key}]), got {_type_name(value)}")
+            return None
+        return value
+
+
+def load_schedule(path: Path) -> ScheduleConfig:
+    """Read and check one schedule file; ScheduleError lists every problem in it."""
+    file = str(path)
+    r = _Reader(file)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except OSError as e:
+        raise ScheduleError([f"{file}: cannot read: {e.strerror or e}"]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScheduleError([f"{file}: not valid TOML: {e}"]) from None
+    except UnicodeDecodeError:
+        raise ScheduleError([f"{file}: not valid TOML: not UTF-8 text"]) from None
+    r.known(data, TOP_KEYS)
+
+    name = r.get(data, "name", str, "name", "a string")
+    if name is not None and not name.strip():
+        r.problem("name", "must not be empty")
+    name = (name or path.stem).strip()
+
+    cron = r.get(data, "cron", str, "cron", 'a cron expression such as "0 2 * * *"')
+    every_text = r.get(data, "every", str, "every", 'an interval such as "6h"')
+    every = None
+    if "cron" in data and "every" in data:
+        r.problem("cron", "give either cron or every, not both")
+    elif "cron" not in data and "every" not in data:
+        r.problem("cron", 'no trigger: give cron (e.g. "0 2 * * *") or every (e.g. "6h")')
+    timezone = r.get(data, "timezone", str, "timezone", 'an IANA time zone such as "Europe/London"')
+    zone = None
+    if timezone is not None:
+        try:
+            zone = zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            r.problem("timezone", f'{timezone!r} is not a known time zone (e.g. "Europe/London", "UTC")')
+    if cron is not None:
+        try:
+            cron_trigger(cron, zone)
+        except ValueError as e:
+            r.problem("cron", str(e))
+    if every_text is not None:
+        try:
+            every = parse_every(every_text)
+        except ValueError as e:
+            r.problem("every", str(e))
+
+    paths = r.strings(data, "paths", "paths", '["reading-lists/"]') or ()
+    documents = r.strings(data, "documents", "documents", '["reading-lists/*.md"]') or ()
+    extract, max_size = _seed_options(r, data)
+    check = _check_options(r, data)
+    reports = _reports(r, data)
+    notify = _notify(r, data)
+
+    if r.problems:
+        raise ScheduleError(r.problems)
+    return ScheduleConfig(
+        name=name, file=file, cron=cron, every=every, every_text=every_text and every_text.strip(),
+        timezone=timezone, paths=paths, documents=documents, extract=extract, max_size=max_size,
+        check=check, reports=reports, notify=notify,
+    )  # fmt: skip
+
+
+def _seed_options(r: _Reader, data: dict[str, Any]) -> tuple[ExtractOptions, int]:
+    table = r.table(data, "seed") or {}
+    r.known(table, SEED_KEYS, "seed.")
+    options = ExtractOptions()
+    order = r.get(table, "date_order", str, "seed.date_order", '"dmy", "mdy" or "ymd"')
+    if order is not None:
+        try:
+            options = replace(options, date_order=DateOrder(order.lower()))
+        except ValueError:
+            r.problem("seed.date_order", f'{order!r} is not "dmy", "mdy" or "ymd"')
+    dois = r.get(table, "include_dois", bool, "seed.include_dois", "true or false")
+    if dois is not None:
+        options = replace(options, include_dois=dois)
+    max_size = r.get(table, "max_size", int, "seed.max_size", "a number of bytes")
+    if max_size is not None and max_size < 1:
+        r.problem("seed.max_size", f"must be at least 1, got {max_size}")
+    return options, max_size if max_size and max_size > 0 else DEFAULT_MAX_BYTES
+
+
+def _check_options(r: _Reader, data: dict[str, Any]) -> CheckOptions:
+    table = r.table(data, "check") or {}
+    if "document" in table:
+        r.problem("check.document", "give the documents to check as the top-level key documents = [...]")
+    r.known({k: v for k, v in table.items() if k != "document"}, SCHEDULE_CHECK_KEYS, "check.")
+    try:
+        return check_options({k: v for k, v in table.items() if k in SCHEDULE_CHECK_KEYS})
+    except OptionError as e:
+        r.problem(f"check.{e.key}", str(e))
+        return CheckOptions()
+
+
+def _reports(r: _Reader, data: dict[str, Any]) -> tuple[ReportSpec, ...]:
+    value = data.get("report")
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        value = [value]  # [report] written for [[report]]: one report, meant the same way
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        r.problem("report", "expected [[report]] tables, each with format and output")
+        return ()
+    specs = []
+    formats = ", ".join(str(f) for f in Format)
+    for i, table in enumerate(value, 1):
+        at = f"report[{i}]."
+        r.known(table, REPORT_KEYS, at)
+        fmt_name = r.get(table, "format", str, f"{at}format", f"one of {formats}")
+        output = r.get(table, "output", str, f"{at}output", "a file path")
+        only: frozenset[Verdict] | None = None
+        if "only" in table:
+            raw = table["only"]
+            names = [raw] if isinstance(raw, str) else raw
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                r.problem(f"{at}only", f'expected verdicts such as ["dead", "moved"], got {raw!r}')
+            else:
+                try:
+                    only = parse_verdicts(names)
+                except ValueError as e:
+                    r.problem(f"{at}only", str(e))
+        if "format" not in table:
+            r.problem(f"{at}format", f"missing: one of {formats}")
+        if "output" not in table:
+            r.problem(f"{at}output", "missing: the file to write the report to")
+        elif output is not None and not output.strip():
+            r.problem(f"{at}output", "must not be empty")
+        fmt = None
+        if fmt_name is not None:
+            try:
+                fmt = Format(fmt_name.lower())
+            except ValueError:
+                r.problem(f"{at}format", f"{fmt_name!r} is not one of {formats}")
+        if fmt is not None and output:
+            specs.append(ReportSpec(fmt, output, only))
+    return tuple(specs)
+
+
+def _http_url(r: _Reader, key: str, value: str) -> bool:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        r.problem(key, f"{value!r} is not an http or https URL")
+        return False
+    return True
+
+
+def _notify(r: _Reader, data: dict[str, Any]) -> NotifySpec | None:
+    table = r.table(data, "notify")
+    if table is None:
+        return None
+    r.known(table, NOTIFY_KEYS, "notify.")
+    webhook = r.get(table, "webhook", str, "notify.webhook", "a URL")
+    if webhook is not None and not _http_url(r, "notify.webhook", webhook):
+        webhook = None
+    timeout = r.get(table, "webhook_timeout", float, "notify.webhook_timeout", "a number of seconds")
+    if timeout is not None and timeout <= 0:
+        r.problem("notify.webhook_timeout", f"must be more than 0, got {timeout}")
+    email = None
+    if "email" in table:
+        if isinstance(table["email"], dict):
+            email = _email(r, table["email"])
+        else:
+            r.problem("notify.email", f"expected a table ([notify.email]), got {_type_name(table['email'])}")
+    return NotifySpec(webhook, timeout if timeout and timeout > 0 else WEBHOOK_TIMEOUT, email)
+
+
+def _email(r: _Reader, table: dict[str, Any]) -> EmailSpec | None:
+    at = "notify.email."
+    if "password" in table:
+        r.problem(
+            f"{at}password",
+            "a schedule file never holds a password: put it in an environment variable and name that "
+            "variable in password_env",
+        )
+    r.known({k: v for k, v in table.items() if k != "password"}, EMAIL_KEYS, at)
+    host = r.get(table, "host", str, f"{at}host", "a host name")
+    sender = r.get(table, "from", str, f"{at}from", "an e-mail address")
+    to = r.strings(table, "to", f"{at}to", '["editor@example.org"]')
+    starttls = r.get(table, "starttls", bool, f"{at}starttls", "true or false") or False
+    use_ssl = r.get(table, "ssl", bool, f"{at}ssl", "true or false") or False
+    port = r.get(table, "port", int, f"{at}port", "a port number")
+    username = r.get(table, "username", str, f"{at}username", "a string")
+    password_env = r.get(table, "password_env", str, f"{at}password_env", "an environment variable name")
+    subject = r.get(table, "subject", str, f"{at}subject", "a string")
+    for key in ("host", "from", "to"):
+        if key not in table:
+            r.problem(f"{at}{key}", "missing")
+    for key, text in (("host", host), ("from", sender)):
+        if text is not None and not text.strip():
+            r.problem(f"{at}{key}", "must not be empty")
+    if sender is not None and "@" not in sender:
+        r.problem(f"{at}from", f"{sender!r} is not an e-mail address")
+    if starttls and use_ssl:
+        r.problem(f"{at}starttls", "give starttls (port 587) or ssl (port 465), not both")
+    if port is not None and not 0 < port < 65536:
+        r.problem(f"{at}port", f"{port} is not a port number (1-65535)")
+    if password_env is not None and not _ENV_NAME.fullmatch(password_env):
+        r.problem(f"{at}password_env", f"{password_env!r} is not an environment variable name")
+    if password_env is not None and username is None:
+        r.problem(f"{at}username", "missing: password_env needs a username to log in with")
+    if host is None or sender is None or to is None:
+        return None
+    default_port = 465 if use_ssl else 587 if starttls else 25
+    return EmailSpec(
+        host=host, port=port or default_port, sender=sender, to=to, starttls=starttls, ssl=use_ssl,
+        username=username, password_env=password_env, subject=subject or "linkcheck",
+    )  # fmt: skip
+
+
+def load_schedules(folder: str | Path) -> list[ScheduleConfig]:
+    """Every schedule in ``folder`` (``*.toml``, by file name); ScheduleError lists every problem found.
+
+    Names must be unique: they identify jobs in the job store across restarts.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise ScheduleError([f"{folder}: no such folder of schedule files"])
+    files = sorted(p for p in root.glob("*.toml") if not p.name.startswith(".") and p.is_file())
+    if not files:
+        raise ScheduleError([f"{folder}: no schedule files (*.toml)"])
+    problems: list[str] = []
+    configs: list[ScheduleConfig] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            config = load_schedule(path)
+        except ScheduleError as e:
+            problems.extend(e.problems)
+            continue
+        if config.name in seen:
+            problems.append(
+                f"{config.file}: name: {config.name!r} is already the name of {seen[config.name]}"
+            )
+            continue
+        seen[config.name] = config.file
+        configs.append(config)
+    if problems:
+        raise ScheduleError(problems)
+    return configs

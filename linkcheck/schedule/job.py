@@ -1,0 +1,327 @@
+"""The job a schedule runs, as an ordinary function: seed, check, write reports, notify.
+
+:func:`run_job` is what the scheduler calls, what ``schedule run --once`` calls, and what tests
+call without any scheduler. It logs one line when it starts and one with its tallies when it
+ends (logger ``linkcheck.schedule``), records itself in ``schedule_runs``, and never lets a
+notification failure fail the run: a receiver that is down is logged, not raised.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import smtplib
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from linkcheck.check.network import Lookup, system_lookup
+from linkcheck.check.runner import CheckReport, run_checks
+from linkcheck.models import Verdict
+from linkcheck.report import (
+    Report,
+    ReportLink,
+    ReportOptions,
+    build_report,
+    classify_change,
+    render,
+    write_atomic,
+)
+from linkcheck.report.json import link_dict
+from linkcheck.schedule.config import SMTP_TIMEOUT, EmailSpec, ScheduleConfig
+from linkcheck.seed import SeedReport, display_path, seed
+from linkcheck.store import Store
+from linkcheck.store import report as report_sql
+from linkcheck.store import schedule as sql
+
+log = logging.getLogger("linkcheck.schedule")
+
+#: Verdicts worth telling someone about when a link newly gets one (CONTRACT.md, "Schedule files").
+NEWS: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.CHANGED, Verdict.MOVED})
+_GLOB = set("*?[")
+
+
+@dataclass(slots=True)
+class JobResult:
+    """What one run of a schedule did."""
+
+    name: str
+    status: str = "running"
+    """done, interrupted (stopped by a signal), outage (the network was down) or failed."""
+    seed: SeedReport | None = None
+    check: CheckReport | None = None
+    new: list[dict[str, Any]] = field(default_factory=list)
+    """The links newly dead, changed or moved, each as the JSON report gives it."""
+    reports: list[str] = field(default_factory=list)
+    """Report files written."""
+    errors: list[str] = field(default_factory=list)
+    """Inputs that could not be used: a document not seeded, a documents pattern matching nothing,
+    a --url not stored, a report that could not be written."""
+    warnings: list[str] = field(default_factory=list)
+    """Notifications that could not be delivered."""
+    notified: list[str] = field(default_factory=list)
+    """Who was told about the new links: ``webhook``, ``email``."""
+    seconds: float = 0.0
+
+    @property
+    def run_id(self) -> int | None:
+        """The check run this job made (None when nothing was due)."""
+        return self.check.run_id if self.check is not None else None
+
+    def summary_line(self) -> str:
+        """The line logged when the run ends: its tallies."""
+        parts = [self.check.tally_line().rstrip(".") if self.check else "Nothing checked"]
+        if self.seed is not None:
+            parts.insert(0, self.seed.summary_line().rstrip("."))
+        if self.status in ("done", "outage"):
+            noun = "link" if len(self.new) == 1 else "links"
+            parts.append(f"{len(self.new)} {noun} newly dead, changed or moved")
+        if self.notified:
+            parts.append(f"notified: {', '.join(self.notified)}")
+        if self.reports:
+            parts.append(f"reports: {', '.join(self.reports)}")
+        if self.errors:
+            parts.append(f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}")
+        return f"{self.name}: {self.status} in {self.seconds:.1f} s: {'; '.join(parts)}."
+
+
+def match_documents(store: Store, patterns: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The seeded documents that ``patterns`` name, and the patterns that name none.
+
+    A pattern is a document's path, a folder (every document under it) or a glob
+    (``reading-lists/*.md``; ``*`` also matches across folders), relative to the working
+    directory as ``seed`` stores paths.
+    """
+    paths = sorted(report_sql.document_paths(store).values())
+    found: dict[str, None] = {}
+    unmatched: list[str] = []
+    for pattern in patterns:
+        shown = display_path(Path(pattern))
+        if _GLOB & set(pattern):
+            hits = [p for p in paths if fnmatch.fnmatchcase(p, shown)]
+        else:
+            prefix = shown.rstrip("/") + "/"
+            hits = [p for p in paths if p == shown or p.startswith(prefix)]
+        if not hits:
+            unmatched.append(pattern)
+        found.update(dict.fromkeys(hits))
+    return list(found), unmatched
+
+
+def run_job(
+    config: ScheduleConfig,
+    db_path: str,
+    stop: threading.Event | None = None,
+    *,
+    lookup: Lookup = system_lookup,
+) -> JobResult:
+    """Run one schedule now: re-seed its paths, check, write its reports, tell who should know.
+
+    ``stop`` (set by a signal handler) ends the run early; the checks done so far are kept and
+    the run is recorded as interrupted, without reports or notifications. Raises only for what
+    is not the inputs' fault (the database cannot be opened, a bug); the caller logs it.
+    """
+    t0 = time.monotonic()
+    result = JobResult(config.name)
+    log.info("%s: started (%s)", config.name, config.trigger_text)
+    with Store.open(db_path) as store:
+        job_run = sql.start_job_run(store, config.name)
+        error: str | None = None
+        try:
+            _run(store, config, result, stop, lookup)
+        except BaseException as e:
+            result.status = "interrupted" if isinstance(e, KeyboardInterrupt) else "failed"
+            error = f"{type(e).__name__}: {e}"
+            raise
+        finally:
+            result.seconds = time.monotonic() - t0
+            checked = result.check.recorded if result.check else 0
+            sql.finish_job_run(store, job_run, result.status, result.run_id, checked, len(result.new), error)
+    log.info("%s", result.summary_line())
+    return result
+
+
+def _run(
+    store: Store, config: ScheduleConfig, result: JobResult, stop: threading.Event | None, lookup: Lookup
+) -> None:
+    name = config.name
+    if config.paths:
+        result.seed = seed(store, list(config.paths), config.extract, max_bytes=config.max_size)
+        for doc in result.seed.errors:
+            result.errors.append(f"{doc.path}: {doc.message}")
+            log.warning("%s: %s: %s", name, doc.path, doc.message)
+    if stop is not None and stop.is_set():
+        result.status = "interrupted"
+        return
+    documents: tuple[str, ...] | None = None
+    options = config.check
+    if config.documents:
+        matched, unmatched = match_documents(store, config.documents)
+        for pattern in unmatched:
+            result.errors.append(f"documents: {pattern!r} names no seeded document")
+            log.warning("%s: documents: %r names no seeded document", name, pattern)
+        documents = tuple(matched)
+        options = replace(options, documents=documents)
+    # No document matched: check nothing (an empty selection would mean every link).
+    if documents != ():
+        result.check = run_checks(store, options, stop=stop, lookup=lookup)
+        for url in result.check.missing_urls:
+            result.errors.append(f"{url}: not in the database")
+            log.warning("%s: check.url: %s is not in the database", name, url)
+    if result.check is not None and result.check.interrupted:
+        result.status = "interrupted"
+        return
+    result.status = "outage" if result.check is not None and result.check.outage else "done"
+
+    scope = ReportOptions(documents=documents)
+    report = build_report(store, scope)
+    _write_reports(store, config, report, result)
+    run_id = result.run_id
+    if run_id is None:
+        return
+    before = sql.newly(store, run_id, {str(v) for v in NEWS})
+    new_links = [link for link in report.links if link.id in before]
+    for link in new_links:
+        link.previous_verdict = before[link.id]
+        link.change = classify_change(link.previous_verdict, link.verdict)
+    result.new = [link_dict(link) for link in new_links]
+    if new_links and config.notify is not None:
+        _notify(config, report, new_links, result)
+
+
+def _write_reports(store: Store, config: ScheduleConfig, report: Report, result: JobResult) -> None:
+    """Write each ``[[report]]`` atomically; one that cannot be written is an error, the rest still are."""
+    for spec in config.reports:
+        chosen = report
+        if spec.only is not None:
+            chosen = build_report(store, replace(report.options, only=spec.only), now=report.generated_at)
+        try:
+            write_atomic(spec.output, render(chosen, spec.format, width=120))
+        except OSError as e:
+            message = f"cannot write report {spec.output}: {e.strerror or e}"
+            result.errors.append(message)
+            log.warning("%s: %s", config.name, message)
+        else:
+            result.reports.append(spec.output)
+
+
+# -- notifications -------------------------------------------------------------------------------
+
+
+def digest(
+    config: ScheduleConfig, report: Report, run_id: int, new_links: list[ReportLink]
+) -> dict[str, Any]:
+    """The webhook's JSON body: ``schedule``, ``totals`` and ``new`` as the JSON report gives them."""
+    return {
+        "schedule": config.name,
+        "generated_at": report.generated_at,
+        "run_id": run_id,
+        "totals": report.totals,
+        "new": [link_dict(link) for link in new_links],
+        "reports": [spec.output for spec in config.reports],
+    }
+
+
+def _notify(config: ScheduleConfig, report: Report, new_links: list[ReportLink], result: JobResult) -> None:
+    notify = config.notify
+    assert notify is not None and result.run_id is not None
+    if notify.webhook:
+        body = digest(config, report, result.run_id, new_links)
+        problem = post_webhook(notify.webhook, body, notify.webhook_timeout, config.check.fetch.user_agent)
+        if problem:
+            result.warnings.append(f"webhook: {problem}")
+            log.warning("%s: webhook %s: %s", config.name, notify.webhook, problem)
+        else:
+            result.notified.append("webhook")
+    if notify.email:
+        subject, text = email_text(config, report, new_links, notify.email)
+        problem = send_email(notify.email, subject, text)
+        if problem:
+            result.warnings.append(f"email: {problem}")
+            log.warning("%s: e-mail through %s: %s", config.name, notify.email.host, problem)
+        else:
+            result.notified.append("email")
+
+
+def post_webhook(url: str, body: dict[str, Any], timeout: float, user_agent: str) -> str | None:
+    """POST ``body`` as JSON to ``url``; what went wrong, or None when the receiver took it (2xx).
+
+    The receiver is the user's own choice, so its address is not held to the check's guard
+    against private addresses; redirects are not followed (a POST is not to be replayed).
+    """
+    try:
+        response = httpx.post(url, json=body, timeout=timeout, headers={"User-Agent": user_agent})
+    except httpx.HTTPError as e:
+        return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+    if not response.is_success:
+        return f"answered HTTP {response.status_code}"
+    return None
+
+
+def email_text(
+    config: ScheduleConfig, report: Report, new_links: list[ReportLink], spec: EmailSpec
+) -> tuple[str, str]:
+    """The subject and plain-text body of the mail about ``new_links``."""
+    n = len(new_links)
+    subject = f"{spec.subject} {config.name}: {n} link{'s' if n != 1 else ''} newly dead, changed or moved"
+    lines = [f"linkcheck schedule {config.name!r} found {n} link{'s' if n != 1 else ''} newly dead, "
+             "changed or moved.", ""]  # fmt: skip
+    for link in new_links:
+        status = f" (HTTP {link.http_status})" if link.http_status else ""
+        lines.append(f"{link.verdict.upper()}: {link.url}")
+        lines.append(f"  was {link.previous_verdict}; reason: {link.reason or '-'}{status}")
+        if link.verdict == Verdict.MOVED and link.final_url:
+            lines.append(f"  now at: {link.final_url}")
+        for c in link.citations:
+            where = f"{c.document}:{c.line}" if c.line else c.document
+            lines.append(f"  cited in {where}" + (f" (accessed {c.accessed})" if c.accessed else ""))
+        if link.suggestion is not None:
+            target = f": {link.suggestion.url}" if link.suggestion.url else ""
+            lines.append(f"  fix: {link.suggestion.note}{target}")
+        lines.append("")
+    totals = ", ".join(f"{v} {k}" for k, v in report.totals.items())
+    lines.append(f"Totals: {totals}.")
+    if config.reports:
+        lines.append(f"Reports: {', '.join(spec.output for spec in config.reports)}")
+    return subject, "\n".join(lines) + "\n"
+
+
+def send_email(spec: EmailSpec, subject: str, text: str) -> str | None:
+    """Send one plain-text mail through SMTP; what went wrong, or None when the server took it."""
+    password = None
+    if spec.username and spec.password_env:
+        password = os.environ.get(spec.password_env)
+        if password is None:
+            return f"the environment variable {spec.password_env} (password_env) is not set"
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = spec.sender
+    message["To"] = ", ".join(spec.to)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=spec.sender.rpartition("@")[2] or None)
+    message.set_content(text)
+    try:
+        smtp: smtplib.SMTP
+        if spec.ssl:
+            smtp = smtplib.SMTP_SSL(
+                spec.host, spec.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(spec.host, spec.port, timeout=SMTP_TIMEOUT)
+        with smtp:
+            if spec.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if spec.username and password is not None:
+                smtp.login(spec.username, password)
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as e:
+        return f"{type(e).__name__}: {e}"
+    return None
