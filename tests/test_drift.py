@@ -6,6 +6,7 @@ was labelled with, so a change of extraction or threshold that moves one is caug
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -162,3 +163,21 @@ def test_texts_pack_and_unpack() -> None:
     text = " ".join(ROT)
     assert drift.unpack(drift.pack(text)) == text
     assert len(drift.pack(text)) < len(text)
+
+
+def test_fingerprints_from_a_worker_process_equal_those_made_in_place() -> None:
+    from linkcheck.check.content import Fingerprinter
+
+    html = (
+        b"<html><head><title>T</title></head><body><nav>Home | About</nav><article><h1>Whales</h1>"
+        + b"<p>Whaling science was long disputed by the commission and its members. </p>" * 20
+        + b"</article></body></html>"
+    )
+    expected = drift.fingerprint(html, "text/html")
+    for use_process in (True, False):
+        fingerprinter = Fingerprinter(use_process)
+        try:
+            got = asyncio.run(fingerprinter(html, "text/html"))
+        finally:
+            fingerprinter.close()
+        assert got == expected

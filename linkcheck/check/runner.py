@@ -346,8 +346,9 @@ async def check_links(
                 user_agent=settings.user_agent, max_body=settings.max_body,
             )  # fmt: skip
         content = ContentStep(
-            store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait
-        )
+            store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
+            links=len(links),
+        )  # fmt: skip
         todo = iter(links)
         finishing = asyncio.Semaphore(FINISHING)
         finishers: set[asyncio.Task[None]] = set()
