@@ -28,7 +28,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-import trafilatura
 from selectolax.lexbor import LexborHTMLParser
 
 SHINGLE = 3
@@ -109,6 +108,10 @@ def main_text(body: bytes, content_type: str | None) -> tuple[str, str | None] |
         return None
     if kind == "text":
         return _decode(body, content_type), None
+    # Imported here, not at the top: a large run extracts in a worker process, and the
+    # checking process itself should not pay for loading trafilatura (and lxml) at start.
+    import trafilatura
+
     # Bytes, not text: trafilatura reads the charset from the meta tags itself. Without its
     # metadata pass (dates, authors: five times the cost of the extraction) and its fallback
     # extractors ("fast"): every calibration pair is judged the same, in a fifth of the time.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import httpcore
 import httpx
+from httpcore._utils import is_socket_readable  # the very check httpcore makes of its own streams
 
 from linkcheck.check.classify import DnsError
 
@@ -222,6 +223,9 @@ class AddressedStream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream, address: tuple[str, int]) -> None:
         self.inner = inner
         self.address = address
+        # Kept for httpcore's is_readable question, asked of every idle connection it reuses:
+        # anyio answers it by building every socket attribute again.
+        self._socket = inner.get_extra_info("socket")
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         """Read as the inner stream does."""
@@ -244,7 +248,11 @@ class AddressedStream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> object:
         """The known address for ``server_addr``; anything else from the inner stream."""
-        return self.address if info == "server_addr" else self.inner.get_extra_info(info)
+        if info == "server_addr":
+            return self.address
+        if info == "is_readable" and isinstance(self._socket, socket.socket):
+            return is_socket_readable(self._socket)
+        return self.inner.get_extra_info(info)
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
