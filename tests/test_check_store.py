@@ -222,3 +222,43 @@ def test_a_killed_run_leaves_a_consistent_database_and_the_next_run_carries_on(
     result = runner.invoke(app, ["--db", str(db), "check", *args])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"Checked {40 - checked} of {40 - checked} links")
+
+
+def test_link_states_read_many_links_at_once(store: Store) -> None:
+    from linkcheck.store.drift import link_states
+
+    store.save_document(
+        "a.txt",
+        "text",
+        "h",
+        1,
+        [
+            Citation("http://a.org/1", "http://a.org/1", 1, "A", dt.date(2019, 5, 1), "Title A"),
+            Citation("http://a.org/1", "http://a.org/1", 2, "A again", None),
+            Citation("http://b.org/2", "http://b.org/2", 3, "B", None),
+            Citation("http://c.org/3", "http://c.org/3", 4, "C", None),
+        ],
+    )
+    ids = {r["url"]: r["id"] for r in store.query("SELECT id, url FROM links")}
+    a, b, c = ids["http://a.org/1"], ids["http://b.org/2"], ids["http://c.org/3"]
+    rows = [  # (link, started_at, text_sha256): a has three fingerprinted checks, b one, c none
+        (a, "2026-01-01T00:00:00Z", "t1"),
+        (a, "2026-01-03T00:00:00Z", "t3"),
+        (a, "2026-01-02T00:00:00Z", "t2"),
+        (a, "2026-01-04T00:00:00Z", None),
+        (b, "2026-01-01T00:00:00Z", "u1"),
+        (c, "2026-01-01T00:00:00Z", None),
+    ]
+    store.db.conn.executemany(
+        "INSERT INTO checks (link_id, url, started_at, reason, verdict, text_sha256) "
+        "VALUES (?, 'u', ?, 'ok', 'alive', ?)",
+        rows,
+    )
+    states = link_states(store, [a, b, c], None)
+    assert [(f.accessed, f.title) for f in states[a].citations] == [
+        (dt.date(2019, 5, 1), "Title A"),
+        (None, None),
+    ]
+    assert states[a].first.text_sha256 == "t1" and states[a].latest.text_sha256 == "t3"  # type: ignore[union-attr]
+    assert states[b].first == states[b].latest and states[b].first.text_sha256 == "u1"  # type: ignore[union-attr]
+    assert states[c].first is None and states[c].latest is None and len(states[c].citations) == 1

@@ -27,7 +27,7 @@ import concurrent.futures
 import concurrent.futures.process
 import datetime as dt
 import multiprocessing
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -62,6 +62,8 @@ class Prepared:
     """The earliest accessed-on date of the link's citations: the baseline capture's date."""
 
 
+STATE_CHUNK = 200
+"""Links whose stored state is read in one go, ahead of their checks."""
 PROCESS_FINGERPRINTS_FROM = 200
 """Runs of at least this many links extract main text in a worker process (see Fingerprinter)."""
 
@@ -78,7 +80,7 @@ class ContentStep:
         refresh: bool = False,
         wait: float = 30.0,
         today: dt.date | None = None,
-        links: int = 0,
+        links: Sequence[LinkToCheck] = (),
     ) -> None:
         self.store = store
         self.archive = archive
@@ -89,13 +91,25 @@ class ContentStep:
         # Archive questions under way or answered in this run, by link id and then by date.
         self._asked: dict[int, dict[dt.date | None, asyncio.Task[Lookup | None]]] = {}
         self._fetches: dict[str, asyncio.Task[drift.Fingerprint | None]] = {}
-        self._fingerprint = Fingerprinter(use_process=links >= PROCESS_FINGERPRINTS_FROM)
+        self._fingerprint = Fingerprinter(use_process=len(links) >= PROCESS_FINGERPRINTS_FROM)
+        # What is known of each link is read ahead in chunks, in the order the run takes them.
+        self._order = [link.id for link in links]
+        self._position = {link_id: i for i, link_id in enumerate(self._order)}
+        self._states: dict[int, LinkState] = {}
 
     # -- before the fetch ------------------------------------------------------------
 
+    def _state(self, link_id: int) -> LinkState:
+        if link_id not in self._states:
+            start = self._position.get(link_id)
+            ids = [link_id] if start is None else self._order[start : start + STATE_CHUNK]
+            missing = [i for i in ids if i not in self._states]
+            self._states.update(sql.link_states(self.store, missing, self.base))
+        return self._states.pop(link_id)
+
     def prepare(self, link: LinkToCheck) -> Prepared:
         """Read what is known of ``link``; start asking the archive for its baseline capture."""
-        state = sql.link_state(self.store, link.id, self.base)
+        state = self._state(link.id)
         if self.refresh:
             state.lookups.clear()
         dates = [c.accessed for c in state.citations if c.accessed is not None]

@@ -347,7 +347,7 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=len(links),
+            links=links,
         )  # fmt: skip
         todo = iter(links)
         finishing = asyncio.Semaphore(FINISHING)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from linkcheck.archive import Snapshot
@@ -71,46 +72,46 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def _past(row: tuple | None) -> PastCheck | None:
-    return PastCheck(*row) if row else None
-
-
 def link_state(store: Store, link_id: int, archive: str | None) -> LinkState:
     """Citations, fingerprinted checks and cached archive answers (of ``archive``) of one link."""
-    db = store.db
-    state = LinkState()
-    state.citations = [
-        CitationFacts(r[0], _date(r[1]), r[2])
-        for r in db.execute(
-            "SELECT id, accessed, title FROM citations WHERE link_id = ? ORDER BY id", [link_id]
-        )
-    ]
+    return link_states(store, [link_id], archive)[link_id]
+
+
+def link_states(store: Store, link_ids: Sequence[int], archive: str | None) -> dict[int, LinkState]:
+    """:func:`link_state` of many links at once, in four queries (a run reads them in chunks)."""
+    conn = store.db.conn
+    states = {link_id: LinkState() for link_id in link_ids}
+    marks = ",".join("?" * len(link_ids))
+    for link_id, cid, accessed, title in conn.execute(
+        f"SELECT link_id, id, accessed, title FROM citations WHERE link_id IN ({marks}) ORDER BY link_id, id",
+        link_ids,
+    ):
+        states[link_id].citations.append(CitationFacts(cid, _date(accessed), title))
     cols = "id, final_url, etag, last_modified, text_sha256, title, body_sha256"
-    state.latest = _past(
-        db.execute(
-            f"SELECT {cols} FROM checks WHERE link_id = ? AND text_sha256 IS NOT NULL "
-            "ORDER BY started_at DESC, id DESC LIMIT 1",
-            [link_id],
-        ).fetchone()
-    )
-    state.first = _past(
-        db.execute(
-            f"SELECT {cols} FROM checks WHERE link_id = ? AND text_sha256 IS NOT NULL "
-            "ORDER BY started_at, id LIMIT 1",
-            [link_id],
-        ).fetchone()
-    )
+    for link_id, first, latest, *row in conn.execute(
+        f"SELECT link_id, first, latest, {cols} FROM ("
+        f"SELECT link_id, {cols}, "
+        "ROW_NUMBER() OVER (PARTITION BY link_id ORDER BY started_at, id) = 1 AS first, "
+        "ROW_NUMBER() OVER (PARTITION BY link_id ORDER BY started_at DESC, id DESC) = 1 AS latest "
+        f"FROM checks WHERE link_id IN ({marks}) AND text_sha256 IS NOT NULL) WHERE first OR latest",
+        link_ids,
+    ):
+        past = PastCheck(*row)
+        if first:
+            states[link_id].first = past
+        if latest:
+            states[link_id].latest = past
     if archive is not None:
-        rows = db.execute(
-            "SELECT a.asked_date, a.distance_days, s.url, s.timestamp, s.status, s.fetched_at, "
+        rows = conn.execute(
+            "SELECT a.link_id, a.asked_date, a.distance_days, s.url, s.timestamp, s.status, s.fetched_at, "
             "s.text_sha256, s.title FROM archive_lookups a LEFT JOIN snapshots s ON s.id = a.snapshot_id "
-            "WHERE a.link_id = ? AND a.archive = ?",
-            [link_id, archive],
+            f"WHERE a.link_id IN ({marks}) AND a.archive = ?",
+            [*link_ids, archive],
         )
-        for asked, distance, url, stamp, status, fetched_at, sha, title in rows:
+        for link_id, asked, distance, url, stamp, status, fetched_at, sha, title in rows:
             snap = Snapshot(url, stamp, status) if url else None
-            state.lookups[_date(asked)] = Lookup(snap, distance, fetched_at is not None, sha, title)
-    return state
+            states[link_id].lookups[_date(asked)] = Lookup(snap, distance, fetched_at is not None, sha, title)
+    return states
 
 
 def save_lookup(
