@@ -29,7 +29,7 @@ import httpx
 
 from linkcheck.check import config
 from linkcheck.check.classify import DnsError
-from linkcheck.check.fetch import BoundedDecoder, retry_after_seconds
+from linkcheck.check.fetch import read_bounded, retry_after_seconds
 from linkcheck.check.network import AddressRefused
 
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -252,7 +252,7 @@ class ArchiveClient:
                         headers = {k.lower(): v for k, v in response.headers.items()}
                         body = None
                         if 200 <= response.status_code < 300:
-                            body = await _read(response, limit)
+                            body, _ = await read_bounded(response, limit)
                     finally:
                         await response.aclose()
             except (httpx.HTTPError, OSError, TimeoutError, DnsError, AddressRefused) as e:
@@ -281,17 +281,3 @@ class ArchiveClient:
                 self._next_start = now + self.interval + self._extra
                 return
             await asyncio.sleep(self._next_start - now)
-
-
-async def _read(response: httpx.Response, limit: int) -> bytes:
-    """A body read to ``limit`` bytes after decompression, whatever the compression ratio."""
-    if response.is_stream_consumed:  # a transport that handed over a body already read (MockTransport)
-        return response.content[:limit]
-    decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
-    raw = 0
-    async for chunk in response.aiter_raw():
-        raw += len(chunk)
-        decoder.feed(chunk)
-        if decoder.full or raw >= limit:
-            break
-    return bytes(decoder.out)

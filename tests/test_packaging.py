@@ -1,4 +1,4 @@
-"""The built package carries its schema migrations, so a plain `pip install .` works."""
+"""The built package carries its data files, so a plain `pip install .` works."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 
 
 @pytest.mark.slow
-def test_wheel_ships_the_migrations(tmp_path: Path) -> None:
+def test_wheel_ships_the_migrations_and_the_report_template(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
         capture_output=True,
@@ -26,3 +26,4 @@ def test_wheel_ships_the_migrations(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for name, _ in migrations():
         assert f"linkcheck/db/{name}.sql" in names
+    assert "linkcheck/report/templates/report.html.j2" in names

@@ -9,9 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +17,6 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from tests.conftest import ROOT
 from tests.test_report import (
     CONTRACT_SCHEMA,
     DEAD,
@@ -229,16 +225,3 @@ def test_run_writes_the_report_to_a_file_and_prints_the_table_by_default(in_tmp:
     table = runner.invoke(app, ["run", "refs.md", *fast, "--only", "alive"])
     assert table.exit_code == 0
     assert "alive (1)" in table.stdout and "1 link in 1 citation: 1 alive" in table.stdout
-
-
-@pytest.mark.slow
-def test_the_wheel_ships_the_html_template(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    (wheel,) = tmp_path.glob("linkcheck-*.whl")
-    assert "linkcheck/report/templates/report.html.j2" in zipfile.ZipFile(wheel).namelist()

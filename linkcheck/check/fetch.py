@@ -163,6 +163,23 @@ class BoundedDecoder:
             raise httpx.DecodingError(f"cannot decompress the body: {e}") from e
 
 
+async def read_bounded(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """A streamed body read to ``limit`` bytes after decompression, and whether it was cut.
+
+    The raw byte count bounds it too: a body whose compressed form alone exceeds the limit.
+    """
+    if response.is_stream_consumed:  # a transport that handed over a body already read (MockTransport)
+        return response.content[:limit], len(response.content) > limit
+    decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
+    raw = 0
+    async for chunk in response.aiter_raw():
+        raw += len(chunk)
+        decoder.feed(chunk)
+        if decoder.full or raw >= limit:
+            return bytes(decoder.out), True
+    return bytes(decoder.out), False
+
+
 @dataclass(slots=True)
 class Answer:
     """One response as far as it was read."""
@@ -473,26 +490,12 @@ class Fetcher:
                     answer.address = _peer(response)
                     answer.conditional = bool(conditional)
                     if 200 <= response.status_code < 300:
-                        answer.body, answer.truncated = await self._read(response)
+                        answer.body, answer.truncated = await read_bounded(response, self.settings.max_body)
                 finally:
                     await response.aclose()
         if response.status_code not in (429, 503):
             gate.relax()
         return answer
-
-    async def _read(self, response: httpx.Response) -> tuple[bytes, bool]:
-        limit = self.settings.max_body
-        if response.is_stream_consumed:  # a transport that handed over a body already read (MockTransport)
-            return response.content[:limit], len(response.content) > limit
-        decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
-        raw = 0
-        async for chunk in response.aiter_raw():
-            raw += len(chunk)
-            decoder.feed(chunk)
-            # The raw count bounds a body whose compressed form alone exceeds the limit.
-            if decoder.full or raw >= limit:
-                return bytes(decoder.out), True
-        return bytes(decoder.out), False
 
     async def _probe(self, url: str, outcome: Outcome) -> PageSignals | None:
         """The page a made-up sibling of ``url`` answers with, when it is a 200 HTML page.
