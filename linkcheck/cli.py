@@ -733,7 +733,18 @@ def schedule_list_command(schedules: SchedulesOpt = DEFAULT_SCHEDULES) -> None:
 def main() -> None:
     """Entry point of the ``linkcheck`` script."""
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="linkcheck")
+    except typer.TyperException as e:
+        # Click's own usage errors (a bad option value, an unknown command): one line, like
+        # every other bad input, instead of a usage banner and a boxed message.
+        code = getattr(e, "exit_code", int(Exit.USAGE))
+        if type(e).__name__ == "NoArgsIsHelpError":  # a command group with no command: its help is shown
+            sys.exit(code)
+        message = e.format_message() if hasattr(e, "format_message") else str(e)
+        ctx = getattr(e, "ctx", None)
+        command = ctx.command_path.removeprefix("linkcheck").strip() if ctx is not None else ""
+        err.print(f"linkcheck: {command + ': ' if command else ''}{message} (see --help)", markup=False)
+        sys.exit(code)
     except KeyboardInterrupt:
         err.print("linkcheck: interrupted; what was stored so far is kept.", markup=False)
         sys.exit(130)
@@ -742,3 +753,4 @@ def main() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -196,3 +196,18 @@ def test_history_finds_a_link_by_its_cited_form(in_tmp: Path) -> None:
     result = runner.invoke(app, ["history", "www.BMJ.com/content/356/bmj.j1541"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("http://www.bmj.com/content/356/bmj.j1541: unchecked (not checked)")
+
+
+def test_a_usage_error_is_one_line_from_the_installed_command(in_tmp: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "check", "--per-host", "many"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "linkcheck: check: Invalid value for '--per-host': Input should be a valid integer, "
+        "unable to parse string as an integer (see --help)"
+    ]
+    assert not (in_tmp / "linkcheck.db").exists()
