@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from linkcheck import __version__
-from linkcheck.report import PROBLEMS, SEVERITY_RANK, Report, ReportCitation, ReportLink
+from linkcheck.report import SEVERITY_RANK, Report, ReportCitation, ReportLink
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
 #: Colours of the verdicts in the chart and badges (readable on white, distinct for the common
@@ -186,13 +186,13 @@ def render(report: Report) -> str:
     """The HTML report as one page."""
     documents = []
     for document, items in report.by_document():
-        problems = [_problem(c, k) for c, k in items if k.verdict in PROBLEMS]
+        problems = [_problem(c, k) for c, k in items if k.is_problem]
         if problems:
             documents.append((one_line(document), problems, len(items)))
     orphans = [
         (k.verdict, _href(k.url), one_line(k.url), reason_text(k.reason, k.http_status))
         for k in report.links
-        if not k.citations and k.verdict in PROBLEMS
+        if not k.citations and k.is_problem
     ]
     rows = [_row(k) for k in report.links]
     totals = report.totals

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from linkcheck.report import PROBLEMS, Report, ReportCitation, ReportLink, Suggestion
+from linkcheck.report import Report, ReportCitation, ReportLink, Suggestion
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
 # Inline Markdown syntax (emphasis, code, links, raw HTML, tables, strikethrough, entities,
@@ -89,7 +89,7 @@ def render(report: Report) -> str:
     show_all = report.options.only is not None or report.options.since is not None
     clean: list[str] = []
     for document, items in report.by_document():
-        shown = [(c, k) for c, k in items if show_all or k.verdict in PROBLEMS]
+        shown = [(c, k) for c, k in items if show_all or k.is_problem]
         if not shown:
             clean.append(document)
             continue
@@ -101,7 +101,7 @@ def render(report: Report) -> str:
             "| ---: | --- | --- | --- | --- | --- |",
         ]
         lines += [_citation_row(c, k) for c, k in shown]
-    orphans = [k for k in report.links if not k.citations and (show_all or k.verdict in PROBLEMS)]
+    orphans = [k for k in report.links if not k.citations and (show_all or k.is_problem)]
     if orphans:
         lines += ["", "### Links no longer cited by any seeded document", ""]
         lines += [f"- {_verdict(k)} {link(k.url)}: {_reason(k)}" for k in orphans]

@@ -72,13 +72,11 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def link_state(store: Store, link_id: int, archive: str | None) -> LinkState:
-    """Citations, fingerprinted checks and cached archive answers (of ``archive``) of one link."""
-    return link_states(store, [link_id], archive)[link_id]
-
-
 def link_states(store: Store, link_ids: Sequence[int], archive: str | None) -> dict[int, LinkState]:
-    """:func:`link_state` of many links at once, in four queries (a run reads them in chunks)."""
+    """Citations, fingerprinted checks and cached archive answers (of ``archive``) of many links.
+
+    Four queries whatever the number of links: a run reads them in chunks, ahead of the checks.
+    """
     conn = store.db.conn
     states = {link_id: LinkState() for link_id in link_ids}
     marks = ",".join("?" * len(link_ids))
