@@ -56,7 +56,8 @@ EXPECTED = {
     ("closed.test", "/page"): ("failing", "connection-refused"),
 }
 EXTRA = {
-    "http://nowhere.invalid/some/page": ("dead", "domain-not-found"),
+    "http://nowhere.invalid/some/page": ("invalid", "reserved-name"),
+    "http://unmapped.test/page": ("invalid", "reserved-name"),
     "ftp://files.example.org/pub/data.csv": ("skipped", "unsupported-scheme"),
 }
 
@@ -238,7 +239,8 @@ def test_private_addresses_are_skipped_without_allow_private(web: Web, tmp_path:
     got = verdicts(db)
     assert got[by_name] == ("skipped", "private-address")
     assert got[by_ip] == ("skipped", "private-address")
-    assert got["http://localhost/x"] == ("skipped", "private-address")
+    # localhost is a reserved name: no citation a reader can follow (fetched with --allow-private).
+    assert got["http://localhost/x"] == ("invalid", "reserved-name")
     assert web.hits[("site-a.test", "/live")] == 0
     [(error,)] = query(db, "SELECT error FROM checks WHERE url = ?", by_name)
     assert "127.0.0.2" in error and "loopback" in error

@@ -36,6 +36,15 @@ class DnsError(Exception):
         self.missing = missing
 
 
+class InvalidHost(DnsError):
+    """A host name that can never be looked up (reserved, or impossible in DNS): no resolver is asked."""
+
+    def __init__(self, host: str, reason: Reason, message: str) -> None:
+        super().__init__(host, message, missing=True)
+        self.reason = reason
+        self.args = (message,)
+
+
 class TooManyRedirects(Exception):
     """The redirect chain looped or was longer than the hop limit."""
 
@@ -61,6 +70,8 @@ def _refused(exc: BaseException) -> bool:
 def classify_error(exc: BaseException) -> Reason:
     """The reason code for a try that ended with an exception instead of a response."""
     chain = _chain(exc)
+    if isinstance(exc, InvalidHost):
+        return exc.reason
     if isinstance(exc, DnsError):
         return Reason.DOMAIN_NOT_FOUND if exc.missing else Reason.DNS_ERROR
     if isinstance(exc, TooManyRedirects):
