@@ -371,11 +371,18 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
         err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
     if report.outage:
         err.print(
-            "linkcheck: the network seems unavailable: requests were sent and no host answered, "
-            "so nothing was recorded as dead; run the check again when the network is back.",
+            "linkcheck: the network seems unavailable: requests were sent and no cited host answered "
+            f"({report.outage_line()} not recorded), so nothing was recorded as dead; run the check "
+            "again when the network is back.",
             markup=False,
         )
         return Exit.NETWORK
+    if report.partial_outage:
+        err.print(
+            f"linkcheck: warning: {report.outage_line()} recorded as failing, none as dead: most hosts "
+            "failing at once looks like a network or resolver problem here; the next checks confirm them.",
+            markup=False,
+        )
     notes.print(report.tally_line(), markup=False)
     return Exit.USAGE if report.missing_urls else Exit.OK
 

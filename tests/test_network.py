@@ -10,7 +10,6 @@ import httpcore
 import pytest
 
 from linkcheck.check.classify import DnsError, InvalidHost
-from linkcheck.check.outcome import Reason
 from linkcheck.check.network import (
     AddressRefused,
     PerOriginPool,
@@ -19,6 +18,7 @@ from linkcheck.check.network import (
     address_problem,
     parse_resolve,
 )
+from linkcheck.check.outcome import Reason
 
 ip = ipaddress.ip_address
 
@@ -133,7 +133,8 @@ def test_special_names_need_no_resolver() -> None:
         assert ip("127.0.0.1") in await loopback.resolve("localhost", 80)
         assert ip("127.0.0.1") in await loopback.resolve("app.localhost", 80)
         # A --resolve rule names a reserved name's address: the test web's .test sites are fetched.
-        ruled = Resolver([parse_resolve("site.test:80:127.0.0.2")], lookup=lookup_raising(socket.EAI_AGAIN, "x"))
+        rule = parse_resolve("site.test:80:127.0.0.2")
+        ruled = Resolver([rule], lookup=lookup_raising(socket.EAI_AGAIN, "must not be asked"))
         assert await ruled.resolve("site.test", 80) == [ip("127.0.0.2")]
         assert await r.resolve("93.184.216.34", 80) == [ip("93.184.216.34")]
         assert await r.resolve("[2001:db8::1]", 80) == [ip("2001:db8::1")]

@@ -289,6 +289,27 @@ class Web:
             await writer.drain()
 
 
+def no_dns(monkeypatch: object, missing: set[str] | None = None) -> list[str]:
+    """Make the system resolver answer "no such name" (EAI_NONAME), as DNS does for a lapsed domain.
+
+    ``missing`` limits it to those names (others keep the real resolver, which on a machine
+    without DNS fails too); returns the list of names asked, in order. Names mapped with
+    ``--resolve`` are never asked. Works in-process only (CliRunner), through pytest's monkeypatch.
+    """
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        asked.append(name)
+        if missing is None or name in missing:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)  # type: ignore[attr-defined]
+    return asked
+
+
 # -- the sites of the standard test web ---------------------------------------------------
 
 ARTICLE = "<article><p>" + words("article", 400) + "</p></article>"

@@ -47,13 +47,16 @@ def host_problem(host: str, *, allow_private: bool = False) -> tuple[Reason, str
         return Reason.RESERVED_NAME, f"{host}: .{tld} is a reserved name that never resolves (RFC 6761)"
     if not host or len(host) > MAX_NAME:
         return Reason.INVALID_URL, f"{host!r}: not a possible host name (empty or longer than {MAX_NAME})"
+    why = None
     for label in labels:
         if not label:
-            return Reason.INVALID_URL, f"{host}: not a possible host name (an empty label)"
-        if len(label) > MAX_LABEL:
-            return Reason.INVALID_URL, f"{host}: not a possible host name (a label over {MAX_LABEL} characters)"
-        if not _LABEL.fullmatch(label):
-            return Reason.INVALID_URL, f"{host}: not a possible host name (bad character or hyphen in {label!r})"
-    if tld.isdigit():
-        return Reason.INVALID_URL, f"{host}: not a possible host name (an all-numeric top-level label)"
-    return None
+            why = "an empty label"
+        elif len(label) > MAX_LABEL:
+            why = f"a label over {MAX_LABEL} characters"
+        elif not _LABEL.fullmatch(label):
+            why = f"a bad character or hyphen in {label!r}"
+        if why:
+            break
+    if why is None and tld.isdigit():
+        why = "an all-numeric top-level label"
+    return (Reason.INVALID_URL, f"{host}: not a possible host name ({why})") if why else None

@@ -96,6 +96,19 @@ RETRYABLE: frozenset[Reason] = frozenset(
 )
 
 
+#: Failures at the network level: no server answered (no connection, or no name). What an outage
+#: looks like from inside, so the outage guard counts the hosts whose checks all ended so.
+NETWORK_FAILURES: frozenset[Reason] = frozenset(
+    {
+        Reason.TIMEOUT,
+        Reason.CONNECTION_REFUSED,
+        Reason.CONNECTION_ERROR,
+        Reason.DNS_ERROR,
+        Reason.DOMAIN_NOT_FOUND,
+    }
+)
+
+
 def is_retryable(reason: Reason) -> bool:
     """The one retry policy: is a try that ended with ``reason`` worth repeating now?"""
     return reason in RETRYABLE

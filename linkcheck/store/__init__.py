@@ -327,6 +327,14 @@ class Store:
         sql = f"SELECT id, url, host FROM links WHERE {' AND '.join(where)} ORDER BY id"
         return [LinkToCheck(**row) for row in self.db.query(sql, params)]
 
+    def failing_links(self, link_ids: Sequence[int]) -> set[int]:
+        """Which of ``link_ids`` are failing now (before a run checks them again)."""
+        rows = self.db.execute(
+            "SELECT id FROM links WHERE verdict = 'failing' AND id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(link_ids))],
+        )
+        return {r[0] for r in rows}
+
     def record_checks(
         self,
         run_id: int | None,

@@ -1,0 +1,138 @@
+"""Verdicts a librarian can act on without double-checking (issue 10), through real sockets.
+
+Names that do not resolve are failures confirmed over days, not dead at once; the outage guard
+counts the cited hosts only. Days pass by moving every recorded time back (:func:`travel`), so
+the confirmation policy (3 failed checks spanning 3 days) is met exactly as it would be.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkcheck.cli import app
+from tests.web import Web, honest_site, no_dns
+
+runner = CliRunner()
+FAST = ["--timeout", "2", "--retries", "0", "--host-interval", "0", "--allow-private", "--no-archive"]
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[Web]:
+    w = Web()
+    w.add_site("site-a.test", honest_site)
+    yield w
+    w.close()
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def travel(db: Path, days: float) -> None:
+    """Let ``days`` pass: every recorded time moves that far into the past."""
+    shift = f"-{int(days * 86400)} seconds"
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE checks SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', started_at, ?)", [shift])
+        for col in ("last_checked", "first_failed"):
+            conn.execute(f"UPDATE links SET {col} = strftime('%Y-%m-%dT%H:%M:%SZ', {col}, ?) "
+                         f"WHERE {col} IS NOT NULL", [shift])  # fmt: skip
+    conn.close()
+
+
+def aliases(web: Web, names: list[str]) -> list[str]:
+    """``--resolve`` rules giving ``names`` the address of the honest site (real names, one server)."""
+    site = web.sites["site-a.test"]
+    return [arg for n in names for arg in ("--resolve", f"{n}:{site.port}:{site.address}")]
+
+
+def seed(tmp_path: Path, web: Web, hosts: list[str]) -> tuple[Path, dict[str, str]]:
+    port = web.sites["site-a.test"].port
+    urls = {h: f"http://{h}:{port}/live" for h in hosts}
+    text = "".join(f"Available at: {u} (accessed on 8 May 2019).\n\n" for u in urls.values())
+    (tmp_path / "refs.txt").write_text(text)
+    db = tmp_path / "t.db"
+    assert runner.invoke(app, ["--db", str(db), "seed", str(tmp_path / "refs.txt")]).exit_code == 0
+    return db, urls
+
+
+def verdicts(db: Path) -> dict[str, tuple[str, str]]:
+    return {u: (v, r) for u, v, r in rows(db, "SELECT url, verdict, reason FROM links")}
+
+
+def test_names_that_do_not_resolve_are_confirmed_over_three_days(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answering = ["www.library.org", "journals.example.net", "data.example.com"]
+    missing = ["lapsed-domain.org", "resolver-hiccup.org"]
+    no_dns(monkeypatch, set(missing))
+    db, urls = seed(tmp_path, web, answering + missing)
+    check = ["--db", str(db), "check", *FAST, *aliases(web, answering)]
+
+    first = runner.invoke(app, check)
+    assert first.exit_code == 0, first.output
+    got = verdicts(db)
+    assert {got[urls[h]] for h in answering} == {("alive", "ok")}
+    # One run: failing, not dead, however certain the resolver sounded.
+    assert {got[urls[h]] for h in missing} == {("failing", "domain-not-found")}
+    assert "warning" not in first.stderr  # 2 of 5 hosts is no outage
+
+    travel(db, 1.5)
+    second = runner.invoke(app, check)
+    assert second.exit_code == 0 and "Checked 2 of 2 links" in second.stdout  # only the failing are due
+    assert {verdicts(db)[urls[h]] for h in missing} == {("failing", "domain-not-found")}
+
+    travel(db, 1.5)
+    # The hiccup is over: that name resolves again; the lapsed one is still missing.
+    third = runner.invoke(app, [*check, *aliases(web, ["resolver-hiccup.org"])])
+    assert third.exit_code == 0, third.output
+    got = verdicts(db)
+    assert got[urls["resolver-hiccup.org"]] == ("alive", "ok")
+    assert got[urls["lapsed-domain.org"]] == ("dead", "domain-not-found")
+    assert rows(db, "SELECT failures FROM links WHERE url = ?", urls["lapsed-domain.org"]) == [(3,)]
+
+
+def test_when_most_hosts_fail_at_the_network_level_nothing_becomes_dead(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hosts = ["www.library.org", "lapsed-domain.org", "one.example.org", "two.example.org"]
+    missing = {"lapsed-domain.org"}
+    no_dns(monkeypatch, missing)  # the set is read at each lookup: names can vanish later
+    db, urls = seed(tmp_path, web, hosts)
+    for day in range(3):
+        if day:
+            travel(db, 1.5)
+        if day == 2:
+            missing |= {"one.example.org", "two.example.org"}  # the resolver loses two more names
+        up = [h for h in hosts if h not in missing]
+        result = runner.invoke(app, ["--db", str(db), "check", "--all", *FAST, *aliases(web, up)])
+        assert result.exit_code == 0, result.output  # some cited host answered: not an outage
+    # The third failure over three days would confirm lapsed-domain.org, but in a run where
+    # most hosts suddenly failed too: that says more about the network here than about links.
+    assert "warning: 3 of 4 hosts did not answer" in result.stderr and "3 links" in result.stderr
+    got = verdicts(db)
+    assert {got[urls[h]] for h in missing} == {("failing", "domain-not-found")}
+    assert got[urls["www.library.org"]] == ("alive", "ok")
+    assert rows(db, "SELECT failures FROM links WHERE url = ?", urls["lapsed-domain.org"]) == [(3,)]
+    assert rows(db, "SELECT COUNT(*) FROM checks WHERE verdict = 'dead'") == [(0,)]
+
+
+def test_no_cited_host_answering_is_an_outage_recording_nothing(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = ["one.example.org", "two.example.org"]
+    no_dns(monkeypatch, set(missing))
+    db, _ = seed(tmp_path, web, missing)
+    result = runner.invoke(app, ["--db", str(db), "check", *FAST])
+    assert result.exit_code == 3, result.output
+    assert "2 of 2 hosts did not answer" in result.stderr and "nothing was recorded as dead" in result.stderr
+    assert rows(db, "SELECT COUNT(*) FROM checks") == [(0,)]
