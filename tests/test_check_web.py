@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site
+from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site, sso_site
 
 runner = CliRunner()
 
@@ -42,7 +42,12 @@ EXPECTED = {
     ("site-a.test", "/auth"): ("blocked", "unauthorized"),
     ("site-a.test", "/forbidden"): ("blocked", "forbidden"),
     ("site-a.test", "/challenge"): ("blocked", "bot-challenge"),
-    ("site-a.test", "/members"): ("blocked", "login-required"),
+    ("site-a.test", "/members"): ("blocked", "login-required"),  # to a page with a password form
+    ("site-a.test", "/publication/temporary"): ("alive", "redirect"),  # /session/7f3a/...: not a login
+    ("site-a.test", "/guides/access"): ("alive", "redirect"),  # /help/login: an article about it
+    ("site-a.test", "/story"): ("alive", "redirect"),  # a sign-in box in an article's header
+    ("site-a.test", "/intranet"): ("blocked", "login-required"),  # 403 at /signin
+    ("site-a.test", "/institutional"): ("blocked", "login-required"),  # a known single-sign-on host
     ("site-a.test", "/loop"): ("failing", "too-many-redirects"),
     ("site-a.test", "/redirect-to-ftp"): ("skipped", "unsupported-scheme"),
     ("site-a.test", "/"): ("alive", "ok"),
@@ -70,6 +75,7 @@ def web() -> Iterator[Web]:
     w.add_site("shop.test", soft404_site)
     w.add_site("hostile.test", hostile_site)
     w.add_site("slowish.test", slowish_site)
+    w.add_site("login.openathens.net", sso_site)
     w.closed_site("closed.test")
     yield w
     w.close()

@@ -372,6 +372,26 @@ def honest_site(req: Request, web: Web) -> Answer:
         return redirect(302, "/login?next=/members")
     if p == "/login":
         return html("Sign in", "<form>user <input> password <input type=password></form>")
+    if p == "/publication/temporary":  # a session id in the path: no login about it
+        return redirect(302, "/session/7f3a/publication")
+    if p == "/session/7f3a/publication":
+        return html("The publication", ARTICLE)
+    if p == "/guides/access":  # a URL named for logging in, serving an article about it
+        return redirect(302, "/help/login")
+    if p == "/help/login":
+        text = "<p>To log in to the catalogue, enter your library card number and your password.</p>"
+        return html("How to log in to the library catalogue", text + ARTICLE)
+    if p == "/story":  # an article with a sign-in box in its header
+        return redirect(302, "/news/story")
+    if p == "/news/story":
+        box = "<form action=/login><input name=user><input type=password><button>Sign in</button></form>"
+        return html("A news story", box + ARTICLE)
+    if p == "/intranet":
+        return redirect(302, "/signin?next=/intranet")
+    if p == "/signin":
+        return Reply(403, {"Content-Type": "text/html"}, b"<html><title>Forbidden</title></html>")
+    if p == "/institutional" and "login.openathens.net" in web.sites:
+        return redirect(302, web.sites["login.openathens.net"].url("/saml/start?entity=site-a"))
     if p == "/loop":
         return redirect(302, "/loop2")
     if p == "/loop2":
@@ -379,6 +399,11 @@ def honest_site(req: Request, web: Web) -> Answer:
     if p == "/redirect-to-ftp":
         return redirect(301, "ftp://files.example.org/x")
     return Reply(404, {"Content-Type": "text/html"}, b"<html><title>Not Found</title></html>")
+
+
+def sso_site(req: Request, web: Web) -> Answer:
+    """A single-sign-on service whose page is drawn by a script: no form in the HTML."""
+    return html("Sign in", "<div id=app></div><script src=/app.js></script>")
 
 
 def soft404_site(req: Request, web: Web) -> Answer:
