@@ -7,6 +7,7 @@ that could not be read, 3 the network was unavailable).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -421,6 +422,13 @@ def check_command(
         raise typer.Exit(int(code))
 
 
+def redirect_chain(stored: str | None) -> str:
+    """A check's redirects as ``301 -> URL, 302 -> URL``: each hop's status and where it pointed."""
+    if not stored:
+        return ""
+    return ", ".join(f"{hop['status']} -> {hop['location']}" for hop in json.loads(stored))
+
+
 @app.command("history")
 def history_command(
     url: Annotated[str, typer.Argument(help="The link, as cited or in any equivalent form.")],
@@ -433,16 +441,17 @@ def history_command(
     link, checks = found
     out.print(f"{link['url']}: {link['verdict']} ({link['reason'] or 'not checked'})", markup=False)
     table = Table(box=None)
-    for name in ("checked at", "verdict", "reason", "status", "similarity", "final URL", "ms", "error"):
+    columns = ("checked at", "verdict", "reason", "status", "similarity", "redirects", "final URL", "ms")
+    for name in (*columns, "error"):
         # Times and codes stay whole on a narrow screen; URLs and errors fold.
-        table.add_column(name, no_wrap=name not in ("final URL", "error"), overflow="fold")
+        table.add_column(name, no_wrap=name not in ("redirects", "final URL", "error"), overflow="fold")
     for c in checks:
         final = c["final_url"] if c["final_url"] and c["final_url"] != c["url"] else ""
         # Similarity with what the author saw, and the change it means (none, minor, material).
         similar = f"{c['similarity']:.2f} {c['change']}" if c.get("similarity") is not None else ""
         table.add_row(
-            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), similar, final,
-            str(c["duration_ms"] or ""), c["error"] or "",
+            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), similar,
+            redirect_chain(c["redirects"]), final, str(c["duration_ms"] or ""), c["error"] or "",
         )  # fmt: skip
     if checks:
         out.print(table)

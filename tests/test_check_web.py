@@ -8,6 +8,7 @@ due selection, history and the outage guard.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -167,12 +168,36 @@ def test_transient_failures_are_retried_and_hard_ones_not(web: Web, whole_web: t
 def test_moved_link_records_its_new_address_and_every_hop(web: Web, whole_web: tuple[Path, object]) -> None:
     db, _ = whole_web
     cited = url(web, "site-a.test", "/old-article")
+    # The link is reported by the redirect that moved it (its 301 and target), not the final 200.
     [(final, status)] = query(db, "SELECT final_url, http_status FROM links WHERE url = ?", cited)
-    assert (final, status) == (url(web, "site-a.test", "/new-article"), 200)
+    assert (final, status) == (url(web, "site-a.test", "/new-article"), 301)
     [(redirects,)] = query(
         db, "SELECT redirects FROM checks JOIN links ON links.id = link_id WHERE links.url = ?", cited
     )
     assert '"status": 301' in redirects and "/new-article" in redirects
+
+
+def test_history_shows_each_checks_redirect_chain_and_final_url(
+    web: Web, whole_web: tuple[Path, object]
+) -> None:
+    db, _ = whole_web
+    cited = url(web, "site-a.test", "/publication/temporary")
+    result = runner.invoke(app, ["--db", str(db), "history", cited], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    final = url(web, "site-a.test", "/session/7f3a/publication")
+    assert f"302 -> {final}" in result.stdout
+    assert result.stdout.count(final) == 2  # in the chain and as the final URL
+
+
+def test_a_moved_link_reads_as_its_permanent_redirect(web: Web, whole_web: tuple[Path, object]) -> None:
+    db, _ = whole_web
+    cited = url(web, "site-a.test", "/old-article")
+    result = runner.invoke(app, ["--db", str(db), "summary", "--format", "json"])
+    [link] = [x for x in json.loads(result.stdout)["links"] if x["url"] == cited]
+    assert (link["verdict"], link["reason"], link["http_status"]) == ("moved", "permanent-redirect", 301)
+    assert link["final_url"] == url(web, "site-a.test", "/new-article")
+    table = runner.invoke(app, ["--db", str(db), "summary"], env={"COLUMNS": "200"})
+    assert "permanent-redirect (HTTP 301)" in table.stdout
 
 
 def test_redirect_loop_is_detected_quickly(web: Web, whole_web: tuple[Path, object]) -> None:

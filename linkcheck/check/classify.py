@@ -352,12 +352,22 @@ def classify_response(
         return Reason.SOFT_404
     if not hops:
         return Reason.OK
-    # Where the leading permanent hops lead is the cited URL's new address.
-    moved_to = cited_url
+    if moved_target(cited_url, hops) is not None:
+        return Reason.PERMANENT_REDIRECT
+    return Reason.REDIRECT
+
+
+def moved_target(cited_url: str, hops: Sequence[Hop]) -> tuple[int, str] | None:
+    """The permanent redirect that moved the cited URL: (its status, 301 or 308, and the new address).
+
+    Where the leading permanent hops lead is the cited URL's new address; None when they lead
+    nowhere but the same page (http to https, a trailing slash) or there are none.
+    """
+    moved_to, status = cited_url, None
     for hop in hops:
         if hop.status not in PERMANENT:
             break
-        moved_to = hop.location
-    if not same_page(cited_url, moved_to):
-        return Reason.PERMANENT_REDIRECT
-    return Reason.REDIRECT
+        moved_to, status = hop.location, hop.status
+    if status is None or same_page(cited_url, moved_to):
+        return None
+    return status, moved_to
