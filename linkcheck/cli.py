@@ -199,6 +199,8 @@ def _seed(
             on_total=lambda n: bar.update(task, total=n),
         )
     notes.print(report.summary_line(), markup=False)
+    for line in report.problems():
+        err.print(f"linkcheck: {line}", markup=False)
     return report
 
 
@@ -217,7 +219,7 @@ def seed_command(
     edited file's citations replace its old ones, and links keep their history.
     """
     report = _seed(paths, date_order, include_dois, verbose, max_size)
-    if report.errors:
+    if report.errors or report.problems():
         raise typer.Exit(int(Exit.USAGE))
 
 
@@ -345,6 +347,14 @@ def _check_options(
         raise fail(str(e)) from None
 
 
+def _not_a_document(path: str) -> str:
+    """Why a ``--document`` path names nothing: the same words for check, summary and run."""
+    if not Path(path).exists():
+        return "no such file or folder (--document)"
+    kind = "folder holding no seeded document" if Path(path).is_dir() else "not a seeded document"
+    return f"{kind} (--document; seed it first)"
+
+
 def _check(options: CheckOptions, notes: Console = out) -> Exit:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
     with open_store() as store:
@@ -370,6 +380,8 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
             report = run_checks(store, options)
     for url in report.missing_urls:
         err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
+    for path in report.missing_documents:
+        err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if report.outage:
         err.print(
             "linkcheck: the network seems unavailable: requests were sent and no cited host answered "
@@ -384,8 +396,9 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
             "failing at once looks like a network or resolver problem here; the next checks confirm them.",
             markup=False,
         )
-    notes.print(report.tally_line(), markup=False)
-    return Exit.USAGE if report.missing_urls else Exit.OK
+    if report.selected or not report.missing_documents:
+        notes.print(report.tally_line(), markup=False)
+    return Exit.USAGE if report.missing_urls or report.missing_documents else Exit.OK
 
 
 @app.command("check")
@@ -536,7 +549,7 @@ def _summary(
     with open_store() as store:
         report = build_report(store, options)
     for path in report.unmatched_documents:
-        err.print(f"linkcheck: {path}: not a seeded document", markup=False)
+        err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if output is None:
         text = render(report, fmt, color=out.is_terminal and not out.no_color, width=out.width)
         sys.stdout.write(text)
@@ -633,7 +646,7 @@ def run_command(
     if documents is None:
         report_options = replace(report_options, documents=seeded)
     code = max(code, _summary(report_options, fmt, output, fail_verdicts))
-    if report.errors:
+    if report.errors or report.problems():
         code = max(code, Exit.USAGE)
     if code:
         raise typer.Exit(int(code))

@@ -136,3 +136,59 @@ def test_no_cited_host_answering_is_an_outage_recording_nothing(
     assert result.exit_code == 3, result.output
     assert "2 of 2 hosts did not answer" in result.stderr and "nothing was recorded as dead" in result.stderr
     assert rows(db, "SELECT COUNT(*) FROM checks") == [(0,)]
+
+
+def test_check_document_takes_files_and_folders_and_names_an_unknown_path(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    site = web.sites["site-a.test"]
+    (tmp_path / "lists" / "history").mkdir(parents=True)
+    (tmp_path / "lists" / "history" / "a.txt").write_text(f"See {site.url('/live')} (accessed 1 May 2019).\n")
+    (tmp_path / "lists" / "b.txt").write_text(f"See {site.url('/gone')} (accessed 1 May 2019).\n")
+    (tmp_path / "other.txt").write_text(f"See {site.url('/missing')} (accessed 1 May 2019).\n")
+    (tmp_path / "empty").mkdir()
+    db = "t.db"
+    assert runner.invoke(app, ["--db", db, "seed", "lists", "other.txt"]).exit_code == 0
+    check = ["--db", db, "check", *FAST, *web.resolve_args()]
+
+    folder = runner.invoke(app, [*check, "--document", "lists/"])
+    assert folder.exit_code == 0, folder.output
+    assert folder.stdout.startswith("Checked 2 of 2 links")
+    got = verdicts(tmp_path / db)
+    assert got[site.url("/live")] == ("alive", "ok") and got[site.url("/gone")] == ("dead", "gone")
+    assert got[site.url("/missing")] == ("unchecked", None)
+
+    # An unknown path is named, exit 2, and the known ones are still checked (even with --all).
+    mixed = runner.invoke(app, [*check, "--all", "--document", "nowhere.txt", "--document", "./other.txt"])
+    assert mixed.exit_code == 2
+    assert mixed.stderr.strip() == "linkcheck: nowhere.txt: no such file or folder (--document)"
+    assert mixed.stdout.startswith("Checked 1 of 1 link")
+    assert verdicts(tmp_path / db)[site.url("/missing")] == ("dead", "not-found")
+
+    empty = runner.invoke(app, [*check, "--document", "empty"])
+    assert empty.exit_code == 2 and "Nothing to check" not in empty.stdout
+    assert (
+        empty.stderr.strip()
+        == "linkcheck: empty: folder holding no seeded document (--document; seed it first)"
+    )
+
+
+def test_seed_says_when_a_folder_or_a_run_gives_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pictures").mkdir()
+    (tmp_path / "pictures" / "cat.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    result = runner.invoke(app, ["--db", "t.db", "seed", "pictures"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "linkcheck: pictures: no supported document in this folder"
+
+    (tmp_path / "notes.txt").write_text("A shopping list: eggs, milk, bread.\n")
+    result = runner.invoke(app, ["--db", "t.db", "seed", "notes.txt"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "linkcheck: no citation found in the document read (no URL in notes.txt)"
+
+    (tmp_path / "refs.txt").write_text("See https://www.example.org/a (accessed 1 May 2019).\n")
+    result = runner.invoke(app, ["--db", "t.db", "seed", "notes.txt", "refs.txt"])
+    assert result.exit_code == 0 and result.stderr == ""

@@ -40,6 +40,7 @@ from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store
+from linkcheck.store import report as report_sql
 from linkcheck.store.drift import record_drift
 
 BATCH_SIZE = 200
@@ -217,6 +218,8 @@ class CheckReport:
     tally: dict[str, int] = field(default_factory=dict)
     outage: bool = False
     missing_urls: list[str] = field(default_factory=list)
+    missing_documents: list[str] = field(default_factory=list)
+    """``--document`` paths naming no seeded document (nor a folder holding one)."""
     seconds: float = 0.0
     interrupted: bool = False
     """The run was stopped (its ``stop`` event set) before every selected link was checked."""
@@ -277,19 +280,36 @@ def select_links(
     store: Store, options: CheckOptions, now: dt.datetime | None = None
 ) -> tuple[list[LinkToCheck], list[str]]:
     """The links this run checks (interleaved by host), and ``--url`` values not in the database."""
+    links, missing, _ = select(store, options, now)
+    return links, missing
+
+
+def select(
+    store: Store, options: CheckOptions, now: dt.datetime | None = None
+) -> tuple[list[LinkToCheck], list[str], list[str]]:
+    """:func:`select_links`, and the ``--document`` paths that name no seeded document.
+
+    A ``--document`` path names a seeded document or, as for ``summary``, a folder holding some.
+    """
     now = now or dt.datetime.now(dt.UTC)
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     missing: list[str] = []
     ids: list[int] | None = None
     if options.urls:
         ids, missing = store.link_ids(options.urls)
+    documents: list[str] | None = None
+    unmatched: list[str] = []
+    if options.documents:
+        doc_ids, unmatched = report_sql.document_ids(store, options.documents)
+        paths = report_sql.document_paths(store)
+        documents = [paths[i] for i in doc_ids]
     links = store.links_to_check(
         due_before=None if options.all else (now - options.older_than).strftime(fmt),
         failing_due_before=(now - options.failing_after).strftime(fmt),
         link_ids=ids,
-        documents=list(options.documents) if options.documents else None,
+        documents=documents,
     )
-    return interleave(links), missing
+    return interleave(links), missing, unmatched
 
 
 def run_checks(
@@ -326,8 +346,8 @@ async def check_links(
 ) -> CheckReport:
     """Check the selected links concurrently; write checks and verdicts in batches from here."""
     t0 = time.monotonic()
-    links, missing = select_links(store, options)
-    report = CheckReport(selected=len(links), missing_urls=missing)
+    links, missing, unmatched = select(store, options)
+    report = CheckReport(selected=len(links), missing_urls=missing, missing_documents=unmatched)
     if stop is not None and stop.is_set():
         report.interrupted = bool(links)
         return report

@@ -158,6 +158,9 @@ def _run(
         for doc in result.seed.errors:
             result.errors.append(f"{doc.path}: {doc.message}")
             log.warning("%s: %s: %s", name, doc.path, doc.message)
+        for line in result.seed.problems():
+            result.errors.append(line)
+            log.warning("%s: %s", name, line)
     if stop is not None and stop.is_set():
         result.status = "interrupted"
         return
