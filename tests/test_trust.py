@@ -7,15 +7,19 @@ the confirmation policy (3 failed checks spanning 3 days) is met exactly as it w
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from linkcheck.check.runner import check_options, run_checks
 from linkcheck.cli import app
-from tests.web import Web, honest_site, no_dns
+from linkcheck.store import Store
+from tests.web import ARTICLE, Answer, FakeArchive, Reply, Request, Web, honest_site, html, no_dns
 
 runner = CliRunner()
 FAST = ["--timeout", "2", "--retries", "0", "--host-interval", "0", "--allow-private", "--no-archive"]
@@ -192,3 +196,101 @@ def test_seed_says_when_a_folder_or_a_run_gives_nothing(
     (tmp_path / "refs.txt").write_text("See https://www.example.org/a (accessed 1 May 2019).\n")
     result = runner.invoke(app, ["--db", "t.db", "seed", "notes.txt", "refs.txt"])
     assert result.exit_code == 0 and result.stderr == ""
+
+
+# -- suggestions only for confirmed problems; archive answers read at report time ---------------
+
+
+def pages(req: Request, web: Web) -> Answer:
+    if req.path == "/gone":
+        return Reply(410, {"Content-Type": "text/plain"}, b"gone")
+    if req.path == "/error500":
+        return Reply(500, {"Content-Type": "text/plain"}, b"oops")
+    if req.path == "/slow":
+        reply = html("A slow page", ARTICLE)
+        reply.delay = 2.5
+        return reply
+    return Reply(404)
+
+
+@pytest.fixture(scope="module")
+def archived_web() -> Iterator[tuple[Web, FakeArchive]]:
+    w = Web()
+    site = w.add_site("pages.test", pages)
+    archive = FakeArchive()
+    w.add_site("archive.test", archive.route)
+    for path in ("/gone", "/error500"):
+        archive.add(site.url(path), "20190501", html("As cited", ARTICLE).body)
+    yield w, archive
+    w.close()
+
+
+def every_format(db: Path) -> dict[str, str]:
+    found = {}
+    for fmt in ("table", "json", "csv", "markdown", "html"):
+        result = runner.invoke(app, ["--db", str(db), "summary", "--format", fmt], env={"COLUMNS": "400"})
+        assert result.exit_code == 0, result.output
+        found[fmt] = result.stdout
+    return found
+
+
+def test_a_failing_link_shows_its_confirmation_and_no_fix(
+    archived_web: tuple[Web, FakeArchive], tmp_path: Path
+) -> None:
+    web, _ = archived_web
+    failing = web.sites["pages.test"].url("/error500")
+    (tmp_path / "refs.txt").write_text(f"Available at: {failing} (accessed on 1 May 2019).\n")
+    db = tmp_path / "t.db"
+    assert runner.invoke(app, ["--db", str(db), "seed", str(tmp_path / "refs.txt")]).exit_code == 0
+    archive = web.sites["archive.test"].url("/").rstrip("/")
+    check = ["--db", str(db), "check", *FAST[:-1], "--archive-url", archive, *web.resolve_args()]
+    assert runner.invoke(app, check).exit_code == 0
+    travel(db, 1.5)
+    assert runner.invoke(app, check).exit_code == 0
+    [(first,)] = rows(db, "SELECT first_failed FROM links")
+    progress = f"2 of 3 failed checks, first on {first[:10]}"
+    reports = every_format(db)
+    [link] = json.loads(reports["json"])["links"]
+    assert link["verdict"] == "failing" and link["suggestion"] is None
+    assert link["archive_url"]  # known, and given, but not suggested yet
+    assert link["confirmation"]["failures"] == 2 and link["confirmation"]["needed"] == 3
+    assert link["confirmation"]["text"] == progress
+    for fmt, text in reports.items():
+        assert progress in text, fmt
+        assert "cite the archived copy" not in text, fmt
+
+
+def test_an_archive_answer_that_came_after_the_check_is_in_every_report(
+    archived_web: tuple[Web, FakeArchive], tmp_path: Path
+) -> None:
+    web, archive = archived_web
+    site = web.sites["pages.test"]
+    gone, slow = site.url("/gone"), site.url("/slow")
+    (tmp_path / "refs.txt").write_text(
+        f"Available at: {gone} (accessed on 1 May 2019).\n\nAvailable at: {slow} (accessed on 1 May 2019).\n"
+    )
+    db = tmp_path / "t.db"
+    assert runner.invoke(app, ["--db", str(db), "seed", str(tmp_path / "refs.txt")]).exit_code == 0
+    base = check_options(
+        {"allow_private": True, "host_interval": 0.0, "retries": 0, "archive_timeout": 5.0,
+         "archive_url": web.sites["archive.test"].url("/").rstrip("/"), "resolve": web.resolve_args()[1::2]}
+    )  # fmt: skip
+    # The dead link's check is written after 0.3 s without the archive's answer, which comes
+    # at 1 s, while the slow page keeps the run going.
+    archive.delay = 1.0
+    try:
+        with Store.open(db) as store:
+            report = run_checks(store, replace(base, archive_wait=0.3))
+    finally:
+        archive.delay = 0.0
+    assert report.recorded == 2
+    assert rows(db, "SELECT verdict, archive_url FROM links WHERE url = ?", gone) == [("dead", None)]
+    snapshot = web.sites["archive.test"].url(f"/web/20190501000000/{gone}")
+    assert rows(db, "SELECT COUNT(*) FROM snapshots WHERE url = ?", snapshot) == [(1,)]
+    reports = every_format(db)
+    [link] = [x for x in json.loads(reports["json"])["links"] if x["url"] == gone]
+    assert link["archive_url"] == snapshot and link["citations"][0]["archive_url"] == snapshot
+    assert link["suggestion"]["url"] == snapshot
+    for fmt, text in reports.items():
+        assert snapshot in text.replace("&amp;", "&"), fmt
+        assert "no archived copy known" not in text, fmt
