@@ -752,7 +752,12 @@ def schedule_list_command(schedules: SchedulesOpt = DEFAULT_SCHEDULES) -> None:
         nxt = info.next_run.isoformat(timespec="seconds") if info.next_run else "never"
         if info.next_run is not None and not info.stored:
             nxt += " (not yet scheduled)"
-        last = f"latest run {info.last_run[0]} ({info.last_run[1]})" if info.last_run else "never run"
+        last = "never run"
+        if info.last_run:
+            started, status, why = info.last_run
+            # A failed or partial run says why: a report not written, news not delivered (yet).
+            reason = f": {why}" if why and status in ("failed", "partial") else ""
+            last = f"latest run {started} ({status}{reason})"
         out.print(
             f"{info.config.name}: {info.config.trigger_text}; next run {nxt}; {last}; {info.config.file}",
             markup=False,

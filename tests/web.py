@@ -392,6 +392,9 @@ def honest_site(req: Request, web: Web) -> Answer:
         return Reply(403, {"Content-Type": "text/html"}, b"<html><title>Forbidden</title></html>")
     if p == "/institutional" and "login.openathens.net" in web.sites:
         return redirect(302, web.sites["login.openathens.net"].url("/saml/start?entity=site-a"))
+    if p.startswith("/dies-later/") and "linkcheck-probe" not in p:  # alive when first asked, then gone
+        web.state[p] += 1
+        return html("Still here", ARTICLE) if web.state[p] == 1 else Reply(410)
     if p == "/loop":
         return redirect(302, "/loop2")
     if p == "/loop2":
