@@ -233,7 +233,10 @@ UrlOpt = Annotated[
 DocumentOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--document", help="Only links cited in this seeded document (repeatable).", show_default=False
+        "--document",
+        help="Only links cited in this seeded document, or in the documents under this folder (repeatable); "
+        "a path naming none is an error (exit 2).",
+        show_default=False,
     ),
 ]
 OlderThanOpt = Annotated[
