@@ -457,17 +457,20 @@ def history_command(
     link, checks = found
     out.print(f"{link['url']}: {link['verdict']} ({link['reason'] or 'not checked'})", markup=False)
     table = Table(box=None)
-    columns = ("checked at", "verdict", "reason", "status", "similarity", "redirects", "final URL", "ms")
-    for name in (*columns, "error"):
+    # The redirect chain only where some check was redirected: no empty column on a narrow screen.
+    chains = any(c["redirects"] for c in checks)
+    columns = ("checked at", "verdict", "reason", "status", "similarity", *(("redirects",) if chains else ()))
+    for name in (*columns, "final URL", "ms", "error"):
         # Times and codes stay whole on a narrow screen; URLs and errors fold.
         table.add_column(name, no_wrap=name not in ("redirects", "final URL", "error"), overflow="fold")
     for c in checks:
         final = c["final_url"] if c["final_url"] and c["final_url"] != c["url"] else ""
         # Similarity with what the author saw, and the change it means (none, minor, material).
         similar = f"{c['similarity']:.2f} {c['change']}" if c.get("similarity") is not None else ""
+        chain = (redirect_chain(c["redirects"]),) if chains else ()
         table.add_row(
-            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), similar,
-            redirect_chain(c["redirects"]), final, str(c["duration_ms"] or ""), c["error"] or "",
+            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), similar, *chain, final,
+            str(c["duration_ms"] or ""), c["error"] or "",
         )  # fmt: skip
     if checks:
         out.print(table)
