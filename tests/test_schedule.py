@@ -493,6 +493,19 @@ def test_news_survives_a_receiver_down_for_two_runs_and_arrives_once_marked_late
     assert states == [("delivered", 3), ("delivered", 2)]
 
 
+def test_a_report_that_cannot_be_written_makes_the_run_partial_and_says_why(web: Web, in_tmp: Path) -> None:
+    cite(in_tmp, web.sites["library.test"].url("/live"))
+    (in_tmp / "blocker").write_text("a file where the report's folder should be\n")
+    text = schedule_text(web) + '[[report]]\nformat = "html"\noutput = "blocker/latest.html"\n'
+    write(in_tmp / "schedules", "nightly.toml", text)
+    result = run_job(load_schedule(in_tmp / "schedules" / "nightly.toml"), "lc.db")
+    assert result.status == "partial" and result.reports == []
+    [error] = result.errors
+    assert error.startswith("cannot write report blocker/latest.html: ")
+    listed = runner.invoke(app, ["--db", "lc.db", "schedule", "list"])
+    assert f"(partial: {error})" in listed.stdout
+
+
 @pytest.mark.parametrize("fmt", ["slack", "teams"])
 def test_webhook_payloads_for_slack_and_teams_name_reports_by_public_url(
     web: Web, receiver: Receiver, in_tmp: Path, fmt: str
