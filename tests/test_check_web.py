@@ -64,6 +64,8 @@ EXPECTED = {
 EXTRA = {
     "http://nowhere.invalid/some/page": ("invalid", "reserved-name"),
     "http://unmapped.test/page": ("invalid", "reserved-name"),
+    "http://-bad-.example.org/page": ("invalid", "invalid-url"),  # no DNS name starts with a hyphen
+    "http://10.0.0.300/page": ("invalid", "invalid-url"),  # neither an address nor a name
     "ftp://files.example.org/pub/data.csv": ("skipped", "unsupported-scheme"),
 }
 

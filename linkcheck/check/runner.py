@@ -13,7 +13,8 @@ that checks only links already failing (the daily recheck that confirms them) fi
 few links alive at their latest check, on other hosts, whether the network is up: without
 that, a name gone for good could never be confirmed. If most distinct hosts that were not
 failing already fail so now, the run is a partial outage: the failures are recorded, as
-``failing`` and never ``dead``, and the report carries the figures for a warning.
+``failing`` and never ``dead``, and the report carries the figures for a warning. (Held to
+the end, such failures of a run killed before its end are not recorded: they stay due.)
 """
 
 from __future__ import annotations
