@@ -7,6 +7,7 @@ that could not be read, 3 the network was unavailable).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -198,6 +199,8 @@ def _seed(
             on_total=lambda n: bar.update(task, total=n),
         )
     notes.print(report.summary_line(), markup=False)
+    for line in report.problems():
+        err.print(f"linkcheck: {line}", markup=False)
     return report
 
 
@@ -216,7 +219,7 @@ def seed_command(
     edited file's citations replace its old ones, and links keep their history.
     """
     report = _seed(paths, date_order, include_dois, verbose, max_size)
-    if report.errors:
+    if report.errors or report.problems():
         raise typer.Exit(int(Exit.USAGE))
 
 
@@ -230,7 +233,10 @@ UrlOpt = Annotated[
 DocumentOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--document", help="Only links cited in this seeded document (repeatable).", show_default=False
+        "--document",
+        help="Only links cited in this seeded document, or in the documents under this folder (repeatable); "
+        "a path naming none is an error (exit 2).",
+        show_default=False,
     ),
 ]
 OlderThanOpt = Annotated[
@@ -344,6 +350,14 @@ def _check_options(
         raise fail(str(e)) from None
 
 
+def _not_a_document(path: str) -> str:
+    """Why a ``--document`` path names nothing: the same words for check, summary and run."""
+    if not Path(path).exists():
+        return "no such file or folder (--document)"
+    kind = "folder holding no seeded document" if Path(path).is_dir() else "not a seeded document"
+    return f"{kind} (--document; seed it first)"
+
+
 def _check(options: CheckOptions, notes: Console = out) -> Exit:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
     with open_store() as store:
@@ -369,15 +383,25 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
             report = run_checks(store, options)
     for url in report.missing_urls:
         err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
+    for path in report.missing_documents:
+        err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if report.outage:
         err.print(
-            "linkcheck: the network seems unavailable: requests were sent and no host answered, "
-            "so nothing was recorded as dead; run the check again when the network is back.",
+            "linkcheck: the network seems unavailable: requests were sent and no cited host answered "
+            f"({report.outage_line()} not recorded), so nothing was recorded as dead; run the check "
+            "again when the network is back.",
             markup=False,
         )
         return Exit.NETWORK
-    notes.print(report.tally_line(), markup=False)
-    return Exit.USAGE if report.missing_urls else Exit.OK
+    if report.partial_outage:
+        err.print(
+            f"linkcheck: warning: {report.outage_line()} recorded as failing, none as dead: most hosts "
+            "failing at once looks like a network or resolver problem here; the next checks confirm them.",
+            markup=False,
+        )
+    if report.selected or not report.missing_documents:
+        notes.print(report.tally_line(), markup=False)
+    return Exit.USAGE if report.missing_urls or report.missing_documents else Exit.OK
 
 
 @app.command("check")
@@ -414,6 +438,13 @@ def check_command(
         raise typer.Exit(int(code))
 
 
+def redirect_chain(stored: str | None) -> str:
+    """A check's redirects as ``301 -> URL, 302 -> URL``: each hop's status and where it pointed."""
+    if not stored:
+        return ""
+    return ", ".join(f"{hop['status']} -> {hop['location']}" for hop in json.loads(stored))
+
+
 @app.command("history")
 def history_command(
     url: Annotated[str, typer.Argument(help="The link, as cited or in any equivalent form.")],
@@ -426,15 +457,19 @@ def history_command(
     link, checks = found
     out.print(f"{link['url']}: {link['verdict']} ({link['reason'] or 'not checked'})", markup=False)
     table = Table(box=None)
-    for name in ("checked at", "verdict", "reason", "status", "similarity", "final URL", "ms", "error"):
+    # The redirect chain only where some check was redirected: no empty column on a narrow screen.
+    chains = any(c["redirects"] for c in checks)
+    columns = ("checked at", "verdict", "reason", "status", "similarity", *(("redirects",) if chains else ()))
+    for name in (*columns, "final URL", "ms", "error"):
         # Times and codes stay whole on a narrow screen; URLs and errors fold.
-        table.add_column(name, no_wrap=name not in ("final URL", "error"), overflow="fold")
+        table.add_column(name, no_wrap=name not in ("redirects", "final URL", "error"), overflow="fold")
     for c in checks:
         final = c["final_url"] if c["final_url"] and c["final_url"] != c["url"] else ""
         # Similarity with what the author saw, and the change it means (none, minor, material).
         similar = f"{c['similarity']:.2f} {c['change']}" if c.get("similarity") is not None else ""
+        chain = (redirect_chain(c["redirects"]),) if chains else ()
         table.add_row(
-            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), similar, final,
+            c["started_at"], c["verdict"], c["reason"], str(c["http_status"] or ""), similar, *chain, final,
             str(c["duration_ms"] or ""), c["error"] or "",
         )  # fmt: skip
     if checks:
@@ -520,7 +555,7 @@ def _summary(
     with open_store() as store:
         report = build_report(store, options)
     for path in report.unmatched_documents:
-        err.print(f"linkcheck: {path}: not a seeded document", markup=False)
+        err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if output is None:
         text = render(report, fmt, color=out.is_terminal and not out.no_color, width=out.width)
         sys.stdout.write(text)
@@ -617,7 +652,7 @@ def run_command(
     if documents is None:
         report_options = replace(report_options, documents=seeded)
     code = max(code, _summary(report_options, fmt, output, fail_verdicts))
-    if report.errors:
+    if report.errors or report.problems():
         code = max(code, Exit.USAGE)
     if code:
         raise typer.Exit(int(code))
@@ -723,7 +758,12 @@ def schedule_list_command(schedules: SchedulesOpt = DEFAULT_SCHEDULES) -> None:
         nxt = info.next_run.isoformat(timespec="seconds") if info.next_run else "never"
         if info.next_run is not None and not info.stored:
             nxt += " (not yet scheduled)"
-        last = f"latest run {info.last_run[0]} ({info.last_run[1]})" if info.last_run else "never run"
+        last = "never run"
+        if info.last_run:
+            started, status, why = info.last_run
+            # A failed or partial run says why: a report not written, news not delivered (yet).
+            reason = f": {why}" if why and status in ("failed", "partial") else ""
+            last = f"latest run {started} ({status}{reason})"
         out.print(
             f"{info.config.name}: {info.config.trigger_text}; next run {nxt}; {last}; {info.config.file}",
             markup=False,

@@ -41,6 +41,27 @@ class SeedReport:
     """What a whole seed run did."""
 
     documents: list[DocumentResult] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
+    """The folders named (as stored paths are shown), to tell one that held no document."""
+
+    def problems(self) -> list[str]:
+        """What makes the run fruitless although no document failed, one line each.
+
+        A folder named that holds no supported document; or documents read that cite nothing
+        at all (the wrong folder, or a format whose citations we cannot find): both are most
+        likely a mistake the user wants to hear about, not a quiet success.
+        """
+        read = [d for d in self.documents if d.status in ("seeded", "updated", "unchanged")]
+        lines = []
+        for folder in self.folders:
+            prefix = "" if folder == "." else folder.rstrip("/") + "/"
+            if not any(d.path.startswith(prefix) for d in read):
+                lines.append(f"{folder}: no supported document in this folder")
+        if read and not lines and sum(d.citations for d in read) == 0:
+            noun = "document" if len(read) == 1 else f"{len(read)} documents"
+            lines.append(f"no citation found in the {noun} read (no URL in {read[0].path}"
+                         f"{' or the others' if len(read) > 1 else ''})")  # fmt: skip
+        return lines
 
     def count(self, *statuses: str) -> int:
         """How many documents ended with one of these statuses."""
@@ -164,6 +185,7 @@ def seed(
     report = SeedReport()
     db_path = Path(store.path).absolute() if store.path != ":memory:" else None
     inputs = list(iter_inputs(paths))
+    report.folders = [display_path(Path(p)) for p in paths if Path(p).is_dir()]
     if on_total is not None:
         on_total(len(inputs))
     for item in inputs:

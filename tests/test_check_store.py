@@ -147,12 +147,11 @@ def test_a_run_needing_no_network_is_no_outage(in_tmp: Path) -> None:
     )
     result = runner.invoke(app, ["run", "refs.txt"])
     assert result.exit_code == 0, result.output
-    assert "Checked 2 of 2 links" in result.stdout and "1 dead, 1 skipped" in result.stdout
+    assert "Checked 2 of 2 links" in result.stdout and "1 skipped, 1 invalid" in result.stdout
     history = runner.invoke(app, ["history", "https://nowhere.invalid/a"], env={"COLUMNS": "100"})
     assert history.exit_code == 0
-    assert (
-        "dead (domain-not-found)" in history.stdout and "domain-not-found" in history.stdout.splitlines()[2]
-    )
+    # A reserved name (RFC 6761) is invalid at once: no resolver is asked, nothing to confirm.
+    assert "invalid (reserved-name)" in history.stdout and "reserved-name" in history.stdout.splitlines()[2]
 
 
 def maxrss_script(db: Path, args: list[str]) -> str:

@@ -8,6 +8,7 @@ due selection, history and the outage guard.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site
+from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site, sso_site
 
 runner = CliRunner()
 
@@ -42,7 +43,12 @@ EXPECTED = {
     ("site-a.test", "/auth"): ("blocked", "unauthorized"),
     ("site-a.test", "/forbidden"): ("blocked", "forbidden"),
     ("site-a.test", "/challenge"): ("blocked", "bot-challenge"),
-    ("site-a.test", "/members"): ("blocked", "login-required"),
+    ("site-a.test", "/members"): ("blocked", "login-required"),  # to a page with a password form
+    ("site-a.test", "/publication/temporary"): ("alive", "redirect"),  # /session/7f3a/...: not a login
+    ("site-a.test", "/guides/access"): ("alive", "redirect"),  # /help/login: an article about it
+    ("site-a.test", "/story"): ("alive", "redirect"),  # a sign-in box in an article's header
+    ("site-a.test", "/intranet"): ("blocked", "login-required"),  # 403 at /signin
+    ("site-a.test", "/institutional"): ("blocked", "login-required"),  # a known single-sign-on host
     ("site-a.test", "/loop"): ("failing", "too-many-redirects"),
     ("site-a.test", "/redirect-to-ftp"): ("skipped", "unsupported-scheme"),
     ("site-a.test", "/"): ("alive", "ok"),
@@ -56,7 +62,10 @@ EXPECTED = {
     ("closed.test", "/page"): ("failing", "connection-refused"),
 }
 EXTRA = {
-    "http://nowhere.invalid/some/page": ("dead", "domain-not-found"),
+    "http://nowhere.invalid/some/page": ("invalid", "reserved-name"),
+    "http://unmapped.test/page": ("invalid", "reserved-name"),
+    "http://-bad-.example.org/page": ("invalid", "invalid-url"),  # no DNS name starts with a hyphen
+    "http://10.0.0.300/page": ("invalid", "invalid-url"),  # neither an address nor a name
     "ftp://files.example.org/pub/data.csv": ("skipped", "unsupported-scheme"),
 }
 
@@ -69,6 +78,7 @@ def web() -> Iterator[Web]:
     w.add_site("shop.test", soft404_site)
     w.add_site("hostile.test", hostile_site)
     w.add_site("slowish.test", slowish_site)
+    w.add_site("login.openathens.net", sso_site)
     w.closed_site("closed.test")
     yield w
     w.close()
@@ -160,12 +170,36 @@ def test_transient_failures_are_retried_and_hard_ones_not(web: Web, whole_web: t
 def test_moved_link_records_its_new_address_and_every_hop(web: Web, whole_web: tuple[Path, object]) -> None:
     db, _ = whole_web
     cited = url(web, "site-a.test", "/old-article")
+    # The link is reported by the redirect that moved it (its 301 and target), not the final 200.
     [(final, status)] = query(db, "SELECT final_url, http_status FROM links WHERE url = ?", cited)
-    assert (final, status) == (url(web, "site-a.test", "/new-article"), 200)
+    assert (final, status) == (url(web, "site-a.test", "/new-article"), 301)
     [(redirects,)] = query(
         db, "SELECT redirects FROM checks JOIN links ON links.id = link_id WHERE links.url = ?", cited
     )
     assert '"status": 301' in redirects and "/new-article" in redirects
+
+
+def test_history_shows_each_checks_redirect_chain_and_final_url(
+    web: Web, whole_web: tuple[Path, object]
+) -> None:
+    db, _ = whole_web
+    cited = url(web, "site-a.test", "/publication/temporary")
+    result = runner.invoke(app, ["--db", str(db), "history", cited], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    final = url(web, "site-a.test", "/session/7f3a/publication")
+    assert f"302 -> {final}" in result.stdout
+    assert result.stdout.count(final) == 2  # in the chain and as the final URL
+
+
+def test_a_moved_link_reads_as_its_permanent_redirect(web: Web, whole_web: tuple[Path, object]) -> None:
+    db, _ = whole_web
+    cited = url(web, "site-a.test", "/old-article")
+    result = runner.invoke(app, ["--db", str(db), "summary", "--format", "json"])
+    [link] = [x for x in json.loads(result.stdout)["links"] if x["url"] == cited]
+    assert (link["verdict"], link["reason"], link["http_status"]) == ("moved", "permanent-redirect", 301)
+    assert link["final_url"] == url(web, "site-a.test", "/new-article")
+    table = runner.invoke(app, ["--db", str(db), "summary"], env={"COLUMNS": "200"})
+    assert "permanent-redirect (HTTP 301)" in table.stdout
 
 
 def test_redirect_loop_is_detected_quickly(web: Web, whole_web: tuple[Path, object]) -> None:
@@ -238,7 +272,8 @@ def test_private_addresses_are_skipped_without_allow_private(web: Web, tmp_path:
     got = verdicts(db)
     assert got[by_name] == ("skipped", "private-address")
     assert got[by_ip] == ("skipped", "private-address")
-    assert got["http://localhost/x"] == ("skipped", "private-address")
+    # localhost is a reserved name: no citation a reader can follow (fetched with --allow-private).
+    assert got["http://localhost/x"] == ("invalid", "reserved-name")
     assert web.hits[("site-a.test", "/live")] == 0
     [(error,)] = query(db, "SELECT error FROM checks WHERE url = ?", by_name)
     assert "127.0.0.2" in error and "loopback" in error

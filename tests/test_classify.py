@@ -178,13 +178,38 @@ def hop(url: str, status: int, location: str) -> Hop:
         ([hop(A, 301, A + "/")], A + "/", 200, {}, Reason.REDIRECT),
         ([hop(A, 301, "https://site.org/")], "https://site.org/", 200, {}, Reason.REDIRECT_TO_HOME),
         ([hop(A, 302, "https://site.org/")], "https://site.org/", 200, {}, Reason.REDIRECT_TO_HOME),
+        # A login page is recognised by what it is, never by the words of its URL alone.
         (
             [hop(A, 302, "https://site.org/login?r=1")],
             "https://site.org/login?r=1",
             200,
+            {"login_page": True},
+            Reason.LOGIN_REQUIRED,
+        ),
+        ([hop(A, 302, "https://site.org/login?r=1")], "https://site.org/login?r=1", 200, {}, Reason.REDIRECT),
+        (
+            [hop(A, 302, "https://site.org/session/7f3a/a")],
+            "https://site.org/session/7f3a/a",
+            200,
+            {},
+            Reason.REDIRECT,
+        ),
+        ([hop(A, 302, "https://site.org/login")], "https://site.org/login", 403, {}, Reason.LOGIN_REQUIRED),
+        (
+            [hop(A, 302, "https://site.org/session/1")],
+            "https://site.org/session/1",
+            403,
+            {},
+            Reason.FORBIDDEN,
+        ),
+        (
+            [hop(A, 302, "https://uni.okta.com/app/x")],
+            "https://uni.okta.com/app/x",
+            200,
             {},
             Reason.LOGIN_REQUIRED,
         ),
+        ([], A, 200, {"login_page": True}, Reason.OK),  # no redirect: the cited page itself
         ([hop(A, 301, "https://site.org/b")], "https://site.org/b", 404, {}, Reason.NOT_FOUND),
         ([], A, 200, {"not_found_text": True}, Reason.SOFT_404),
         ([], A, 200, {"probe_similar": True}, Reason.SOFT_404),
@@ -240,6 +265,22 @@ def test_read_page_takes_title_headings_and_visible_words() -> None:
     assert "notfound" not in p.words and p.words[-1] == "here"
     assert not says_not_found(p)
     assert read_page(b"%PDF-1.7 ...", "application/pdf") is None
+
+
+def test_read_page_sees_a_password_field_and_tells_a_login_page_from_an_article() -> None:
+    form = b"<html><title>Sign in</title><body><form>Email <input name=u> <input type=PASSWORD></form>"
+    login = read_page(form, "text/html")
+    assert login is not None and login.password and login.is_login
+    article = (
+        b"<html><title>Logging in</title><body><p>"
+        + b"To log in, type your password. " * 80
+        + b"</p></body></html>"
+    )
+    about = read_page(article, "text/html")
+    assert about is not None and not about.password and not about.is_login
+    header_box = article.replace(b"<body>", b"<body><form><input autocomplete=current-password></form>")
+    long_page = read_page(header_box, "text/html")
+    assert long_page is not None and long_page.password and not long_page.is_login
 
 
 def test_similarity() -> None:

@@ -144,7 +144,7 @@ def test_run_seeds_and_checks_only_what_its_documents_cite(in_tmp: Path) -> None
     verdicts = dict(rows(in_tmp / "linkcheck.db", "SELECT url, verdict FROM links"))
     assert verdicts == {
         "https://other.invalid/x": "unchecked",
-        "https://nowhere.invalid/a": "dead",
+        "https://nowhere.invalid/a": "invalid",
         "ftp://x.example.org/f": "skipped",
     }
 

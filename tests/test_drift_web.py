@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from linkcheck.check import config
 from linkcheck.cli import app
 from tests.drift_pairs import ARCHIVING, CITED, GARDENING, LIGHT_EDIT, ROT, STAMP_NOW, STAMP_THEN, page
-from tests.web import HTML_UTF8, Answer, FakeArchive, Reply, Request, Web, conditional, redirect
+from tests.web import HTML_UTF8, Answer, FakeArchive, Reply, Request, Web, conditional, no_dns, redirect
 
 runner = CliRunner()
 
@@ -369,21 +369,38 @@ def test_an_archive_down_or_slow_never_fails_or_stalls_a_check(web: Web, tmp_pat
     assert rows(db, "SELECT COUNT(*) AS n FROM archive_lookups") == [{"n": 0}]  # failures are not cached
 
 
-def test_the_archive_host_is_trusted_at_a_private_address(web: Web, tmp_path: Path) -> None:
-    # No --allow-private: the cited host is refused, yet the user's archive on loopback is asked.
+def test_the_archive_host_is_trusted_at_a_private_address_and_does_not_hide_an_outage(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No --allow-private: the user's archive on loopback is asked all the same. The cited hosts'
+    # names do not resolve, so no cited host answered: an outage (exit 3, nothing recorded),
+    # whether the archive answered or was never asked (--no-archive).
+    cited = ["http://gone.example.org/report", "http://lapsed.example.net/page"]
+    asked = no_dns(monkeypatch, {"gone.example.org", "lapsed.example.net"})
     archive = fake(web)
-    archive.add("http://gone.invalid/report", "20170908", CITED)
-    (tmp_path / "refs.txt").write_text("See http://gone.invalid/report (accessed on 8 September 2017).\n")
+    archive.add(cited[0], "20170908", CITED)
+    (tmp_path / "refs.txt").write_text("".join(f"See {u} (accessed on 8 September 2017).\n\n" for u in cited))
     db = tmp_path / "lc.db"
     assert runner.invoke(app, ["--db", str(db), "seed", str(tmp_path / "refs.txt")]).exit_code == 0
     site = web.sites["archive.test"]
-    result = runner.invoke(
-        app, ["--db", str(db), "check", "--archive-url", site.url("/"), "--retries", "0", *web.resolve_args()]
-    )
-    assert result.exit_code == 0, result.output
-    [row] = rows(db, "SELECT verdict, reason, archive_url, archive_timestamp FROM links")
-    assert (row["verdict"], row["reason"]) == ("dead", "domain-not-found")
-    assert row["archive_url"] == site.url("/web/20170908000000/http://gone.invalid/report")
+    base = ["--db", str(db), "check", "--retries", "0", *web.resolve_args()]
+    result = runner.invoke(app, [*base, "--archive-url", site.url("/")])
+    assert result.exit_code == 3, result.output
+    assert "no cited host answered" in result.stderr and "2 of 2 hosts" in result.stderr
+    assert {"gone.example.org", "lapsed.example.net"} <= set(asked)
+    # The archive answered (at its private address), and its answer is kept for later reports...
+    assert (cited[0], "20170908") in archive.questions
+    [lookup] = rows(
+        db, "SELECT s.url FROM archive_lookups a JOIN snapshots s ON s.id = a.snapshot_id WHERE s.url LIKE ?",
+        f"%{cited[0]}",
+    )  # fmt: skip
+    assert lookup["url"] == site.url(f"/web/20170908000000/{cited[0]}")
+    # ...but the links were not recorded: they stay unchecked and due.
+    links = rows(db, "SELECT verdict, checks FROM links")
+    assert {(r["verdict"], r["checks"]) for r in links} == {("unchecked", 0)}
+    same = runner.invoke(app, [*base, "--no-archive"])
+    assert same.exit_code == 3, same.output
+    assert rows(db, "SELECT COUNT(*) AS n FROM checks") == [{"n": 0}]
 
 
 def test_no_archive_asks_nothing_and_refresh_asks_again(web: Web, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import socket
 import httpcore
 import pytest
 
-from linkcheck.check.classify import DnsError
+from linkcheck.check.classify import DnsError, InvalidHost
 from linkcheck.check.network import (
     AddressRefused,
     PerOriginPool,
@@ -18,6 +18,7 @@ from linkcheck.check.network import (
     address_problem,
     parse_resolve,
 )
+from linkcheck.check.outcome import Reason
 
 ip = ipaddress.ip_address
 
@@ -119,10 +120,22 @@ def test_nxdomain_and_temporary_failure_are_told_apart() -> None:
 def test_special_names_need_no_resolver() -> None:
     async def go() -> None:
         r = Resolver(lookup=lookup_raising(socket.EAI_AGAIN, "must not be asked"))
-        with pytest.raises(DnsError) as e:
-            await r.resolve("nowhere.invalid", 80)
-        assert e.value.missing
-        assert ip("127.0.0.1") in await r.resolve("localhost", 80)
+        for reserved in ("nowhere.invalid", "site.test", "www.example", "app.localhost", "localhost"):
+            with pytest.raises(InvalidHost) as e:
+                await r.resolve(reserved, 80)
+            assert e.value.reason is Reason.RESERVED_NAME
+        for impossible in ("a..b.org", "x" * 64 + ".org", "-bad.org", "bad-.org", "a b.org", "10.0.0.300"):
+            with pytest.raises(InvalidHost) as e:
+                await r.resolve(impossible, 80)
+            assert e.value.reason is Reason.INVALID_URL, impossible
+        # localhost is loopback (RFC 6761 section 6.3) where private addresses are allowed.
+        loopback = Resolver(allow_private=True, lookup=lookup_raising(socket.EAI_AGAIN, "must not be asked"))
+        assert ip("127.0.0.1") in await loopback.resolve("localhost", 80)
+        assert ip("127.0.0.1") in await loopback.resolve("app.localhost", 80)
+        # A --resolve rule names a reserved name's address: the test web's .test sites are fetched.
+        rule = parse_resolve("site.test:80:127.0.0.2")
+        ruled = Resolver([rule], lookup=lookup_raising(socket.EAI_AGAIN, "must not be asked"))
+        assert await ruled.resolve("site.test", 80) == [ip("127.0.0.2")]
         assert await r.resolve("93.184.216.34", 80) == [ip("93.184.216.34")]
         assert await r.resolve("[2001:db8::1]", 80) == [ip("2001:db8::1")]
         assert r.stats.lookups == 0
@@ -132,11 +145,11 @@ def test_special_names_need_no_resolver() -> None:
 
 def test_rules_override_resolution_by_port() -> None:
     async def go() -> None:
-        rules = (parse_resolve("a.test:8080:127.0.0.2"), parse_resolve("b.test:*:127.0.0.3"))
+        rules = (parse_resolve("a.example.org:8080:127.0.0.2"), parse_resolve("b.example.org:*:127.0.0.3"))
         r = Resolver(rules, lookup=lookup_returning("93.184.216.34"))
-        assert await r.resolve("a.test", 8080) == [ip("127.0.0.2")]
-        assert await r.resolve("a.test", 80) == [ip("93.184.216.34")]
-        assert await r.resolve("B.test.", 1234) == [ip("127.0.0.3")]
+        assert await r.resolve("a.example.org", 8080) == [ip("127.0.0.2")]
+        assert await r.resolve("a.example.org", 80) == [ip("93.184.216.34")]
+        assert await r.resolve("B.example.org.", 1234) == [ip("127.0.0.3")]
 
     asyncio.run(go())
 
@@ -156,9 +169,9 @@ def test_guard_refuses_a_name_with_any_private_address_unless_allowed() -> None:
     async def go() -> None:
         mixed = lookup_returning("93.184.216.34", "10.0.0.5")
         with pytest.raises(AddressRefused, match=r"10\.0\.0\.5, a private address"):
-            await Resolver(lookup=mixed).checked("rebind.example", 80)
-        assert len(await Resolver(allow_private=True, lookup=mixed).checked("rebind.example", 80)) == 2
-        assert await Resolver(lookup=lookup_returning("93.184.216.34")).checked("ok.example", 80) == [
+            await Resolver(lookup=mixed).checked("rebind.example.net", 80)
+        assert len(await Resolver(allow_private=True, lookup=mixed).checked("rebind.example.net", 80)) == 2
+        assert await Resolver(lookup=lookup_returning("93.184.216.34")).checked("ok.example.net", 80) == [
             ip("93.184.216.34")
         ]
 

@@ -100,7 +100,7 @@ def test_document_paths_are_normalised_like_seeds(db: Path) -> None:
 def test_document_folder_and_an_unknown_document(db: Path) -> None:
     code, out, err = summary("-f", "json", "--document", "refs", "--document", "missing.txt")
     assert code == 2
-    assert err.strip() == "linkcheck: missing.txt: not a seeded document"
+    assert err.strip() == "linkcheck: missing.txt: no such file or folder (--document)"
     # The other documents are still reported.
     docs = {c["document"] for k in json.loads(out)["links"] for c in k["citations"]}
     assert docs == {LIST, THESIS}

@@ -424,10 +424,111 @@ def test_a_webhook_that_fails_is_logged_and_the_run_still_succeeds(
         result = run_job(load_schedule(write(in_tmp, "s.toml", text)), "lc.db")
     finally:
         refused.close()
-    assert result.status == "done" and len(result.new) == 1 and result.notified == []
-    assert result.warnings == ["webhook: answered HTTP 500"]
+    # The news is kept for the next runs; this one is partial, and says why.
+    assert result.status == "partial" and len(result.new) == 1 and result.notified == []
+    [warning] = result.warnings
+    assert warning.startswith("webhook: answered HTTP 500 (kept; tried again on the next runs until ")
     assert len(refused.bodies) == 1
     assert any("webhook" in r.getMessage() and "HTTP 500" in r.getMessage() for r in caplog.records)
+
+
+def travel(db: Path, days: float) -> None:
+    """Let ``days`` pass for the database: recorded times (checks, the outbox) move into the past."""
+    shift = f"-{int(days * 86400)} seconds"
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE checks SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', started_at, ?)", [shift])
+        conn.execute(
+            "UPDATE links SET last_checked = strftime('%Y-%m-%dT%H:%M:%SZ', last_checked, ?)", [shift]
+        )
+        for col in ("created_at", "expires_at", "next_attempt_at"):
+            conn.execute(f"UPDATE outbox SET {col} = strftime('%Y-%m-%dT%H:%M:%SZ', {col}, ?)", [shift])
+    conn.close()
+
+
+def test_news_survives_a_receiver_down_for_two_runs_and_arrives_once_marked_late(
+    web: Web, in_tmp: Path
+) -> None:
+    receiver = Receiver(status=503)
+    try:
+        site = web.sites["library.test"]
+        missing, dies = site.url("/missing"), site.url(f"/dies-later/{os.getpid()}-{time.time_ns()}")
+        cite(in_tmp, site.url("/live"), missing, dies)
+        text = schedule_text(web) + '[[report]]\nformat = "json"\noutput = "out/links.json"\n'
+        text += f'[notify]\nwebhook = "{receiver.url}"\n'
+        config = load_schedule(write(in_tmp / "schedules", "daily.toml", text))
+
+        first = run_job(config, "lc.db")  # /missing newly dead; the receiver is down
+        assert [link["url"] for link in first.new] == [missing] and first.status == "partial"
+        listed = runner.invoke(app, ["--db", "lc.db", "schedule", "list"])
+        assert (
+            "(partial: webhook: answered HTTP 503 (kept; tried again on the next runs until" in listed.stdout
+        )
+        travel(in_tmp / "lc.db", 1)
+        second = run_job(config, "lc.db")  # /dies-later newly dead; still down
+        assert [link["url"] for link in second.new] == [dies] and second.status == "partial"
+        assert len(second.warnings) == 2  # this run's news and the first run's, both kept
+        travel(in_tmp / "lc.db", 1)
+        failed = len(receiver.bodies)
+        assert failed == 3  # one try of the first news per run, one of the second's
+        receiver.status = 204
+        third = run_job(config, "lc.db")
+        assert third.new == [] and third.status == "done", third.warnings
+        assert third.notified == ["webhook (late by 2 days)", "webhook (late by 1 day)"]
+        delivered = receiver.bodies[failed:]
+        assert [[link["url"] for link in body["new"]] for body in delivered] == [[missing], [dies]]
+        assert [(b["late"], b["late_by"], b["delivery_attempts"]) for b in delivered] == [
+            (True, "2 days", 3), (True, "1 day", 2)
+        ]  # fmt: skip
+        assert delivered[0]["reports"] == [str(in_tmp / "out" / "links.json")]  # by absolute path
+        listed = runner.invoke(app, ["--db", "lc.db", "schedule", "list"])
+        assert "(done)" in listed.stdout
+
+        travel(in_tmp / "lc.db", 1)
+        fourth = run_job(config, "lc.db")
+        assert fourth.new == [] and fourth.notified == [] and len(receiver.bodies) == failed + 2
+    finally:
+        receiver.close()
+    states = query(in_tmp / "lc.db", "SELECT status, attempts FROM outbox ORDER BY id")
+    assert states == [("delivered", 3), ("delivered", 2)]
+
+
+def test_a_report_that_cannot_be_written_makes_the_run_partial_and_says_why(web: Web, in_tmp: Path) -> None:
+    cite(in_tmp, web.sites["library.test"].url("/live"))
+    (in_tmp / "blocker").write_text("a file where the report's folder should be\n")
+    text = schedule_text(web) + '[[report]]\nformat = "html"\noutput = "blocker/latest.html"\n'
+    write(in_tmp / "schedules", "nightly.toml", text)
+    result = run_job(load_schedule(in_tmp / "schedules" / "nightly.toml"), "lc.db")
+    assert result.status == "partial" and result.reports == []
+    [error] = result.errors
+    assert error.startswith("cannot write report blocker/latest.html: ")
+    listed = runner.invoke(app, ["--db", "lc.db", "schedule", "list"])
+    assert f"(partial: {error})" in listed.stdout
+
+
+@pytest.mark.parametrize("fmt", ["slack", "teams"])
+def test_webhook_payloads_for_slack_and_teams_name_reports_by_public_url(
+    web: Web, receiver: Receiver, in_tmp: Path, fmt: str
+) -> None:
+    missing = web.sites["library.test"].url("/missing")
+    cite(in_tmp, missing)
+    text = schedule_text(web) + '[[report]]\nformat = "html"\noutput = "out/links.html"\n'
+    text += f'[notify]\nwebhook = "{receiver.url}"\nformat = "{fmt}"\n'
+    text += 'report_base_url = "https://intranet.example.org/linkcheck/"\n'
+    result = run_job(load_schedule(write(in_tmp, "chat.toml", text)), "lc.db")
+    assert result.status == "done" and result.notified == ["webhook"]
+    (body,) = receiver.bodies
+    if fmt == "slack":
+        assert body["text"] == "linkcheck chat: 1 link newly dead, changed or moved"
+        shown = body["blocks"][1]["text"]["text"]
+    else:
+        assert body["type"] == "message"
+        [card] = body["attachments"]
+        assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+        assert card["content"]["type"] == "AdaptiveCard"
+        shown = "\n".join(block["text"] for block in card["content"]["body"])
+    assert f"DEAD: {missing} (not-found, HTTP 404)" in shown
+    assert "Reports: https://intranet.example.org/linkcheck/out/links.html" in shown
 
 
 class FakeSMTP:
@@ -471,24 +572,25 @@ def test_new_links_are_mailed_with_the_password_from_the_environment(
     monkeypatch.delenv("LC_TEST_SMTP_PASSWORD", raising=False)
     result = run_job(config, "lc.db")
     assert FakeSMTP.sent == [] and result.notified == []
-    assert result.warnings == [
+    [warning] = result.warnings
+    assert warning.startswith(
         "email: the environment variable LC_TEST_SMTP_PASSWORD (password_env) is not set"
-    ]
+    )
 
-    # A link already dead is no news: make it new again by forgetting its checks.
+    # The news was kept: the next run (its attempt due again) mails it, marked late.
     query_db = sqlite3.connect(in_tmp / "lc.db")
     with query_db:
-        query_db.execute("DELETE FROM checks")
-        query_db.execute("UPDATE links SET verdict = 'unchecked'")
+        query_db.execute("UPDATE outbox SET next_attempt_at = created_at")
     query_db.close()
     monkeypatch.setenv("LC_TEST_SMTP_PASSWORD", "s3cret")
     result = run_job(config, "lc.db")
-    assert result.notified == ["email"]
+    assert result.new == [] and result.notified == ["email (late by less than a minute)"]
     ((host, port, tls, login, message),) = FakeSMTP.sent
     assert (host, port, tls, login) == ("smtp.example.org", 587, True, ("lc", "s3cret"))
     assert message["To"] == "editor@example.org, librarian@example.org"
     assert message["Subject"] == "linkcheck mail: 1 link newly dead, changed or moved"
     body = message.get_content()
+    assert body.startswith("This message is late by less than a minute: found on ")
     assert f"DEAD: {missing}" in body and "cited in refs.txt:1 (accessed 2017-09-08)" in body
 
 

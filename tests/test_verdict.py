@@ -30,7 +30,11 @@ def h(*steps: tuple[float, str]) -> list[Fact]:
         (h((0, "gone")), Verdict.DEAD, 1),
         (h((0, "soft-404")), Verdict.DEAD, 1),
         (h((0, "redirect-to-home")), Verdict.DEAD, 1),
-        (h((0, "domain-not-found")), Verdict.DEAD, 1),
+        # A name that does not resolve may be a resolver's outage: confirmed like a timeout.
+        (h((0, "domain-not-found")), Verdict.FAILING, 1),
+        (h((0, "domain-not-found"), (1.5, "domain-not-found"), (3, "domain-not-found")), Verdict.DEAD, 3),
+        (h((0, "domain-not-found"), (1, "dns-error"), (2, "domain-not-found")), Verdict.FAILING, 3),
+        (h((0, "reserved-name")), Verdict.INVALID, 0),
         # Transient failures are failing until confirmed: 3 checks over at least 3 days.
         (h((0, "timeout")), Verdict.FAILING, 1),
         (h((0, "timeout"), (1, "server-error")), Verdict.FAILING, 2),

@@ -289,6 +289,27 @@ class Web:
             await writer.drain()
 
 
+def no_dns(monkeypatch: object, missing: set[str] | None = None) -> list[str]:
+    """Make the system resolver answer "no such name" (EAI_NONAME), as DNS does for a lapsed domain.
+
+    ``missing`` limits it to those names (others keep the real resolver, which on a machine
+    without DNS fails too); returns the list of names asked, in order. Names mapped with
+    ``--resolve`` are never asked. Works in-process only (CliRunner), through pytest's monkeypatch.
+    """
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        asked.append(name)
+        if missing is None or name in missing:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)  # type: ignore[attr-defined]
+    return asked
+
+
 # -- the sites of the standard test web ---------------------------------------------------
 
 ARTICLE = "<article><p>" + words("article", 400) + "</p></article>"
@@ -351,6 +372,29 @@ def honest_site(req: Request, web: Web) -> Answer:
         return redirect(302, "/login?next=/members")
     if p == "/login":
         return html("Sign in", "<form>user <input> password <input type=password></form>")
+    if p == "/publication/temporary":  # a session id in the path: no login about it
+        return redirect(302, "/session/7f3a/publication")
+    if p == "/session/7f3a/publication":
+        return html("The publication", ARTICLE)
+    if p == "/guides/access":  # a URL named for logging in, serving an article about it
+        return redirect(302, "/help/login")
+    if p == "/help/login":
+        text = "<p>To log in to the catalogue, enter your library card number and your password.</p>"
+        return html("How to log in to the library catalogue", text + ARTICLE)
+    if p == "/story":  # an article with a sign-in box in its header
+        return redirect(302, "/news/story")
+    if p == "/news/story":
+        box = "<form action=/login><input name=user><input type=password><button>Sign in</button></form>"
+        return html("A news story", box + ARTICLE)
+    if p == "/intranet":
+        return redirect(302, "/signin?next=/intranet")
+    if p == "/signin":
+        return Reply(403, {"Content-Type": "text/html"}, b"<html><title>Forbidden</title></html>")
+    if p == "/institutional" and "login.openathens.net" in web.sites:
+        return redirect(302, web.sites["login.openathens.net"].url("/saml/start?entity=site-a"))
+    if p.startswith("/dies-later/") and "linkcheck-probe" not in p:  # alive when first asked, then gone
+        web.state[p] += 1
+        return html("Still here", ARTICLE) if web.state[p] == 1 else Reply(410)
     if p == "/loop":
         return redirect(302, "/loop2")
     if p == "/loop2":
@@ -358,6 +402,11 @@ def honest_site(req: Request, web: Web) -> Answer:
     if p == "/redirect-to-ftp":
         return redirect(301, "ftp://files.example.org/x")
     return Reply(404, {"Content-Type": "text/html"}, b"<html><title>Not Found</title></html>")
+
+
+def sso_site(req: Request, web: Web) -> Answer:
+    """A single-sign-on service whose page is drawn by a script: no form in the HTML."""
+    return html("Sign in", "<div id=app></div><script src=/app.js></script>")
 
 
 def soft404_site(req: Request, web: Web) -> Answer:

@@ -36,6 +36,15 @@ class DnsError(Exception):
         self.missing = missing
 
 
+class InvalidHost(DnsError):
+    """A host name that can never be looked up (reserved, or impossible in DNS): no resolver is asked."""
+
+    def __init__(self, host: str, reason: Reason, message: str) -> None:
+        super().__init__(host, message, missing=True)
+        self.reason = reason
+        self.args = (message,)
+
+
 class TooManyRedirects(Exception):
     """The redirect chain looped or was longer than the hop limit."""
 
@@ -61,6 +70,8 @@ def _refused(exc: BaseException) -> bool:
 def classify_error(exc: BaseException) -> Reason:
     """The reason code for a try that ended with an exception instead of a response."""
     chain = _chain(exc)
+    if isinstance(exc, InvalidHost):
+        return exc.reason
     if isinstance(exc, DnsError):
         return Reason.DOMAIN_NOT_FOUND if exc.missing else Reason.DNS_ERROR
     if isinstance(exc, TooManyRedirects):
@@ -129,10 +140,23 @@ LOGIN_SEGMENTS = frozenset(
     {
         "login", "log-in", "log_in", "logon", "signin", "sign-in", "sign_in", "sso", "auth",
         "authenticate", "authorize", "oauth", "oauth2", "saml", "saml2", "cas", "idp",
-        "wp-login", "shibboleth", "shibboleth.sso", "openathens", "session", "sessions",
+        "wp-login", "shibboleth", "shibboleth.sso", "openathens",
     }
 )  # fmt: skip
 LOGIN_HOST_PREFIXES = ("login.", "signin.", "sso.", "auth.", "idp.", "accounts.", "shibboleth.")
+#: Single-sign-on services: a redirect to one is a login, whatever its page holds (often a script
+#: that draws the form). A host is matched with its subdomains (a tenant's ``x.okta.com``).
+SSO_HOSTS = frozenset(
+    {
+        "login.microsoftonline.com", "login.live.com", "accounts.google.com", "login.openathens.net",
+        "my.openathens.net", "okta.com", "oktapreview.com", "auth0.com", "onelogin.com",
+        "idp.shibboleth.net", "wayf.ukfederation.org.uk", "ds.incommon.org", "discovery.eduid.ch",
+        "seamlessaccess.org", "appleid.apple.com", "login.yahoo.com", "github.com/login",
+    }
+)  # fmt: skip
+LOGIN_MAX_WORDS = 400
+"""A page with a password field and fewer visible words than this is a login page; a longer
+one is an article that happens to have a sign-in box in its header."""
 HOME_PATHS = frozenset(
     {"", "/", "/index", "/index.html", "/index.htm", "/index.php", "/home", "/home.html", "/default.aspx",
      "/default.asp", "/welcome", "/main"}
@@ -155,6 +179,18 @@ def is_login_url(url: str) -> bool:
             seg.rsplit(".", 1)[0] if seg.endswith((".php", ".html", ".htm", ".aspx", ".asp", ".jsp")) else seg
         )
         if seg in LOGIN_SEGMENTS or stem in LOGIN_SEGMENTS:
+            return True
+    return False
+
+
+def is_sso_url(url: str) -> bool:
+    """Is the URL on a known single-sign-on service (:data:`SSO_HOSTS`, subdomains included)?"""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    path = parts.path.lower()
+    for known in SSO_HOSTS:
+        name, _, prefix = known.partition("/")
+        if (host == name or host.endswith("." + name)) and (not prefix or path.startswith("/" + prefix)):
             return True
     return False
 
@@ -217,6 +253,14 @@ class PageSignals:
     title: str | None
     headings: tuple[str, ...]
     words: tuple[str, ...]
+    password: bool = False
+    """The page has a password field (``<input type=password>``, or one the browser fills with
+    the current password)."""
+
+    @property
+    def is_login(self) -> bool:
+        """Is the page a login page: a password field, and little else to read?"""
+        return self.password and len(self.words) < LOGIN_MAX_WORDS
 
 
 def read_page(body: bytes, content_type: str | None) -> PageSignals | None:
@@ -229,10 +273,16 @@ def read_page(body: bytes, content_type: str | None) -> PageSignals | None:
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node else None
     headings = tuple(" ".join(h.text().split()) for h in tree.css("h1")[:3])
+    password = any(
+        (node.attributes.get("type") or "").strip().lower() == "password"
+        or (node.attributes.get("autocomplete") or "").strip().lower() == "current-password"
+        for node in tree.css("input")
+    )
     for node in tree.css("script, style, noscript, template"):
         node.decompose()
     text = tree.body.text(separator=" ") if tree.body else ""
-    return PageSignals(title=title or None, headings=headings, words=tuple(text.split()[:SOFT404_MAX_WORDS]))
+    words = tuple(text.split()[:SOFT404_MAX_WORDS])
+    return PageSignals(title=title or None, headings=headings, words=words, password=password)
 
 
 def says_not_found(page: PageSignals) -> bool:
@@ -272,14 +322,26 @@ def classify_response(
     *,
     not_found_text: bool = False,
     probe_similar: bool = False,
+    login_page: bool = False,
 ) -> Reason:
     """The reason code for a check that ended with a response (after following redirects).
 
     ``not_found_text``: the page's title or heading says not found; ``probe_similar``: a
     made-up sibling URL answered 200 with nearly the same text. Neither ever makes the
-    site's root a soft 404.
+    site's root a soft 404. ``login_page``: the final page is a login form
+    (:attr:`PageSignals.is_login`).
+
+    A redirect ends at a login page when that page is a login form, when it is on a known
+    single-sign-on service, or when it answers 401/403 at a URL named for signing in. Words
+    in a URL alone never make a live page a login page: ``/session/7f3a/publication`` is
+    an article behind a session id, ``/help/login-guide`` an article about logging in.
     """
-    if hops and is_login_url(final_url) and (200 <= status < 300 or status in (401, 403)):
+    denied = status in (401, 403)
+    if (
+        hops
+        and (200 <= status < 300 or denied)
+        and (login_page or is_sso_url(final_url) or (denied and is_login_url(final_url)))
+    ):
         return Reason.LOGIN_REQUIRED
     reason = classify_status(status, headers)
     if reason is not Reason.OK:
@@ -290,12 +352,22 @@ def classify_response(
         return Reason.SOFT_404
     if not hops:
         return Reason.OK
-    # Where the leading permanent hops lead is the cited URL's new address.
-    moved_to = cited_url
+    if moved_target(cited_url, hops) is not None:
+        return Reason.PERMANENT_REDIRECT
+    return Reason.REDIRECT
+
+
+def moved_target(cited_url: str, hops: Sequence[Hop]) -> tuple[int, str] | None:
+    """The permanent redirect that moved the cited URL: (its status, 301 or 308, and the new address).
+
+    Where the leading permanent hops lead is the cited URL's new address; None when they lead
+    nowhere but the same page (http to https, a trailing slash) or there are none.
+    """
+    moved_to, status = cited_url, None
     for hop in hops:
         if hop.status not in PERMANENT:
             break
-        moved_to = hop.location
-    if not same_page(cited_url, moved_to):
-        return Reason.PERMANENT_REDIRECT
-    return Reason.REDIRECT
+        moved_to, status = hop.location, hop.status
+    if status is None or same_page(cited_url, moved_to):
+        return None
+    return status, moved_to

@@ -370,7 +370,10 @@ class Fetcher:
             page = read_page(answer.body, outcome.content_type)
             outcome.title = page.title if page else None
         not_found = page is not None and says_not_found(page)
-        reason = classify_response(outcome.url, answer.url, hops, answer.status, h, not_found_text=not_found)
+        login = page is not None and page.is_login
+        reason = classify_response(
+            outcome.url, answer.url, hops, answer.status, h, not_found_text=not_found, login_page=login
+        )
         if (
             page is not None
             and answer.status == 200

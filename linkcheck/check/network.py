@@ -22,7 +22,8 @@ import httpcore
 import httpx
 from httpcore._utils import is_socket_readable  # the very check httpcore makes of its own streams
 
-from linkcheck.check.classify import DnsError
+from linkcheck.check.classify import DnsError, InvalidHost
+from linkcheck.check.hostnames import host_problem
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: How addresses are looked up: (host, port) -> address texts. Injected by tests.
@@ -174,9 +175,10 @@ class Resolver:
             return [ipaddress.ip_address(host)]
         except ValueError:
             pass
-        # RFC 6761: .invalid never exists and localhost is loopback; no resolver is asked.
-        if host == "invalid" or host.endswith(".invalid"):
-            raise DnsError(host, "no such name (.invalid is reserved)", missing=True)
+        # RFC 6761: reserved names never exist and localhost is loopback; no resolver is asked.
+        problem = host_problem(host, allow_private=self.allow_private)
+        if problem is not None:
+            raise InvalidHost(host, *problem)
         if host == "localhost" or host.endswith(".localhost"):
             return [ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")]
         self.stats.lookups += 1

@@ -26,7 +26,7 @@ class Reason(StrEnum):
     GONE = "gone"  # 410
     SOFT_404 = "soft-404"  # a 200 page that says it is not found, or answers like a made-up sibling
     REDIRECT_TO_HOME = "redirect-to-home"  # a deep link redirected to the site's home page
-    DOMAIN_NOT_FOUND = "domain-not-found"  # DNS says the name does not exist
+    DOMAIN_NOT_FOUND = "domain-not-found"  # DNS says the name does not exist (confirmed like a timeout)
     LOGIN_REQUIRED = "login-required"  # redirected to a login page
     UNAUTHORIZED = "unauthorized"  # 401, 407
     PAYMENT_REQUIRED = "payment-required"  # 402: a paywall, not a dead page
@@ -46,6 +46,7 @@ class Reason(StrEnum):
     PRIVATE_ADDRESS = "private-address"  # refused by the address guard: nothing was sent
     UNSUPPORTED_SCHEME = "unsupported-scheme"  # not http or https
     INVALID_URL = "invalid-url"
+    RESERVED_NAME = "reserved-name"  # .invalid, .test, .example, .localhost: never resolves (RFC 6761)
 
 
 REASON_VERDICT: dict[Reason, Verdict] = {
@@ -57,7 +58,8 @@ REASON_VERDICT: dict[Reason, Verdict] = {
     Reason.GONE: Verdict.DEAD,
     Reason.SOFT_404: Verdict.DEAD,
     Reason.REDIRECT_TO_HOME: Verdict.DEAD,
-    Reason.DOMAIN_NOT_FOUND: Verdict.DEAD,
+    # Often transient (a resolver outage, a lapsed and renewed domain): confirmed like a timeout.
+    Reason.DOMAIN_NOT_FOUND: Verdict.FAILING,
     Reason.LOGIN_REQUIRED: Verdict.BLOCKED,
     Reason.UNAUTHORIZED: Verdict.BLOCKED,
     Reason.PAYMENT_REQUIRED: Verdict.BLOCKED,
@@ -77,6 +79,7 @@ REASON_VERDICT: dict[Reason, Verdict] = {
     Reason.PRIVATE_ADDRESS: Verdict.SKIPPED,
     Reason.UNSUPPORTED_SCHEME: Verdict.SKIPPED,
     Reason.INVALID_URL: Verdict.INVALID,
+    Reason.RESERVED_NAME: Verdict.INVALID,
 }
 
 #: Failures worth another try within the same run (timeouts, refused or reset connections,
@@ -89,6 +92,19 @@ RETRYABLE: frozenset[Reason] = frozenset(
         Reason.PROTOCOL_ERROR,
         Reason.SERVER_ERROR,
         Reason.RATE_LIMITED,
+    }
+)
+
+
+#: Failures at the network level: no server answered (no connection, or no name). What an outage
+#: looks like from inside, so the outage guard counts the hosts whose checks all ended so.
+NETWORK_FAILURES: frozenset[Reason] = frozenset(
+    {
+        Reason.TIMEOUT,
+        Reason.CONNECTION_REFUSED,
+        Reason.CONNECTION_ERROR,
+        Reason.DNS_ERROR,
+        Reason.DOMAIN_NOT_FOUND,
     }
 )
 

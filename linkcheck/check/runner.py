@@ -5,10 +5,16 @@ coroutine, in batches, each batch one transaction holding the checks and the lin
 verdicts. A run killed at any moment leaves every finished batch stored and everything
 else still due, so the next run carries on.
 
-The outage guard: results that depend on the network are held back until some server has
-accepted a connection. If none ever does (requests were sent and nothing answered), they
-are dropped, so a run during an outage records no link as dead; links not fetched by
-policy are still recorded as skipped.
+The outage guard looks at the cited hosts only (the archive's answers say nothing about
+them): failures at the network level (no connection, no name) are held back until the end
+of the run. If no cited host answered at all, they are dropped, so a run during an outage
+records no link as dead; links not fetched by policy are still recorded as skipped. A run
+that checks only links already failing (the daily recheck that confirms them) first asks a
+few links alive at their latest check, on other hosts, whether the network is up: without
+that, a name gone for good could never be confirmed. If most distinct hosts that were not
+failing already fail so now, the run is a partial outage: the failures are recorded, as
+``failing`` and never ``dead``, and the report carries the figures for a warning. (Held to
+the end, such failures of a run killed before its end are not recorded: they stay due.)
 """
 
 from __future__ import annotations
@@ -30,11 +36,12 @@ from linkcheck.check import config
 from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
-from linkcheck.check.outcome import Outcome
+from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store
+from linkcheck.store import report as report_sql
 from linkcheck.store.drift import record_drift
 
 BATCH_SIZE = 200
@@ -43,6 +50,8 @@ BATCH_SECONDS = 0.5
 """Longest a finished check waits before it is written."""
 FINISHING = 1000
 """Fetched links at most waiting for their content step (the archive): bounds the memory they hold."""
+CANARIES = 3
+"""Links alive at their latest check asked, when no cited host answered, whether the network is up."""
 STOP_POLL = 0.1
 """Seconds between two looks at a run's ``stop`` event: how soon a stopped run starts winding up."""
 
@@ -210,9 +219,29 @@ class CheckReport:
     tally: dict[str, int] = field(default_factory=dict)
     outage: bool = False
     missing_urls: list[str] = field(default_factory=list)
+    missing_documents: list[str] = field(default_factory=list)
+    """``--document`` paths naming no seeded document (nor a folder holding one)."""
     seconds: float = 0.0
     interrupted: bool = False
     """The run was stopped (its ``stop`` event set) before every selected link was checked."""
+    hosts: int = 0
+    """Distinct cited hosts that were asked something (not skipped or invalid)."""
+    hosts_failed: int = 0
+    """Of those, hosts that never answered: every check of theirs failed at the network level."""
+    links_held: int = 0
+    """Links whose checks failed at the network level (recorded, or dropped in an outage)."""
+    partial_outage: bool = False
+    """Most hosts failed at the network level: their failures were recorded as failing, never dead."""
+    canaries: int = 0
+    """Hosts of links alive before that answered when no cited host of this run did."""
+
+    def outage_line(self) -> str:
+        """The figures of a (partial) outage, for a warning."""
+        noun = "link" if self.links_held == 1 else "links"
+        return (
+            f"{self.hosts_failed} of {self.hosts} hosts did not answer (no connection or no such name), "
+            f"{self.links_held} {noun}"
+        )
 
     def tally_line(self) -> str:
         """One line: links checked, and how many have each verdict now."""
@@ -252,19 +281,36 @@ def select_links(
     store: Store, options: CheckOptions, now: dt.datetime | None = None
 ) -> tuple[list[LinkToCheck], list[str]]:
     """The links this run checks (interleaved by host), and ``--url`` values not in the database."""
+    links, missing, _ = select(store, options, now)
+    return links, missing
+
+
+def select(
+    store: Store, options: CheckOptions, now: dt.datetime | None = None
+) -> tuple[list[LinkToCheck], list[str], list[str]]:
+    """:func:`select_links`, and the ``--document`` paths that name no seeded document.
+
+    A ``--document`` path names a seeded document or, as for ``summary``, a folder holding some.
+    """
     now = now or dt.datetime.now(dt.UTC)
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     missing: list[str] = []
     ids: list[int] | None = None
     if options.urls:
         ids, missing = store.link_ids(options.urls)
+    documents: list[str] | None = None
+    unmatched: list[str] = []
+    if options.documents:
+        doc_ids, unmatched = report_sql.document_ids(store, options.documents)
+        paths = report_sql.document_paths(store)
+        documents = [paths[i] for i in doc_ids]
     links = store.links_to_check(
         due_before=None if options.all else (now - options.older_than).strftime(fmt),
         failing_due_before=(now - options.failing_after).strftime(fmt),
         link_ids=ids,
-        documents=list(options.documents) if options.documents else None,
+        documents=documents,
     )
-    return interleave(links), missing
+    return interleave(links), missing, unmatched
 
 
 def run_checks(
@@ -301,8 +347,8 @@ async def check_links(
 ) -> CheckReport:
     """Check the selected links concurrently; write checks and verdicts in batches from here."""
     t0 = time.monotonic()
-    links, missing = select_links(store, options)
-    report = CheckReport(selected=len(links), missing_urls=missing)
+    links, missing, unmatched = select(store, options)
+    report = CheckReport(selected=len(links), missing_urls=missing, missing_documents=unmatched)
     if stop is not None and stop.is_set():
         report.interrupted = bool(links)
         return report
@@ -312,11 +358,21 @@ async def check_links(
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch
     results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
-    held: list[tuple[int, Outcome]] = []  # network results waiting for proof that the network is up
+    held: list[tuple[int, Outcome]] = []  # network-level failures, judged at the end of the run
     ready: list[tuple[int, Outcome]] = []
+    host_of = {link.id: link.host or "" for link in links}
+    hosts_asked: set[str] = set()
+    hosts_answered: set[str] = set()
+    partial = False
+    was_failing = store.failing_links([link.id for link in links])
 
     def judge_history(history: list[Fact]) -> Judgement:
-        return judge(history, options.policy)
+        j = judge(history, options.policy)
+        if partial and j.reason in NETWORK_FAILURES and j.verdict is Verdict.DEAD:
+            # Most hosts were unreachable: this run's failures say more about our network
+            # than about the links, so they may extend a run of failures but never end it dead.
+            return replace(j, verdict=REASON_VERDICT[j.reason])
+        return j
 
     def flush() -> None:
         if ready:
@@ -353,14 +409,6 @@ async def check_links(
         finishing = asyncio.Semaphore(FINISHING)
         finishers: set[asyncio.Task[None]] = set()
 
-        def answered() -> bool:
-            return fetcher.network_answered or (archive is not None and archive.answered)
-
-        def tried() -> bool:
-            # The archive is asked because of what the checks found: asking it in vain says
-            # nothing about the links (a run of .invalid names needs no network at all).
-            return fetcher.network_tried
-
         async def finish(prepared: Prepared, outcome: Outcome) -> None:
             try:
                 results.put_nowait((prepared.link.id, await content.finish(prepared, outcome)))
@@ -395,14 +443,18 @@ async def check_links(
                 item = (link_id, got)
                 if progress is not None:
                     progress(item[1])
-                if item[1].verdict_hint in (Verdict.SKIPPED, Verdict.INVALID):
+                outcome = item[1]
+                if outcome.verdict_hint in (Verdict.SKIPPED, Verdict.INVALID):
                     ready.append(item)
-                elif answered():
-                    ready.extend(held)
-                    held.clear()
-                    ready.append(item)
-                else:
+                elif outcome.reason in NETWORK_FAILURES:
                     held.append(item)
+                    hosts_asked.add(host_of[link_id])
+                    if outcome.hops:  # the cited host answered with a redirect: another host failed
+                        hosts_answered.add(host_of[link_id])
+                else:
+                    hosts_asked.add(host_of[link_id])
+                    hosts_answered.add(host_of[link_id])
+                    ready.append(item)
                 if len(ready) >= BATCH_SIZE or time.monotonic() - last_flush >= BATCH_SECONDS:
                     flush()
                     last_flush = time.monotonic()
@@ -423,15 +475,47 @@ async def check_links(
                 w.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             await content.close()
-            # Whatever finished is kept, interrupted or not; failures only if the network was up.
-            # (.invalid names and the like need no network: their results always count.)
-            if answered() or not tried():
-                ready.extend(held)
-            elif held and status == "done":
-                report.outage = True
-                status = "outage"
+            if held and not hosts_answered and status == "done":
+                report.canaries = await _canaries(store, fetcher, hosts_asked)
+            # Whatever finished is kept, interrupted or not; network failures only if some cited
+            # host answered (the archive's answers do not count: it is not what was cited).
+            report.hosts = len(hosts_asked)
+            report.hosts_failed = len({host_of[i] for i, _ in held} - hosts_answered)
+            report.links_held = len(held)
+            if held and not hosts_answered and not report.canaries:
+                held.clear()
+                if status == "done":
+                    report.outage = True
+                    status = "outage"
+            else:
+                # Hosts already failing before this run are expected to fail again: only a
+                # surge of new failures looks like trouble on our side.
+                fresh = {host_of[link.id] for link in links if link.id not in was_failing} & hosts_asked
+                fresh_failed = fresh & ({host_of[i] for i, _ in held} - hosts_answered)
+                partial = report.partial_outage = len(fresh_failed) * 2 > len(fresh)
             flush()
+            for start in range(0, len(held), BATCH_SIZE):
+                ready.extend(held[start : start + BATCH_SIZE])
+                flush()
             store.finish_run(run_id, status, len(links), report.recorded)
     report.tally = store.verdict_tally(run_id)
     report.seconds = time.monotonic() - t0
     return report
+
+
+async def _canaries(store: Store, fetcher: Fetcher, asked: set[str]) -> int:
+    """How many of a few hosts that answered before (not among ``asked``) answer now.
+
+    Their checks are not recorded: they only tell a dead network from dead links.
+    """
+    hosts: dict[str, str] = {}
+    for row in store.query(
+        "SELECT url, host FROM links WHERE verdict IN ('alive', 'changed', 'moved') AND host IS NOT NULL "
+        "ORDER BY last_checked DESC LIMIT 200"
+    ):
+        if row["host"] not in asked and row["host"] not in hosts:
+            hosts[row["host"]] = row["url"]
+        if len(hosts) == CANARIES:
+            break
+    outcomes = await asyncio.gather(*(fetcher.check(url) for url in hosts.values()))
+    return sum(o.reason not in NETWORK_FAILURES and o.verdict_hint is not Verdict.SKIPPED for o in outcomes)

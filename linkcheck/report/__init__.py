@@ -23,6 +23,7 @@ from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
 
+from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
 from linkcheck.models import Verdict
 from linkcheck.store import Store, utcnow
 from linkcheck.store import report as sql
@@ -122,12 +123,14 @@ def suggest(
 ) -> Suggestion | None:
     """The fix for a link with ``verdict``: None when there is nothing to fix or suggest.
 
-    Dead, failing and changed links point at the archived copy (what the author saw); a moved
-    link at its new address. A dead link without an archived copy still gets ``review``.
+    Only confirmed problems get one: dead and changed links point at the archived copy (what
+    the author saw), a moved link at its new address; a dead link without an archived copy
+    still gets ``review``. A failing link gets none until confirmed: one timeout or one 500
+    is no reason to edit a document.
     """
     if verdict == Verdict.MOVED and final_url and final_url != url:
         return Suggestion("replace", final_url, "redirect", "cite the new address")
-    if verdict in (Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED) and archive_url:
+    if verdict in (Verdict.DEAD, Verdict.CHANGED) and archive_url:
         when = f" of {archive_timestamp[:10]}" if archive_timestamp else ""
         return Suggestion(
             "replace", archive_url, "archive", f"cite the archived copy{when}", archive_timestamp
@@ -174,6 +177,8 @@ class ReportLink:
     archive_timestamp: str | None
     title: str | None
     """The page title the latest check read: text from the web, escaped by every format."""
+    failures: int = 0
+    """Failed checks in the current run of failures (the latest included)."""
     citations: list[ReportCitation] = field(default_factory=list)
     suggestion: Suggestion | None = None
     previous_verdict: str | None = None
@@ -185,6 +190,37 @@ class ReportLink:
     def is_problem(self) -> bool:
         """Does the link need a maintainer's attention?"""
         return self.verdict in PROBLEMS
+
+    @property
+    def confirmation(self) -> dict[str, object] | None:
+        """How far a failing link is from being confirmed dead; None for other verdicts.
+
+        ``failures`` of ``needed`` failed checks, the first at ``first_failed``; confirmed when
+        there are enough and they span ``days`` days, so not before ``confirmed_from``.
+        """
+        if self.verdict != Verdict.FAILING or not self.first_failed:
+            return None
+        first = dt.datetime.strptime(self.first_failed, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+        return {
+            "failures": self.failures,
+            "needed": CONFIRM_FAILURES,
+            "days": CONFIRM_DAYS,
+            "first_failed": self.first_failed,
+            "confirmed_from": _stamp(first + dt.timedelta(days=CONFIRM_DAYS)),
+            "text": self.confirmation_text,
+        }
+
+    @property
+    def confirmation_text(self) -> str:
+        """``2 of 3 failed checks, first on 2026-12-01`` for a failing link; empty otherwise."""
+        if self.verdict != Verdict.FAILING or not self.first_failed:
+            return ""
+        text = f"{self.failures} of {CONFIRM_FAILURES} failed checks, first on {self.first_failed[:10]}"
+        if self.failures >= CONFIRM_FAILURES:
+            first = dt.datetime.strptime(self.first_failed[:10], "%Y-%m-%d")
+            when = (first + dt.timedelta(days=CONFIRM_DAYS)).strftime("%Y-%m-%d")
+            text += f"; dead if still failing after {when}"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +366,7 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
             owner.citations.append(citation)
             cited.append((citation, owner))
     ordered = list(links.values())  # in the query's order: most severe first, then by URL
+    _archive_answers(store, ordered)
     for link in ordered:
         v, final, url = link.verdict, link.final_url, link.url
         link.suggestion = suggest(v, final, url, link.archive_url, link.archive_timestamp)
@@ -340,6 +377,41 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
             else:
                 c.suggestion = link.suggestion
     return Report(now or utcnow(), ordered, options, unmatched, cited)
+
+
+#: Verdicts whose archived copy a report gives (CONTRACT.md, ``archive_url``).
+ARCHIVED: frozenset[str] = frozenset({Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED})
+
+
+def _archive_answers(store: Store, links: list[ReportLink]) -> None:
+    """Fill in archived copies the archive answered after the link's check was written.
+
+    The link's copy is the one nearest its earliest accessed-on date (the latest capture when
+    no date is known); each citation's, the one nearest its own date.
+    """
+    wanted = [
+        link
+        for link in links
+        if link.verdict in ARCHIVED
+        and (not link.archive_url or any(not c.archive_url for c in link.citations))
+    ]
+    if not wanted:
+        return
+    answers = sql.archive_answers(store, [link.id for link in wanted])
+    for link in wanted:
+        known = answers.get(link.id)
+        if not known:
+            continue
+        if not link.archive_url:
+            dates = [c.accessed for c in link.citations if c.accessed]
+            pick = known.get(min(dates)) if dates else known.get(None)
+            if pick is not None:
+                link.archive_url, link.archive_timestamp = pick
+        for c in link.citations:
+            if not c.archive_url:
+                got = known.get(c.accessed)
+                if got is not None:
+                    c.archive_url, c.archive_timestamp = got
 
 
 def render(report: Report, fmt: Format, *, color: bool = False, width: int | None = None) -> str:

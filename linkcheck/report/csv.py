@@ -30,6 +30,7 @@ COLUMNS = (
     "similarity",
     "archive_timestamp",
     "text",
+    "confirmation",
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,6 +67,7 @@ def _row(link: ReportLink, c: ReportCitation | None) -> list[str]:
         link.similarity,
         archive_timestamp,
         c.text if c else None,
+        link.confirmation_text or None,
     ]
     return [neutralise(v) for v in values]
 

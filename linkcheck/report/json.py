@@ -1,7 +1,8 @@
 """The JSON report: exactly the contract's shape (CONTRACT.md, "JSON report"), plus additions.
 
 Additions, never renamings: each link's page ``title`` and ``suggestion``, each citation's
-``title``, ``cited``, ``archive_url``, ``archive_timestamp`` and ``suggestion``; with ``--since``,
+``title``, ``cited``, ``archive_url``, ``archive_timestamp`` and ``suggestion``; each failing link's
+``confirmation`` (failed checks so far, of how many needed, since when); with ``--since``,
 the report's ``since`` and each link's ``previous_verdict`` and ``change``.
 """
 
@@ -39,6 +40,7 @@ def link_dict(link: ReportLink) -> dict[str, Any]:
         "checks": link.checks,
         "last_checked": link.last_checked,
         "first_failed": link.first_failed,
+        "confirmation": link.confirmation,
         "similarity": link.similarity,
         "archive_url": link.archive_url,
         "archive_timestamp": link.archive_timestamp,

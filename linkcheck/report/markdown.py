@@ -59,7 +59,9 @@ def _reason(link_: ReportLink) -> str:
     found = text(reason_text(link_.reason, link_.http_status))
     if link_.similarity is not None:
         found += f", similarity {link_.similarity:.2f}"
-    if link_.first_failed:
+    if link_.confirmation_text:
+        found += f", {text(link_.confirmation_text)}"
+    elif link_.first_failed:
         found += f", failing since {text(day(link_.first_failed))}"
     return found
 

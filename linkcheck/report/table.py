@@ -50,7 +50,9 @@ def _reason(link: ReportLink) -> Text:
     parts = [reason_text(one_line(link.reason), link.http_status)]
     if link.similarity is not None:
         parts.append(f"similarity {link.similarity:.2f}")
-    if link.first_failed:
+    if link.confirmation_text:
+        parts.append(link.confirmation_text)
+    elif link.first_failed:
         parts.append(f"since {day(link.first_failed)}")
     if link.change is not None:
         parts.append(f"{link.change} (was {link.previous_verdict})")

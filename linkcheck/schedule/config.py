@@ -34,6 +34,10 @@ DEFAULT_FOLDER = "schedules"
 """Where ``linkcheck schedule`` looks for schedule files unless ``--schedules`` says otherwise."""
 WEBHOOK_TIMEOUT = 10.0
 """Seconds a webhook receiver gets to take a digest: a slow one must not hold up the scheduler."""
+RETRY_FOR = "7d"
+"""How long a notification that could not be delivered is tried again, on the next runs."""
+WEBHOOK_FORMATS = ("json", "slack", "teams")
+"""Webhook payload shapes: the JSON digest, or a message for a Slack or Microsoft Teams incoming webhook."""
 SMTP_TIMEOUT = 30.0
 """Seconds for each step of talking to the mail server."""
 
@@ -43,7 +47,7 @@ SEED_KEYS = ("date_order", "include_dois", "max_size")
 # globs) at the top, where the reports and notifications use them too.
 SCHEDULE_CHECK_KEYS = tuple(k for k in CHECK_OPTIONS if k != "document")
 REPORT_KEYS = ("format", "output", "only")
-NOTIFY_KEYS = ("webhook", "webhook_timeout", "email")
+NOTIFY_KEYS = ("webhook", "webhook_timeout", "format", "retry_for", "report_base_url", "email")
 EMAIL_KEYS = ("host", "port", "from", "to", "starttls", "ssl", "username", "password_env", "subject")
 
 _EVERY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", re.I)
@@ -102,6 +106,12 @@ class NotifySpec:
     webhook: str | None = None
     webhook_timeout: float = WEBHOOK_TIMEOUT
     email: EmailSpec | None = None
+    format: str = "json"
+    """The webhook payload's shape (:data:`WEBHOOK_FORMATS`)."""
+    retry_for: dt.timedelta = dt.timedelta(days=7)
+    """A message not delivered is tried again on the next runs for this long, then given up."""
+    report_base_url: str | None = None
+    """Where the reports are served: they are named by this URL and their path, not by file name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +451,22 @@ def _notify(r: _Reader, data: dict[str, Any]) -> NotifySpec | None:
             email = _email(r, table["email"])
         else:
             r.problem("notify.email", f"expected a table ([notify.email]), got {_type_name(table['email'])}")
-    return NotifySpec(webhook, timeout if timeout and timeout > 0 else WEBHOOK_TIMEOUT, email)
+    fmt = r.get(table, "format", str, "notify.format", "json, slack or teams") or "json"
+    if fmt not in WEBHOOK_FORMATS:
+        r.problem("notify.format", f"{fmt!r} is not one of {', '.join(WEBHOOK_FORMATS)}")
+        fmt = "json"
+    retry_text = r.get(table, "retry_for", str, "notify.retry_for", "a duration such as 7d") or RETRY_FOR
+    try:
+        retry_for = parse_every(retry_text)
+    except ValueError as e:
+        r.problem("notify.retry_for", str(e))
+        retry_for = parse_every(RETRY_FOR)
+    base = r.get(table, "report_base_url", str, "notify.report_base_url", "a URL")
+    if base is not None and not _http_url(r, "notify.report_base_url", base):
+        base = None
+    return NotifySpec(
+        webhook, timeout if timeout and timeout > 0 else WEBHOOK_TIMEOUT, email, fmt, retry_for, base
+    )
 
 
 def _email(r: _Reader, table: dict[str, Any]) -> EmailSpec | None:

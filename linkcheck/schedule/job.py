@@ -3,7 +3,9 @@
 :func:`run_job` is what the scheduler calls, what ``schedule run --once`` calls, and what tests
 call without any scheduler. It logs one line when it starts and one with its tallies when it
 ends (logger ``linkcheck.schedule``), records itself in ``schedule_runs``, and never lets a
-notification failure fail the run: a receiver that is down is logged, not raised.
+notification failure fail the run: news goes through the outbox (:mod:`linkcheck.schedule.outbox`),
+so a receiver that is down gets it on a later run; the run is recorded as ``partial``, with the
+reason, when a report or a delivery failed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from linkcheck.report import (
     write_atomic,
 )
 from linkcheck.report.json import link_dict
+from linkcheck.schedule import outbox
 from linkcheck.schedule.config import SMTP_TIMEOUT, EmailSpec, ScheduleConfig
 from linkcheck.seed import SeedReport, display_path, seed
 from linkcheck.store import Store
@@ -55,7 +58,8 @@ class JobResult:
 
     name: str
     status: str = "running"
-    """done, interrupted (stopped by a signal), outage (the network was down) or failed."""
+    """done, partial (a report or a delivery failed, or an input was bad), interrupted (stopped by a
+    signal), outage (the network was down) or failed."""
     seed: SeedReport | None = None
     check: CheckReport | None = None
     new: list[dict[str, Any]] = field(default_factory=list)
@@ -81,7 +85,7 @@ class JobResult:
         parts = [self.check.tally_line().rstrip(".") if self.check else "Nothing checked"]
         if self.seed is not None:
             parts.insert(0, self.seed.summary_line().rstrip("."))
-        if self.status in ("done", "outage"):
+        if self.status in ("done", "partial", "outage"):
             noun = "link" if len(self.new) == 1 else "links"
             parts.append(f"{len(self.new)} {noun} newly dead, changed or moved")
         if self.notified:
@@ -144,6 +148,8 @@ def run_job(
         finally:
             result.seconds = time.monotonic() - t0
             checked = result.check.recorded if result.check else 0
+            # Why a run is partial, for `schedule list`: what failed, in a line.
+            error = error or "; ".join([*result.errors, *result.warnings]) or None
             sql.finish_job_run(store, job_run, result.status, result.run_id, checked, len(result.new), error)
     log.info("%s", result.summary_line())
     return result
@@ -158,6 +164,9 @@ def _run(
         for doc in result.seed.errors:
             result.errors.append(f"{doc.path}: {doc.message}")
             log.warning("%s: %s: %s", name, doc.path, doc.message)
+        for line in result.seed.problems():
+            result.errors.append(line)
+            log.warning("%s: %s", name, line)
     if stop is not None and stop.is_set():
         result.status = "interrupted"
         return
@@ -185,16 +194,26 @@ def _run(
     report = build_report(store, scope)
     _write_reports(store, config, report, result)
     run_id = result.run_id
-    if run_id is None:
-        return
-    before = sql.newly(store, run_id, {str(v) for v in NEWS})
-    new_links = [link for link in report.links if link.id in before]
-    for link in new_links:
-        link.previous_verdict = before[link.id]
-        link.change = classify_change(link.previous_verdict, link.verdict)
-    result.new = [link_dict(link) for link in new_links]
-    if new_links and config.notify is not None:
-        _notify(config, report, new_links, result)
+    if result.check is not None and result.check.partial_outage:
+        warning = f"most hosts failed at the network level: {result.check.outage_line()} recorded as failing"
+        result.warnings.append(warning)
+        log.warning("%s: %s", name, warning)
+    if run_id is not None:
+        before = sql.newly(store, run_id, {str(v) for v in NEWS})
+        new_links = [link for link in report.links if link.id in before]
+        for link in new_links:
+            link.previous_verdict = before[link.id]
+            link.change = classify_change(link.previous_verdict, link.verdict)
+        result.new = [link_dict(link) for link in new_links]
+        if new_links and config.notify is not None:
+            # Queued before any attempt: a receiver that is down, or a kill now, loses nothing.
+            email = config.notify.email
+            mail = email_text(config, report, new_links, email) if email else None
+            outbox.queue(store, config, run_id, digest(config, report, run_id, new_links), mail)
+    if config.notify is not None:
+        _notify(store, config, result)
+    if result.status == "done" and (result.errors or result.warnings):
+        result.status = "partial"
 
 
 def _write_reports(store: Store, config: ScheduleConfig, report: Report, result: JobResult) -> None:
@@ -226,29 +245,27 @@ def digest(
         "run_id": run_id,
         "totals": report.totals,
         "new": [link_dict(link) for link in new_links],
-        "reports": [spec.output for spec in config.reports],
+        "reports": outbox.report_names(config),
     }
 
 
-def _notify(config: ScheduleConfig, report: Report, new_links: list[ReportLink], result: JobResult) -> None:
+def _notify(store: Store, config: ScheduleConfig, result: JobResult) -> None:
+    """Deliver what the outbox holds for this schedule and is due: this run's news and older news."""
     notify = config.notify
-    assert notify is not None and result.run_id is not None
-    if notify.webhook:
-        body = digest(config, report, result.run_id, new_links)
-        problem = post_webhook(notify.webhook, body, notify.webhook_timeout, config.check.fetch.user_agent)
-        if problem:
-            result.warnings.append(f"webhook: {problem}")
-            log.warning("%s: webhook %s: %s", config.name, notify.webhook, problem)
-        else:
-            result.notified.append("webhook")
-    if notify.email:
-        subject, text = email_text(config, report, new_links, notify.email)
-        problem = send_email(notify.email, subject, text)
-        if problem:
-            result.warnings.append(f"email: {problem}")
-            log.warning("%s: e-mail through %s: %s", config.name, notify.email.host, problem)
-        else:
-            result.notified.append("email")
+    assert notify is not None
+    agent = config.check.fetch.user_agent
+
+    def webhook(url: str, body: dict[str, Any]) -> str | None:
+        return post_webhook(url, body, notify.webhook_timeout, agent)
+
+    def email(subject: str, text: str) -> str | None:
+        if notify.email is None:
+            return "the schedule has no [notify.email] any more"
+        return send_email(notify.email, subject, text)
+
+    done, problems = outbox.deliver(store, config, webhook, email)
+    result.notified.extend(done)
+    result.warnings.extend(problems)
 
 
 def post_webhook(url: str, body: dict[str, Any], timeout: float, user_agent: str) -> str | None:
@@ -290,7 +307,7 @@ def email_text(
     totals = ", ".join(f"{v} {k}" for k, v in report.totals.items())
     lines.append(f"Totals: {totals}.")
     if config.reports:
-        lines.append(f"Reports: {', '.join(spec.output for spec in config.reports)}")
+        lines.append(f"Reports: {', '.join(outbox.report_names(config))}")
     return subject, "\n".join(lines) + "\n"
 
 

@@ -310,8 +310,8 @@ class ScheduleInfo:
     next_run: dt.datetime | None
     stored: bool
     """True: ``next_run`` is the job store's (the scheduler has run it); False: computed now."""
-    last_run: tuple[str, str] | None
-    """The latest run's start (UTC) and status."""
+    last_run: tuple[str, str, str | None] | None
+    """The latest run's start (UTC), status, and why it failed or is partial."""
 
 
 def schedule_info(configs: list[ScheduleConfig], store: Store) -> list[ScheduleInfo]:

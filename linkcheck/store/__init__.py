@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
+from linkcheck.check.classify import moved_target
 from linkcheck.check.outcome import Outcome, Reason
 from linkcheck.check.verdict import Fact, Judgement
 from linkcheck.errors import DatabaseError
@@ -327,6 +328,14 @@ class Store:
         sql = f"SELECT id, url, host FROM links WHERE {' AND '.join(where)} ORDER BY id"
         return [LinkToCheck(**row) for row in self.db.query(sql, params)]
 
+    def failing_links(self, link_ids: Sequence[int]) -> set[int]:
+        """Which of ``link_ids`` are failing now (before a run checks them again)."""
+        rows = self.db.execute(
+            "SELECT id FROM links WHERE verdict = 'failing' AND id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(link_ids))],
+        )
+        return {r[0] for r in rows}
+
     def record_checks(
         self,
         run_id: int | None,
@@ -368,6 +377,12 @@ class Store:
                 ]
                 j = judge(history)
                 self.db.execute("UPDATE checks SET verdict = ? WHERE id = ?", [str(j.verdict), check_id])
+                # A moved link is reported by the permanent redirect that moved it: its 301/308
+                # and the new address, not the status of the page at the end of the chain.
+                status, final = o.http_status, o.final_url
+                moved = moved_target(o.url, o.hops) if o.reason is Reason.PERMANENT_REDIRECT else None
+                if moved is not None:
+                    status, final = moved
                 self.db.execute(
                     "UPDATE links SET verdict = ?, reason = ?, last_checked = ?, first_failed = ?, "
                     "failures = ?, checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ? "
@@ -375,7 +390,7 @@ class Store:
                     [
                         str(j.verdict), str(j.reason) if j.reason else None, o.started_at,
                         j.first_failed.strftime("%Y-%m-%dT%H:%M:%SZ") if j.first_failed else None, j.failures,
-                        o.http_status, o.final_url, check_id, link_id,
+                        status, final, check_id, link_id,
                     ],
                 )  # fmt: skip
                 if on_check is not None and check_id is not None:

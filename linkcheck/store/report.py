@@ -65,7 +65,7 @@ def _filters(
 #: The columns of :func:`report_links` rows, in order (the fields of ``linkcheck.report.ReportLink``).
 LINK_COLUMNS = (
     "l.id", "l.url", "l.verdict", "l.reason", "l.http_status", "l.final_url", "l.checks", "l.last_checked",
-    "l.first_failed", "l.similarity", "l.archive_url", "l.archive_timestamp", "k.title",
+    "l.first_failed", "l.similarity", "l.archive_url", "l.archive_timestamp", "k.title", "l.failures",
 )  # fmt: skip
 #: The columns of :func:`report_citations` rows, in order: the link's id, the document's id, the
 #: citation's position in it, then the fields of ``linkcheck.report.ReportCitation`` after ``document``.
@@ -140,3 +140,25 @@ def verdicts_before(store: Store, moment: str) -> dict[int, str]:
         [moment],
     )
     return {link_id: verdict for link_id, verdict, _ in rows}
+
+
+def archive_answers(store: Store, link_ids: Collection[int]) -> dict[int, dict[str | None, tuple[str, str]]]:
+    """The archive's cached answers with a capture, for ``link_ids``: by link, then by date asked.
+
+    Each answer is (capture URL, capture time); the date is ``YYYY-MM-DD`` or None (the latest
+    capture). An answer may arrive after the check it was asked for was written: a report reads
+    them here so that it never says "no archived copy" while the database holds one. Of several
+    archives asked the same question, the latest answer wins.
+    """
+    found: dict[int, dict[str | None, tuple[str, str]]] = {}
+    if not link_ids:
+        return found
+    rows = store.db.execute(
+        "SELECT a.link_id, a.asked_date, s.url, s.timestamp FROM archive_lookups a "
+        "JOIN snapshots s ON s.id = a.snapshot_id "
+        "WHERE a.link_id IN (SELECT value FROM json_each(?)) ORDER BY a.asked_at, a.id",
+        [json.dumps(sorted(link_ids))],
+    )
+    for link_id, asked, url, stamp in rows:
+        found.setdefault(link_id, {})[asked] = (url, stamp)
+    return found

@@ -35,13 +35,13 @@ def finish_job_run(
         )
 
 
-def last_job_runs(store: Store) -> dict[str, tuple[str, str]]:
-    """Each schedule's latest run: (started_at, status) by schedule name."""
+def last_job_runs(store: Store) -> dict[str, tuple[str, str, str | None]]:
+    """Each schedule's latest run: (started_at, status, why it failed or is partial) by schedule name."""
     # SQLite documents that a bare column beside MAX() comes from the row holding the maximum.
     rows = store.db.execute(
-        "SELECT schedule, MAX(id), started_at, status FROM schedule_runs GROUP BY schedule"
+        "SELECT schedule, MAX(id), started_at, status, error FROM schedule_runs GROUP BY schedule"
     ).fetchall()
-    return {name: (started, status) for name, _, started, status in rows}
+    return {name: (started, status, error) for name, _, started, status, error in rows}
 
 
 def newly(store: Store, run_id: int, verdicts: Collection[str]) -> dict[int, str]:
