@@ -1,0 +1,155 @@
+"""Fixes in MediaWiki wikitext, written as InternetArchiveBot writes them.
+
+* A citation template (``{{cite web}}``, ``{{cite news}}``, ``{{citation}}``, ...) gains
+  ``archive-url=``, ``archive-date=`` and ``url-status=dead`` (``url-status=live`` for a page
+  that changed: the archived copy is what the author saw, the live page still answers). The
+  archive date follows the style of the template's own access date (``8 September 2017``,
+  ``September 8, 2017`` or ``2017-09-08``).
+* German ``{{Internetquelle}}`` and ``{{Literatur}}`` gain ``archiv-url=``, ``archiv-datum=``
+  (``2017-09-08``) and, for a dead link, ``offline=ja``.
+* A plain link (``[url title]`` or a bare URL) in prose gets ``{{webarchive |url=... |date=...}}``
+  right after it, or on a German page ``{{Webarchiv |url=... |wayback=... |text=Archivversion}}``.
+
+Parameters are added with mwparserfromhell (the parser that seeds the page), which lays them
+out like the template's other parameters; only the template's own text is replaced. A moved
+link's URL is replaced where it is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import mwparserfromhell
+from mwparserfromhell.nodes import ExternalLink, Template
+
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, line_starts, url_pattern
+
+_GERMAN_TEMPLATES = ("internetquelle", "literatur")
+_ARCHIVE_PARAMS = ("archive-url", "archiveurl", "archiv-url")
+_WAYBACK = re.compile(r"/web/(\d{14})")
+
+
+def _name(t: Template) -> str:
+    name = re.sub(r"<!--.*?-->", "", str(t.name), flags=re.DOTALL).strip().lower().replace("_", " ")
+    return re.sub(r"^(?:template|vorlage)\s*:\s*", "", name)
+
+
+def _kind(t: Template) -> str | None:
+    """``en`` for an English citation template, ``de`` for a German one, else None."""
+    name = _name(t)
+    if name.startswith(("cite", "vcite")) or name in ("citation", "web cite", "wikicite"):
+        return "en"
+    if name in _GERMAN_TEMPLATES:
+        return "de"
+    return None
+
+
+def _param(t: Template, *names: str) -> str | None:
+    """The value of the first parameter of ``t`` named one of ``names`` (spaces, case and
+    underscores as the extractor reads them)."""
+    for p in t.params:
+        key = re.sub(r"[\s_]+", "-", str(p.name).strip().lower())
+        if key in names:
+            return str(p.value).strip()
+    return None
+
+
+def _styled(date: str, access: str | None) -> str:
+    """An ISO date in the style of the template's access date."""
+    d = dt.date.fromisoformat(date)
+    if access and re.match(r"^\d{1,2} [A-Za-z]+ \d{4}$", access):
+        return f"{d.day} {d:%B %Y}"
+    if access and re.match(r"^[A-Za-z]+ \d{1,2}, \d{4}$", access):
+        return f"{d:%B} {d.day}, {d.year}"
+    return date
+
+
+def _spans(text: str, nodes: list[object]) -> list[tuple[int, int, object]]:
+    """Source spans of nodes listed in document order (an outer node before those inside it)."""
+    found = []
+    cursor = 0
+    for node in nodes:
+        s = str(node)
+        at = text.find(s, cursor)
+        if at < 0:
+            continue
+        found.append((at, at + len(s), node))
+        cursor = at + 1
+    return found
+
+
+def _is_german(text: str) -> bool:
+    return re.search(r"\{\{\s*(?:Internetquelle|Literatur|Webarchiv)\b|\[\[Kategorie:", text) is not None
+
+
+def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Outcome:
+    """The edits that make ``repairs`` in a wikitext page."""
+    out = Outcome()
+    code = mwparserfromhell.parse(text)
+    templates = _spans(text, list(code.filter_templates(recursive=True)))
+    links = _spans(text, list(code.filter_external_links(recursive=True)))
+    german = _is_german(text)
+    starts = line_starts(text)
+    used: set[int] = set()
+    touched: set[int] = set()  # templates already edited (by start)
+    for r in repairs:
+        spans = [m.span() for m in url_pattern(r.cited).finditer(text)]
+        span = choose(spans, starts, r.line, used)
+        if span is None:
+            out.unplaced(r, "not found where it was seeded")
+            continue
+        if r.kind == "moved":
+            assert r.new_url is not None
+            out.place(r, Edit(span[0], span[1], r.new_url))
+            continue
+        assert r.archive_url is not None and r.archive_url
+        inside = [(s, e, t) for s, e, t in templates if s < span[0] < e]
+        inner = min(inside, key=lambda x: x[1] - x[0], default=None)
+        if inner is not None:
+            start, end, node = inner
+            assert isinstance(node, Template)
+            kind = _kind(node)
+            if kind is None:
+                out.unplaced(r, f"inside {{{{{_name(node)}}}}}, not a citation template: fix by hand")
+                continue
+            if _param(node, *_ARCHIVE_PARAMS):
+                out.already += 1
+                continue
+            if start in touched:
+                out.unplaced(r, "its template already gains an archived copy for another URL")
+                continue
+            dead = r.verdict == "dead"
+            if kind == "en":
+                node.add("archive-url", r.archive_url, preserve_spacing=True)
+                if r.archive_date:
+                    access = _param(node, "access-date", "accessdate")
+                    node.add("archive-date", _styled(r.archive_date, access), preserve_spacing=True)
+                node.add("url-status", "dead" if dead else "live", preserve_spacing=True)
+            else:
+                node.add("archiv-url", r.archive_url, preserve_spacing=True)
+                if r.archive_date:
+                    node.add("archiv-datum", r.archive_date, preserve_spacing=True)
+                if dead:
+                    node.add("offline", "ja", preserve_spacing=True)
+            touched.add(start)
+            out.place(r, Edit(start, end, str(node)))
+            continue
+        link = next(
+            ((s, e) for s, e, node in links if s <= span[0] < e and isinstance(node, ExternalLink)), None
+        )
+        after = link[1] if link is not None else span[1]
+        if re.match(r"\s*\{\{\s*[Ww]eb[Aa]rchiv", text[after : after + 40]):
+            out.already += 1
+            continue
+        if german:
+            stamp = _WAYBACK.search(r.archive_url)
+            if stamp is None:
+                out.unplaced(r, "{{Webarchiv}} takes a Wayback Machine copy only: add it by hand")
+                continue
+            added = f"{{{{Webarchiv |url={r.cited} |wayback={stamp.group(1)} |text=Archivversion}}}}"
+        else:
+            when = f" |date={r.archive_date}" if r.archive_date else ""
+            added = f"{{{{webarchive |url={r.archive_url}{when}}}}}"
+        out.place(r, Edit(after, after, added))
+    return out
