@@ -135,8 +135,15 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             touched.add(start)
             out.place(r, Edit(start, end, str(node)))
             continue
+        # A bracketed link ([url title]) ends at its bracket; a bare one where its URL ends (the
+        # parser runs a bare link on into a template written right after it).
         link = next(
-            ((s, e) for s, e, node in links if s <= span[0] < e and isinstance(node, ExternalLink)), None
+            (
+                (s, e)
+                for s, e, node in links
+                if s <= span[0] < e and isinstance(node, ExternalLink) and node.brackets
+            ),
+            None,
         )
         after = link[1] if link is not None else span[1]
         if re.match(r"\s*\{\{\s*[Ww]eb[Aa]rchiv", text[after : after + 40]):
