@@ -413,3 +413,124 @@ def test_fix_applies_parses_reseeds_and_is_idempotent(
     case = make(web.sites["cited.test"].url(f"/{name}").rstrip("/"))
     fixed = fix_case(web, case, tmp_path, monkeypatch, suffix)
     check_fixed(case, fixed)
+
+
+# -- the command's behaviour around the fixes ---------------------------------------------------
+
+
+def prepared(
+    web: Web, tmp: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> tuple[list[str], dict[str, Path]]:
+    """Two documents seeded and checked: a Markdown list citing a dead and a moved page, and a
+    DOCX report citing the same dead page. Returns the ``--db`` arguments and the documents."""
+    from docx import Document
+
+    site = web.sites["cited.test"]
+    base = site.url(f"/{name}").rstrip("/")
+    web.state["kinds"].update({f"/{name}/gone": "dead", f"/{name}/moved": "moved"})
+    archive: FakeArchive = web.archive  # type: ignore[attr-defined]
+    archive.add(f"{base}/gone", STAMP, page("Reference rot", ROT, 1))
+    monkeypatch.chdir(tmp)
+    monkeypatch.setattr(config, "ARCHIVE_INTERVAL", 0.0)
+    md = tmp / "list.md"
+    md.write_text(f"- [Gone]({base}/gone), accessed 8 September 2017.\n- [Moved]({base}/moved)\n")
+    report = Document()
+    report.add_paragraph(
+        f"Library Notes. Reference rot. Available at: {base}/gone (accessed on 8 September 2017)."
+    )
+    report.save(tmp / "report.docx")
+    db = ["--db", str(tmp / "lc.db")]
+    assert runner.invoke(app, [*db, "seed", "list.md", "report.docx"]).exit_code == 0
+    r = runner.invoke(app, [*db, "check", *check_args(web)])
+    assert r.exit_code == 0, r.output
+    return db, {"md": md, "docx": tmp / "report.docx"}
+
+
+@pytest.mark.slow
+def test_a_document_edited_after_seeding_is_refused_in_one_line(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, docs = prepared(web, tmp_path, monkeypatch, "edited")
+    edited = docs["md"].read_bytes() + b"- one more line\n"
+    docs["md"].write_bytes(edited)
+    for mode in ([], ["--write"]):
+        r = runner.invoke(app, [*db, "fix", *mode, "list.md"])
+        assert r.exit_code == 2
+        assert (
+            r.stderr.splitlines()[0] == "linkcheck: list.md: changed since it was seeded; seed it again first"
+        )
+        assert "Traceback" not in r.output
+        assert r.stdout_bytes == b""
+        assert docs["md"].read_bytes() == edited
+
+
+@pytest.mark.slow
+def test_write_on_a_read_only_file_is_one_error_and_changes_nothing(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, docs = prepared(web, tmp_path, monkeypatch, "readonly")
+    before = docs["md"].read_bytes()
+    docs["md"].chmod(0o444)
+    r = runner.invoke(app, [*db, "fix", "--write"])
+    assert r.exit_code == 2, r.output
+    about = [line for line in r.stderr.splitlines() if "list.md" in line]
+    assert about == ["linkcheck: list.md: is read-only: not written"]
+    assert docs["md"].read_bytes() == before
+    assert oct(docs["md"].stat().st_mode & 0o777) == "0o444"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.slow
+def test_only_csv_and_bad_options(web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import io
+
+    db, docs = prepared(web, tmp_path, monkeypatch, "only")
+    base = web.sites["cited.test"].url("/only")
+    # --only moved: the dead link is left as it is.
+    r = runner.invoke(app, [*db, "fix", "--only", "moved", "list.md"])
+    assert r.exit_code == 0, r.output
+    diff = r.stdout_bytes.decode()
+    new = web.sites["cited.test"].url("/new/only/moved")
+    assert diff.splitlines()[-2:] == [f"-- [Moved]({base}/moved)", f"+- [Moved]({new})"]
+    assert "archived" not in diff
+    # PDF and DOCX are never edited: --format csv lists what to replace, with the fixed reference.
+    r = runner.invoke(app, [*db, "fix", "--format", "csv", "--output", "fixes/replacements.csv"])
+    assert r.exit_code == 0, r.output
+    table = list(csv.DictReader(io.StringIO((tmp_path / "fixes" / "replacements.csv").read_text())))
+    docx = [row for row in table if row["document"] == "report.docx"]
+    assert len(docx) == 1
+    row = docx[0]
+    snapshot = f"{ARCHIVE}/web/{STAMP}/{base}/gone"
+    assert (row["verdict"], row["action"], row["replacement"], row["archive_date"]) == (
+        "dead",
+        "add-archived-copy",
+        snapshot,
+        "2017-09-08",
+    )
+    assert row["fixed_reference"] == (
+        f"Library Notes. Reference rot. Available at: {base}/gone [archived 2017-09-08: {snapshot}] "
+        "(accessed on 8 September 2017)."
+    )
+    assert {r["document"] for r in table} == {"list.md", "report.docx"}
+    # The diff never touches the DOCX, and says so.
+    r = runner.invoke(app, [*db, "fix"])
+    assert r.exit_code == 0
+    assert b"report.docx" not in r.stdout_bytes
+    assert "report.docx: DOCX files are not edited" in r.stderr
+    for bad, message in (
+        (["--only", "alive"], "--only: fix mends dead, moved and changed links only"),
+        (["--only", "gone"], "--only: unknown verdict 'gone'"),
+        (
+            ["--write", "--output", "x.diff"],
+            "--write edits the documents: it takes neither --output nor --format csv",
+        ),
+        (["--ris-tag", "UR"], "--ris-tag 'UR': expected N1 or LK"),
+        (["--bibtex-field", "no te"], "--bibtex-field 'no te': not a field name"),
+        (["missing.md"], "missing.md: not a seeded document (seed it first)"),
+    ):
+        r = runner.invoke(app, [*db, "fix", *bad])
+        assert r.exit_code == 2, bad
+        assert r.stderr.splitlines()[0].startswith(f"linkcheck: {message}"), r.stderr
+        assert "Traceback" not in r.output
+    assert docs["md"].read_bytes().count(b"archived") == 0

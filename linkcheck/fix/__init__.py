@@ -464,9 +464,11 @@ def write_in_place(doc: DocumentFix) -> None:
     writable, or when it changed while being fixed.
     """
     target = Path(os.path.realpath(doc.path))
-    if not os.access(target, os.W_OK):
-        raise FixError(doc.path, "is read-only: not written")
     try:
+        # Writing goes through a rename, which a folder allows whatever the file's mode: a file
+        # made read-only (for us, or for everyone: root may write anything) is refused here.
+        if not os.access(target, os.W_OK) or not target.stat().st_mode & 0o222:
+            raise FixError(doc.path, "is read-only: not written")
         if target.read_bytes() != doc.before:
             raise FixError(doc.path, "changed while it was being fixed; seed it again first")
         mode = target.stat().st_mode & 0o7777
