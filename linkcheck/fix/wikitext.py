@@ -79,6 +79,37 @@ def _spans(text: str, nodes: list[object]) -> list[tuple[int, int, object]]:
     return found
 
 
+def _blank_tail(s: str) -> str:
+    return s[len(s.rstrip()) :]
+
+
+def _blank_head(s: str) -> str:
+    return s[: len(s) - len(s.lstrip())]
+
+
+def _params_end(t: Template) -> int:
+    """Where new parameters go in the template's text: after its last one's value, before the
+    blanks that close it (``"...2017\\n}}"`` gains them before its ``\\n``)."""
+    body = str(t)[:-2]
+    return len(body.rstrip())
+
+
+def _params_text(t: Template, params: list[tuple[str, str]]) -> str:
+    """Parameters laid out like the template's own: one a line when its parameters are one a
+    line, with the same blanks around ``|`` and ``=``; compact when it is compact."""
+    named = [p for p in t.params if p.showkey]
+    if named:
+        last = named[-1]
+        name, value = str(last.name), str(last.value)
+        lead, trail, vlead = _blank_head(name), _blank_tail(name), _blank_head(value)
+    else:
+        lead = trail = vlead = ""
+    # What stands before each "|": the blanks after the previous parameter's value (or the name).
+    before = str(t.params[-2].value) if len(t.params) > 1 else str(t.name)
+    sep = _blank_tail(before) if t.params else ""
+    return "".join(f"{sep}|{lead}{key}{trail}={vlead}{value}" for key, value in params)
+
+
 def _is_german(text: str) -> bool:
     return re.search(r"\{\{\s*(?:Internetquelle|Literatur|Webarchiv)\b|\[\[Kategorie:", text) is not None
 
@@ -107,7 +138,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
         inside = [(s, e, t) for s, e, t in templates if s < span[0] < e]
         inner = min(inside, key=lambda x: x[1] - x[0], default=None)
         if inner is not None:
-            start, end, node = inner
+            start, _end, node = inner
             assert isinstance(node, Template)
             kind = _kind(node)
             if kind is None:
@@ -121,19 +152,20 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
                 continue
             dead = r.verdict == "dead"
             if kind == "en":
-                node.add("archive-url", r.archive_url, preserve_spacing=True)
+                added = [("archive-url", r.archive_url)]
                 if r.archive_date:
                     access = _param(node, "access-date", "accessdate")
-                    node.add("archive-date", _styled(r.archive_date, access), preserve_spacing=True)
-                node.add("url-status", "dead" if dead else "live", preserve_spacing=True)
+                    added.append(("archive-date", _styled(r.archive_date, access)))
+                added.append(("url-status", "dead" if dead else "live"))
             else:
-                node.add("archiv-url", r.archive_url, preserve_spacing=True)
+                added = [("archiv-url", r.archive_url)]
                 if r.archive_date:
-                    node.add("archiv-datum", r.archive_date, preserve_spacing=True)
+                    added.append(("archiv-datum", r.archive_date))
                 if dead:
-                    node.add("offline", "ja", preserve_spacing=True)
+                    added.append(("offline", "ja"))
             touched.add(start)
-            out.place(r, Edit(start, end, str(node)))
+            at = start + _params_end(node)
+            out.place(r, Edit(at, at, _params_text(node, added)))
             continue
         # A bracketed link ([url title]) ends at its bracket; a bare one where its URL ends (the
         # parser runs a bare link on into a template written right after it).

@@ -1,0 +1,243 @@
+"""The fix of each format, on small documents: conventions, layout, encodings and idempotence.
+
+These call :func:`linkcheck.fix.fix_bytes` with repairs made by hand; tests/test_fix_web.py
+produces the same repairs through real checks and the command line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+
+import bibtexparser
+import mwparserfromhell
+
+from linkcheck.extract import extract_bytes
+from linkcheck.fix import FixOptions, Repair, fix_bytes, fixed_reference, unified_diff
+
+ARCH = "https://web.archive.org/web/20170908093512/http://a.org/x"
+NEW = "https://b.org/y"
+
+
+def dead(cited: str = "http://a.org/x", line: int | None = 1, verdict: str = "dead") -> Repair:
+    return Repair("archive", verdict, cited, cited, line, "", archive_url=ARCH, archive_date="2017-09-08")
+
+
+def moved(cited: str = "http://a.org/x", line: int | None = 1) -> Repair:
+    return Repair("moved", "moved", cited, cited, line, "", new_url=NEW)
+
+
+DEFAULTS = FixOptions()
+
+
+def fixed(data: bytes, fmt: str, *repairs: Repair, options: FixOptions = DEFAULTS) -> bytes:
+    """The fixed bytes, after checking that fixing them again changes nothing."""
+    first = fix_bytes(data, fmt, list(repairs), options, f"doc.{fmt}")
+    again = fix_bytes(first.after, fmt, [r for r in repairs if r.kind == "archive"], options, f"doc.{fmt}")
+    assert again.after == first.after, "a second fix changed the document"
+    return first.after
+
+
+# -- Markdown, text, reStructuredText --------------------------------------------------------
+
+
+def test_markdown_reference_definition_is_left_with_a_note() -> None:
+    doc = b"See [the report][r].\n\n[r]: http://a.org/x\n"
+    result = fix_bytes(doc, "markdown", [dead(line=3)], FixOptions(), "doc.md")
+    assert result.after == doc
+    assert result.notes == ["line 3: http://a.org/x: a link definition cannot take a second link: "
+                            "add the archived copy by hand"]  # fmt: skip
+
+
+def test_markdown_escaped_url_and_title_are_kept() -> None:
+    doc = b'[Caf\\_e](http://a.org/caf\\_e "The title") accessed 1 May 2019\n'
+    out = fixed(doc, "markdown", dead("http://a.org/caf_e"))
+    assert out == (
+        b'[Caf\\_e](http://a.org/caf\\_e "The title") [archived 2017-09-08]('
+        + ARCH.encode()
+        + b") accessed 1 May 2019\n"
+    )
+
+
+def test_a_url_wrapped_over_two_lines_gets_its_copy_after_the_whole_url() -> None:
+    doc = b"Available at: http://a.org/\n  x (accessed on 8 September 2017).\n"
+    out = fixed(doc, "text", dead("http://a.org/x"))
+    assert (
+        out
+        == b"Available at: http://a.org/\n  x (archived 2017-09-08: "
+        + ARCH.encode()
+        + b") (accessed on 8 September 2017).\n"
+    )
+
+
+def test_the_same_url_twice_is_fixed_where_each_citation_is() -> None:
+    doc = b"One: http://a.org/x\n\nTwo: http://a.org/x\n"
+    out = fixed(doc, "text", dead(line=1), dead(line=3))
+    assert out.count(ARCH.encode()) == 2
+
+
+def test_utf16_text_keeps_its_bom_and_encoding() -> None:
+    doc = codecs.BOM_UTF16_LE + "Quelle : http://a.org/x, consulté le 8 septembre 2017\r\n".encode(
+        "utf-16-le"
+    )
+    result = fix_bytes(doc, "text", [dead()], FixOptions(), "doc.txt")
+    assert result.utf16
+    assert result.after.startswith(codecs.BOM_UTF16_LE)
+    text = result.after[2:].decode("utf-16-le")
+    assert text == f"Quelle : http://a.org/x (archived 2017-09-08: {ARCH}), consulté le 8 septembre 2017\r\n"
+
+
+def test_a_legacy_8_bit_encoding_keeps_every_other_byte() -> None:
+    doc = "Quelle : http://a.org/x — consulté le 8 septembre 2017, « Rapport »\n".encode("cp1252")
+    out = fixed(doc, "text", dead())
+    added = f" (archived 2017-09-08: {ARCH})".encode()
+    assert out == doc.replace(b"http://a.org/x", b"http://a.org/x" + added)
+
+
+def test_a_diff_marks_a_last_line_without_newline() -> None:
+    result = fix_bytes(b"a\nhttp://a.org/x", "text", [dead(line=2)], FixOptions(), "doc.txt")
+    diff = unified_diff(result)
+    assert diff.endswith(b"\n\\ No newline at end of file\n")
+    assert diff.count(b"\\ No newline at end of file") == 2
+
+
+# -- HTML --------------------------------------------------------------------------------------
+
+
+def test_html_robust_link_keeps_the_tag_and_escapes_the_url() -> None:
+    doc = b'<p><a class="r" href="http://a.org/x?a=1&amp;b=2" >Report</a></p>\n'
+    repair = Repair(
+        "archive", "changed", "http://a.org/x?a=1&b=2", "http://a.org/x?a=1&b=2", 1, "",
+        archive_url=ARCH + "?a=1&b=2", archive_date="2017-09-08",
+    )  # fmt: skip
+    out = fixed(doc, "html", repair)
+    assert out == (
+        b'<p><a class="r" href="http://a.org/x?a=1&amp;b=2" data-versionurl="'
+        + ARCH.encode()
+        + b'?a=1&amp;b=2" data-versiondate="2017-09-08" >Report</a></p>\n'
+    )
+    assert extract_bytes(out, "doc.html").citations[0].url == "http://a.org/x?a=1&b=2"
+
+
+def test_html_text_url_outside_a_link_is_a_note() -> None:
+    result = fix_bytes(b"<p>http://a.org/x</p>", "html", [dead()], FixOptions(), "doc.html")
+    assert not result.changed
+    assert "not the target of a link" in result.notes[0]
+
+
+# -- BibTeX ------------------------------------------------------------------------------------
+
+
+def test_bibtex_note_on_crlf_last_field_without_comma() -> None:
+    doc = b"@online{k,\r\n  title = {T},\r\n  url = {http://a.org/x}\r\n}\r\n"
+    out = fixed(doc, "bibtex", dead(line=3))
+    assert out == (
+        b"@online{k,\r\n  title = {T},\r\n  url = {http://a.org/x},\r\n"
+        b"  note = {Archived at \\url{" + ARCH.encode() + b"} on 2017-09-08}\r\n}\r\n"
+    )
+    entry = bibtexparser.parse_string(out.decode()).entries[0]
+    assert entry.fields_dict["url"].value == "http://a.org/x"
+
+
+def test_bibtex_custom_field_and_percent_escape() -> None:
+    doc = b"@misc{k, url = {http://a.org/x}, year = 2017}\n"
+    repair = Repair("archive", "dead", "http://a.org/x", "http://a.org/x", 1, "",
+                    archive_url=ARCH + "%20", archive_date=None)  # fmt: skip
+    out = fixed(doc, "bibtex", repair, options=FixOptions(bibtex_field="archiveurl"))
+    assert (
+        out == b"@misc{k, url = {http://a.org/x}, archiveurl = {" + ARCH.encode() + b"\\%20}, year = 2017}\n"
+    )
+
+
+def test_bibtex_moved_keeps_the_old_url_in_a_comment() -> None:
+    doc = b"@misc{k,\n  url = {http://a.org/x\\_y},\n}\n"
+    out = fixed(doc, "bibtex", moved("http://a.org/x_y", line=2))
+    assert (
+        out == b"@misc{k,\n  url = {https://b.org/y},\n  comment = {Formerly \\url{http://a.org/x_y}},\n}\n"
+    )
+    # The old URL kept there is not fixed again when the file is seeded and fixed anew.
+    again = fix_bytes(out, "bibtex", [moved("http://a.org/x_y", line=3)], FixOptions(), "doc.bib")
+    assert not again.changed and again.already == 1
+
+
+# -- RIS, CSL-JSON -------------------------------------------------------------------------------
+
+
+def test_ris_lk_tag() -> None:
+    doc = b"TY  - ELEC\r\nUR  - http://a.org/x\r\nER  - \r\n"
+    out = fixed(doc, "ris", dead(line=2), options=FixOptions(ris_tag="LK"))
+    assert out == b"TY  - ELEC\r\nUR  - http://a.org/x\r\nLK  - " + ARCH.encode() + b"\r\nER  - \r\n"
+
+
+def test_csljson_appends_to_a_note_and_writes_compact_json_compactly() -> None:
+    doc = b'[{"id":"a","type":"webpage","URL":"http://a.org/x","note":"Seen"},{"id":"b","type":"webpage","URL":"http://b.org/"}]'
+    b = Repair(
+        "archive", "dead", "http://b.org/", "http://b.org/", 1, "", archive_url=ARCH, archive_date=None
+    )
+    out = fixed(doc, "csljson", dead(), b)
+    items = json.loads(out)
+    assert items[0]["note"] == f"Seen\nArchived at {ARCH} on 2017-09-08"
+    assert items[1]["note"] == f"Archived at {ARCH}"
+    assert out.startswith(b'[{"id":"a","type":"webpage","URL":"http://a.org/x","note":"Seen\\nArchived at ')
+
+
+def test_csljson_custom_field() -> None:
+    doc = b'[\n  {\n    "type": "webpage",\n    "URL": "http://a.org/x"\n  }\n]\n'
+    out = fixed(doc, "csljson", dead(line=4), options=FixOptions(csl_field="archive_location"))
+    assert (
+        out
+        == b'[\n  {\n    "type": "webpage",\n    "URL": "http://a.org/x",\n'
+        + f'    "archive_location": "{ARCH}"\n  }}\n]\n'.encode()
+    )
+
+
+# -- wikitext ------------------------------------------------------------------------------------
+
+
+def test_german_internetquelle_and_webarchiv() -> None:
+    doc = (
+        b"Satz.<ref>{{Internetquelle |url=http://a.org/x |titel=Bericht |abruf=2017-09-08}}</ref>\n"
+        b"Noch einer.<ref>[http://c.org/z Seite], abgerufen am 8. September 2017.</ref>\n"
+        b"[[Kategorie:Test]]\n"
+    )
+    snapshot = "https://web.archive.org/web/20170908093512/http://c.org/z"
+    c = Repair(
+        "archive",
+        "dead",
+        "http://c.org/z",
+        "http://c.org/z",
+        2,
+        "",
+        archive_url=snapshot,
+        archive_date="2017-09-08",
+    )
+    out = fixed(doc, "wikitext", dead(), c).decode()
+    code = mwparserfromhell.parse(out)
+    quelle = code.filter_templates(matches="Internetquelle")[0]
+    assert str(quelle.get("archiv-url").value).strip() == ARCH
+    assert str(quelle.get("archiv-datum").value).strip() == "2017-09-08"
+    assert str(quelle.get("offline").value).strip() == "ja"
+    assert (
+        "[http://c.org/z Seite]{{Webarchiv |url=http://c.org/z |wayback=20170908093512 |text=Archivversion}},"
+        in out
+    )
+
+
+def test_cite_web_changed_page_is_live_and_dates_follow_the_access_date() -> None:
+    doc = b"<ref>{{cite web\n"
+    doc += b" | url = http://a.org/x\n | title = T\n | access-date = 8 September 2017\n}}</ref>\n"
+    out = fixed(doc, "wikitext", dead(line=2, verdict="changed")).decode()
+    assert out == (
+        "<ref>{{cite web\n | url = http://a.org/x\n | title = T\n | access-date = 8 September 2017\n"
+        f" | archive-url = {ARCH}\n | archive-date = 8 September 2017\n | url-status = live\n}}}}</ref>\n"
+    )
+
+
+def test_fixed_reference_for_people() -> None:
+    text = "Notes. Available at: http://a.org/x (accessed on 8 September 2017)."
+    assert fixed_reference(text, "http://a.org/x", "archive", ARCH, "2017-09-08") == (
+        f"Notes. Available at: http://a.org/x [archived 2017-09-08: {ARCH}] (accessed on 8 September 2017)."
+    )
+    assert fixed_reference(text, "http://a.org/x", "moved", NEW, None) == (
+        f"Notes. Available at: {NEW} (accessed on 8 September 2017)."
+    )
