@@ -186,9 +186,9 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             if stamp is None:
                 out.unplaced(r, "{{Webarchiv}} takes a Wayback Machine copy only: add it by hand")
                 continue
-            added = f"{{{{Webarchiv |url={r.cited} |wayback={stamp.group(1)} |text=Archivversion}}}}"
+            template = f"{{{{Webarchiv |url={r.cited} |wayback={stamp.group(1)} |text=Archivversion}}}}"
         else:
             when = f" |date={r.archive_date}" if r.archive_date else ""
-            added = f"{{{{webarchive |url={r.archive_url}{when}}}}}"
-        out.place(r, Edit(after, after, added))
+            template = f"{{{{webarchive |url={r.archive_url}{when}}}}}"
+        out.place(r, Edit(after, after, template))
     return out
