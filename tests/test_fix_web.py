@@ -534,3 +534,30 @@ def test_only_csv_and_bad_options(web: Web, tmp_path: Path, monkeypatch: pytest.
         assert r.stderr.splitlines()[0].startswith(f"linkcheck: {message}"), r.stderr
         assert "Traceback" not in r.output
     assert docs["md"].read_bytes().count(b"archived") == 0
+
+
+@pytest.mark.slow
+def test_reports_show_the_fixed_reference_to_copy(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _ = prepared(web, tmp_path, monkeypatch, "copy")
+    base = web.sites["cited.test"].url("/copy")
+    snapshot = f"{ARCHIVE}/web/{STAMP}/{base}/gone"
+    r = runner.invoke(app, [*db, "summary", "--format", "markdown", "--document", "list.md"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    at = lines.index("Copy fixed reference:")
+    # Escaped as every report text is: brackets and underscores shown literally.
+    assert lines[at + 2] == (
+        f"- line 1: - \\[Gone\\]({base}/gone) \\[archived 2017-09-08: {snapshot}\\], "
+        "accessed 8 September 2017."
+    )
+    new = web.sites["cited.test"].url("/new/copy/moved")
+    assert lines[at + 3] == f"- line 2: - \\[Moved\\]({new})"
+    r = runner.invoke(app, [*db, "summary", "--format", "html", "--document", "report.docx"])
+    assert r.exit_code == 0, r.output
+    assert (
+        '<p class="fixed"><span class="muted">Copy fixed reference:</span> <code class="copy">'
+        f"Library Notes. Reference rot. Available at: {base}/gone [archived 2017-09-08: {snapshot}] "
+        "(accessed on 8 September 2017).</code></p>"
+    ) in r.stdout

@@ -29,11 +29,15 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linkcheck.models import Verdict
 from linkcheck.store import Store
 from linkcheck.store import fix as sql
 from linkcheck.store import report as report_sql
+
+if TYPE_CHECKING:
+    from linkcheck.report import Suggestion
 
 #: The verdicts `fix` mends by default: the confirmed problems (``failing`` is not yet confirmed).
 FIXABLE: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.MOVED, Verdict.CHANGED})
@@ -448,13 +452,29 @@ def fixed_reference(text: str, cited: str, kind: str, replacement: str | None, d
     archived copy named right after the URL."""
     if not replacement:
         return text
+    if not cited:
+        return f"{text} [archived {date}: {replacement}]" if kind == "archive" else text
     if kind == "moved":
         return text.replace(cited, replacement) if cited in text else f"{text} {replacement}"
     note = f"[archived {date}: {replacement}]" if date else f"[archived: {replacement}]"
     if cited in text:
-        at = text.index(cited) + len(cited)
+        from linkcheck.fix.plain import link_end
+
+        # After the whole link ([title](url), <url>), not inside it.
+        start = text.index(cited)
+        at = link_end("markdown", text, start, start + len(cited)) or start + len(cited)
         return f"{text[:at]} {note}{text[at:]}"
     return f"{text} {note}"
+
+
+def suggested_reference(text: str, cited: str | None, suggestion: Suggestion | None) -> str:
+    """The reference with a report's suggested replacement applied ("copy fixed reference"), or ""
+    when the suggestion replaces nothing."""
+    if suggestion is None or suggestion.action != "replace" or not suggestion.url:
+        return ""
+    kind = "moved" if suggestion.source == "redirect" else "archive"
+    date = suggestion.archive_timestamp[:10] if suggestion.archive_timestamp else None
+    return fixed_reference(text, cited or "", kind, suggestion.url, date)
 
 
 def write_in_place(doc: DocumentFix) -> None:

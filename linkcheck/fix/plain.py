@@ -34,7 +34,7 @@ def _archive_text(fmt: str, url: str, date: str | None) -> str:
     return f" ({label}: {url})"
 
 
-def _link_end(fmt: str, text: str, start: int, end: int) -> int | None:
+def link_end(fmt: str, text: str, start: int, end: int) -> int | None:
     """Where the link holding the URL at ``text[start:end]`` ends; None for a link definition."""
     before = text[max(0, start - 3) : start]
     line_start = text.rfind("\n", 0, start) + 1
@@ -72,7 +72,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             out.unplaced(r, "not found where it was seeded")
             continue
         start, end = span
-        link_end = _link_end(fmt, text, start, end)
+        after = link_end(fmt, text, start, end)
         if r.kind == "moved":
             assert r.new_url is not None
             found = [Edit(start, end, r.new_url)]
@@ -86,11 +86,11 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             out.place(r, *found)
             continue
         assert r.archive_url is not None
-        if link_end is None:
+        if after is None:
             out.unplaced(r, "a link definition cannot take a second link: add the archived copy by hand")
             continue
-        if r.archive_url in text[link_end : block_end(text, link_end)][:600]:
+        if r.archive_url in text[after : block_end(text, after)][:600]:
             out.already += 1
             continue
-        out.place(r, Edit(link_end, link_end, _archive_text(fmt, r.archive_url, r.archive_date)))
+        out.place(r, Edit(after, after, _archive_text(fmt, r.archive_url, r.archive_date)))
     return out
