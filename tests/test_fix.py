@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 
 import bibtexparser
 import mwparserfromhell
 
 from linkcheck.extract import extract_bytes
 from linkcheck.fix import FixOptions, Repair, fix_bytes, fixed_reference, unified_diff
+from tests.conftest import ROOT
 
 ARCH = "https://web.archive.org/web/20170908093512/http://a.org/x"
 NEW = "https://b.org/y"
@@ -241,3 +243,53 @@ def test_fixed_reference_for_people() -> None:
     assert fixed_reference(text, "http://a.org/x", "moved", NEW, None) == (
         f"Notes. Available at: {NEW} (accessed on 8 September 2017)."
     )
+
+
+# -- docs/fixing.md ------------------------------------------------------------------------------
+
+DOC_DEAD = {
+    "http://www.health.org.uk/publication/clear-road-ahead": (
+        "https://web.archive.org/web/20170908093512/http://www.health.org.uk/publication/clear-road-ahead",
+        "2017-09-08",
+    ),
+    "http://audit.example.org/report": (
+        "https://web.archive.org/web/20120216101500/http://audit.example.org/report",
+        "2012-02-16",
+    ),
+}
+DOC_MOVED = {"http://www.example-daily.com/move": "https://news.example-daily.com/2002/moving-day"}
+
+
+def _doc_repairs(text: str) -> list[Repair]:
+    """The repairs the examples of docs/fixing.md describe, each at the line citing its URL."""
+    found: list[Repair] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        for url, (snapshot, day) in DOC_DEAD.items():
+            if url in line and all(r.cited != url for r in found):
+                found.append(
+                    Repair("archive", "dead", url, url, n, "", archive_url=snapshot, archive_date=day)
+                )
+        for url, new in DOC_MOVED.items():
+            if url in line and all(r.cited != url for r in found):
+                found.append(Repair("moved", "moved", url, url, n, "", new_url=new))
+    return found
+
+
+def test_every_before_and_after_in_docs_fixing_md_is_what_fix_writes() -> None:
+    doc = (ROOT / "docs" / "fixing.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(\w+) (before|after)\n(.*?)```", doc, re.S)
+    assert len(blocks) == 18
+    formats = set()
+    for (fmt, kind, before), (fmt2, kind2, after) in zip(blocks[::2], blocks[1::2], strict=True):
+        assert (fmt, kind, kind2) == (fmt2, "before", "after")
+        formats.add(fmt)
+        result = fix_bytes(before.encode(), fmt, _doc_repairs(before), FixOptions(), f"doc.{fmt}")
+        assert result.after.decode() == after
+        assert not result.notes
+        # The "after" is read by the same extractor, with the original URLs' dates intact.
+        name = {"csljson": "doc.json", "text": "doc.txt", "wikitext": "doc.wiki"}.get(fmt, f"doc.{fmt}")
+        cited = {c.url: c.accessed for c in extract_bytes(after.encode(), name).citations}
+        before_cited = {c.url: c.accessed for c in extract_bytes(before.encode(), name).citations}
+        for url, accessed in before_cited.items():
+            assert cited[DOC_MOVED.get(url, url)] == accessed, (fmt, url)
+    assert formats == {"markdown", "rst", "text", "html", "bibtex", "ris", "csljson", "wikitext"}
