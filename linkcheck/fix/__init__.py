@@ -294,13 +294,72 @@ def url_pattern(cited: str, *, escapes: bool = False) -> re.Pattern[str]:
         parts.append(piece)
     body = r"(?:[ \t]*\r?\n[ \t]*)?".join(parts) if len(cited) < 400 else "".join(parts)
     # Whole URLs only: not the start of a longer one (x.org/a in x.org/a.html), nor its tail.
-    return re.compile(r"(?<![\w./-])" + body + r"(?![^\s<>\"'`()\[\]{}|^]*\w)")
+    return re.compile(_NOT_AFTER_URL + body + _NOT_BEFORE_MORE)
+
+
+_NOT_AFTER_URL = r"(?<![\w./-])"
+_NOT_BEFORE_MORE = r"(?![^\s<>\"'`()\[\]{}|^]*\w)"
+_MORE = re.compile(r"[^\s<>\"'`()\[\]{}|^]*\w")
+
+#: Lines searched around a citation's line before the whole document: a reference's URL is on
+#: its line (an HTML anchor's tag may open a few lines above its text).
+_NEAR_BEFORE = 5
+_NEAR_AFTER = 20
+
+
+def _literal_spans(text: str, cited: str, lo: int, hi: int, used: set[int]) -> list[tuple[int, int]]:
+    """Where ``cited`` is written as it is, whole, between ``lo`` and ``hi`` (what :func:`url_pattern`
+    finds, without compiling a pattern: the common case, fast)."""
+    found = []
+    pos = text.find(cited, lo, hi)
+    while pos >= 0 and cited:
+        end = pos + len(cited)
+        before = text[pos - 1] if pos else " "
+        whole = not (before.isalnum() or before in "_./-") and not _MORE.match(text, end)
+        if whole and pos not in used:
+            found.append((pos, end))
+        pos = text.find(cited, pos + 1, hi)
+    return found
+
+
+def find_spans(
+    text: str,
+    starts: Sequence[int],
+    cited: str,
+    line: int | None,
+    used: set[int] = frozenset(),  # type: ignore[assignment]
+    *,
+    escapes: bool = False,
+) -> list[tuple[int, int]]:
+    """Where the URL ``cited`` is written, but not at the ``used`` starts: near ``line`` when it is
+    there, else anywhere; as it is, else escaped or wrapped (:func:`url_pattern`). Searching near
+    the line first, and compiling a pattern only when the plain URL is not there, keeps a fix of
+    thousands of references from costing a whole-document scan and a compile for each one."""
+    windows = []
+    if line is not None and 0 < line <= len(starts):
+        lo = starts[max(0, line - 1 - _NEAR_BEFORE)]
+        hi_line = line - 1 + _NEAR_AFTER
+        windows.append((lo, starts[hi_line] if hi_line < len(starts) else len(text)))
+    windows.append((0, len(text)))
+    for lo, hi in windows:
+        found = _literal_spans(text, cited, lo, hi, used)
+        if not found:
+            pattern = url_pattern(cited, escapes=escapes)
+            found = [m.span() for m in pattern.finditer(text, lo, hi) if m.start() not in used]
+        if found:
+            return found
+    return []
 
 
 def block_end(text: str, pos: int) -> int:
-    """Where the paragraph holding ``pos`` ends: the next blank line, or the end of the text."""
-    m = re.compile(r"\r?\n[ \t]*\r?\n").search(text, pos)
-    return m.start() if m else len(text)
+    """Where the paragraph holding ``pos`` ends: the next blank line (looked for in the next 2,000
+    characters), or the end of the text."""
+    limit = min(len(text), pos + 2000)  # a reference is shorter: never scan a whole document
+    m = _BLANK_LINE.search(text, pos, limit)
+    return m.start() if m else limit
+
+
+_BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
 
 
 # -- documents --------------------------------------------------------------------------------

@@ -13,16 +13,27 @@ gives no offsets); the patched file is read by bibtexparser again in the tests.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, line_starts, newline_of, url_pattern
+from linkcheck.fix import (
+    Edit,
+    FixOptions,
+    Outcome,
+    Repair,
+    choose,
+    find_spans,
+    line_starts,
+    newline_of,
+)
 
 _ENTRY = re.compile(r"@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]*[ \t]*,")
 _NAME = re.compile(r"\s*([A-Za-z_][\w:.+-]*)([ \t]*)=[ \t]*")
 _BARE = re.compile(r"[\w.:+-]+")
 
 FORMERLY = "Formerly"
+_TEX_ESCAPE = re.compile(r"\\([_%#&$~{}])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +158,13 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     used: set[int] = set()
     touched: set[tuple[int, str]] = set()  # (entry start, field added): one new field per entry
     for r in repairs:
-        spans = [m.span() for m in url_pattern(r.cited, escapes=True).finditer(text)]
+        spans = find_spans(text, starts, r.cited, r.line, used, escapes=True)
         span = choose(spans, starts, r.line, used)
         if span is None:
             out.unplaced(r, "not found where it was seeded")
             continue
-        entry_start = max((s for s in entry_starts if s < span[0]), default=None)
+        k = bisect.bisect_left(entry_starts, span[0]) - 1
+        entry_start = entry_starts[k] if k >= 0 else None
         if entry_start is None:
             out.unplaced(r, "not inside a BibTeX entry")
             continue
@@ -180,8 +192,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             out.place(r, *made)
             continue
         assert r.archive_url is not None
-        entry_text = text[entry_start:entry_end]
-        if url_pattern(r.archive_url, escapes=True).search(entry_text) or r.archive_url in entry_text:
+        entry_text = _TEX_ESCAPE.sub(r"\1", text[entry_start:entry_end])
+        if r.archive_url in entry_text:
             out.already += 1
             continue
         target = options.bibtex_field.lower()

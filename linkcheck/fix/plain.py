@@ -16,7 +16,16 @@ from __future__ import annotations
 
 import re
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, block_end, choose, line_starts, url_pattern
+from linkcheck.fix import (
+    Edit,
+    FixOptions,
+    Outcome,
+    Repair,
+    block_end,
+    choose,
+    find_spans,
+    line_starts,
+)
 
 _MD_TARGET_REST = re.compile(r">?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\)")
 _MD_DEFINITION = re.compile(r"(?m)^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?$")
@@ -66,7 +75,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     starts = line_starts(text)
     used: set[int] = set()
     for r in repairs:
-        spans = [m.span() for m in url_pattern(r.cited, escapes=fmt == "markdown").finditer(text)]
+        spans = find_spans(text, starts, r.cited, r.line, used, escapes=fmt == "markdown")
         span = choose(spans, starts, r.line, used)
         if span is None:
             out.unplaced(r, "not found where it was seeded")

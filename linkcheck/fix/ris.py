@@ -8,18 +8,30 @@ line right after the line that cites the URL (``FixOptions.ris_tag = "LK"`` writ
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, line_starts, newline_of, url_pattern
+from linkcheck.fix import (
+    Edit,
+    FixOptions,
+    Outcome,
+    Repair,
+    choose,
+    find_spans,
+    line_starts,
+    newline_of,
+)
 
+_TY = re.compile(r"^TY[ \t]{1,4}-", re.MULTILINE)
+_ER = re.compile(r"^ER[ \t]{1,4}-", re.MULTILINE)
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9])([ \t]{1,4}-[ \t]?)", re.MULTILINE)
 
 
-def _record(text: str, pos: int) -> tuple[int, int]:
+def _record(text: str, record_starts: list[int], pos: int) -> tuple[int, int]:
     """The span of the record (``TY`` to ``ER``) holding offset ``pos``."""
-    starts = [m.start() for m in re.finditer(r"^TY[ \t]{1,4}-", text[:pos], re.MULTILINE)]
-    start = starts[-1] if starts else 0
-    end = re.compile(r"^ER[ \t]{1,4}-", re.MULTILINE).search(text, pos)
+    k = bisect.bisect_right(record_starts, pos) - 1
+    start = record_starts[k] if k >= 0 else 0
+    end = _ER.search(text, pos)
     return start, end.start() if end else len(text)
 
 
@@ -27,10 +39,11 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     """The edits that make ``repairs`` in an RIS document."""
     out = Outcome()
     starts = line_starts(text)
+    record_starts = [m.start() for m in _TY.finditer(text)]
     used: set[int] = set()
     tag = options.ris_tag.upper()
     for r in repairs:
-        spans = [m.span() for m in url_pattern(r.cited).finditer(text)]
+        spans = find_spans(text, starts, r.cited, r.line, used)
         span = choose(spans, starts, r.line, used)
         if span is None:
             out.unplaced(r, "not found where it was seeded")
@@ -40,7 +53,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             out.place(r, Edit(span[0], span[1], r.new_url))
             continue
         assert r.archive_url is not None
-        rec_start, rec_end = _record(text, span[0])
+        rec_start, rec_end = _record(text, record_starts, span[0])
         if r.archive_url in text[rec_start:rec_end]:
             out.already += 1
             continue

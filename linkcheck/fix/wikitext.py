@@ -23,7 +23,7 @@ import re
 import mwparserfromhell
 from mwparserfromhell.nodes import ExternalLink, Template
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, line_starts, url_pattern
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, line_starts
 
 _GERMAN_TEMPLATES = ("internetquelle", "literatur")
 _ARCHIVE_PARAMS = ("archive-url", "archiveurl", "archiv-url")
@@ -125,7 +125,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     used: set[int] = set()
     touched: set[int] = set()  # templates already edited (by start)
     for r in repairs:
-        spans = [m.span() for m in url_pattern(r.cited).finditer(text)]
+        spans = find_spans(text, starts, r.cited, r.line, used)
         span = choose(spans, starts, r.line, used)
         if span is None:
             out.unplaced(r, "not found where it was seeded")
