@@ -72,6 +72,13 @@ def test_a_url_wrapped_over_two_lines_gets_its_copy_after_the_whole_url() -> Non
     )
 
 
+def test_a_bracketed_bare_url_gets_its_copy_beside_the_brackets() -> None:
+    doc = b"Paine. Whales. 2007. [http://a.org/x]\n(http://a.org/x)\n"
+    out = fixed(doc, "markdown", dead(line=1), dead(line=2))
+    added = f" [archived 2017-09-08]({ARCH})".encode()
+    assert out == b"Paine. Whales. 2007. [http://a.org/x]" + added + b"\n(http://a.org/x)" + added + b"\n"
+
+
 def test_the_same_url_twice_is_fixed_where_each_citation_is() -> None:
     doc = b"One: http://a.org/x\n\nTwo: http://a.org/x\n"
     out = fixed(doc, "text", dead(line=1), dead(line=3))
@@ -121,10 +128,28 @@ def test_html_robust_link_keeps_the_tag_and_escapes_the_url() -> None:
     assert extract_bytes(out, "doc.html").citations[0].url == "http://a.org/x?a=1&b=2"
 
 
-def test_html_text_url_outside_a_link_is_a_note() -> None:
-    result = fix_bytes(b"<p>http://a.org/x</p>", "html", [dead()], FixOptions(), "doc.html")
+def test_html_url_written_as_text_gains_a_robust_link_to_its_copy() -> None:
+    doc = b"<pre>Ailerons. <i>High Sky</i>, a.org/x. Accessed 16 </pre><pre>June 2022.</pre>\n"
+    repair = Repair(
+        "archive", "dead", "a.org/x", "http://a.org/x", 1, "", archive_url=ARCH, archive_date="2022-06-16"
+    )
+    out = fixed(doc, "html", repair)
+    assert out == (
+        b'<pre>Ailerons. <i>High Sky</i>, a.org/x (<a href="'
+        + ARCH.encode()
+        + b'" data-originalurl="a.org/x" '
+        b'data-versiondate="2022-06-16">archived 2022-06-16</a>). Accessed 16 </pre><pre>June 2022.</pre>\n'
+    )
+    cited = {c.url: c.accessed for c in extract_bytes(out, "doc.html").citations}
+    assert str(cited["http://a.org/x"]) == "2022-06-16"
+    assert cited[ARCH] is None
+
+
+def test_html_url_split_over_elements_is_a_note() -> None:
+    doc = b"<pre>www.a.org/ </pre><pre>x. Accessed 16 June 2022.</pre>"
+    result = fix_bytes(doc, "html", [dead("www.a.org/x")], FixOptions(), "doc.html")
     assert not result.changed
-    assert "not the target of a link" in result.notes[0]
+    assert "split over elements" in result.notes[0]
 
 
 # -- BibTeX ------------------------------------------------------------------------------------

@@ -351,6 +351,17 @@ def find_spans(
     return []
 
 
+def innermost(spans: Sequence[tuple[int, int]], starts: Sequence[int], pos: int) -> int | None:
+    """Index of the innermost of ``spans`` (nested or apart, sorted by start, their starts in
+    ``starts``) that holds ``pos``; None when none does."""
+    k = bisect.bisect_left(starts, pos) - 1
+    while k >= 0:
+        if spans[k][1] > pos:
+            return k  # the nearest start holding pos: any span inside it would start later
+        k -= 1
+    return None
+
+
 def block_end(text: str, pos: int) -> int:
     """Where the paragraph holding ``pos`` ends: the next blank line (looked for in the next 2,000
     characters), or the end of the text."""

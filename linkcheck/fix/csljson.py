@@ -13,28 +13,26 @@ from __future__ import annotations
 import json
 import re
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, line_starts, newline_of
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, innermost, line_starts, newline_of
 
 _URL_KEY = re.compile(r'"(?:URL|url)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
 _STRING = '"(?:[^"\\\\]|\\\\.)*"'
 
 
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}]')
+
+
 def _objects(text: str) -> list[tuple[int, int]]:
-    """The spans of every JSON object in ``text`` (strings skipped), innermost ones included."""
+    """The spans of every JSON object in ``text`` (strings skipped), sorted by start."""
     spans: list[tuple[int, int]] = []
     stack: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif c == "{":
-            stack.append(i)
+    for m in _TOKENS.finditer(text):
+        c = m.group(0)
+        if c == "{":
+            stack.append(m.start())
         elif c == "}" and stack:
-            spans.append((stack.pop(), i + 1))
-        i += 1
+            spans.append((stack.pop(), m.end()))
+    spans.sort()
     return spans
 
 
@@ -47,6 +45,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     out = Outcome()
     starts = line_starts(text)
     objects = _objects(text)
+    object_starts = [o[0] for o in objects]
     urls = []
     for m in _URL_KEY.finditer(text):
         try:
@@ -72,7 +71,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             out.place(r, Edit(span[0], span[1], new))
             continue
         assert r.archive_url is not None
-        item = min((o for o in objects if o[0] < key.start() < o[1]), key=lambda o: o[1] - o[0], default=None)
+        k = innermost(objects, object_starts, key.start())
+        item = objects[k] if k is not None else None
         if item is None:
             out.unplaced(r, "not inside an item")
             continue

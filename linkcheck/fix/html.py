@@ -3,7 +3,9 @@
 A dead or changed link's ``<a>`` keeps its ``href`` and gains ``data-versionurl`` (the
 archived copy) and ``data-versiondate`` (its date, ``YYYY-MM-DD``), written before the tag's
 ``>``; a moved link's ``href`` value is replaced, in its own quotes. Nothing else of the tag
-moves. A URL written as text, outside any ``<a>``, is named in a note to fix by hand.
+moves. A URL written as text, outside any ``<a>`` (MLA's "Works Cited" pages), gains a Robust
+Link to its copy right after it: ``(<a href="COPY" data-originalurl="URL" data-versiondate="DATE">archived
+DATE</a>)``; a moved one is replaced. A URL split over elements is named in a note to fix by hand.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, line_starts
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, line_starts
 
 _A_TAG = re.compile(r"<a(?=[\s>/])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
@@ -33,24 +35,55 @@ def _attributes(tag: str) -> dict[str, tuple[int, int, str]]:
     return found
 
 
+def _in_text(text: str, starts: list[int], r: Repair, used: set[int], out: Outcome) -> None:
+    """Fix a URL written as text (MLA's "Works Cited" pages): a moved one is replaced; a dead or
+    changed one gains a Robust Link to its archived copy right after it (``href`` the copy,
+    ``data-originalurl`` the URL, ``data-versiondate`` its date)."""
+    spans = [
+        sp
+        for sp in find_spans(text, starts, html.escape(r.cited, quote=False), r.line, used)
+        if text.rfind("<", 0, sp[0]) <= text.rfind(">", 0, sp[0])  # in text, not inside a tag
+    ]
+    span = choose(spans, starts, r.line, used)
+    if span is None:
+        out.unplaced(r, "not found as a link or as text (split over elements?): fix by hand")
+        return
+    start, end = span
+    if r.kind == "moved":
+        assert r.new_url is not None
+        out.place(r, Edit(start, end, html.escape(r.new_url, quote=False)))
+        return
+    assert r.archive_url is not None
+    if f'data-originalurl="{html.escape(r.cited)}"' in text[end : end + 2000]:
+        out.already += 1
+        return
+    label = f"archived {r.archive_date}" if r.archive_date else "archived"
+    date = f' data-versiondate="{r.archive_date}"' if r.archive_date else ""
+    link = (
+        f'<a href="{html.escape(r.archive_url)}" data-originalurl="{html.escape(r.cited)}"{date}>{label}</a>'
+    )
+    out.place(r, Edit(end, end, f" ({link})"))
+
+
 def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Outcome:
     """The edits that make ``repairs`` in an HTML document."""
     out = Outcome()
     starts = line_starts(text)
-    tags = []
+    by_href: dict[str, list[tuple[int, int]]] = {}
+    tag_attrs: dict[int, dict[str, tuple[int, int, str]]] = {}
     for m in _A_TAG.finditer(text):
         attrs = _attributes(m.group(0))
         if "href" in attrs:
-            tags.append((m.start(), m.end(), attrs))
+            by_href.setdefault(attrs["href"][2].strip(), []).append(m.span())
+            tag_attrs[m.start()] = attrs
     used: set[int] = set()
     for r in repairs:
-        spans = [(s, e) for s, e, attrs in tags if attrs["href"][2].strip() == r.cited]
-        span = choose(spans, starts, r.line, used)
+        span = choose(by_href.get(r.cited, []), starts, r.line, used)
         if span is None:
-            out.unplaced(r, "not the target of a link (<a href>): fix by hand")
+            _in_text(text, starts, r, used, out)
             continue
         start, end = span
-        attrs = next(a for s, _, a in tags if s == start)
+        attrs = tag_attrs[start]
         if r.kind == "moved":
             assert r.new_url is not None
             vs, ve, _ = attrs["href"]

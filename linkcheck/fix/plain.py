@@ -58,14 +58,21 @@ def link_end(fmt: str, text: str, start: int, end: int) -> int | None:
         if text.startswith("](", end):
             close = text.find(")", end + 2)
             return close + 1 if close >= 0 and "\n\n" not in text[end:close] else end
-        return end
+        return _after_brackets(text, start, end)
     if fmt == "rst":
         if _RST_DEFINITION.match(text, line_start, start):
             return None
         if before.endswith("<"):
             m = _RST_TARGET_REST.match(text, end)
             return m.end() if m else end
-        return end
+    return _after_brackets(text, start, end)
+
+
+def _after_brackets(text: str, start: int, end: int) -> int:
+    """After the brackets that enclose a bare URL (``[URL]``, ``(URL)``, ``<URL>``), else its end:
+    the archived copy goes beside the bracketed URL, not inside the brackets."""
+    if start > 0 and end < len(text) and text[start - 1] + text[end] in ("[]", "()", "<>"):
+        return end + 1
     return end
 
 

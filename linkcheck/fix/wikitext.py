@@ -23,7 +23,7 @@ import re
 import mwparserfromhell
 from mwparserfromhell.nodes import ExternalLink, Template
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, line_starts
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, innermost, line_starts
 
 _GERMAN_TEMPLATES = ("internetquelle", "literatur")
 _ARCHIVE_PARAMS = ("archive-url", "archiveurl", "archiv-url")
@@ -118,8 +118,15 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     """The edits that make ``repairs`` in a wikitext page."""
     out = Outcome()
     code = mwparserfromhell.parse(text)
-    templates = _spans(text, list(code.filter_templates(recursive=True)))
-    links = _spans(text, list(code.filter_external_links(recursive=True)))
+    templates = sorted(_spans(text, list(code.filter_templates(recursive=True))), key=lambda x: x[0])
+    template_spans = [(s, e) for s, e, _ in templates]
+    template_starts = [s for s, _, _ in templates]
+    links = sorted(
+        (s, e, node) for s, e, node in _spans(text, list(code.filter_external_links(recursive=True)))
+        if isinstance(node, ExternalLink) and node.brackets
+    )  # fmt: skip
+    link_spans = [(s, e) for s, e, _ in links]
+    link_starts = [s for s, _, _ in links]
     german = _is_german(text)
     starts = line_starts(text)
     used: set[int] = set()
@@ -135,8 +142,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             out.place(r, Edit(span[0], span[1], r.new_url))
             continue
         assert r.archive_url is not None and r.archive_url
-        inside = [(s, e, t) for s, e, t in templates if s < span[0] < e]
-        inner = min(inside, key=lambda x: x[1] - x[0], default=None)
+        k = innermost(template_spans, template_starts, span[0])
+        inner = templates[k] if k is not None else None
         if inner is not None:
             start, _end, node = inner
             assert isinstance(node, Template)
@@ -169,14 +176,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             continue
         # A bracketed link ([url title]) ends at its bracket; a bare one where its URL ends (the
         # parser runs a bare link on into a template written right after it).
-        link = next(
-            (
-                (s, e)
-                for s, e, node in links
-                if s <= span[0] < e and isinstance(node, ExternalLink) and node.brackets
-            ),
-            None,
-        )
+        j = innermost(link_spans, link_starts, span[0])
+        link = link_spans[j] if j is not None else None
         after = link[1] if link is not None else span[1]
         if re.match(r"\s*\{\{\s*[Ww]eb[Aa]rchiv", text[after : after + 40]):
             out.already += 1
