@@ -486,6 +486,10 @@ def test_only_csv_and_bad_options(web: Web, tmp_path: Path, monkeypatch: pytest.
     import io
 
     db, docs = prepared(web, tmp_path, monkeypatch, "only")
+    # A document with nothing to fix is not read: editing it since seeding is no error.
+    (tmp_path / "notes.md").write_text("No links here.\n")
+    assert runner.invoke(app, [*db, "seed", "notes.md"]).exit_code == 0
+    (tmp_path / "notes.md").write_text("Edited since.\n")
     base = web.sites["cited.test"].url("/only")
     # --only moved: the dead link is left as it is.
     r = runner.invoke(app, [*db, "fix", "--only", "moved", "list.md"])

@@ -431,8 +431,9 @@ class Outcome:
 def fix_documents(store: Store, paths: Sequence[str] | None, options: FixOptions = FixOptions()) -> FixRun:
     """Fix the seeded documents named by ``paths`` (stored paths or folders; None: every one).
 
-    A document whose file is missing, unreadable or no longer byte-identical to what was
-    seeded is an error of the run (the others are still fixed); nothing is written here.
+    A document with something to fix whose file is missing, unreadable or no longer
+    byte-identical to what was seeded is an error of the run (the others are still fixed);
+    documents with nothing to fix are not read. Nothing is written here.
     """
     run = FixRun()
     ids: list[int] | None = None
@@ -445,6 +446,8 @@ def fix_documents(store: Store, paths: Sequence[str] | None, options: FixOptions
         rows = sql.citations(store, int(doc["id"]), {str(v) for v in options.verdicts})
         repairs, missing = plan(rows)
         run.unfixable += missing
+        if not repairs:
+            continue  # nothing to write: a document edited (or gone) since seeding is no error here
         try:
             data = Path(path).read_bytes()
         except OSError as e:
