@@ -318,3 +318,48 @@ def test_every_before_and_after_in_docs_fixing_md_is_what_fix_writes() -> None:
         for url, accessed in before_cited.items():
             assert cited[DOC_MOVED.get(url, url)] == accessed, (fmt, url)
     assert formats == {"markdown", "rst", "text", "html", "bibtex", "ris", "csljson", "wikitext"}
+
+
+def test_commented_out_copies_are_never_edited() -> None:
+    wiki = (
+        b"<!-- {{cite web |url=http://a.org/x |title=Old}} -->\n"
+        b"Text.<ref>{{cite web |url=http://a.org/x <!-- checked --> |title=T}}</ref>\n"
+    )
+    out = fixed(wiki, "wikitext", dead(line=1)).decode()
+    assert out.startswith("<!-- {{cite web |url=http://a.org/x |title=Old}} -->\n")
+    assert f"|title=T |archive-url={ARCH} |archive-date=2017-09-08 |url-status=dead}}}}</ref>" in out
+    page = b'<!-- <a href="http://a.org/x">draft</a> -->\n<script>var u = "http://a.org/x";</script>\n'
+    page += b"<p>http://a.org/x</p>\n"
+    out = fixed(page, "html", dead(line=1))
+    assert out.startswith(page[:100])
+    link = f'<a href="{ARCH}" data-originalurl="http://a.org/x" data-versiondate="2017-09-08">'
+    link += "archived 2017-09-08</a>"
+    assert out.endswith(f"<p>http://a.org/x ({link})</p>\n".encode())
+
+
+def test_plan_fixes_confirmed_problems_only() -> None:
+    from linkcheck.fix import plan
+
+    row = {
+        "cited": "http://a.org/x",
+        "url": "http://a.org/x",
+        "link_url": "http://a.org/x",
+        "line": 3,
+        "text": "t",
+    }
+    row |= {"final_url": None, "archive_url": ARCH, "archive_timestamp": "2017-09-08T09:35:12Z"}
+    repairs, missing = plan(
+        [
+            {**row, "verdict": "failing"},
+            {**row, "verdict": "blocked"},
+            {**row, "verdict": "dead", "archive_url": None},
+            {**row, "verdict": "moved", "final_url": "http://a.org/x"},
+            {**row, "verdict": "changed"},
+            {**row, "verdict": "moved", "final_url": NEW},
+        ]
+    )
+    assert [(r.kind, r.verdict, r.replacement, r.archive_date) for r in repairs] == [
+        ("archive", "changed", ARCH, "2017-09-08"),
+        ("moved", "moved", NEW, None),
+    ]
+    assert missing == 4

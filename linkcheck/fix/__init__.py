@@ -362,6 +362,12 @@ def innermost(spans: Sequence[tuple[int, int]], starts: Sequence[int], pos: int)
     return None
 
 
+def masked(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with what ``pattern`` matches (comments, scripts) blanked, offsets kept: a search
+    in it finds only what a reader sees, at the offsets of ``text``."""
+    return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 def block_end(text: str, pos: int) -> int:
     """Where the paragraph holding ``pos`` ends: the next blank line (looked for in the next 2,000
     characters), or the end of the text."""

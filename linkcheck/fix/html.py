@@ -13,9 +13,12 @@ from __future__ import annotations
 import html
 import re
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, line_starts
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, line_starts, masked
 
 _A_TAG = re.compile(r"<a(?=[\s>/])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
+_HIDDEN = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|template)\b.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE
+)
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
 
 
@@ -35,13 +38,13 @@ def _attributes(tag: str) -> dict[str, tuple[int, int, str]]:
     return found
 
 
-def _in_text(text: str, starts: list[int], r: Repair, used: set[int], out: Outcome) -> None:
+def _in_text(text: str, visible: str, starts: list[int], r: Repair, used: set[int], out: Outcome) -> None:
     """Fix a URL written as text (MLA's "Works Cited" pages): a moved one is replaced; a dead or
     changed one gains a Robust Link to its archived copy right after it (``href`` the copy,
     ``data-originalurl`` the URL, ``data-versiondate`` its date)."""
     spans = [
         sp
-        for sp in find_spans(text, starts, html.escape(r.cited, quote=False), r.line, used)
+        for sp in find_spans(visible, starts, html.escape(r.cited, quote=False), r.line, used)
         if text.rfind("<", 0, sp[0]) <= text.rfind(">", 0, sp[0])  # in text, not inside a tag
     ]
     span = choose(spans, starts, r.line, used)
@@ -71,7 +74,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     starts = line_starts(text)
     by_href: dict[str, list[tuple[int, int]]] = {}
     tag_attrs: dict[int, dict[str, tuple[int, int, str]]] = {}
-    for m in _A_TAG.finditer(text):
+    visible = masked(text, _HIDDEN)  # links in comments and scripts are no reader's links
+    for m in _A_TAG.finditer(visible):
         attrs = _attributes(m.group(0))
         if "href" in attrs:
             by_href.setdefault(attrs["href"][2].strip(), []).append(m.span())
@@ -80,7 +84,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     for r in repairs:
         span = choose(by_href.get(r.cited, []), starts, r.line, used)
         if span is None:
-            _in_text(text, starts, r, used, out)
+            _in_text(text, visible, starts, r, used, out)
             continue
         start, end = span
         attrs = tag_attrs[start]

@@ -23,11 +23,22 @@ import re
 import mwparserfromhell
 from mwparserfromhell.nodes import ExternalLink, Template
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, innermost, line_starts
+from linkcheck.fix import (
+    Edit,
+    FixOptions,
+    Outcome,
+    Repair,
+    choose,
+    find_spans,
+    innermost,
+    line_starts,
+    masked,
+)
 
 _GERMAN_TEMPLATES = ("internetquelle", "literatur")
 _ARCHIVE_PARAMS = ("archive-url", "archiveurl", "archiv-url")
 _WAYBACK = re.compile(r"/web/(\d{14})")
+_HIDDEN = re.compile(r"<!--.*?(?:-->|\Z)|<nowiki>.*?</nowiki>", re.DOTALL | re.IGNORECASE)
 
 
 def _name(t: Template) -> str:
@@ -66,11 +77,12 @@ def _styled(date: str, access: str | None) -> str:
 
 
 def _spans(text: str, nodes: list[object]) -> list[tuple[int, int, object]]:
-    """Source spans of nodes listed in document order (an outer node before those inside it)."""
+    """Source spans of nodes listed in document order (an outer node before those inside it), in
+    ``text`` with comments and ``<nowiki>`` blanked."""
     found = []
     cursor = 0
     for node in nodes:
-        s = str(node)
+        s = masked(str(node), _HIDDEN)  # blanked as ``text`` is: a comment inside a template stays inside
         at = text.find(s, cursor)
         if at < 0:
             continue
@@ -118,11 +130,14 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     """The edits that make ``repairs`` in a wikitext page."""
     out = Outcome()
     code = mwparserfromhell.parse(text)
-    templates = sorted(_spans(text, list(code.filter_templates(recursive=True))), key=lambda x: x[0])
+    # Searched with comments and <nowiki> blanked: a commented-out copy of a template or URL
+    # is never taken for the one a reader sees.
+    visible = masked(text, _HIDDEN)
+    templates = sorted(_spans(visible, list(code.filter_templates(recursive=True))), key=lambda x: x[0])
     template_spans = [(s, e) for s, e, _ in templates]
     template_starts = [s for s, _, _ in templates]
     links = sorted(
-        (s, e, node) for s, e, node in _spans(text, list(code.filter_external_links(recursive=True)))
+        (s, e, node) for s, e, node in _spans(visible, list(code.filter_external_links(recursive=True)))
         if isinstance(node, ExternalLink) and node.brackets
     )  # fmt: skip
     link_spans = [(s, e) for s, e, _ in links]
@@ -132,7 +147,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     used: set[int] = set()
     touched: set[int] = set()  # templates already edited (by start)
     for r in repairs:
-        spans = find_spans(text, starts, r.cited, r.line, used)
+        spans = find_spans(visible, starts, r.cited, r.line, used)
         span = choose(spans, starts, r.line, used)
         if span is None:
             out.unplaced(r, "not found where it was seeded")
