@@ -565,3 +565,28 @@ def test_reports_show_the_fixed_reference_to_copy(
         f"Library Notes. Reference rot. Available at: {base}/gone [archived 2017-09-08: {snapshot}] "
         "(accessed on 8 September 2017).</code></p>"
     ) in r.stdout
+
+
+@pytest.mark.slow
+def test_utf16_documents_are_fixed_in_place_not_as_a_diff(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, docs = prepared(web, tmp_path, monkeypatch, "utf16")
+    base = web.sites["cited.test"].url("/utf16")
+    wide = tmp_path / "wide.md"  # Markdown: seed takes a UTF-16 file named .txt for binary
+    text = f"Quelle : {base}/gone, consulté le 8 septembre 2017.\r\n"
+    wide.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert runner.invoke(app, [*db, "seed", "wide.md"]).exit_code == 0
+    r = runner.invoke(app, [*db, "fix"])
+    assert r.exit_code == 2
+    assert "linkcheck: wide.md: UTF-16 text has no usable diff; use --write" in r.stderr.splitlines()
+    assert b"+++ b/list.md" in r.stdout_bytes and b"wide.md" not in r.stdout_bytes
+    r = runner.invoke(app, [*db, "fix", "--write", "wide.md"])
+    assert r.exit_code == 0, r.output
+    after = wide.read_bytes()
+    assert after.startswith(codecs.BOM_UTF16_LE)
+    snapshot = f"{ARCHIVE}/web/{STAMP}/{base}/gone"
+    assert after[2:].decode("utf-16-le") == text.replace(
+        f"{base}/gone", f"{base}/gone [archived 2017-09-08]({snapshot})"
+    )
+    assert docs["md"].read_bytes().count(b"archived") == 0  # only the document named was written
