@@ -582,10 +582,6 @@ FixPathsArg = Annotated[
 ]
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
 @app.command("fix")
 def fix_command(
     paths: FixPathsArg = None,
@@ -671,63 +667,21 @@ def fix_command(
     options = fix.FixOptions(verdicts, bibtex_field, ris_tag.upper(), csl_field)
     with open_store() as store:
         run = fix.fix_documents(store, [display_path(Path(p)) for p in paths] if paths else None, options)
-    failed = bool(run.errors)
-    for e in run.errors:
-        err.print(f"linkcheck: {e}", markup=False)
-    for doc in run.documents:
-        for note in doc.notes:
-            err.print(f"linkcheck: {doc.path}: {note}; not fixed", markup=False)
-    docs = run.documents
-    if fmt is FixFormat.CSV:
-        data = fix.replacements_csv(docs).encode("utf-8")
-    else:
-        for doc in docs:
-            if doc.format in fix.NOT_EDITED and doc.applied:
-                err.print(
-                    f"linkcheck: {doc.path}: {doc.format.upper()} files are not edited; "
-                    "'linkcheck fix --format csv' lists the replacements to make",
-                    markup=False,
-                )
-        docs = [d for d in docs if d.changed]
-        if not write:
-            for doc in [d for d in docs if d.utf16]:
-                failed = True
-                err.print(f"linkcheck: {doc.path}: UTF-16 text has no usable diff; use --write", markup=False)
-            docs = [d for d in docs if not d.utf16]
-        data = b"".join(fix.unified_diff(d) for d in docs)
-    fixed = sum(len(d.applied) for d in docs)
-    if write:
-        written = 0
-        for doc in docs:
-            try:
-                fix.write_in_place(doc)
-                written += 1
-            except fix.FixError as e:
-                failed = True
-                fixed -= len(doc.applied)
-                err.print(f"linkcheck: {e}", markup=False)
-        what = f"Fixed {_count(fixed, 'reference')} in {_count(written, 'document')}"
-        if written:
-            what += "; seed them again to record the fixes"
-    else:
+    done = fix.deliver(run, write=write, as_csv=fmt is FixFormat.CSV)
+    for message in done.messages:
+        err.print(f"linkcheck: {message}", markup=False)
+    if not write:
         try:
             if output is not None:
-                fix.write_output(output, data)
+                fix.write_output(output, done.data)
             else:
                 sys.stdout.flush()
-                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.write(done.data)
                 sys.stdout.buffer.flush()
         except OSError as e:
             raise fail(f"cannot write {output}: {e.strerror or e}") from None
-        what = (
-            f"{fixed} fix{'es' if fixed != 1 else ''} in {len(docs)} document{'s' if len(docs) != 1 else ''}"
-        )
-    already = sum(d.already for d in run.documents)
-    extra = [f"{already} already fixed"] if already else []
-    if run.unfixable:
-        extra.append(f"{run.unfixable} with no archived copy known (see summary)")
-    err.print(f"{what}{' (' + ', '.join(extra) + ')' if extra else ''}.", markup=False)
-    if failed:
+    err.print(done.summary, markup=False)
+    if done.failed:
         raise typer.Exit(int(Exit.USAGE))
 
 

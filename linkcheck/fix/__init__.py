@@ -601,3 +601,68 @@ def write_output(path: str, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@dataclass(slots=True)
+class Delivery:
+    """What a fix run gives the user: the output's bytes, lines for stderr, a closing line."""
+
+    data: bytes = b""
+    """The diff (or the CSV); empty with ``write``."""
+    messages: list[str] = field(default_factory=list)
+    """One line per input that failed or reference left to do by hand: ``path: reason``."""
+    failed: bool = False
+    """Did an input fail (exit 2)?"""
+    summary: str = ""
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def deliver(run: FixRun, *, write: bool, as_csv: bool = False) -> Delivery:
+    """Turn a run into its output: the CSV of replacements, the unified diff, or (``write``) the
+    documents written in place; every failure and every reference left to do by hand named."""
+    done = Delivery(failed=bool(run.errors))
+    done.messages += [str(e) for e in run.errors]
+    for doc in run.documents:
+        done.messages += [f"{doc.path}: {note}; not fixed" for note in doc.notes]
+    docs = run.documents
+    if as_csv:
+        done.data = replacements_csv(docs).encode("utf-8")
+    else:
+        for doc in docs:
+            if doc.format in NOT_EDITED and doc.applied:
+                done.messages.append(
+                    f"{doc.path}: {doc.format.upper()} files are not edited; "
+                    "'linkcheck fix --format csv' lists the replacements to make"
+                )
+        docs = [d for d in docs if d.changed]
+        if not write:
+            for doc in [d for d in docs if d.utf16]:
+                done.failed = True
+                done.messages.append(f"{doc.path}: UTF-16 text has no usable diff; use --write")
+            docs = [d for d in docs if not d.utf16]
+            done.data = b"".join(unified_diff(d) for d in docs)
+    fixed = sum(len(d.applied) for d in docs)
+    if write:
+        written = 0
+        for doc in docs:
+            try:
+                write_in_place(doc)
+                written += 1
+            except FixError as e:
+                done.failed = True
+                fixed -= len(doc.applied)
+                done.messages.append(str(e))
+        what = f"Fixed {_count(fixed, 'reference')} in {_count(written, 'document')}"
+        if written:
+            what += "; seed them again to record the fixes"
+    else:
+        what = f"{_count(fixed, 'fix', 'fixes')} in {_count(len(docs), 'document')}"
+    already = sum(d.already for d in run.documents)
+    extra = [f"{already} already fixed"] if already else []
+    if run.unfixable:
+        extra.append(f"{run.unfixable} with no archived copy known (see summary)")
+    done.summary = f"{what}{' (' + ', '.join(extra) + ')' if extra else ''}."
+    return done
