@@ -17,16 +17,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from linkcheck.fix import (
-    Edit,
-    FixOptions,
-    Outcome,
-    Repair,
-    choose,
-    find_spans,
-    line_starts,
-    newline_of,
-)
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair
+from linkcheck.fix.locate import choose, find_spans, line_starts, newline_of
 
 _ENTRY = re.compile(r"@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]*[ \t]*,")
 _NAME = re.compile(r"\s*([A-Za-z_][\w:.+-]*)([ \t]*)=[ \t]*")

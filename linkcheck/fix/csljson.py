@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import re
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, innermost, line_starts, newline_of
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair
+from linkcheck.fix.locate import choose, innermost, line_starts, newline_of
 
 _URL_KEY = re.compile(r'"(?:URL|url)"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
 _STRING = '"(?:[^"\\\\]|\\\\.)*"'

@@ -13,7 +13,8 @@ from __future__ import annotations
 import html
 import re
 
-from linkcheck.fix import Edit, FixOptions, Outcome, Repair, choose, find_spans, line_starts, masked
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair
+from linkcheck.fix.locate import choose, find_spans, line_starts, masked
 
 _A_TAG = re.compile(r"<a(?=[\s>/])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
 _HIDDEN = re.compile(

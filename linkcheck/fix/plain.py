@@ -16,16 +16,8 @@ from __future__ import annotations
 
 import re
 
-from linkcheck.fix import (
-    Edit,
-    FixOptions,
-    Outcome,
-    Repair,
-    block_end,
-    choose,
-    find_spans,
-    line_starts,
-)
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair
+from linkcheck.fix.locate import block_end, choose, find_spans, line_starts
 
 _MD_TARGET_REST = re.compile(r">?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\)")
 _MD_DEFINITION = re.compile(r"(?m)^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?$")

@@ -11,16 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from linkcheck.fix import (
-    Edit,
-    FixOptions,
-    Outcome,
-    Repair,
-    choose,
-    find_spans,
-    line_starts,
-    newline_of,
-)
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair
+from linkcheck.fix.locate import choose, find_spans, line_starts, newline_of
 
 _TY = re.compile(r"^TY[ \t]{1,4}-", re.MULTILINE)
 _ER = re.compile(r"^ER[ \t]{1,4}-", re.MULTILINE)

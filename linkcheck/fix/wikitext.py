@@ -23,17 +23,8 @@ import re
 import mwparserfromhell
 from mwparserfromhell.nodes import ExternalLink, Template
 
-from linkcheck.fix import (
-    Edit,
-    FixOptions,
-    Outcome,
-    Repair,
-    choose,
-    find_spans,
-    innermost,
-    line_starts,
-    masked,
-)
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair
+from linkcheck.fix.locate import choose, find_spans, innermost, line_starts, masked
 
 _GERMAN_TEMPLATES = ("internetquelle", "literatur")
 _ARCHIVE_PARAMS = ("archive-url", "archiveurl", "archiv-url")
