@@ -5,7 +5,8 @@ For every citation whose link is a confirmed problem, a :class:`Repair` says wha
 accessed-on date; a ``moved`` link's URL is replaced by its new address. Each editable format
 has a module here (``plain``, ``html``, ``bibtex``, ``ris``, ``csljson``, ``wikitext``) that
 turns repairs into :class:`Edit` spans of the document's text, following that format's own
-conventions (docs/fixing.md). This module reads the documents, refuses any whose bytes differ
+conventions (docs/fixing.md), finding each citation with :mod:`.locate` (near the line it was
+seeded on, outside comments). This module reads the documents, refuses any whose bytes differ
 from what was seeded, applies the edits without touching any other byte (line endings,
 encoding and byte-order mark kept), and gives the result as a unified diff, as files written
 in place, or (for PDF and DOCX, which are not edited) as a CSV list of replacements.
