@@ -5,7 +5,7 @@
   that changed: the archived copy is what the author saw, the live page still answers). The
   archive date follows the style of the template's own access date (``8 September 2017``,
   ``September 8, 2017`` or ``2017-09-08``).
-* German ``{{Internetquelle}}`` and ``{{Literatur}}`` gain ``archiv-url=``, ``archiv-datum=``
+* German ``{{Internetquelle}}`` gains ``archiv-url=``, ``archiv-datum=``
   (``2017-09-08``) and, for a dead link, ``offline=ja``.
 * A plain link (``[url title]`` or a bare URL) in prose gets ``{{webarchive |url=... |date=...}}``
   right after it, or on a German page ``{{Webarchiv |url=... |wayback=... |text=Archivversion}}``.
@@ -26,7 +26,8 @@ from mwparserfromhell.nodes import ExternalLink, Template
 from linkcheck.fix import Edit, FixOptions, Outcome, Repair
 from linkcheck.fix.locate import choose, find_spans, innermost, line_starts, masked
 
-_GERMAN_TEMPLATES = ("internetquelle", "literatur")
+# {{Literatur}} names its parameters otherwise (Online=, Abruf=): left to do by hand.
+_GERMAN_TEMPLATES = ("internetquelle",)
 _ARCHIVE_PARAMS = ("archive-url", "archiveurl", "archiv-url")
 _WAYBACK = re.compile(r"/web/(\d{14})")
 _HIDDEN = re.compile(r"<!--.*?(?:-->|\Z)|<nowiki>.*?</nowiki>", re.DOTALL | re.IGNORECASE)
