@@ -9,12 +9,14 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from pathlib import Path
 
 import bibtexparser
 import mwparserfromhell
+import pytest
 
 from linkcheck.extract import extract_bytes
-from linkcheck.fix import FixOptions, Repair, fix_bytes, fixed_reference, unified_diff
+from linkcheck.fix import FixError, FixOptions, Repair, fix_bytes, fixed_reference, unified_diff
 from tests.conftest import ROOT
 
 ARCH = "https://web.archive.org/web/20170908093512/http://a.org/x"
@@ -363,3 +365,21 @@ def test_plan_fixes_confirmed_problems_only() -> None:
         ("moved", "moved", NEW, None),
     ]
     assert missing == 4
+
+
+def test_write_in_place_keeps_the_mode_and_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    from linkcheck.fix import DocumentFix, write_in_place
+
+    target = tmp_path / "refs.md"
+    target.write_bytes(b"http://a.org/x\n")
+    target.chmod(0o640)
+    (tmp_path / "link.md").symlink_to(target)
+    write_in_place(DocumentFix(str(tmp_path / "link.md"), "markdown", b"http://a.org/x\n", b"fixed\n"))
+    assert (tmp_path / "link.md").is_symlink()
+    assert target.read_bytes() == b"fixed\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "refs.md"]  # no temporary left
+    # A file that changed after it was read is not overwritten.
+    with pytest.raises(FixError, match="changed while it was being fixed"):
+        write_in_place(DocumentFix(str(target), "markdown", b"http://a.org/x\n", b"again\n"))
+    assert target.read_bytes() == b"fixed\n"
