@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import threading
 import time
 from dataclasses import replace
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -595,6 +596,128 @@ def summary_command(
     code = _summary(options, fmt, output, fail_verdicts)
     if code:
         raise typer.Exit(int(code))
+
+
+# -- fix ----------------------------------------------------------------------------------------
+
+
+class FixFormat(StrEnum):
+    """What `linkcheck fix` writes."""
+
+    DIFF = "diff"
+    CSV = "csv"
+
+
+FixPathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Seeded documents, or folders holding them, to fix (default: every seeded document).",
+        show_default=False,
+    ),
+]
+
+
+@app.command("fix")
+def fix_command(
+    paths: FixPathsArg = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            metavar="VERDICT[,VERDICT...]",
+            show_default=False,
+            help="Fix only links with these verdicts: dead, moved, changed (default: all three).",
+        ),
+    ] = None,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write/--diff",
+            help="Edit the documents in place (each must be byte-identical to what was seeded), "
+            "or print a unified diff for patch or git apply (the default).",
+        ),
+    ] = False,
+    fmt: Annotated[
+        FixFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="diff (a unified diff) or csv (one row per replacement to make: the fix of PDF and DOCX "
+            "documents, which are never edited).",
+        ),
+    ] = FixFormat.DIFF,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            show_default=False,
+            help="Write the diff or the CSV to FILE instead of standard output.",
+        ),
+    ] = None,
+    bibtex_field: Annotated[
+        str,
+        typer.Option(
+            "--bibtex-field",
+            metavar="FIELD",
+            help="BibTeX field for the archived copy: note (\\url and date, appended to a note) or another "
+            "field that receives the URL alone.",
+        ),
+    ] = "note",
+    ris_tag: Annotated[
+        str,
+        typer.Option("--ris-tag", metavar="TAG", help="RIS tag for the archived copy: N1 (a note) or LK."),
+    ] = "N1",
+    csl_field: Annotated[
+        str,
+        typer.Option(
+            "--csl-field",
+            metavar="FIELD",
+            help="CSL-JSON field for the archived copy: note (appended) or another field that receives "
+            "the URL alone.",
+        ),
+    ] = "note",
+) -> None:
+    """Write the fixes for confirmed problems into the documents: the archived copy nearest each
+    citation's accessed-on date after a dead or changed link, a moved page's new address in place
+    of its old one.
+
+    Prints a unified diff to review and apply (patch -p1, git apply) unless --write edits the
+    files in place. A document changed since it was seeded is refused (exit 2): seed it again.
+    """
+    from linkcheck import fix
+
+    verdicts = _verdicts("--only", only) or fix.FIXABLE
+    if not verdicts <= fix.FIXABLE:
+        raise fail("--only: fix mends dead, moved and changed links only")
+    if write and (output is not None or fmt is FixFormat.CSV):
+        raise fail("--write edits the documents: it takes neither --output nor --format csv")
+    if ris_tag.upper() not in ("N1", "LK"):
+        raise fail(f"--ris-tag {ris_tag!r}: expected N1 or LK")
+    for option, name in (("--bibtex-field", bibtex_field), ("--csl-field", csl_field)):
+        if not re.fullmatch(r"[A-Za-z][\w-]*", name):
+            raise fail(f"{option} {name!r}: not a field name")
+    options = fix.FixOptions(verdicts, bibtex_field, ris_tag.upper(), csl_field)
+    with open_store() as store:
+        run = fix.fix_documents(store, [display_path(Path(p)) for p in paths] if paths else None, options)
+    done = fix.deliver(run, write=write, as_csv=fmt is FixFormat.CSV)
+    for message in done.messages:
+        err.print(f"linkcheck: {message}", markup=False)
+    if not write:
+        try:
+            if output is not None:
+                fix.write_output(output, done.data)
+            else:
+                sys.stdout.flush()
+                sys.stdout.buffer.write(done.data)
+                sys.stdout.buffer.flush()
+        except OSError as e:
+            raise fail(f"cannot write {output}: {e.strerror or e}") from None
+    err.print(done.summary, markup=False)
+    if done.failed:
+        raise typer.Exit(int(Exit.USAGE))
 
 
 @app.command("run")

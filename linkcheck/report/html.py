@@ -22,6 +22,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from linkcheck import __version__
+from linkcheck.fix import suggested_reference
 from linkcheck.report import SEVERITY_RANK, Report, ReportCitation, ReportLink
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
@@ -89,6 +90,8 @@ class Problem(NamedTuple):
     fix_note: str
     fix_href: str | None
     fix_url: str
+    fixed_reference: str = ""
+    """The reference with the suggested fix made, for people to copy ("" when none)."""
 
 
 def _href(url: str | None) -> str | None:
@@ -128,6 +131,7 @@ def _problem(c: ReportCitation, link: ReportLink) -> Problem:
         fix_note=s.note if s else "",
         fix_href=_href(s.url) if s else None,
         fix_url=one_line(s.url) if s else "",
+        fixed_reference=suggested_reference(c.text, c.cited, s),
     )
 
 

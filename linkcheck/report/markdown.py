@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from linkcheck.fix import suggested_reference
 from linkcheck.report import Report, ReportCitation, ReportLink, Suggestion
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
@@ -103,6 +104,11 @@ def render(report: Report) -> str:
             "| ---: | --- | --- | --- | --- | --- |",
         ]
         lines += [_citation_row(c, k) for c, k in shown]
+        fixed = [(c, suggested_reference(c.text, c.cited, c.suggestion)) for c, _ in shown]
+        if any(f for _, f in fixed):
+            # The whole reference with its fix made, ready to paste over the old one.
+            lines += ["", "Copy fixed reference:", ""]
+            lines += [f"- line {c.line}: {text(f)}" if c.line else f"- {text(f)}" for c, f in fixed if f]
     orphans = [k for k in report.links if not k.citations and (show_all or k.is_problem)]
     if orphans:
         lines += ["", "### Links no longer cited by any seeded document", ""]

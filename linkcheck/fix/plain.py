@@ -1,0 +1,104 @@
+"""Fixes in plain text, Markdown and reStructuredText.
+
+A dead or changed link keeps its URL and gains its archived copy right after it, in the
+document's own link syntax: ``[archived 2017-09-08](https://web.archive.org/...)`` in Markdown,
+``(`archived 2017-09-08 <https://web.archive.org/...>`__)`` (an anonymous hyperlink, so that no
+two targets share a name) in reStructuredText, ``(archived 2017-09-08: https://web.archive.org/...)``
+in plain text. "After it" means after the whole link: after ``[text](url "title")`` and
+``<url>`` in Markdown, after ```text <url>`_`` in reStructuredText. A moved link's URL is
+replaced by its new address (and so is a Markdown link text that spells the old URL).
+
+A URL given in a link definition (Markdown's ``[id]: url``, reStructuredText's ``.. _id: url``)
+gets no archived copy (a definition cannot hold a second link): it is named in a note to fix by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+from linkcheck.fix import Edit, FixOptions, Outcome, Repair
+from linkcheck.fix.locate import block_end, choose, find_spans, line_starts
+
+_MD_TARGET_REST = re.compile(r">?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\)")
+_MD_DEFINITION = re.compile(r"(?m)^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?$")
+_RST_TARGET_REST = re.compile(r">`__?")
+_RST_DEFINITION = re.compile(r"(?m)^[ \t]*\.\.[ \t]+_[^:\n]+:[ \t]*$")
+
+
+def _archive_text(fmt: str, url: str, date: str | None) -> str:
+    label = f"archived {date}" if date else "archived"
+    if fmt == "markdown":
+        target = f"<{url}>" if re.search(r"[\s()<>]", url) else url
+        return f" [{label}]({target})"
+    if fmt == "rst":
+        return f" (`{label} <{url}>`__)"
+    return f" ({label}: {url})"
+
+
+def link_end(fmt: str, text: str, start: int, end: int) -> int | None:
+    """Where the link holding the URL at ``text[start:end]`` ends; None for a link definition."""
+    before = text[max(0, start - 3) : start]
+    line_start = text.rfind("\n", 0, start) + 1
+    if fmt == "markdown":
+        if _MD_DEFINITION.match(text, line_start, start):
+            return None
+        if before.endswith(("](", "](<")):
+            m = _MD_TARGET_REST.match(text, end)
+            return m.end() if m else end
+        if before.endswith("<") and text.startswith(">", end):
+            return end + 1
+        if text.startswith("](", end):
+            close = text.find(")", end + 2)
+            return close + 1 if close >= 0 and "\n\n" not in text[end:close] else end
+        return _after_brackets(text, start, end)
+    if fmt == "rst":
+        if _RST_DEFINITION.match(text, line_start, start):
+            return None
+        if before.endswith("<"):
+            m = _RST_TARGET_REST.match(text, end)
+            return m.end() if m else end
+    return _after_brackets(text, start, end)
+
+
+def _after_brackets(text: str, start: int, end: int) -> int:
+    """After the brackets that enclose a bare URL (``[URL]``, ``(URL)``, ``<URL>``), else its end:
+    the archived copy goes beside the bracketed URL, not inside the brackets."""
+    if start > 0 and end < len(text) and text[start - 1] + text[end] in ("[]", "()", "<>"):
+        return end + 1
+    return end
+
+
+def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Outcome:
+    """The edits that make ``repairs`` in a plain-text, Markdown or reStructuredText document."""
+    out = Outcome()
+    starts = line_starts(text)
+    used: set[int] = set()
+    for r in repairs:
+        spans = find_spans(text, starts, r.cited, r.line, used, escapes=fmt == "markdown")
+        span = choose(spans, starts, r.line, used)
+        if span is None:
+            out.unplaced(r, "not found where it was seeded")
+            continue
+        start, end = span
+        after = link_end(fmt, text, start, end)
+        if r.kind == "moved":
+            assert r.new_url is not None
+            found = [Edit(start, end, r.new_url)]
+            raw = text[start:end]
+            # A Markdown link whose text spells the URL: [old](old) becomes [new](new).
+            if fmt == "markdown" and text.startswith(f"]({raw}", end):
+                found.append(Edit(end + 2, end + 2 + len(raw), r.new_url))
+                used.add(end + 2)
+            elif fmt == "markdown" and text[:start].endswith(f"[{raw}]("):
+                found.append(Edit(start - len(raw) - 2, start - 2, r.new_url))
+            out.place(r, *found)
+            continue
+        assert r.archive_url is not None
+        if after is None:
+            out.unplaced(r, "a link definition cannot take a second link: add the archived copy by hand")
+            continue
+        if r.archive_url in text[after : block_end(text, after)][:600]:
+            out.already += 1
+            continue
+        out.place(r, Edit(after, after, _archive_text(fmt, r.archive_url, r.archive_date)))
+    return out
