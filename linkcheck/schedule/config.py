@@ -280,6 +280,11 @@ class _Reader:
         return value
 
 
+#: The checker of TOML tables that schedule files and the settings file (:mod:`linkcheck.settings`)
+#: share: one line per problem, naming the file and the key, with the likely key meant.
+TableReader = _Reader
+
+
 def load_schedule(path: Path) -> ScheduleConfig:
     """Read and check one schedule file; ScheduleError lists every problem in it."""
     file = str(path)
