@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -392,11 +391,12 @@ def _given(ctx: typer.Context | None) -> dict[str, str]:
     found: dict[str, str] = {}
     for param in ctx.command.params:
         name = param.name or ""
-        source = ctx.get_parameter_source(name)
+        # By name: Typer may bring its own copy of Click, whose ParameterSource is another enum.
+        source = getattr(ctx.get_parameter_source(name), "name", None)
         key = _OPTION_KEYS.get(name, name)
-        if source is ParameterSource.COMMANDLINE:
+        if source == "COMMANDLINE":
             found[key] = settings_file.COMMAND_LINE
-        elif source is ParameterSource.ENVIRONMENT:
+        elif source == "ENVIRONMENT":
             envvar = param.envvar if isinstance(param.envvar, str) else ""
             found[key] = f"environment {envvar}".strip()
     return found

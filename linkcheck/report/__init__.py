@@ -340,15 +340,15 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
                 del links[link_id]
     moment = now or utcnow()
     for link_id, (ack, note) in workflow.marks_by_link(store).items():
-        link = links.get(link_id)
-        if link is None:
+        marked = links.get(link_id)
+        if marked is None:
             continue
         if ack is not None and ack.holds(moment):
             if options.only is not None and not options.include_acknowledged:
                 del links[link_id]
                 continue
-            link.acknowledged = {"until": ack.until, "note": ack.note}
-        link.note = note
+            marked.acknowledged = {"until": ack.until, "note": ack.note}
+        marked.note = note
     paths = sql.document_paths(store)
     order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
     cites = list(sql.report_citations(store, verdicts=verdicts, documents=doc_ids))
