@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -77,7 +78,7 @@ def cite(path: Path, *urls: str) -> None:
     )
 
 
-def report(*args: str) -> dict[str, dict[str, object]]:
+def report(*args: str) -> dict[str, dict[str, Any]]:
     result = runner.invoke(app, ["summary", "--format", "json", *args])
     assert result.exit_code in (0, 1), result.output
     return {k["url"]: k for k in json.loads(result.stdout)["links"]}
