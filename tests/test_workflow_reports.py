@@ -210,3 +210,38 @@ def test_markdown_shows_an_acknowledged_link_as_such_and_notes(sample: Store) ->
         Format.MARKDOWN,
     )
     assert "acknowledged until" in listed and "known; replacing next term" in listed
+
+
+# -- the terminal table at any width -----------------------------------------------------------------
+
+
+def test_table_below_120_columns_is_one_line_a_link_and_never_splits_a_path(sample: Store) -> None:
+    report = build_report(sample)
+    for width in (80, 100, 119):
+        text = render(report, Format.TABLE, width=width)
+        lines = text.splitlines()
+        assert max(len(line) for line in lines) <= width
+        link_lines = [x for x in lines if x.startswith("  ")]
+        assert len(link_lines) == len(report.links) == 10  # one line a link
+        # A path is whole, or cut in the middle with an ellipsis: never folded onto two lines.
+        assert all(
+            re.search(r"(refs/[a-z]+\.(txt|md)|…[^ ]*\.txt):\d+", x) for x in link_lines if "refs/" in x
+        )
+    assert "refs/thesis.txt:11" in render(report, Format.TABLE, width=80)
+    wide = render(report, Format.TABLE, width=160)
+    assert "cited in" in wide and "suggested fix" in wide  # tables from 120 columns
+
+
+def test_table_urls_are_hyperlinks_on_a_terminal_only(sample: Store) -> None:
+    report = build_report(sample)
+    osc8 = f"\x1b]8;id="
+    for width in (80, 160):
+        coloured = render(report, Format.TABLE, color=True, width=width)
+        assert osc8 in coloured and f";{DEAD}\x1b\\" in coloured  # the whole URL, even when shortened
+        assert "\x1b]8" not in render(report, Format.TABLE, width=width)
+    # Never a link to a scheme that runs something.
+    store = Store.open(sample.path.replace("sample.db", "js.db"))
+    store.save_document(
+        "a.txt", "text", "h", 1, [Citation("javascript:alert(1)", "javascript:alert(1)", 1, "t")]
+    )
+    assert "\x1b]8;id=" not in render(build_report(store), Format.TABLE, color=True, width=80)
