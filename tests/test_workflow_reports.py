@@ -234,7 +234,7 @@ def test_table_below_120_columns_is_one_line_a_link_and_never_splits_a_path(samp
 
 def test_table_urls_are_hyperlinks_on_a_terminal_only(sample: Store) -> None:
     report = build_report(sample)
-    osc8 = f"\x1b]8;id="
+    osc8 = "\x1b]8;id="
     for width in (80, 160):
         coloured = render(report, Format.TABLE, color=True, width=width)
         assert osc8 in coloured and f";{DEAD}\x1b\\" in coloured  # the whole URL, even when shortened
