@@ -979,13 +979,16 @@ SchedulesOpt = Annotated[
 
 
 def _schedules(folder: str) -> list[ScheduleConfig]:
-    """Every schedule in ``folder``, or exit 2 with one line per problem (file, key, what is wrong)."""
+    """Every schedule in ``folder`` over the settings file, or exit 2 with one line per problem."""
     try:
-        return load_schedules(folder)
+        configs = load_schedules(folder)
     except ScheduleError as e:
         for line in e.problems:
             err.print(f"linkcheck: {line}", markup=False)
         raise typer.Exit(int(Exit.USAGE)) from None
+    # The settings file (linkcheck.toml) is under every schedule, as under the command line.
+    found = _settings(None)
+    return [settings_file.apply_to_schedule(c, found) for c in configs]  # each part was checked
 
 
 @schedule_app.command("run")

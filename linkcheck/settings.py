@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from linkcheck.check.rules import HostRule, Remap, compile_pattern, parse_remap, parse_statuses
 from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, OptionError, _option_value, check_options
 from linkcheck.errors import LinkcheckError
-from linkcheck.schedule.config import SCHEDULE_CHECK_KEYS, TableReader
+from linkcheck.schedule.config import SCHEDULE_CHECK_KEYS, ScheduleConfig, TableReader
 
 SETTINGS_FILE = "linkcheck.toml"
 """Read from the working directory when no ``--config`` is given."""
@@ -414,6 +414,16 @@ def effective(cli: Mapping[str, Any], given: Mapping[str, str], settings: Settin
         hosts=settings.hosts,
     )
     return Effective(replace(options, rules=rules), values, sources)
+
+
+def apply_to_schedule(config: ScheduleConfig, settings: Settings) -> ScheduleConfig:
+    """A schedule with the settings file under it: the schedule's ``[check]`` keys win, the file
+    fills in the rest (exclusions add up, as on the command line), and its owners come along."""
+    given = {key: config.file for key in config.check_values}
+    eff = effective(config.check_values, given, settings)
+    return replace(
+        config, check=replace(eff.options, documents=config.check.documents), owners=settings.owners
+    )
 
 
 def describe(eff: Effective, settings: Settings) -> list[str]:

@@ -15,6 +15,7 @@ import smtplib
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -181,7 +182,7 @@ def _run(
         return
     result.status = "outage" if result.check is not None and result.check.outage else "done"
 
-    scope = ReportOptions(documents=documents)
+    scope = ReportOptions(documents=documents, owner_of=_owner_of(config))
     report = build_report(store, scope)
     _write_reports(store, config, report, result)
     run_id = result.run_id
@@ -195,6 +196,28 @@ def _run(
     result.new = [link_dict(link) for link in new_links]
     if new_links and config.notify is not None:
         _notify(config, report, new_links, result)
+
+
+def _owner_of(config: ScheduleConfig) -> Callable[[str], str | None] | None:
+    """The owner of a document by its path, from the settings file's ``[[owners]]`` (None: none)."""
+    if not config.owners:
+        return None
+
+    def owner_of(path: str) -> str | None:
+        found = next((o for o in config.owners if o.owns(path)), None)
+        return found.name if found else None
+
+    return owner_of
+
+
+def owners_news(config: ScheduleConfig, new_links: list[ReportLink]) -> dict[str, list[ReportLink]]:
+    """Each owner's newly broken links: those cited in a document of theirs (owners with none left out)."""
+    found: dict[str, list[ReportLink]] = {}
+    for owner in config.owners:
+        mine = [link for link in new_links if any(c.owner == owner.name for c in link.citations)]
+        if mine:
+            found[owner.name] = mine
+    return found
 
 
 def _write_reports(store: Store, config: ScheduleConfig, report: Report, result: JobResult) -> None:
@@ -227,6 +250,9 @@ def digest(
         "totals": report.totals,
         "new": [link_dict(link) for link in new_links],
         "reports": [spec.output for spec in config.reports],
+        "owners": {
+            name: [link.url for link in links] for name, links in owners_news(config, new_links).items()
+        },
     }
 
 
@@ -249,6 +275,31 @@ def _notify(config: ScheduleConfig, report: Report, new_links: list[ReportLink],
             log.warning("%s: e-mail through %s: %s", config.name, notify.email.host, problem)
         else:
             result.notified.append("email")
+        _mail_owners(config, report, new_links, notify.email, result)
+
+
+def _mail_owners(
+    config: ScheduleConfig, report: Report, new_links: list[ReportLink], spec: EmailSpec, result: JobResult
+) -> None:
+    """Each owner with an e-mail address gets a digest of their own newly broken links, and only those."""
+    news = owners_news(config, new_links)
+    for owner in config.owners:
+        if owner.email is None or owner.name not in news:
+            continue
+        # Their links, with only their own documents' citations: what they can fix.
+        mine = [
+            replace(link, citations=[c for c in link.citations if c.owner == owner.name])
+            for link in news[owner.name]
+        ]
+        subject, text = email_text(
+            config, report, mine, replace(spec, subject=f"{spec.subject} ({owner.name})")
+        )
+        problem = send_email(replace(spec, to=(owner.email,)), subject, text)
+        if problem:
+            result.warnings.append(f"email to {owner.name}: {problem}")
+            log.warning("%s: e-mail to owner %s: %s", config.name, owner.name, problem)
+        else:
+            result.notified.append(f"email to {owner.name}")
 
 
 def post_webhook(url: str, body: dict[str, Any], timeout: float, user_agent: str) -> str | None:
