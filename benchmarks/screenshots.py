@@ -11,6 +11,7 @@ here because it builds a realistic store the way the benchmarks do, and is run b
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import sys
 import tempfile
@@ -41,12 +42,16 @@ HOSTS = [
     "www.health.org.uk", "www.gov.uk", "journals.plos.org", "www.nature.com", "archive.nhs.uk",
     "www.jstor.org", "doi.org", "en.wikipedia.org", "www.who.int", "data.europa.eu",
 ]  # fmt: skip
-WORDS = "publication clear road ahead annual report workforce strategy guidance evidence review policy".split()
+WORDS = ["publication", "clear", "road", "ahead", "annual", "report", "workforce", "strategy", "guidance",
+         "evidence", "review", "policy"]  # fmt: skip
 # Verdicts as a large collection has them: mostly alive, some rot.
-MIX = [("alive", "ok", 200)] * 120 + [("dead", "not-found", 404)] * 24 + [("dead", "gone", 410)] * 6
-MIX += [("dead", "soft-404", 200)] * 5 + [("failing", "timeout", None)] * 8 + [("changed", "content-changed", 200)] * 12
-MIX += [("moved", "permanent-redirect", 200)] * 10 + [("blocked", "forbidden", 403)] * 9
-MIX += [("blocked", "login-required", 200)] * 3 + [("skipped", "private-address", None)] * 2 + [("unchecked", None, None)]
+MIX: list[tuple[str, str | None, int | None]] = [
+    *[("alive", "ok", 200)] * 120, *[("dead", "not-found", 404)] * 24, *[("dead", "gone", 410)] * 6,
+    *[("dead", "soft-404", 200)] * 5, *[("failing", "timeout", None)] * 8,
+    *[("changed", "content-changed", 200)] * 12, *[("moved", "permanent-redirect", 200)] * 10,
+    *[("blocked", "forbidden", 403)] * 9, *[("blocked", "login-required", 200)] * 3,
+    *[("skipped", "private-address", None)] * 2, ("unchecked", None, None),
+]  # fmt: skip
 
 
 def library(path: Path, links: int = 200) -> Store:
@@ -56,9 +61,10 @@ def library(path: Path, links: int = 200) -> Store:
     urls = []
     for i in range(links):
         slug = "-".join(rng.sample(WORDS, 3))
-        urls.append(f"https://{rng.choice(HOSTS)}/{rng.choice(['publication', 'docs', 'article', 'media'])}/{slug}-{i}")
+        folder = rng.choice(["publication", "docs", "article", "media"])
+        urls.append(f"https://{rng.choice(HOSTS)}/{folder}/{slug}-{i}")
     for g, guide in enumerate(GUIDES):
-        mine = urls[g::len(GUIDES)] + rng.sample(urls, 4)
+        mine = urls[g :: len(GUIDES)] + rng.sample(urls, 4)
         cites = [
             Citation(u, u, 3 + 4 * n, f"Reference {n}. Available at: {u} (accessed on 8 September 2017)",
                      dt.date(2017 + n % 6, 1 + n % 12, 1 + n % 28))
@@ -69,15 +75,16 @@ def library(path: Path, links: int = 200) -> Store:
     with store.db.atomic():
         for (link_id, url), (verdict, reason, status) in zip(rows, MIX, strict=False):
             final = url.replace("/publication/", "/publications/") if verdict == "moved" else url
-            archive = f"https://web.archive.org/web/20170908093512/{url}" if verdict in ("dead", "changed") else None
+            archived = verdict in ("dead", "changed")
+            archive = f"https://web.archive.org/web/20170908093512/{url}" if archived else None
+            failed = "2026-02-20T02:00:00Z" if verdict in ("dead", "failing") else None
             store.db.execute(
                 "UPDATE links SET verdict = ?, reason = ?, http_status = ?, final_url = ?, checks = 3, "
                 "last_checked = '2026-03-01T02:00:00Z', first_failed = ?, similarity = ?, archive_url = ?, "
                 "archive_timestamp = ? WHERE id = ?",
                 [
-                    verdict, reason, status, final, "2026-02-20T02:00:00Z" if verdict in ("dead", "failing") else None,
-                    0.31 if verdict == "changed" else None, archive, "2017-09-08T09:35:12Z" if archive else None,
-                    link_id,
+                    verdict, reason, status, final, failed, 0.31 if verdict == "changed" else None, archive,
+                    "2017-09-08T09:35:12Z" if archive else None, link_id,
                 ],
             )  # fmt: skip
     return store
@@ -86,14 +93,20 @@ def library(path: Path, links: int = 200) -> Store:
 def main(out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp, library(Path(tmp) / "library.db") as store:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        library(Path(tmp) / "library.db") as store,
+        open(os.devnull, "w") as devnull,
+    ):
         report = build_report(store, now="2026-03-01T09:00:00Z")
         shots: dict[int, str] = {}
         for width in (80, 160):
-            (out / f"table-{width}.txt").write_text(render(report, Format.TABLE, width=width), encoding="utf-8")
+            plain = render(report, Format.TABLE, width=width)
+            (out / f"table-{width}.txt").write_text(plain, encoding="utf-8")
             coloured = render(report, Format.TABLE, color=True, width=width)
-            console = Console(record=True, width=width, force_terminal=True, color_system="truecolor", file=open(
-                "/dev/null", "w"))  # fmt: skip
+            console = Console(
+                record=True, width=width, force_terminal=True, color_system="truecolor", file=devnull
+            )
             for line in coloured.splitlines()[:SCREEN_LINES]:
                 console.print(Text.from_ansi(line), no_wrap=True, crop=True)
             shots[width] = console.export_svg(title=f"linkcheck summary  ({width} columns, 200 links)")
