@@ -245,3 +245,11 @@ def test_table_urls_are_hyperlinks_on_a_terminal_only(sample: Store) -> None:
         "a.txt", "text", "h", 1, [Citation("javascript:alert(1)", "javascript:alert(1)", 1, "t")]
     )
     assert "\x1b]8;id=" not in render(build_report(store), Format.TABLE, color=True, width=80)
+
+
+def test_notes_and_acknowledgements_show_in_html_escaped(sample: Store) -> None:
+    ack(sample, BLOCKED, "paywall <b>we</b> subscribe")
+    workflow.set_note(sample, workflow.link_id(sample, DEAD)[0], "<script>x()</script> ask")  # type: ignore[index]
+    page = render(build_report(sample), Format.HTML)
+    assert "note: &lt;script&gt;x()&lt;/script&gt; ask" in page and "<script>x()" not in page
+    assert "acknowledged until" in page and "paywall &lt;b&gt;we&lt;/b&gt; subscribe" in page

@@ -96,6 +96,19 @@ def _href(url: str | None) -> str | None:
     return one_line(url) if linkable(url) else None
 
 
+def _reason(link: ReportLink) -> str:
+    """The reason, with the link's acknowledgement and note (``linkcheck ack``, ``linkcheck note``)."""
+    found = reason_text(link.reason, link.http_status)
+    if link.acknowledged is not None:
+        why = link.acknowledged.get("note")
+        found += f"; acknowledged until {day(link.acknowledged.get('until'))}" + (
+            f": {one_line(why)}" if why else ""
+        )
+    if link.note:
+        found += f"; note: {one_line(link.note)}"
+    return found
+
+
 def _problem(c: ReportCitation, link: ReportLink) -> Problem:
     final = link.final_url if link.final_url and link.final_url != link.url else None
     archive = c.archive_url or link.archive_url
@@ -110,7 +123,7 @@ def _problem(c: ReportCitation, link: ReportLink) -> Problem:
         title=one_line(link.title),
         text=c.text,
         accessed=c.accessed or "no date given",
-        reason=reason_text(link.reason, link.http_status),
+        reason=_reason(link),
         first_failed=link.first_failed or "",
         last_checked=link.last_checked or "",
         final_href=_href(final),
@@ -161,7 +174,7 @@ def _row(link: ReportLink) -> tuple[object, ...]:
         url if linkable(url) else None,
         url,
         one_line(link.title),
-        reason_text(link.reason, link.http_status),
+        _reason(link),
         _cited(link),
         day(link.last_checked),
         day(link.first_failed),
