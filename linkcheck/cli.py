@@ -318,15 +318,23 @@ ResolveOpt = Annotated[
     ),
 ]
 UserAgentOpt = Annotated[
-    str, typer.Option("--user-agent", help="User-Agent header: say who you are and how to reach you.")
-]
+    str,
+    typer.Option(
+        "--user-agent", show_default=False,
+        # Said in words: the default holds a URL, one word too long for a help column, which
+        # the help screen would cut off with an ellipsis.
+        help="User-Agent header: say who you are and how to reach you. Default: linkcheck, its version "
+        "and the project's address (linkcheck config show prints it whole).",
+    ),
+]  # fmt: skip
 ArchiveUrlOpt = Annotated[
     str,
     typer.Option(
-        "--archive-url", envvar=check_config.ARCHIVE_URL_ENV,
-        help="Base of a Wayback-Machine-compatible availability API, asked as "
-        "BASE/wayback/available?url=URL&timestamp=YYYYMMDD. Its own host (and hosts under it) is "
-        "reached even at a private address: you named it.",
+        "--archive-url", envvar=check_config.ARCHIVE_URL_ENV, show_envvar=False,
+        help="Base URL of an archive that answers like the Wayback Machine's availability API (its "
+        "/wayback/available is asked with the URL and a date). Its own host (and hosts under it) is "
+        f"reached even at a private address: you named it. Also the variable {check_config.ARCHIVE_URL_ENV} "
+        "in the environment.",
     ),
 ]  # fmt: skip
 NoArchiveOpt = Annotated[

@@ -248,3 +248,19 @@ def test_remap_rules_and_statuses() -> None:
     for bad in ("299..200", "abc", "", "42"):
         with pytest.raises(ValueError):
             parse_statuses(bad)
+
+
+# -- help texts and -V --------------------------------------------------------------------------------
+
+
+def test_help_shows_values_as_people_read_them_and_minus_v_is_version() -> None:
+    for command in (["check"], ["summary"], ["run"], ["seed"], ["ack"], ["config", "show"]):
+        result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "80"})
+        assert result.exit_code == 0
+        for label in ("<list[str]>", "<bool>", "<str>", "<int", "<float"):
+            assert label not in result.stdout, (command, label)
+        assert "…" not in result.stdout, command  # nothing cut off at 80 columns
+    assert " N " in runner.invoke(app, ["check", "--help"], env={"COLUMNS": "100"}).stdout
+    short, long = runner.invoke(app, ["-V"]), runner.invoke(app, ["--version"])
+    assert short.exit_code == long.exit_code == 0 and short.stdout == long.stdout
+    assert short.stdout.startswith("linkcheck ")
