@@ -883,9 +883,8 @@ def ack_command(
         raise fail(f"--for: {e}") from None
     until = dt.datetime.now(dt.UTC) + span
     with open_store() as store:
-        link_id, stored, verdict = _link(store, url)
-        reason = store.db.execute("SELECT reason FROM links WHERE id = ?", [link_id]).fetchone()[0]
-        workflow.acknowledge(store, link_id, verdict, reason, until, note)
+        link_id, stored, _ = _link(store, url)
+        verdict = workflow.acknowledge(store, link_id, until, note)
     out.print(
         f"Acknowledged {stored} ({verdict}) until {until.strftime('%Y-%m-%dT%H:%M:%SZ')}, "
         "or until its verdict changes.",

@@ -33,9 +33,8 @@ def sample(tmp_path: Path) -> Store:
 def ack(store: Store, url: str, note: str | None = None, days: float = 30) -> None:
     found = workflow.link_id(store, url)
     assert found is not None
-    link_id, _, verdict = found
     until = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
-    workflow.acknowledge(store, link_id, verdict, None, until, note)
+    workflow.acknowledge(store, found[0], until, note)
 
 
 # -- JUnit ------------------------------------------------------------------------------------------

@@ -50,17 +50,23 @@ def link_id(store: Store, url: str) -> tuple[int, str, str] | None:
     return (row[0], row[1], row[2]) if row else None
 
 
-def acknowledge(
-    store: Store, link: int, verdict: str, reason: str | None, until: dt.datetime, note: str | None
-) -> None:
-    """Acknowledge a link in its present verdict until ``until`` (replacing an earlier one)."""
+def acknowledge(store: Store, link: int, until: dt.datetime, note: str | None) -> str:
+    """Acknowledge a link in its present verdict until ``until`` (replacing an earlier one); the verdict.
+
+    The verdict is read in the same transaction as the acknowledgement is written, so a check
+    recorded meanwhile cannot slip between them.
+    """
     with store.db.atomic():
+        verdict, reason = store.db.execute(
+            "SELECT verdict, reason FROM links WHERE id = ?", [link]
+        ).fetchone()
         store.db.execute(
             "INSERT INTO acks (link_id, verdict, reason, created_at, until, note) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (link_id) DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason, "
             "created_at = excluded.created_at, until = excluded.until, note = excluded.note",
             [link, verdict, reason, utcnow(), until.strftime("%Y-%m-%dT%H:%M:%SZ"), note],
         )
+    return str(verdict)
 
 
 def unacknowledge(store: Store, link: int) -> bool:
