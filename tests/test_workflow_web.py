@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck.cli import app
-from tests.web import Answer, Reply, Request, Web, html, words
+from tests.web import Answer, FakeArchive, Reply, Request, Web, html, words
 
 runner = CliRunner()
 
@@ -52,6 +52,9 @@ def web() -> Iterator[Web]:
     # The rewritten host name of journal.test behind the proxy: it resolves to the proxy too.
     w.add_site("journal-test.ezproxy.lib.test", proxy_site)
     w.add_site("intranet.test", journal_site)
+    archive = FakeArchive()
+    w.add_site("archive.test", archive.route)
+    w.archive = archive  # type: ignore[attr-defined]
     yield w
     w.close()
 
@@ -210,12 +213,20 @@ def test_proxied_links_are_checked_as_their_target_and_nothing_is_sent_to_the_pr
     by_host = f"http://journal-test.ezproxy.lib.test:{j.port}/paywalled"
     assert rewritten.port != j.port  # the unwrapped host keeps the cited port: the journal's
     cite(in_tmp / "list.md", login_url, login_qurl, by_host)
+    archive: FakeArchive = web.archive  # type: ignore[attr-defined]
+    archive.add(j.url("/missing"), "20170908093512", b"<html><title>The article</title></html>")
+    archive.questions.clear()
     web.reset_counters()
-    result = runner.invoke(app, ["run", "list.md", *fast(web), "--format", "json"])
+    base = web.sites["archive.test"].url("/").rstrip("/")
+    result = runner.invoke(app, ["run", "list.md", *fast(web), "--archive-url", base, "--format", "json"])
     assert result.exit_code == 0, result.output
     links = {k["url"]: k for k in json.loads(result.stdout)["links"]}
     assert links[login_url]["verdict"] == "alive"  # the article, not the login page
     assert links[login_qurl]["verdict"] == "dead"  # a dead article behind the proxy is dead
+    # The fix is the archived copy of the article, never of the proxy's login page.
+    assert links[login_qurl]["suggestion"]["url"].endswith(f"/web/20170908093512/{j.url('/missing')}")
+    asked = {url for url, _ in archive.questions}
+    assert j.url("/missing") in asked and not any("ezproxy" in url for url in asked)
     assert links[by_host]["verdict"] == "blocked"
     assert not any(n for (site, _), n in web.hits.items() if "ezproxy" in site)
     assert web.hits[("journal.test", "/article")] >= 1 and web.hits[("journal.test", "/missing")] == 1
