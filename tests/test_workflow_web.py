@@ -34,6 +34,8 @@ def journal_site(req: Request, web: Web) -> Answer:
         return Reply(403, {"Content-Type": "text/plain"}, b"subscribers only")
     if path == "/slow":
         return Reply(200, {"Content-Type": "text/html"}, b"<title>slow</title>late", delay=1.5)
+    if path == "/says-not-found":
+        return html("Page not found", "<p>Sorry, that page has gone.</p>")
     if path == "/new-home/42":
         return html("The record's new home", ARTICLE)
     return Reply(404, {"Content-Type": "text/html"}, b"<title>Not Found</title>")
@@ -138,7 +140,7 @@ def test_a_bad_exclude_pattern_is_one_line_naming_the_option(in_tmp: Path) -> No
 
 def test_accept_makes_a_known_paywall_alive_from_the_command_line_or_per_host(in_tmp: Path, web: Web) -> None:
     j = web.sites["journal.test"]
-    cite(in_tmp / "refs.txt", j.url("/paywalled"), j.url("/missing"))
+    cite(in_tmp / "refs.txt", j.url("/paywalled"), j.url("/missing"), j.url("/says-not-found"))
     assert runner.invoke(app, ["run", "refs.txt", *fast(web)]).exit_code == 0
     assert report()[j.url("/paywalled")]["verdict"] == "blocked"
     assert runner.invoke(app, ["check", "--all", *fast(web), "--accept", "200..299,403"]).exit_code == 0
@@ -146,6 +148,8 @@ def test_accept_makes_a_known_paywall_alive_from_the_command_line_or_per_host(in
     assert links[j.url("/paywalled")]["verdict"] == "alive"
     assert links[j.url("/paywalled")]["reason"] == "accepted-status"
     assert links[j.url("/missing")]["verdict"] == "dead"  # 404 is not in the list
+    # A 200 that says "not found" stays dead: accept speaks of statuses, not of what a page says.
+    assert links[j.url("/says-not-found")]["verdict"] == "dead"
     # The same from the settings file, for that host only.
     (in_tmp / "linkcheck.toml").write_text('[hosts."journal.test"]\naccept = [403]\n', encoding="utf-8")
     assert runner.invoke(app, ["check", "--all", *fast(web)]).exit_code == 0
