@@ -7,6 +7,8 @@ that could not be read, 3 the network was unavailable).
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import json
 import os
 import re
@@ -24,12 +26,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from linkcheck import __version__
+from linkcheck import settings as settings_file
 from linkcheck.check import config as check_config
 from linkcheck.check.outcome import Outcome
-from linkcheck.check.runner import CheckOptions, OptionError, check_options, run_checks, select_links
+from linkcheck.check.runner import CheckOptions, OptionError, parse_age, run_checks, select_links
 from linkcheck.errors import LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import (
+    GITHUB_COMMENT_LIMIT,
     Format,
     ReportOptions,
     build_report,
@@ -42,7 +46,10 @@ from linkcheck.report import (
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed
-from linkcheck.store import DEFAULT_DB, Store
+from linkcheck.store import DEFAULT_DB, Store, workflow
+
+ACK_FOR = "90d"
+"""How long ``linkcheck ack`` holds unless --for says otherwise (CONTRACT.md, ``ack``)."""
 
 
 class Exit(IntEnum):
@@ -53,6 +60,34 @@ class Exit(IntEnum):
     USAGE = 2
     NETWORK = 3
 
+
+# What a value looks like, for help texts: typer's own labels are Python's types ("<list[str]>").
+_TYPE_LABELS = {"bool": "", "int": "N", "int range": "N", "float": "NUMBER", "float range": "NUMBER",
+                "str": "TEXT", "list[str]": "TEXT"}  # fmt: skip
+
+
+def _plain_help_types() -> None:
+    """Show option values in help as people read them (N, NUMBER, TEXT), not as Python type names.
+
+    Typer (0.2x) labels every option with its annotation; older versions have no such method,
+    and their labels (INTEGER, TEXT) are plain already, so nothing is changed there.
+    """
+    import typer.core
+
+    base = getattr(typer.core, "_TyperParameter", None)
+    original = getattr(base, "display_type", None)
+    if base is None or original is None:
+        return
+
+    def display_type(self: object, ctx: object) -> str:
+        label = str(original(self, ctx))
+        inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
+        return _TYPE_LABELS.get(inner, inner)
+
+    base.display_type = display_type
+
+
+_plain_help_types()
 
 app = typer.Typer(
     name="linkcheck",
@@ -107,7 +142,8 @@ def main_options(
         ),
     ] = DEFAULT_DB,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Find cited web sources that are dead, moved or no longer say what the author saw."""
@@ -289,15 +325,23 @@ ResolveOpt = Annotated[
     ),
 ]
 UserAgentOpt = Annotated[
-    str, typer.Option("--user-agent", help="User-Agent header: say who you are and how to reach you.")
-]
+    str,
+    typer.Option(
+        "--user-agent", show_default=False,
+        # Said in words: the default holds a URL, one word too long for a help column, which
+        # the help screen would cut off with an ellipsis.
+        help="User-Agent header: say who you are and how to reach you. Default: linkcheck, its version "
+        "and the project's address (linkcheck config show prints it whole).",
+    ),
+]  # fmt: skip
 ArchiveUrlOpt = Annotated[
     str,
     typer.Option(
-        "--archive-url", envvar=check_config.ARCHIVE_URL_ENV,
-        help="Base of a Wayback-Machine-compatible availability API, asked as "
-        "BASE/wayback/available?url=URL&timestamp=YYYYMMDD. Its own host (and hosts under it) is "
-        "reached even at a private address: you named it.",
+        "--archive-url", envvar=check_config.ARCHIVE_URL_ENV, show_envvar=False,
+        help="Base URL of an archive that answers like the Wayback Machine's availability API (its "
+        "/wayback/available is asked with the URL and a date). Its own host (and hosts under it) is "
+        f"reached even at a private address: you named it. Also the variable {check_config.ARCHIVE_URL_ENV} "
+        "in the environment.",
     ),
 ]  # fmt: skip
 NoArchiveOpt = Annotated[
@@ -309,6 +353,38 @@ NoArchiveOpt = Annotated[
 RefreshArchiveOpt = Annotated[
     bool, typer.Option("--refresh-archive", help="Ask the archive again even where its answer is cached.")
 ]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude", metavar="REGEX", show_default=False,
+        help="Do not fetch URLs matching this regular expression: their verdict is skipped (repeatable; "
+        "adds to exclude in the settings file and the patterns of .linkcheckignore).",
+    ),
+]  # fmt: skip
+AcceptOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--accept", metavar="CODES", show_default=False,
+        help="HTTP statuses counted as alive, e.g. 200..299,403 (a paywall you know of).",
+    ),
+]  # fmt: skip
+RemapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--remap", metavar="'REGEX REPLACEMENT'", show_default=False,
+        help="Check the URL the replacement makes ($1 for a group) instead of a matching one; the first "
+        "rule that matches applies (repeatable). EZproxy links are unwrapped to their target anyway.",
+    ),
+]  # fmt: skip
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--config", metavar="FILE", show_default=False,
+        help=f"Settings file (default: {settings_file.SETTINGS_FILE}, else \\[tool.linkcheck] in "
+        f"pyproject.toml, in the working directory; or ${settings_file.CONFIG_ENV}). The command line "
+        "overrides it.",
+    ),
+]  # fmt: skip
 ArchiveTimeoutOpt = Annotated[
     float,
     typer.Option(
@@ -317,6 +393,38 @@ ArchiveTimeoutOpt = Annotated[
         "the archive is not asked again in the run.",
     ),
 ]  # fmt: skip
+
+
+#: Parameters of check and run whose option name differs from the parameter's.
+_OPTION_KEYS = {"all_links": "all", "urls": "url", "documents": "document"}
+
+
+def _given(ctx: typer.Context | None) -> dict[str, str]:
+    """The check options the command line or the environment gave, with which of the two."""
+    if ctx is None:
+        return {}
+    found: dict[str, str] = {}
+    for param in ctx.command.params:
+        name = param.name or ""
+        # By name: Typer may bring its own copy of Click, whose ParameterSource is another enum.
+        source = getattr(ctx.get_parameter_source(name), "name", None)
+        key = _OPTION_KEYS.get(name, name)
+        if source == "COMMANDLINE":
+            found[key] = settings_file.COMMAND_LINE
+        elif source == "ENVIRONMENT":
+            envvar = param.envvar if isinstance(param.envvar, str) else ""
+            found[key] = f"environment {envvar}".strip()
+    return found
+
+
+def _settings(config: str | None) -> settings_file.Settings:
+    """The settings file in force (and .linkcheckignore), or exit 2 with one line per problem."""
+    try:
+        return settings_file.load_settings(config)
+    except settings_file.SettingsError as e:
+        for line in e.problems:
+            err.print(f"linkcheck: {line}", markup=False)
+        raise typer.Exit(int(Exit.USAGE)) from None
 
 
 def _check_options(
@@ -336,19 +444,29 @@ def _check_options(
     no_archive: bool = False,
     refresh_archive: bool = False,
     archive_timeout: float = check_config.ARCHIVE_TIMEOUT,
+    exclude: list[str] | None = None,
+    accept: str | None = None,
+    remap: list[str] | None = None,
+    config: str | None = None,
+    ctx: typer.Context | None = None,
 ) -> CheckOptions:
-    """The options of check (and run) as the library takes them; bad values exit 2."""
+    """The options of check (and run) as the library takes them, over the settings file; bad values exit 2."""
     values = {
         "all": all_links, "url": urls, "document": documents, "older_than": older_than,
         "concurrency": concurrency, "per_host": per_host, "host_interval": host_interval, "timeout": timeout,
         "retries": retries, "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
         "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
-        "archive_timeout": archive_timeout,
+        "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
     }  # fmt: skip
+    found = _settings(config)
+    given = _given(ctx)
+    if ctx is None:  # called as a library function: what is passed is what is meant
+        given = {key: settings_file.COMMAND_LINE for key, value in values.items() if value is not None}
     try:
-        return check_options(values)
+        return settings_file.effective(values, given, found).options
     except OptionError as e:
-        raise fail(str(e)) from None
+        # The older options' messages name their value already; the new ones name the option.
+        raise fail(f"--{e.key}: {e}" if e.key in ("exclude", "accept", "remap") else str(e)) from None
 
 
 def _not_a_document(path: str) -> str:
@@ -407,6 +525,7 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
 
 @app.command("check")
 def check_command(
+    ctx: typer.Context,
     all_links: AllOpt = False,
     urls: UrlOpt = None,
     documents: DocumentOpt = None,
@@ -423,6 +542,10 @@ def check_command(
     no_archive: NoArchiveOpt = False,
     refresh_archive: RefreshArchiveOpt = False,
     archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
+    exclude: ExcludeOpt = None,
+    accept: AcceptOpt = None,
+    remap: RemapOpt = None,
+    config: ConfigOpt = None,
 ) -> None:
     """Check the links that are due and record one check per link.
 
@@ -433,6 +556,7 @@ def check_command(
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
         allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
+        exclude, accept, remap, config, ctx,
     )  # fmt: skip
     code = _check(options)
     if code:
@@ -484,7 +608,8 @@ FormatOpt = Annotated[
     typer.Option(
         "--format", "-f", case_sensitive=False,
         help="table (grouped by severity, for a terminal), json (the contract's shape), csv (one row per "
-        "citation), markdown (for CI summaries and pull-request comments) or html (one self-contained page).",
+        "citation, by document), markdown (for CI summaries and pull-request comments), html (one "
+        "self-contained page), junit (JUnit XML for CI test reports) or github (GitHub Actions annotations).",
     ),
 ]  # fmt: skip
 OutputOpt = Annotated[
@@ -536,21 +661,82 @@ def _verdicts(option: str, values: list[str] | None) -> frozenset[Verdict] | Non
         raise fail(f"{option}: {e}") from None
 
 
-def _report_options(only: list[str] | None, documents: list[str] | None, since: str | None) -> ReportOptions:
+OwnerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--owner", metavar="NAME", show_default=False,
+        help="Only the documents of this owner (\\[\\[owners]] in the settings file) and their citations.",
+    ),
+]  # fmt: skip
+IncludeAckOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-acknowledged",
+        help="With --only, list acknowledged links too (linkcheck ack); they never count for --fail-on.",
+    ),
+]
+MaxLengthOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-length", metavar="N", min=1000,
+        help="Longest Markdown report, in characters (default: a GitHub comment's limit); a longer one keeps "
+        "the most severe problems and says how many more there are.",
+    ),
+]  # fmt: skip
+ExcelOpt = Annotated[
+    bool,
+    typer.Option(
+        "--excel", help="CSV with a byte-order mark first, so that Excel reads accented text right."
+    ),
+]
+
+
+def _report_options(
+    only: list[str] | None,
+    documents: list[str] | None,
+    since: str | None,
+    owner: str | None = None,
+    include_acknowledged: bool = False,
+    config: str | None = None,
+) -> ReportOptions:
     """The options of summary (and run) as the library takes them; bad values exit 2."""
     try:
         moment = parse_since(since) if since else None
     except ValueError as e:
         raise fail(str(e)) from None
+    found = _settings(config)
+    owner_name = None
+    if owner is not None:
+        known = found.owner(owner)
+        if known is None:
+            names = [o.name for o in found.owners]
+            close = difflib.get_close_matches(owner, names, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"owners: {', '.join(names) or 'none defined'}"
+            where = found.file or "the settings (there is no settings file)"
+            raise fail(f"--owner {owner}: no such owner in {where} ({hint})")
+        owner_name = known.name
+
+    def owner_of(path: str) -> str | None:
+        known = settings_file.owner_of(found.owners, path)
+        return known.name if known else None
+
     return ReportOptions(
         only=_verdicts("--only", only),
         documents=tuple(display_path(Path(d)) for d in documents) if documents is not None else None,
         since=moment,
+        include_acknowledged=include_acknowledged,
+        owner_of=owner_of if found.owners else None,
+        owner=owner_name,
     )
 
 
 def _summary(
-    options: ReportOptions, fmt: Format, output: str | None, fail_on: frozenset[Verdict] | None
+    options: ReportOptions,
+    fmt: Format,
+    output: str | None,
+    fail_on: frozenset[Verdict] | None,
+    excel: bool = False,
+    max_length: int = GITHUB_COMMENT_LIMIT,
 ) -> Exit:
     """Build and write the report; name what --fail-on matched; return the exit code."""
     with open_store() as store:
@@ -558,12 +744,15 @@ def _summary(
     for path in report.unmatched_documents:
         err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if output is None:
-        text = render(report, fmt, color=out.is_terminal and not out.no_color, width=out.width)
+        text = render(
+            report, fmt, color=out.is_terminal and not out.no_color, width=out.width, excel=excel,
+            max_length=max_length,
+        )  # fmt: skip
         sys.stdout.write(text)
         sys.stdout.flush()
     else:
         try:
-            write_atomic(output, render(report, fmt, width=120))
+            write_atomic(output, render(report, fmt, width=120, excel=excel, max_length=max_length))
         except OSError as e:
             raise fail(f"cannot write {output}: {e.strerror or e}") from None
     code = Exit.USAGE if report.unmatched_documents else Exit.OK
@@ -584,16 +773,21 @@ def summary_command(
     documents: SummaryDocumentOpt = None,
     fail_on: FailOnOpt = None,
     since: SinceOpt = None,
+    owner: OwnerOpt = None,
+    include_acknowledged: IncludeAckOpt = False,
+    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
+    excel: ExcelOpt = False,
+    config: ConfigOpt = None,
 ) -> None:
-    """Report every link with its verdict: table, json, csv, markdown or html.
+    """Report every link with its verdict: table, json, csv, markdown, html, junit or github.
 
     Per document and line: which citation broke, since when, why, and what to cite instead
     (the archived copy nearest the accessed-on date, or a moved page's new address).
     Exit 1 when --fail-on matches a reported link.
     """
     fail_verdicts = _verdicts("--fail-on", fail_on)
-    options = _report_options(only, documents, since)
-    code = _summary(options, fmt, output, fail_verdicts)
+    options = _report_options(only, documents, since, owner, include_acknowledged, config)
+    code = _summary(options, fmt, output, fail_verdicts, excel, max_length)
     if code:
         raise typer.Exit(int(code))
 
@@ -722,6 +916,7 @@ def fix_command(
 
 @app.command("run")
 def run_command(
+    ctx: typer.Context,
     paths: PathsArg,
     date_order: DateOrderOpt = DateOrder.DMY,
     include_dois: DoisOpt = False,
@@ -743,11 +938,19 @@ def run_command(
     no_archive: NoArchiveOpt = False,
     refresh_archive: RefreshArchiveOpt = False,
     archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
+    exclude: ExcludeOpt = None,
+    accept: AcceptOpt = None,
+    remap: RemapOpt = None,
+    config: ConfigOpt = None,
     fmt: FormatOpt = Format.TABLE,
     output: OutputOpt = None,
     only: OnlyOpt = None,
     fail_on: FailOnOpt = None,
     since: SinceOpt = None,
+    owner: OwnerOpt = None,
+    include_acknowledged: IncludeAckOpt = False,
+    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
+    excel: ExcelOpt = False,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
@@ -758,9 +961,10 @@ def run_command(
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
         allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
+        exclude, accept, remap, config, ctx,
     )  # fmt: skip
     fail_verdicts = _verdicts("--fail-on", fail_on)
-    report_options = _report_options(only, documents, since)
+    report_options = _report_options(only, documents, since, owner, include_acknowledged, config)
     # A report on standard output in a machine format must be all there is on it.
     notes = err if fmt is not Format.TABLE and output is None else out
     report = _seed(paths, date_order, include_dois, verbose, max_size, notes)
@@ -774,11 +978,150 @@ def run_command(
         code = _check(options, notes)
     if documents is None:
         report_options = replace(report_options, documents=seeded)
-    code = max(code, _summary(report_options, fmt, output, fail_verdicts))
+    code = max(code, _summary(report_options, fmt, output, fail_verdicts, excel, max_length))
     if report.errors or report.problems():
         code = max(code, Exit.USAGE)
     if code:
         raise typer.Exit(int(code))
+
+
+# -- ack, unack, note, config show ---------------------------------------------------------------
+
+UrlArg = Annotated[
+    str, typer.Argument(help="The link, as cited or in any equivalent form.", show_default=False)
+]
+
+
+def _link(store: Store, url: str) -> tuple[int, str, str]:
+    found = workflow.link_id(store, url)
+    if found is None:
+        raise fail(f"{url}: not in the database (seed a document that cites it)")
+    return found
+
+
+@app.command("ack")
+def ack_command(
+    url: Annotated[
+        str | None,
+        typer.Argument(help="The link, as cited or in any equivalent form.", show_default=False),
+    ] = None,
+    for_: Annotated[
+        str, typer.Option("--for", metavar="DURATION", help="How long it holds: 90d, 12w, 6h.")
+    ] = ACK_FOR,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", metavar="TEXT", help="Why: shown in every report.", show_default=False),
+    ] = None,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the acknowledgements and whether each holds.")
+    ] = False,
+) -> None:
+    """Mark a link reviewed: still checked, but not reported as a problem for a while.
+
+    It holds until --for has passed or the link's verdict changes (a paywall that now says
+    404 is news again). An acknowledged link is not counted by --fail-on and not listed by
+    --only unless --include-acknowledged.
+    """
+    if list_:
+        if url is not None:
+            raise fail("ack --list takes no URL")
+        with open_store() as store:
+            found = workflow.acks(store)
+        for a in found:
+            why = f"; {a.note}" if a.note else ""
+            out.print(f"{a.url}: {a.verdict} until {a.until} ({a.state()}){why}", markup=False)
+        if not found:
+            err.print("No acknowledged links.", markup=False)
+        return
+    if url is None:
+        raise fail("ack: give the URL to acknowledge (or --list)")
+    try:
+        span = parse_age(for_)
+    except ValueError as e:
+        raise fail(f"--for: {e}") from None
+    until = dt.datetime.now(dt.UTC) + span
+    with open_store() as store:
+        link_id, stored, _ = _link(store, url)
+        verdict = workflow.acknowledge(store, link_id, until, note)
+    out.print(
+        f"Acknowledged {stored} ({verdict}) until {until.strftime('%Y-%m-%dT%H:%M:%SZ')}, "
+        "or until its verdict changes.",
+        markup=False,
+    )
+
+
+@app.command("unack")
+def unack_command(url: UrlArg) -> None:
+    """Remove a link's acknowledgement: it is reported as a problem again if it is one."""
+    with open_store() as store:
+        link_id, stored, _ = _link(store, url)
+        removed = workflow.unacknowledge(store, link_id)
+    if not removed:
+        raise fail(f"{url}: not acknowledged")
+    out.print(f"{stored}: no longer acknowledged.", markup=False)
+
+
+@app.command("note")
+def note_command(
+    url: UrlArg,
+    text: Annotated[str, typer.Argument(help='The note; "" removes the link\'s note.', show_default=False)],
+) -> None:
+    """Attach a note to a link, shown in every report (without acknowledging it)."""
+    with open_store() as store:
+        link_id, stored, _ = _link(store, url)
+        workflow.set_note(store, link_id, text)
+    out.print(f"{stored}: {'note saved' if text.strip() else 'note removed'}.", markup=False)
+
+
+config_app = typer.Typer(
+    name="config",
+    help="The settings in force: linkcheck.toml, pyproject.toml, the environment.",
+    no_args_is_help=True,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show_command(
+    ctx: typer.Context,
+    older_than: OlderThanOpt = check_config.OLDER_THAN,
+    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
+    per_host: PerHostOpt = check_config.PER_HOST,
+    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
+    timeout: TimeoutOpt = check_config.TIMEOUT,
+    retries: RetriesOpt = check_config.RETRIES,
+    allow_private: AllowPrivateOpt = False,
+    resolve: ResolveOpt = None,
+    user_agent: UserAgentOpt = check_config.USER_AGENT,
+    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
+    no_archive: NoArchiveOpt = False,
+    refresh_archive: RefreshArchiveOpt = False,
+    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
+    exclude: ExcludeOpt = None,
+    accept: AcceptOpt = None,
+    remap: RemapOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Print the effective settings, as TOML, and where each came from.
+
+    Takes the options of check: what `linkcheck check` would use with them. Sources, highest
+    first: the command line, the environment, the settings file (linkcheck.toml, [tool.linkcheck]
+    in pyproject.toml, or --config), .linkcheckignore for exclusions, the defaults.
+    """
+    values = {
+        "all": False, "url": None, "document": None, "older_than": older_than, "concurrency": concurrency,
+        "per_host": per_host, "host_interval": host_interval, "timeout": timeout, "retries": retries,
+        "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
+        "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
+        "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
+    }  # fmt: skip
+    found = _settings(config)
+    try:
+        eff = settings_file.effective(values, _given(ctx), found)
+    except OptionError as e:
+        raise fail(f"--{e.key.replace('_', '-')}: {e}") from None
+    for line in settings_file.describe(eff, found):
+        out.print(line, markup=False)
 
 
 # -- schedule ---------------------------------------------------------------------------------
@@ -801,13 +1144,16 @@ SchedulesOpt = Annotated[
 
 
 def _schedules(folder: str) -> list[ScheduleConfig]:
-    """Every schedule in ``folder``, or exit 2 with one line per problem (file, key, what is wrong)."""
+    """Every schedule in ``folder`` over the settings file, or exit 2 with one line per problem."""
     try:
-        return load_schedules(folder)
+        configs = load_schedules(folder)
     except ScheduleError as e:
         for line in e.problems:
             err.print(f"linkcheck: {line}", markup=False)
         raise typer.Exit(int(Exit.USAGE)) from None
+    # The settings file (linkcheck.toml) is under every schedule, as under the command line.
+    found = _settings(None)
+    return [settings_file.apply_to_schedule(c, found) for c in configs]  # each part was checked
 
 
 @schedule_app.command("run")

@@ -42,7 +42,9 @@ from linkcheck.check.classify import (
     similarity,
 )
 from linkcheck.check.network import AddressRefused, Resolver, guarded_transport
-from linkcheck.check.outcome import Hop, Outcome, Reason, is_retryable
+from linkcheck.check.outcome import REASON_VERDICT, Hop, Outcome, Reason, is_retryable
+from linkcheck.check.rules import Rules
+from linkcheck.models import Verdict
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -274,11 +276,17 @@ class Stop(Exception):
         self.reason = reason
 
 
-def build_client(resolver: Resolver, settings: FetchSettings) -> httpx.AsyncClient:
-    """The run's one client: guarded transport, honest User-Agent, no automatic redirects."""
+def build_client(
+    resolver: Resolver, settings: FetchSettings, per_host: int | None = None
+) -> httpx.AsyncClient:
+    """The run's one client: guarded transport, honest User-Agent, no automatic redirects.
+
+    ``per_host`` sizes each host's connection pool when some host is allowed more requests
+    at once than ``settings.per_host`` (``[hosts."name"] per_host``); the gates keep the limits.
+    """
     return httpx.AsyncClient(
         transport=guarded_transport(
-            resolver, per_host=settings.per_host, max_pools=max(64, settings.concurrency)
+            resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
         ),
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.timeout),
@@ -296,6 +304,8 @@ class Fetcher:
     settings: FetchSettings = field(default_factory=FetchSettings)
     rng: random.Random = field(default_factory=random.Random)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    rules: Rules = field(default_factory=Rules)
+    """Accepted statuses and per-host overrides (exclusions and remaps are the runner's)."""
     requests: int = 0
     """Tries sent (or attempted) in this run."""
     responses: int = 0
@@ -320,9 +330,15 @@ class Fetcher:
         return self.requests > 0 or self.resolver.stats.lookups > 0
 
     def gate(self, host: str) -> HostGate:
-        """The politeness gate of one host (by name and port)."""
+        """The politeness gate of one host (by name and port), with the host's own limits if it has any."""
         if host not in self._gates:
-            self._gates[host] = HostGate(self.settings.per_host, self.settings.host_interval, self.sleep)
+            per_host, interval = self.settings.per_host, self.settings.host_interval
+            name, _, port = host.rpartition(":")
+            rule = self.rules.host_rule(name, int(port)) if port.isdigit() else self.rules.host_rule(host)
+            if rule is not None:
+                per_host = rule.per_host or per_host
+                interval = rule.host_interval if rule.host_interval is not None else interval
+            self._gates[host] = HostGate(per_host, interval, self.sleep)
         return self._gates[host]
 
     async def check(self, url: str, validators: Validators | None = None) -> Outcome:
@@ -387,7 +403,20 @@ class Fetcher:
                     reason = classify_response(
                         outcome.url, answer.url, hops, answer.status, h, probe_similar=True
                     )
+        if REASON_VERDICT[reason] is not Verdict.ALIVE and self._accepted(answer):
+            reason = Reason.ACCEPTED
         outcome.reason = reason
+
+    def _accepted(self, answer: Answer) -> bool:
+        """Do the settings count the final answer's status as alive on its host?
+
+        Only a status that is not 2xx: a 200 that is a soft 404 or a login page stays what the
+        page says it is, even with ``accept = "200..299"``.
+        """
+        if 200 <= answer.status < 300:
+            return False
+        url = httpx.URL(answer.url)
+        return self.rules.accepts(answer.status, url.host, url.port)
 
     async def _follow(
         self,
@@ -481,9 +510,13 @@ class Fetcher:
         # The host's slot first: waiting for a busy host must not hold one of the global slots.
         async with gate.slot(urgent), self._slots:
             self.requests += 1
-            async with asyncio.timeout(self.settings.timeout):
+            rule = self.rules.host_rule(url.host, url.port) if self.rules.hosts else None
+            timeout = rule.timeout if rule is not None and rule.timeout is not None else self.settings.timeout
+            async with asyncio.timeout(timeout):
                 headers = {**self._headers, **conditional} if conditional else self._headers
-                request = self.client.build_request("GET", url, headers=headers)
+                if rule is not None and rule.headers:
+                    headers = {**headers, **dict(rule.headers)}
+                request = self.client.build_request("GET", url, headers=headers, timeout=timeout)
                 response = await self.client.send(request, stream=True)
                 try:
                     self.responses += 1

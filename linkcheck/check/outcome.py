@@ -45,6 +45,8 @@ class Reason(StrEnum):
     DNS_ERROR = "dns-error"  # a temporary resolver failure
     PRIVATE_ADDRESS = "private-address"  # refused by the address guard: nothing was sent
     UNSUPPORTED_SCHEME = "unsupported-scheme"  # not http or https
+    EXCLUDED = "excluded"  # matches an exclude pattern, or cited only in excluded documents: nothing sent
+    ACCEPTED = "accepted-status"  # a status the settings count as alive (accept = "200..299,403")
     INVALID_URL = "invalid-url"
     RESERVED_NAME = "reserved-name"  # .invalid, .test, .example, .localhost: never resolves (RFC 6761)
 
@@ -78,6 +80,8 @@ REASON_VERDICT: dict[Reason, Verdict] = {
     Reason.DNS_ERROR: Verdict.FAILING,
     Reason.PRIVATE_ADDRESS: Verdict.SKIPPED,
     Reason.UNSUPPORTED_SCHEME: Verdict.SKIPPED,
+    Reason.EXCLUDED: Verdict.SKIPPED,
+    Reason.ACCEPTED: Verdict.ALIVE,
     Reason.INVALID_URL: Verdict.INVALID,
     Reason.RESERVED_NAME: Verdict.INVALID,
 }

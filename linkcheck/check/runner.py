@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fnmatch
 import os
 import re
 import threading
@@ -34,13 +35,14 @@ from typing import Any
 from linkcheck.archive import ArchiveClient
 from linkcheck.check import config
 from linkcheck.check.content import ContentStep, Prepared
-from linkcheck.check.fetch import Fetcher, FetchSettings, build_client
+from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
-from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome
+from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
+from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
-from linkcheck.store import LinkToCheck, Store
+from linkcheck.store import LinkToCheck, Store, workflow
 from linkcheck.store import report as report_sql
 from linkcheck.store.drift import record_drift
 
@@ -88,6 +90,8 @@ class CheckOptions:
     """Ask the archive again even when its answer is cached."""
     archive_timeout: float = config.ARCHIVE_TIMEOUT
     archive_wait: float = config.ARCHIVE_WAIT
+    rules: Rules = field(default_factory=Rules)
+    """Exclusions, accepted statuses, remaps, proxies and per-host overrides (:mod:`.rules`)."""
 
     def describe(self) -> dict[str, object]:
         """The options as JSON-able values, stored with the run."""
@@ -102,6 +106,10 @@ class CheckOptions:
             "archive_url": self.archive_url,
             "refresh_archive": self.refresh_archive,
             "archive_timeout": self.archive_timeout,
+            "exclude": [p.pattern for p in self.rules.exclude],
+            "exclude_documents": list(self.rules.exclude_documents),
+            "accept": str(self.rules.accept) if self.rules.accept else None,
+            "remap": [str(r) for r in self.rules.remaps],
         }
 
 
@@ -142,6 +150,9 @@ CHECK_OPTIONS: dict[str, OptionSpec] = {
     "no_archive": OptionSpec(bool, False),
     "refresh_archive": OptionSpec(bool, False),
     "archive_timeout": OptionSpec(float, config.ARCHIVE_TIMEOUT, 0.001),
+    "exclude": OptionSpec(list, ()),
+    "accept": OptionSpec(str, None),
+    "remap": OptionSpec(list, ()),
 }
 
 _KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
@@ -186,6 +197,18 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         rules = tuple(parse_resolve(spec) for spec in v["resolve"])
     except ValueError as e:
         raise OptionError("resolve", str(e)) from None
+    try:
+        exclude = tuple(compile_pattern(p) for p in v["exclude"])
+    except ValueError as e:
+        raise OptionError("exclude", str(e)) from None
+    try:
+        accept = parse_statuses(v["accept"]) if v["accept"] is not None else None
+    except ValueError as e:
+        raise OptionError("accept", str(e)) from None
+    try:
+        remaps = tuple(parse_remap_arg(r) for r in v["remap"])
+    except ValueError as e:
+        raise OptionError("remap", str(e)) from None
     archive_url = v["archive_url"] or os.environ.get(config.ARCHIVE_URL_ENV) or config.ARCHIVE_URL
     settings = FetchSettings(
         user_agent=v["user_agent"],
@@ -206,6 +229,7 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         archive_url=None if v["no_archive"] else archive_url,
         refresh_archive=v["refresh_archive"],
         archive_timeout=v["archive_timeout"],
+        rules=Rules(exclude=exclude, accept=accept, remaps=remaps),
     )
 
 
@@ -313,6 +337,30 @@ def select(
     return interleave(links), missing, unmatched
 
 
+def excluded_outcome(url: str, why: str) -> Outcome:
+    """The outcome recorded for a link not fetched because the settings exclude it."""
+    return Outcome(url=url, reason=Reason.EXCLUDED, started_at=utcnow(), error=why)
+
+
+def excluded_links(store: Store, links: Sequence[LinkToCheck], rules: Rules) -> dict[int, str]:
+    """The links ``rules`` exclude, with why: a pattern their URL (or its target) matches, or
+    every citation of theirs being in an excluded document."""
+    found: dict[int, str] = {}
+    for link in links:
+        pattern = rules.excluded(link.url)
+        if pattern is None:
+            target = rules.target(link.url)
+            pattern = rules.excluded(target) if target != link.url else None
+        if pattern is not None:
+            found[link.id] = f"excluded by pattern {pattern}"
+    if rules.exclude_documents:
+        rest = [link.id for link in links if link.id not in found]
+        for link_id, paths in workflow.link_documents(store, rest).items():
+            if paths and all(any(fnmatch.fnmatchcase(p, g) for g in rules.exclude_documents) for p in paths):
+                found[link_id] = "cited only in excluded documents"
+    return found
+
+
 def run_checks(
     store: Store,
     options: CheckOptions,
@@ -390,11 +438,13 @@ async def check_links(
     archive_settings = replace(
         settings, concurrency=config.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout
     )
+    excluded = excluded_links(store, links, options.rules)
+    pool = max(settings.per_host, options.rules.most_per_host)
     async with (
-        build_client(resolver, settings) as client,
+        build_client(resolver, settings, per_host=pool) as client,
         build_client(archive_resolver, archive_settings) as archive_http,
     ):
-        fetcher = Fetcher(client, resolver, settings)
+        fetcher = Fetcher(client, resolver, settings, rules=options.rules)
         archive = None
         if options.archive_url:
             archive = ArchiveClient(
@@ -403,7 +453,7 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=links,
+            links=[link for link in links if link.id not in excluded],
         )  # fmt: skip
         todo = iter(links)
         finishing = asyncio.Semaphore(FINISHING)
@@ -419,9 +469,16 @@ async def check_links(
 
         async def worker() -> None:
             for link in todo:
+                if link.id in excluded:
+                    # Nothing is sent for it, not even a question to the archive.
+                    results.put_nowait((link.id, excluded_outcome(link.url, excluded[link.id])))
+                    continue
                 try:
-                    prepared = content.prepare(link)
-                    outcome = await fetcher.check(link.url, prepared.validators)
+                    # A proxied or remapped link is checked (and looked up in the archive) as its
+                    # target, and recorded under the link as cited.
+                    target = options.rules.target(link.url)
+                    prepared = content.prepare(link if target == link.url else replace(link, url=target))
+                    outcome = await fetcher.check(target, prepared.validators)
                 except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
                     results.put_nowait((link.id, e))
                     continue

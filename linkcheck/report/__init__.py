@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
 from linkcheck.models import Verdict
-from linkcheck.store import Store, utcnow
+from linkcheck.store import Store, utcnow, workflow
 from linkcheck.store import report as sql
 
 #: The order in which a report shows verdicts: what needs action first.
@@ -56,6 +56,8 @@ class Format(StrEnum):
     CSV = "csv"
     MARKDOWN = "markdown"
     HTML = "html"
+    JUNIT = "junit"
+    GITHUB = "github"
 
 
 class Change(StrEnum):
@@ -157,6 +159,8 @@ class ReportCitation:
     """The archived copy nearest this citation's accessed-on date."""
     archive_timestamp: str | None = None
     suggestion: Suggestion | None = None
+    owner: str | None = None
+    """Who looks after the document (``[[owners]]`` in the settings file), or None."""
 
 
 @dataclass(slots=True)
@@ -185,11 +189,15 @@ class ReportLink:
     """With ``--since``: the verdict at that date (``unchecked`` when not yet checked then)."""
     change: Change | None = None
     """With ``--since``: how the verdict moved since that date."""
+    acknowledged: dict[str, str | None] | None = None
+    """``{until, note}`` while an acknowledgement (``linkcheck ack``) holds, else None."""
+    note: str | None = None
+    """The note attached with ``linkcheck note``."""
 
     @property
     def is_problem(self) -> bool:
-        """Does the link need a maintainer's attention?"""
-        return self.verdict in PROBLEMS
+        """Does the link need a maintainer's attention? Not while it is acknowledged."""
+        return self.verdict in PROBLEMS and self.acknowledged is None
 
     @property
     def confirmation(self) -> dict[str, object] | None:
@@ -234,6 +242,12 @@ class ReportOptions:
     those documents' citations."""
     since: dt.datetime | None = None
     """Only links whose verdict changed since this moment (newly dead, recovered, newly changed...)."""
+    include_acknowledged: bool = False
+    """With ``only``: list acknowledged links too (they are left out by default)."""
+    owner_of: Callable[[str], str | None] | None = None
+    """The name of a document's owner, from its path (``[[owners]]`` in the settings file)."""
+    owner: str | None = None
+    """Only the documents of this owner (``--owner``), and only their citations."""
 
 
 @dataclass(slots=True)
@@ -262,9 +276,9 @@ class Report:
         return [(path, list(items)) for path, items in groupby(self.cited, key=lambda pair: pair[0].document)]
 
     def matching(self, verdicts: Iterable[str]) -> list[ReportLink]:
-        """The report's links with one of ``verdicts`` (for ``--fail-on``)."""
+        """The report's links with one of ``verdicts`` (for ``--fail-on``), acknowledged ones aside."""
         wanted = set(verdicts)
-        return [link for link in self.links if link.verdict in wanted]
+        return [link for link in self.links if link.verdict in wanted and link.acknowledged is None]
 
 
 def parse_verdicts(values: Iterable[str]) -> frozenset[Verdict]:
@@ -341,6 +355,12 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
     unmatched: list[str] = []
     if options.documents is not None:
         doc_ids, unmatched = sql.document_ids(store, options.documents)
+    owners: dict[str, str | None] = {}
+    if options.owner_of is not None:
+        owners = {path: options.owner_of(path) for path in sql.document_paths(store).values()}
+    if options.owner is not None:
+        owned, _ = sql.document_ids(store, [p for p, name in owners.items() if name == options.owner])
+        doc_ids = owned if doc_ids is None else [i for i in doc_ids if i in set(owned)]
     verdicts = {str(v) for v in options.only} if options.only is not None else None
     links: dict[int, ReportLink] = {}
     rows = sql.report_links(store, verdicts=verdicts, documents=doc_ids, severity=[str(v) for v in SEVERITY])
@@ -354,6 +374,17 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
             link.change = classify_change(link.previous_verdict, link.verdict)
             if link.change is None:
                 del links[link_id]
+    moment = now or utcnow()
+    for link_id, (ack, note) in workflow.marks_by_link(store).items():
+        marked = links.get(link_id)
+        if marked is None:
+            continue
+        if ack is not None and ack.holds(moment):
+            if options.only is not None and not options.include_acknowledged:
+                del links[link_id]
+                continue
+            marked.acknowledged = {"until": ack.until, "note": ack.note}
+        marked.note = note
     paths = sql.document_paths(store)
     order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
     cites = list(sql.report_citations(store, verdicts=verdicts, documents=doc_ids))
@@ -363,6 +394,8 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
         owner = links.get(link_id)
         if owner is not None:
             citation = ReportCitation(paths[doc_id], *fields)
+            if owners:
+                citation.owner = owners.get(citation.document)
             owner.citations.append(citation)
             cited.append((citation, owner))
     ordered = list(links.values())  # in the query's order: most severe first, then by URL
@@ -414,13 +447,28 @@ def _archive_answers(store: Store, links: list[ReportLink]) -> None:
                     c.archive_url, c.archive_timestamp = got
 
 
-def render(report: Report, fmt: Format, *, color: bool = False, width: int | None = None) -> str:
-    """The report as text in ``fmt``; ``color`` and ``width`` concern the table only."""
+#: GitHub's limit on the body of a pull-request or issue comment, in characters.
+GITHUB_COMMENT_LIMIT = 65_536
+
+
+def render(
+    report: Report,
+    fmt: Format,
+    *,
+    color: bool = False,
+    width: int | None = None,
+    excel: bool = False,
+    max_length: int | None = GITHUB_COMMENT_LIMIT,
+) -> str:
+    """The report as text in ``fmt``; ``color`` and ``width`` concern the table only, ``excel`` the
+    CSV (a byte-order mark) and ``max_length`` the Markdown (None: no limit)."""
     with quiet_gc():
-        return _render(report, fmt, color, width)
+        return _render(report, fmt, color, width, excel, max_length)
 
 
-def _render(report: Report, fmt: Format, color: bool, width: int | None) -> str:
+def _render(
+    report: Report, fmt: Format, color: bool, width: int | None, excel: bool, max_length: int | None
+) -> str:
     # Imported here so that the formats not asked for (Jinja2 for HTML) cost nothing.
     if fmt is Format.TABLE:
         from linkcheck.report import table
@@ -433,11 +481,19 @@ def _render(report: Report, fmt: Format, color: bool, width: int | None) -> str:
     if fmt is Format.CSV:
         from linkcheck.report import csv
 
-        return csv.render(report)
+        return csv.render(report, excel=excel)
     if fmt is Format.MARKDOWN:
         from linkcheck.report import markdown
 
-        return markdown.render(report)
+        return markdown.render(report, max_length=max_length)
+    if fmt is Format.JUNIT:
+        from linkcheck.report import junit
+
+        return junit.render(report)
+    if fmt is Format.GITHUB:
+        from linkcheck.report import github
+
+        return github.render(report)
     from linkcheck.report import html
 
     return html.render(report)

@@ -1,7 +1,9 @@
 """The CSV report: one row per citation, for a spreadsheet or a script.
 
-RFC 4180 (comma, double quotes, CRLF), UTF-8. Links no longer cited by any document get one
-row with an empty document. Any cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+RFC 4180 (comma, double quotes, CRLF), UTF-8; with ``--excel`` a byte-order mark first, without
+which Excel reads UTF-8 as the local code page and garbles accented text. Rows are grouped by
+document (in path order), each in its order of citation; links no longer cited by any document
+come last, one row each with an empty document. Any cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return is prefixed with ``'``: a spreadsheet would otherwise run a citation's text or a
 web page's title as a formula (OWASP's "CSV injection").
 """
@@ -31,7 +33,11 @@ COLUMNS = (
     "archive_timestamp",
     "text",
     "confirmation",
+    "owner",
+    "note",
+    "acknowledged_until",
 )
+BOM = "\ufeff"
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,18 +74,23 @@ def _row(link: ReportLink, c: ReportCitation | None) -> list[str]:
         archive_timestamp,
         c.text if c else None,
         link.confirmation_text or None,
+        c.owner if c else None,
+        link.note,
+        link.acknowledged.get("until") if link.acknowledged else None,
     ]
     return [neutralise(v) for v in values]
 
 
-def render(report: Report) -> str:
-    """The CSV report with a header row, most severe links first."""
+def render(report: Report, *, excel: bool = False) -> str:
+    """The CSV report with a header row: by document, then position; ``excel`` adds a byte-order mark."""
     buffer = io.StringIO()
+    if excel:
+        buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    for c, link in report.cited:
+        writer.writerow(_row(link, c))
     for link in report.links:
         if not link.citations:
             writer.writerow(_row(link, None))
-        for c in link.citations:
-            writer.writerow(_row(link, c))
     return buffer.getvalue()

@@ -100,9 +100,19 @@ def _href(url: str | None) -> str | None:
 
 
 def _reason(link: ReportLink) -> str:
-    """The reason, and for a failing link how far its confirmation has come."""
+    """The reason; for a failing link how far its confirmation has come; the link's acknowledgement
+    and note (``linkcheck ack``, ``linkcheck note``)."""
     found = reason_text(link.reason, link.http_status)
-    return f"{found}; {link.confirmation_text}" if link.confirmation_text else found
+    if link.confirmation_text:
+        found += f"; {link.confirmation_text}"
+    if link.acknowledged is not None:
+        why = link.acknowledged.get("note")
+        found += f"; acknowledged until {day(link.acknowledged.get('until'))}" + (
+            f": {one_line(why)}" if why else ""
+        )
+    if link.note:
+        found += f"; note: {one_line(link.note)}"
+    return found
 
 
 def _problem(c: ReportCitation, link: ReportLink) -> Problem:

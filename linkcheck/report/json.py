@@ -1,8 +1,9 @@
 """The JSON report: exactly the contract's shape (CONTRACT.md, "JSON report"), plus additions.
 
 Additions, never renamings: each link's page ``title`` and ``suggestion``, each citation's
-``title``, ``cited``, ``archive_url``, ``archive_timestamp`` and ``suggestion``; each failing link's
-``confirmation`` (failed checks so far, of how many needed, since when); with ``--since``,
+``title``, ``cited``, ``archive_url``, ``archive_timestamp``, ``suggestion`` and ``owner``; each failing
+link's ``confirmation`` (failed checks so far, of how many needed, since when); each link's
+``acknowledged`` (``{until, note}`` or null) and ``note``; with ``--since``,
 the report's ``since`` and each link's ``previous_verdict`` and ``change``.
 """
 
@@ -26,6 +27,7 @@ def citation_dict(c: ReportCitation) -> dict[str, Any]:
         "archive_url": c.archive_url,
         "archive_timestamp": c.archive_timestamp,
         "suggestion": c.suggestion.as_dict() if c.suggestion else None,
+        "owner": c.owner,
     }
 
 
@@ -46,6 +48,8 @@ def link_dict(link: ReportLink) -> dict[str, Any]:
         "archive_timestamp": link.archive_timestamp,
         "title": link.title,
         "suggestion": link.suggestion.as_dict() if link.suggestion else None,
+        "acknowledged": link.acknowledged,
+        "note": link.note,
     }
     if link.change is not None:
         found["previous_verdict"] = link.previous_verdict

@@ -14,10 +14,10 @@ import difflib
 import re
 import tomllib
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from apscheduler.triggers.base import BaseTrigger
@@ -29,6 +29,9 @@ from linkcheck.errors import LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import Format, parse_verdicts
 from linkcheck.seed import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:  # the settings module reads its file with this one's reader
+    from linkcheck.settings import Owner
 
 DEFAULT_FOLDER = "schedules"
 """Where ``linkcheck schedule`` looks for schedule files unless ``--schedules`` says otherwise."""
@@ -136,6 +139,10 @@ class ScheduleConfig:
     check: CheckOptions = field(default_factory=CheckOptions)
     reports: tuple[ReportSpec, ...] = ()
     notify: NotifySpec | None = None
+    check_values: Mapping[str, Any] = field(default_factory=dict)
+    """The ``[check]`` table as written: what the settings file (linkcheck.toml) may not override."""
+    owners: tuple[Owner, ...] = ()
+    """The settings file's owners, each told of their own documents' news (``[notify.email]``)."""
 
     @property
     def trigger_text(self) -> str:
@@ -290,6 +297,11 @@ class _Reader:
         return value
 
 
+#: The checker of TOML tables that schedule files and the settings file (:mod:`linkcheck.settings`)
+#: share: one line per problem, naming the file and the key, with the likely key meant.
+TableReader = _Reader
+
+
 def load_schedule(path: Path) -> ScheduleConfig:
     """Read and check one schedule file; ScheduleError lists every problem in it."""
     file = str(path)
@@ -339,6 +351,10 @@ def load_schedule(path: Path) -> ScheduleConfig:
     documents = r.strings(data, "documents", "documents", '["reading-lists/*.md"]') or ()
     extract, max_size = _seed_options(r, data)
     check = _check_options(r, data)
+    table = data.get("check")
+    check_values = (
+        {k: v for k, v in table.items() if k in SCHEDULE_CHECK_KEYS} if isinstance(table, dict) else {}
+    )
     reports = _reports(r, data)
     notify = _notify(r, data)
 
@@ -347,7 +363,7 @@ def load_schedule(path: Path) -> ScheduleConfig:
     return ScheduleConfig(
         name=name, file=file, cron=cron, every=every, every_text=every_text and every_text.strip(),
         timezone=timezone, paths=paths, documents=documents, extract=extract, max_size=max_size,
-        check=check, reports=reports, notify=notify,
+        check=check, reports=reports, notify=notify, check_values=check_values,
     )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import smtplib
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -190,7 +191,7 @@ def _run(
         return
     result.status = "outage" if result.check is not None and result.check.outage else "done"
 
-    scope = ReportOptions(documents=documents)
+    scope = ReportOptions(documents=documents, owner_of=_owner_of(config))
     report = build_report(store, scope)
     _write_reports(store, config, report, result)
     run_id = result.run_id
@@ -209,11 +210,34 @@ def _run(
             # Queued before any attempt: a receiver that is down, or a kill now, loses nothing.
             email = config.notify.email
             mail = email_text(config, report, new_links, email) if email else None
-            outbox.queue(store, config, run_id, digest(config, report, run_id, new_links), mail)
+            owners = owner_mails(config, report, new_links, email) if email else []
+            outbox.queue(store, config, run_id, digest(config, report, run_id, new_links), mail, owners)
     if config.notify is not None:
         _notify(store, config, result)
     if result.status == "done" and (result.errors or result.warnings):
         result.status = "partial"
+
+
+def _owner_of(config: ScheduleConfig) -> Callable[[str], str | None] | None:
+    """The owner of a document by its path, from the settings file's ``[[owners]]`` (None: none)."""
+    if not config.owners:
+        return None
+
+    def owner_of(path: str) -> str | None:
+        found = next((o for o in config.owners if o.owns(path)), None)
+        return found.name if found else None
+
+    return owner_of
+
+
+def owners_news(config: ScheduleConfig, new_links: list[ReportLink]) -> dict[str, list[ReportLink]]:
+    """Each owner's newly broken links: those cited in a document of theirs (owners with none left out)."""
+    found: dict[str, list[ReportLink]] = {}
+    for owner in config.owners:
+        mine = [link for link in new_links if any(c.owner == owner.name for c in link.citations)]
+        if mine:
+            found[owner.name] = mine
+    return found
 
 
 def _write_reports(store: Store, config: ScheduleConfig, report: Report, result: JobResult) -> None:
@@ -246,6 +270,9 @@ def digest(
         "totals": report.totals,
         "new": [link_dict(link) for link in new_links],
         "reports": outbox.report_names(config),
+        "owners": {
+            name: [link.url for link in links] for name, links in owners_news(config, new_links).items()
+        },
     }
 
 
@@ -258,14 +285,35 @@ def _notify(store: Store, config: ScheduleConfig, result: JobResult) -> None:
     def webhook(url: str, body: dict[str, Any]) -> str | None:
         return post_webhook(url, body, notify.webhook_timeout, agent)
 
-    def email(subject: str, text: str) -> str | None:
+    def email(to: str, subject: str, text: str) -> str | None:
         if notify.email is None:
             return "the schedule has no [notify.email] any more"
-        return send_email(notify.email, subject, text)
+        return send_email(replace(notify.email, to=tuple(t.strip() for t in to.split(","))), subject, text)
 
     done, problems = outbox.deliver(store, config, webhook, email)
     result.notified.extend(done)
     result.warnings.extend(problems)
+
+
+def owner_mails(
+    config: ScheduleConfig, report: Report, new_links: list[ReportLink], spec: EmailSpec
+) -> list[outbox.OwnerMail]:
+    """Each owner with an e-mail address: a digest of their own newly broken links, and only those."""
+    news = owners_news(config, new_links)
+    mails = []
+    for owner in config.owners:
+        if owner.email is None or owner.name not in news:
+            continue
+        # Their links, with only their own documents' citations: what they can fix.
+        mine = [
+            replace(link, citations=[c for c in link.citations if c.owner == owner.name])
+            for link in news[owner.name]
+        ]
+        subject, text = email_text(
+            config, report, mine, replace(spec, subject=f"{spec.subject} ({owner.name})")
+        )
+        mails.append(outbox.OwnerMail(owner.name, owner.email, subject, text))
+    return mails
 
 
 def post_webhook(url: str, body: dict[str, Any], timeout: float, user_agent: str) -> str | None:

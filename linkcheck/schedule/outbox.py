@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -146,10 +148,25 @@ def webhook_body(fmt: str, digest: dict[str, Any]) -> dict[str, Any]:
 # -- queueing and delivering ----------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class OwnerMail:
+    """One owner's own news, by e-mail (``[[owners]]`` in the settings file)."""
+
+    owner: str
+    to: str
+    subject: str
+    text: str
+
+
 def queue(
-    store: Store, config: ScheduleConfig, run_id: int, digest: dict[str, Any], email: tuple[str, str] | None
+    store: Store,
+    config: ScheduleConfig,
+    run_id: int,
+    digest: dict[str, Any],
+    email: tuple[str, str] | None,
+    owners: Sequence[OwnerMail] = (),
 ) -> None:
-    """Queue this run's news for every channel of ``config.notify``."""
+    """Queue this run's news for every channel of ``config.notify``, and each owner's own news."""
     notify = config.notify
     assert notify is not None
     expires = _stamp(dt.datetime.now(dt.UTC) + notify.retry_for)
@@ -161,6 +178,9 @@ def queue(
         sql.enqueue(
             store, config.name, "email", to, "text", run_id, {"subject": subject, "text": text}, expires
         )
+    for mail in owners:
+        payload = {"subject": mail.subject, "text": mail.text, "label": f"email to {mail.owner}"}
+        sql.enqueue(store, config.name, "email", mail.to, "text", run_id, payload, expires)
 
 
 def deliver(
@@ -168,7 +188,7 @@ def deliver(
 ) -> tuple[list[str], list[str]]:
     """Try every message of the schedule that is due; returns (channels delivered, problems).
 
-    ``send_webhook(url, body) -> error | None`` and ``send_email(subject, text) -> error | None``
+    ``send_webhook(url, body) -> error | None`` and ``send_email(to, subject, text) -> error | None``
     do the sending. A failure is kept for the next runs, with backoff, until the message expires.
     """
     now = dt.datetime.now(dt.UTC)
@@ -189,10 +209,11 @@ def deliver(
             if is_late:
                 why = f"found on {message.created_at}, the mail server could not take it until now"
                 text = f"This message is late by {duration_text(late)}: {why}.\n\n{text}"
-            error = send_email(message.payload["subject"], text)
+            error = send_email(message.target, message.payload["subject"], text)
         if error is None:
             sql.delivered(store, message.id)
-            done.append(message.channel + (f" (late by {duration_text(late)})" if is_late else ""))
+            label = message.payload.get("label", message.channel)
+            done.append(label + (f" (late by {duration_text(late)})" if is_late else ""))
             continue
         expired = now >= _time(message.expires_at)
         sql.failed(store, message.id, error, _stamp(now + retry_delay(message.attempts + 1)), expired)
