@@ -1,0 +1,237 @@
+"""The installed tool is the tested one: the lock, every component working, loud failures.
+
+A fresh install must get the versions the suite passed with (requirements.lock), every component
+the tool needs must load and do its job (one real main-text fingerprint, PDF and DOCX extraction,
+HTML report), and a component that cannot be loaded must stop ``check`` with one line and exit 4,
+never let it record changed pages as alive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import os
+import sqlite3
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from linkcheck import components, drift
+from linkcheck.extract import docx, pdf
+from linkcheck.models import ExtractOptions
+from linkcheck.report import Format, build_report, render
+from tests.conftest import FIXTURES, ROOT
+from tests.test_report import DEAD, sample_store
+
+LOCK = ROOT / "requirements.lock"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+REINSTALL = 'pip install -c requirements.lock -e ".[test]"'
+
+
+def locked() -> dict[str, tuple[str, Marker | None]]:
+    """The lock's pins: canonical name -> (version, marker)."""
+    pins: dict[str, tuple[str, Marker | None]] = {}
+    for raw in LOCK.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        spec, _, marker = line.partition(";")
+        name, sep, version = spec.strip().partition("==")
+        assert sep, f"requirements.lock: {raw!r} is not an exact pin"
+        pins[canonicalize_name(name)] = (version.strip(), Marker(marker) if marker.strip() else None)
+    return pins
+
+
+def declared() -> list[Requirement]:
+    """Every runtime and test requirement of pyproject.toml."""
+    project = PYPROJECT["project"]
+    return [Requirement(r) for r in [*project["dependencies"], *project["optional-dependencies"]["test"]]]
+
+
+def test_the_lock_pins_every_declared_dependency_within_its_bounds() -> None:
+    pins = locked()
+    for req in declared():
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is declared but not locked: run scripts/lock"
+        version, _ = pins[name]
+        assert req.specifier.contains(version, prereleases=True), (
+            f"requirements.lock has {req.name}=={version}, outside pyproject.toml's {req}: run scripts/lock"
+        )
+
+
+def test_every_declared_dependency_has_tested_bounds() -> None:
+    # A lower bound below the tested version promises what was never tried (Typer 0.12 lacks
+    # what the command line uses); no upper bound lets a fresh install take an untested major.
+    pins = locked()
+    for req in declared():
+        version, _ = pins[canonicalize_name(req.name)]
+        lowers = [s for s in req.specifier if s.operator == ">="]
+        assert lowers and all(s.version == version or s.version <= version for s in lowers), req
+        assert any(s.operator == "<" for s in req.specifier), f"{req} has no upper bound"
+
+
+def test_the_installed_versions_are_the_locked_ones() -> None:
+    """What runs the suite is what the lock records: installed with it, as README and .ci/run do."""
+    wrong = []
+    for name, (version, marker) in locked().items():
+        if marker is not None and not marker.evaluate():
+            continue
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            wrong.append(f"{name} (locked {version}) is not installed")
+            continue
+        if canonicalize_name(installed) != canonicalize_name(version) and installed != version:
+            wrong.append(f"{name} {installed} is installed, the lock has {version}")
+    assert not wrong, f"{'; '.join(wrong)}: reinstall with {REINSTALL}"
+
+
+def test_readme_and_ci_install_with_the_lock() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Quick start")
+    quick = readme[start : readme.index("## What it does")]
+    commands = [line for line in quick.split("```sh\n", 1)[1].split("```", 1)[0].splitlines() if line.strip()]
+    assert all(line.startswith("pip install -c requirements.lock ") for line in commands), commands
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "export PIP_NO_CACHE_DIR=1" in ci.splitlines()
+    # The pip a fresh venv starts with must do: no upgrade hides what a new user would meet.
+    assert "--upgrade pip" not in ci and "-U pip" not in ci
+    assert "export LINKCHECK_REQUIRE_BROWSER=1" in ci.splitlines()
+
+
+# -- every component, for real ------------------------------------------------------------
+
+
+def test_every_component_loads() -> None:
+    components.require()
+    for name, version, problem in components.versions():
+        assert problem is None, problem
+        assert version != "not installed", name
+
+
+def test_a_real_fingerprint_keeps_the_article_and_drops_the_page_chrome() -> None:
+    article = " ".join(
+        f"Whaling science was long disputed by the commission, said member {i}." for i in range(30)
+    )
+    page = (
+        "<html><head><title>Whales</title></head><body><nav>Home | About us | Contact | Donate</nav>"
+        f"<article><h1>Whales</h1><p>{article}</p></article>"
+        "<footer>Copyright 2024 Example Trust | Cookie settings</footer></body></html>"
+    ).encode()
+    text = drift.main_text(page, "text/html; charset=utf-8")
+    assert text is not None
+    assert "Whaling science" in text[0] and "Cookie settings" not in text[0] and "Donate" not in text[0]
+    assert text[1] == "Whales"
+    fp = drift.fingerprint(page, "text/html")
+    assert fp is not None and fp.words >= 300 and fp.title == "Whales"
+    # Another article on the same page template is a material change, as `changed` needs.
+    other = page.replace(b"Whaling science was long disputed by the commission", b"Tide tables now")
+    other_fp = drift.fingerprint(other, "text/html")
+    assert other_fp is not None and drift.compare(fp, other_fp)[1] is drift.Change.MATERIAL
+
+
+def test_a_real_pdf_and_docx_extraction() -> None:
+    options = ExtractOptions(today=dt.date(2024, 1, 1))
+    got = pdf.extract((FIXTURES / "pdf_wrapped_url_and_link.pdf").read_bytes(), options)
+    assert "https://example.org/reports/2020/annual-summary.html" in {c.url for c in got.citations}
+    got = docx.extract((FIXTURES / "docx_hyperlinks_table.docx").read_bytes(), options)
+    assert got.format == "docx" and got.citations
+
+
+def test_a_real_html_report(tmp_path: Path) -> None:
+    with sample_store(tmp_path / "sample.db") as store:
+        page = render(build_report(store, now="2026-03-01T09:00:00Z"), Format.HTML)
+    assert page.startswith("<!DOCTYPE html>") or page.lower().startswith("<!doctype html>")
+    assert DEAD in page and "</html>" in page
+
+
+# -- a missing component stops the tool ---------------------------------------------------
+
+
+def without(tmp_path: Path, module: str) -> dict[str, str]:
+    """An environment in which ``module`` cannot be imported, as if it were not installed."""
+    shadow = tmp_path / "shadow"
+    shadow.mkdir(exist_ok=True)
+    (shadow / f"{module}.py").write_text(
+        f"raise ModuleNotFoundError(\"No module named '{module}'\", name={module!r})\n", encoding="utf-8"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow), str(ROOT)])}
+    env.pop("LINKCHECK_DB", None)
+    return env
+
+
+def linkcheck(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linkcheck", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_check_without_lxml_html_clean_stops_with_one_line_and_exit_4(tmp_path: Path) -> None:
+    (tmp_path / "refs.txt").write_text(
+        "See http://site.test:9/page (accessed 3 May 2020).\n", encoding="utf-8"
+    )
+    env = without(tmp_path, "lxml_html_clean")
+    seeded = linkcheck(env, "--db", "x.db", "seed", "refs.txt", cwd=tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    proc = linkcheck(
+        env, "--db", "x.db", "check", "--resolve", "site.test:9:127.0.0.1", "--allow-private", cwd=tmp_path
+    )
+    assert proc.returncode == 4, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("linkcheck: lxml_html_clean"), proc.stderr
+    assert "pip install lxml_html_clean" in lines[0]
+    # Stopped before fetching anything: the link is still due, no check and no run recorded.
+    conn = sqlite3.connect(tmp_path / "x.db")
+    assert conn.execute("SELECT verdict FROM links").fetchall() == [("unchecked",)]
+    assert conn.execute("SELECT COUNT(*) FROM checks").fetchone() == (0,)
+    conn.close()
+    version = linkcheck(env, "--version", cwd=tmp_path)
+    assert version.returncode == 4
+    assert "lxml_html_clean 0" in version.stdout or "lxml_html_clean" in version.stdout
+    assert version.stderr.strip().startswith("linkcheck: lxml_html_clean")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("module", "args"),
+    [("sqlite_utils", ["summary"]), ("jinja2", ["summary", "--format", "html"])],
+    ids=["imported-at-start", "imported-late"],
+)
+def test_a_missing_component_is_one_line_and_exit_4(tmp_path: Path, module: str, args: list[str]) -> None:
+    proc = linkcheck(without(tmp_path, module), *args, cwd=tmp_path)
+    assert proc.returncode == 4, proc.stderr
+    assert "Traceback" not in proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"linkcheck: {module}"), line
+    assert f"pip install {module.replace('_', '-')}" in line
+
+
+def test_version_names_the_tool_and_its_components() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "-V"], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"linkcheck {importlib.metadata.version('linkcheck')}"
+    for name in (
+        "trafilatura",
+        "lxml_html_clean",
+        "httpx",
+        "httpcore",
+        "pypdf",
+        "python-docx",
+        "sqlite-utils",
+    ):
+        assert f"{name} {importlib.metadata.version(name)}" in lines
