@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,16 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from linkcheck import components, drift
+from linkcheck.check.content import Fingerprinter
+from linkcheck.check.runner import check_options, run_checks, select_links
+from linkcheck.errors import EnvironmentFailure
 from linkcheck.extract import docx, pdf
-from linkcheck.models import ExtractOptions
+from linkcheck.models import Citation, ExtractOptions
 from linkcheck.report import Format, build_report, render
+from linkcheck.store import Store
 from tests.conftest import FIXTURES, ROOT
 from tests.test_report import DEAD, sample_store
+from tests.web import Web, honest_site
 
 LOCK = ROOT / "requirements.lock"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -235,3 +241,49 @@ def test_version_names_the_tool_and_its_components() -> None:
         "sqlite-utils",
     ):
         assert f"{name} {importlib.metadata.version(name)}" in lines
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[Web]:
+    w = Web()
+    w.add_site("site-a.test", honest_site)
+    yield w
+    w.close()
+
+
+def test_a_component_failing_mid_run_ends_it_and_keeps_the_checks_done(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    links = [web.sites["site-a.test"].url(f"/live?n={i}") for i in range(8)]
+    calls = 0
+
+    async def fingerprint(
+        self: Fingerprinter, body: bytes, content_type: str | None
+    ) -> drift.Fingerprint | None:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise EnvironmentFailure(
+                "the text-extraction worker process", "stopped unexpectedly", "run again"
+            )
+        return drift.fingerprint(body, content_type)
+
+    monkeypatch.setattr(Fingerprinter, "__call__", fingerprint)
+    site = web.sites["site-a.test"]
+    options = check_options(
+        {"concurrency": 1, "host_interval": 0.0, "allow_private": True, "no_archive": True,
+         "resolve": [f"site-a.test:{site.port}:{site.address}"]}
+    )  # fmt: skip
+    with Store.open(tmp_path / "x.db") as store:
+        store.save_document(
+            "refs.txt", "text", "x", 1, [Citation(u, u, i, u, None) for i, u in enumerate(links)]
+        )
+        with pytest.raises(EnvironmentFailure, match="worker process"):
+            run_checks(store, options)
+        checked = list(store.query("SELECT url, verdict FROM links WHERE last_checked IS NOT NULL"))
+        still_due = {link.url for link in select_links(store, options)[0]}
+        (run,) = list(store.query("SELECT status, checked FROM runs"))
+    # What was fingerprinted before the failure is stored, with a live verdict; the rest is due.
+    assert 2 <= len(checked) <= 3 and all(row["verdict"] == "alive" for row in checked)
+    assert still_due == set(links) - {row["url"] for row in checked}
+    assert run == {"status": "interrupted", "checked": len(checked)}
