@@ -166,27 +166,36 @@ def run_scheduled(name: str) -> None:
 # -- the scheduler -------------------------------------------------------------------------
 
 
-class _Scheduler(BlockingScheduler):
-    """A BlockingScheduler that processes no jobs once it has been shut down.
+class _JobStore(SQLAlchemyJobStore):
+    """APScheduler's SQL job store that hands out no due job once its scheduler has stopped.
 
     APScheduler 3's loop looks for due jobs once more after ``shutdown()``: a job due at that
     moment would be handed to the stopped executor (an error) and its stored next run time moved
-    on, losing that run. Stopped, this one leaves the job store alone, so the run happens after
-    the next start.
+    on, losing that run. Asked then, this store answers that nothing is due, so the run happens
+    after the next start. ``get_due_jobs`` is the job store interface that APScheduler documents
+    for custom job stores (https://apscheduler.readthedocs.io/en/3.x/extending.html).
     """
 
-    def _process_jobs(self) -> float | None:
-        if self.state == STATE_STOPPED:
-            return None
-        wait: float | None = super()._process_jobs()
-        return wait
+    def __init__(self, stopped: Callable[[], bool], **options: Any) -> None:
+        super().__init__(**options)
+        self.stopped = stopped
+
+    def get_due_jobs(self, now: dt.datetime) -> list[Job]:
+        """The jobs due at ``now``; none once the scheduler has stopped."""
+        if self.stopped():
+            return []
+        jobs: list[Job] = super().get_due_jobs(now)
+        return jobs
 
 
-def job_store(db_path: str) -> SQLAlchemyJobStore:
-    """APScheduler's job store in the linkcheck database file (table ``apscheduler_jobs``)."""
+def job_store(db_path: str, stopped: Callable[[], bool] = lambda: False) -> SQLAlchemyJobStore:
+    """APScheduler's job store in the linkcheck database file (table ``apscheduler_jobs``).
+
+    ``stopped`` says when the scheduler using it has stopped: from then on no job is due.
+    """
     url = f"sqlite:///{Path(db_path).absolute()}"
     # The checks write to the same file: wait for their transactions as the store does.
-    return SQLAlchemyJobStore(url=url, engine_options={"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000}})
+    return _JobStore(stopped, url=url, engine_options={"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000}})
 
 
 def same_trigger(a: BaseTrigger, b: BaseTrigger) -> bool:
@@ -239,8 +248,8 @@ def serve(configs: list[ScheduleConfig], db_path: str, stop: threading.Event) ->
     which see ``stop`` and wind up at once, keeping what they have checked.
     """
     global _context
-    scheduler = _Scheduler(
-        jobstores={"default": job_store(db_path)},
+    scheduler: BlockingScheduler = BlockingScheduler(
+        jobstores={"default": job_store(db_path, stopped=lambda: scheduler.state == STATE_STOPPED)},
         executors={"default": ThreadPoolExecutor(max(len(configs), 1))},
     )
     failure: list[BaseException] = []
