@@ -287,3 +287,29 @@ def test_a_component_failing_mid_run_ends_it_and_keeps_the_checks_done(
     assert 2 <= len(checked) <= 3 and all(row["verdict"] == "alive" for row in checked)
     assert still_due == set(links) - {row["url"] for row in checked}
     assert run == {"status": "interrupted", "checked": len(checked)}
+
+
+@pytest.mark.slow
+def test_the_scheduler_stops_with_exit_4_when_a_component_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "refs.txt").write_text(
+        "See http://site.test:9/page (accessed 3 May 2020).\n", encoding="utf-8"
+    )
+    (tmp_path / "schedules").mkdir()
+    (tmp_path / "schedules" / "often.toml").write_text(
+        'every = "1s"\npaths = ["refs.txt"]\n'
+        '[check]\nallow_private = true\nresolve = ["site.test:9:127.0.0.1"]\n',
+        encoding="utf-8",
+    )
+    env = without(tmp_path, "lxml_html_clean")
+    once = linkcheck(env, "--db", "x.db", "schedule", "run", "--once", "often", cwd=tmp_path)
+    assert once.returncode == 4, once.stderr
+    assert once.stderr.strip().splitlines()[-1].startswith("linkcheck: lxml_html_clean")
+    # The scheduler itself: its first run fails alike, and it stops instead of failing every second.
+    served = linkcheck(env, "--db", "x.db", "schedule", "run", cwd=tmp_path)
+    assert served.returncode == 4, served.stderr
+    assert served.stderr.strip().splitlines()[-1].startswith("linkcheck: lxml_html_clean"), served.stderr
+    assert "Traceback" not in served.stderr
+    conn = sqlite3.connect(tmp_path / "x.db")
+    assert conn.execute("SELECT COUNT(*) FROM checks").fetchone() == (0,)
+    assert {row[0] for row in conn.execute("SELECT status FROM schedule_runs")} == {"failed"}
+    conn.close()

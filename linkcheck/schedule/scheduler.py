@@ -35,13 +35,14 @@ from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from linkcheck.errors import LinkcheckError
+from linkcheck.errors import EnvironmentFailure, LinkcheckError
 from linkcheck.schedule.config import ScheduleConfig
 from linkcheck.schedule.job import JobResult, run_job
 from linkcheck.store import BUSY_TIMEOUT_MS, Store
@@ -141,6 +142,8 @@ class _Context:
     configs: dict[str, ScheduleConfig]
     db_path: str
     stop: threading.Event
+    halt: Callable[[EnvironmentFailure], None] = lambda failure: None
+    """Stops the scheduler for good: the tool itself cannot work (see run_scheduled)."""
 
 
 # The scheduler's jobs are stored by function reference, so the function finds the schedules
@@ -149,7 +152,11 @@ _context: _Context | None = None
 
 
 def run_scheduled(name: str) -> None:
-    """Run schedule ``name`` for the scheduler; a failure is logged as one line and the scheduler goes on."""
+    """Run schedule ``name`` for the scheduler; a failure is logged as one line and the scheduler goes on.
+
+    Except when the tool itself cannot work (a component missing, the disk full): every later
+    run would fail alike, so the scheduler stops, and ``schedule run`` exits 4 with that line.
+    """
     ctx = _context
     if ctx is None or name not in ctx.configs:
         log.error("%s: no such schedule in this scheduler", name)
@@ -159,6 +166,9 @@ def run_scheduled(name: str) -> None:
         return
     try:
         run_job(ctx.configs[name], ctx.db_path, ctx.stop)
+    except EnvironmentFailure as e:
+        log.error("%s: failed: %s", name, e)
+        ctx.halt(e)
     except Exception as e:
         log.error("%s: failed: %s: %s", name, type(e).__name__, e)
 
@@ -258,7 +268,7 @@ def serve(configs: list[ScheduleConfig], db_path: str, stop: threading.Event) ->
     def shut_down() -> None:
         try:
             scheduler.shutdown(wait=True)
-        except Exception as e:  # not started yet (the start listener stops it then) or already stopped
+        except SchedulerNotRunningError as e:  # not started yet (the start listener stops it then) or stopped
             log.debug("shutdown: %s", e)
 
     def on_stop() -> None:
@@ -286,8 +296,14 @@ def serve(configs: list[ScheduleConfig], db_path: str, stop: threading.Event) ->
             failure.append(e)
             scheduler.shutdown(wait=False)
 
+    def halt(e: EnvironmentFailure) -> None:
+        failure.append(e)
+        if not stop.is_set():
+            stop.set()  # other running jobs wind up, keeping what they have checked
+            on_stop()
+
     scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
-    _context = _Context({c.name: c for c in configs}, db_path, stop)
+    _context = _Context({c.name: c for c in configs}, db_path, stop, halt)
     noun = "schedule" if len(configs) == 1 else "schedules"
     log.info("scheduler started on %s (process %d): %d %s", db_path, os.getpid(), len(configs), noun)
     try:
