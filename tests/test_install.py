@@ -8,9 +8,12 @@ never let it record changed pages as alive.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib.metadata
+import multiprocessing
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +26,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from linkcheck import components, drift
+from linkcheck import cli, components, drift
 from linkcheck.check.content import Fingerprinter
 from linkcheck.check.runner import check_options, run_checks, select_links
 from linkcheck.errors import EnvironmentFailure
@@ -312,4 +315,84 @@ def test_the_scheduler_stops_with_exit_4_when_a_component_is_missing(tmp_path: P
     conn = sqlite3.connect(tmp_path / "x.db")
     assert conn.execute("SELECT COUNT(*) FROM checks").fetchone() == (0,)
     assert {row[0] for row in conn.execute("SELECT status FROM schedule_runs")} == {"failed"}
+    conn.close()
+
+
+@pytest.mark.slow
+def test_seeding_with_a_reader_missing_stops_and_loses_nothing_stored(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("https://example.org/a (accessed 3 May 2020)\n", encoding="utf-8")
+    (tmp_path / "b.pdf").write_bytes((FIXTURES / "pdf_wrapped_url_and_link.pdf").read_bytes())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    assert linkcheck(env, "--db", "x.db", "seed", "a.txt", cwd=tmp_path).returncode == 0
+    proc = linkcheck(without(tmp_path, "pypdf"), "--db", "x.db", "seed", "a.txt", "b.pdf", cwd=tmp_path)
+    # Not "b.pdf: could not be read" (a bad document, exit 2): the install lacks the PDF reader.
+    assert proc.returncode == 4, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("linkcheck: pypdf") and "pip install pypdf" in line
+    conn = sqlite3.connect(tmp_path / "x.db")
+    assert conn.execute("SELECT path FROM documents").fetchall() == [("a.txt",)]
+    assert conn.execute("SELECT url FROM links").fetchall() == [("https://example.org/a",)]
+    conn.close()
+
+
+def test_a_dead_worker_process_is_the_machines_failure_not_a_page_without_text() -> None:
+    page = b"<html><head><title>T</title></head><body><article><p>" + b"Some words of an article. " * 50
+    page += b"</p></article></body></html>"
+    fingerprinter = Fingerprinter(use_process=True)
+    before = {p.pid for p in multiprocessing.active_children()}
+
+    async def go() -> None:
+        assert await fingerprinter(page, "text/html") is not None
+        for child in multiprocessing.active_children():
+            if child.pid not in before and child.pid is not None:
+                os.kill(child.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        with pytest.raises(EnvironmentFailure, match="text-extraction worker process"):
+            for _ in range(50):  # the pool notices the death on its own thread, soon
+                await fingerprinter(page, "text/html")
+                await asyncio.sleep(0.1)
+
+    try:
+        asyncio.run(go())
+    finally:
+        fingerprinter.close()
+
+
+def test_a_full_disk_stops_the_command_with_exit_4_and_keeps_what_was_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "x.db"
+    (tmp_path / "small.txt").write_text("https://example.org/small\n", encoding="utf-8")
+    (tmp_path / "big.txt").write_text(
+        "".join(f"https://example.org/page/{i} (accessed 3 May 2020)\n\n" for i in range(5000)),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LINKCHECK_DB", raising=False)
+
+    def main(*args: str) -> int:
+        monkeypatch.setattr(sys, "argv", ["linkcheck", "--db", str(db), *args])
+        with pytest.raises(SystemExit) as done:
+            cli.main()
+        return int(done.value.code or 0)
+
+    assert main("seed", "small.txt") == 0
+    opened = Store.open
+
+    def full_disk(path: str | Path) -> Store:
+        # The disk fills up a few pages past what is stored now: SQLite's own SQLITE_FULL.
+        store = opened(path)
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages + 4}")
+        return store
+
+    monkeypatch.setattr(Store, "open", full_disk)
+    capsys.readouterr()
+    assert main("seed", "big.txt") == 4
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"linkcheck: the database {db}: database or disk is full"), line
+    assert "free some disk space" in line
+    monkeypatch.setattr(Store, "open", opened)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT path FROM documents").fetchall() == [("small.txt",)]
     conn.close()
