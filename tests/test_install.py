@@ -396,3 +396,22 @@ def test_a_full_disk_stops_the_command_with_exit_4_and_keeps_what_was_stored(
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert conn.execute("SELECT path FROM documents").fetchall() == [("small.txt",)]
     conn.close()
+
+
+@pytest.mark.slow
+def test_the_browser_test_skips_without_chromium_naming_the_package_and_fails_where_required() -> None:
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "LINKCHECK_CHROMIUM": "/nonexistent/chromium"}
+        env.pop("LINKCHECK_REQUIRE_BROWSER", None)
+        command = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"]
+        return subprocess.run(
+            [*command, "tests/test_report_browser.py"], env={**env, **extra}, cwd=ROOT,
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    skipped = run()
+    assert skipped.returncode == 0, skipped.stdout
+    assert "skipped" in skipped.stdout and "apt-get install chromium" in skipped.stdout
+    required = run(LINKCHECK_REQUIRE_BROWSER="1")
+    assert required.returncode == 1, required.stdout
+    assert "LINKCHECK_REQUIRE_BROWSER=1 requires it" in required.stdout
