@@ -86,10 +86,14 @@ def exit_code(error: LinkcheckError) -> Exit:
     return Exit.ENVIRONMENT if isinstance(error, EnvironmentFailure) else Exit.USAGE
 
 
-def open_store() -> Store:
-    """Open the database named by --db / LINKCHECK_DB, or exit with the reason (2; 4 for the machine's)."""
+def open_store(*, writes: bool = False) -> Store:
+    """Open the database named by --db / LINKCHECK_DB, or exit with the reason (2; 4 for the machine's).
+
+    A command that ``writes`` first has every page of the database read: a damaged one is never
+    written to (CONTRACT.md).
+    """
     try:
-        return Store.open(state.db)
+        return Store.open(state.db, verify=writes)
     except LinkcheckError as e:
         raise fail(str(e), exit_code(e)) from None
 
@@ -222,7 +226,7 @@ def _seed(
         bar.update(task, advance=1, path=result.path)
         _print_document(result, verbose)
 
-    with open_store() as store, bar:
+    with open_store(writes=True) as store, bar:
         report = seed(
             store,
             paths,
@@ -380,7 +384,7 @@ def _check_options(
 
 def _check(options: CheckOptions, notes: Console = out) -> Exit:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
-    with open_store() as store:
+    with open_store(writes=True) as store:
         if err.is_terminal:
             bar = _progress(
                 "checking", TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
@@ -721,7 +725,7 @@ def schedule_run_command(
         if not chosen:
             names = ", ".join(c.name for c in configs)
             raise fail(f"--once {once}: no such schedule in {schedules} (there are: {names})")
-    open_store().close()  # created and migrated here, so that a bad database is one line and exit 2
+    open_store(writes=True).close()  # created, checked and migrated here: a bad database is one line, exit 2
     # Imported here: SQLAlchemy (for the job store) costs every other command a quarter second.
     from linkcheck.schedule import scheduler
 

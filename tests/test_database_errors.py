@@ -77,6 +77,22 @@ def test_a_damaged_database_is_one_line_naming_it_and_exit_2(tmp_path: Path, com
     assert 'sqlite3 links.db "PRAGMA integrity_check"' in line
 
 
+@pytest.mark.slow
+def test_a_command_that_writes_never_writes_to_a_damaged_database(tmp_path: Path) -> None:
+    # The damaged page (the checks table's) is one seeding would never read: only reading every
+    # page first keeps seeding from writing into the damaged file.
+    db = tmp_path / "links.db"
+    seeded_db(db)
+    overwrite_page(db, "checks")
+    before = digest(db)
+    (tmp_path / "refs.txt").write_text("https://example.org/new\n", encoding="utf-8")
+    proc = linkcheck("--db", "links.db", "seed", "refs.txt", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("linkcheck: links.db: the database is damaged"), line
+    assert digest(db) == before
+
+
 def test_a_file_that_is_not_a_database_is_damaged(tmp_path: Path) -> None:
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite" * 300)
