@@ -108,8 +108,9 @@ def main_text(body: bytes, content_type: str | None) -> tuple[str, str | None] |
         return None
     if kind == "text":
         return _decode(body, content_type), None
-    # Imported here, not at the top: a large run extracts in a worker process, and the
-    # checking process itself should not pay for loading trafilatura (and lxml) at start.
+    # Imported here, not at the top: every command imports this module, and only checking
+    # needs trafilatura (and lxml). A check run loads them before it fetches anything
+    # (linkcheck.components), so that a broken install stops it there, loudly.
     import trafilatura
     from lxml.etree import LxmlError
 
