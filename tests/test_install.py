@@ -378,9 +378,9 @@ def test_a_full_disk_stops_the_command_with_exit_4_and_keeps_what_was_stored(
     assert main("seed", "small.txt") == 0
     opened = Store.open
 
-    def full_disk(path: str | Path) -> Store:
+    def full_disk(path: str | Path, *, verify: bool = False) -> Store:
         # The disk fills up a few pages past what is stored now: SQLite's own SQLITE_FULL.
-        store = opened(path)
+        store = opened(path, verify=verify)
         pages = store.db.execute("PRAGMA page_count").fetchone()[0]
         store.db.execute(f"PRAGMA max_page_count = {pages + 4}")
         return store
