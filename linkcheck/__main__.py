@@ -1,5 +1,5 @@
 """``python -m linkcheck``: the same as the ``linkcheck`` command."""
 
-from linkcheck.cli import main
+from linkcheck.launch import main
 
 main()

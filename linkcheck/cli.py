@@ -2,7 +2,7 @@
 
 Errors the library names are turned into one line on stderr and an exit code here,
 and nowhere else (CONTRACT.md: 0 done, 1 --fail-on matched, 2 bad usage or an input
-that could not be read, 3 the network was unavailable).
+that could not be read, 3 the network was unavailable, 4 the tool itself cannot work).
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import datetime as dt
 import difflib
 import json
 import os
+import platform
 import re
+import sqlite3
 import sys
 import threading
 import time
@@ -25,12 +27,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from linkcheck import __version__
+from linkcheck import __version__, components
 from linkcheck import settings as settings_file
 from linkcheck.check import config as check_config
 from linkcheck.check.outcome import Outcome
-from linkcheck.check.runner import CheckOptions, OptionError, parse_age, run_checks, select_links
-from linkcheck.errors import LinkcheckError
+from linkcheck.check.runner import (
+    CheckOptions,
+    OptionError,
+    parse_age,
+    run_checks,
+    select_links,
+)
+from linkcheck.errors import EnvironmentFailure, LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import (
     GITHUB_COMMENT_LIMIT,
@@ -46,7 +54,7 @@ from linkcheck.report import (
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed
-from linkcheck.store import DEFAULT_DB, Store, workflow
+from linkcheck.store import DEFAULT_DB, Store, database_failure, workflow
 
 ACK_FOR = "90d"
 """How long ``linkcheck ack`` holds unless --for says otherwise (CONTRACT.md, ``ack``)."""
@@ -59,6 +67,7 @@ class Exit(IntEnum):
     FAIL_ON = 1
     USAGE = 2
     NETWORK = 3
+    ENVIRONMENT = 4
 
 
 # What a value looks like, for help texts: typer's own labels are Python's types ("<list[str]>").
@@ -92,7 +101,6 @@ _plain_help_types()
 app = typer.Typer(
     name="linkcheck",
     help="Find cited web sources that are dead, moved or no longer say what the author saw.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -116,22 +124,49 @@ def fail(message: str, code: Exit = Exit.USAGE) -> typer.Exit:
     return typer.Exit(int(code))
 
 
-def open_store() -> Store:
-    """Open the database named by --db / LINKCHECK_DB, or exit 2 with the reason."""
+def exit_code(error: LinkcheckError) -> Exit:
+    """The exit code of an error the library named: 4 when the tool itself cannot work, else 2."""
+    return Exit.ENVIRONMENT if isinstance(error, EnvironmentFailure) else Exit.USAGE
+
+
+def open_store(*, writes: bool = False) -> Store:
+    """Open the database named by --db / LINKCHECK_DB, or exit with the reason (2; 4 for the machine's).
+
+    A command that ``writes`` first has every page of the database read: a damaged one is never
+    written to (CONTRACT.md).
+    """
     try:
-        return Store.open(state.db)
+        return Store.open(state.db, verify=writes)
     except LinkcheckError as e:
-        raise fail(str(e)) from None
+        raise fail(str(e), exit_code(e)) from None
 
 
 def _version(value: bool) -> None:
-    if value:
-        out.print(f"linkcheck {__version__}")
-        raise typer.Exit()
+    """--version: the tool's version and its components'; exit 4 naming any that cannot be loaded."""
+    if not value:
+        return
+    out.print(f"linkcheck {__version__}", markup=False)
+    out.print(f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}", markup=False)
+    broken = []
+    for name, version, problem in components.versions():
+        out.print(f"{name} {version}{' (broken: see below)' if problem else ''}", markup=False)
+        if problem:
+            broken.append(problem)
+    for problem in broken:
+        err.print(f"linkcheck: {problem}", markup=False)
+    raise typer.Exit(int(Exit.ENVIRONMENT if broken else Exit.OK))
 
 
-@app.callback()
+def _show_help(ctx: typer.Context) -> None:
+    """A group called without a command shows its help (exit 2, as for any missing argument)."""
+    if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(int(Exit.USAGE))
+
+
+@app.callback(invoke_without_command=True)
 def main_options(
+    ctx: typer.Context,
     db: Annotated[
         str,
         typer.Option(
@@ -143,11 +178,19 @@ def main_options(
     ] = DEFAULT_DB,
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help="Show the version of linkcheck and of each component it needs, and exit "
+            "(4 when one cannot be loaded).",
+        ),
     ] = False,
 ) -> None:
     """Find cited web sources that are dead, moved or no longer say what the author saw."""
     state.db = db
+    _show_help(ctx)
 
 
 # Options shared by seed and run.
@@ -226,7 +269,7 @@ def _seed(
         bar.update(task, advance=1, path=result.path)
         _print_document(result, verbose)
 
-    with open_store() as store, bar:
+    with open_store(writes=True) as store, bar:
         report = seed(
             store,
             paths,
@@ -479,7 +522,7 @@ def _not_a_document(path: str) -> str:
 
 def _check(options: CheckOptions, notes: Console = out) -> Exit:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
-    with open_store() as store:
+    with open_store(writes=True) as store:
         if err.is_terminal:
             bar = _progress(
                 "checking", TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
@@ -1129,9 +1172,16 @@ def config_show_command(
 schedule_app = typer.Typer(
     name="schedule",
     help="Scheduled checks: run the jobs defined in schedules/*.toml, or list them.",
-    no_args_is_help=True,
+    invoke_without_command=True,
 )
 app.add_typer(schedule_app, name="schedule")
+
+
+@schedule_app.callback()
+def schedule_options(ctx: typer.Context) -> None:
+    """Scheduled checks: run the jobs defined in schedules/*.toml, or list them."""
+    _show_help(ctx)
+
 
 SchedulesOpt = Annotated[
     str,
@@ -1184,7 +1234,7 @@ def schedule_run_command(
         if not chosen:
             names = ", ".join(c.name for c in configs)
             raise fail(f"--once {once}: no such schedule in {schedules} (there are: {names})")
-    open_store().close()  # created and migrated here, so that a bad database is one line and exit 2
+    open_store(writes=True).close()  # created, checked and migrated here: a bad database is one line, exit 2
     # Imported here: SQLAlchemy (for the job store) costs every other command a quarter second.
     from linkcheck.schedule import scheduler
 
@@ -1196,7 +1246,7 @@ def schedule_run_command(
                 return
             result = scheduler.run_once(chosen[0], state.db, stop)
     except LinkcheckError as e:
-        raise fail(str(e)) from None
+        raise fail(str(e), exit_code(e)) from None
     if result.status == "interrupted":
         raise typer.Exit(130)
     if result.status == "outage":
@@ -1245,10 +1295,9 @@ def main() -> None:
         code = app(standalone_mode=False, prog_name="linkcheck")
     except typer.TyperException as e:
         # Click's own usage errors (a bad option value, an unknown command): one line, like
-        # every other bad input, instead of a usage banner and a boxed message.
+        # every other bad input, instead of a usage banner and a boxed message. (A group called
+        # without a command shows its help and exits through typer.Exit: see _show_help.)
         code = getattr(e, "exit_code", int(Exit.USAGE))
-        if type(e).__name__ == "NoArgsIsHelpError":  # a command group with no command: its help is shown
-            sys.exit(code)
         message = e.format_message() if hasattr(e, "format_message") else str(e)
         ctx = getattr(e, "ctx", None)
         command = ctx.command_path.removeprefix("linkcheck").strip() if ctx is not None else ""
@@ -1257,6 +1306,20 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("linkcheck: interrupted; what was stored so far is kept.", markup=False)
         sys.exit(130)
+    except LinkcheckError as e:
+        # Named errors raised past a command's own handling: a component that failed mid-run.
+        err.print(f"linkcheck: {e}", markup=False)
+        sys.exit(int(exit_code(e)))
+    except ImportError as e:
+        # A component imported late (a document format's reader, the scheduler) that is missing.
+        err.print(f"linkcheck: {components.failure(e.name or 'a component', e)}", markup=False)
+        sys.exit(int(Exit.ENVIRONMENT))
+    except sqlite3.Error as e:
+        # Raised by a query past opening: a damaged page (exit 2), a full or failing disk (exit 4).
+        # Every finished transaction is kept; the one under way is rolled back by SQLite.
+        failure = database_failure(state.db, e)
+        err.print(f"linkcheck: {failure}", markup=False)
+        sys.exit(int(exit_code(failure)))
     except BrokenPipeError:
         # Output piped into a command that stopped reading (head): not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -108,22 +108,30 @@ def main_text(body: bytes, content_type: str | None) -> tuple[str, str | None] |
         return None
     if kind == "text":
         return _decode(body, content_type), None
-    # Imported here, not at the top: a large run extracts in a worker process, and the
-    # checking process itself should not pay for loading trafilatura (and lxml) at start.
+    # Imported here, not at the top: every command imports this module, and only checking
+    # needs trafilatura (and lxml). A check run loads them before it fetches anything
+    # (linkcheck.components), so that a broken install stops it there, loudly.
     import trafilatura
+    from lxml.etree import LxmlError
 
     # Bytes, not text: trafilatura reads the charset from the meta tags itself. Without its
     # metadata pass (dates, authors: five times the cost of the extraction) and its fallback
     # extractors ("fast"): every calibration pair is judged the same, in a fifth of the time.
-    text = trafilatura.extract(
-        body,
-        output_format="txt",
-        with_metadata=False,
-        fast=True,
-        include_comments=False,
-        include_tables=True,
-        deduplicate=False,
-    )
+    try:
+        text = trafilatura.extract(
+            body,
+            output_format="txt",
+            with_metadata=False,
+            fast=True,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+        )
+    except (ValueError, RecursionError, LxmlError):
+        # Bytes from anyone on the web that defeat the parser (trafilatura itself turns most
+        # into None): the page still gets the visible text of its <body> below. Nothing else
+        # is caught: an ImportError is a broken install and must stop the run.
+        text = None
     tree = LexborHTMLParser(body.decode("utf-8", errors="replace"))
     title_node = tree.css_first("title")
     title = " ".join(title_node.text().split()) if title_node else None

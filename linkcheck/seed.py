@@ -19,6 +19,10 @@ from linkcheck.models import ExtractOptions
 from linkcheck.store import Store
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: The programming errors a document parser makes on input it did not expect: that document is
+#: named as unreadable and the others are seeded. Anything else (ImportError for a missing
+#: reader, OSError, MemoryError, a database error) is the machine's and stops the command.
+PARSER_BUGS = (LookupError, TypeError, AttributeError, ArithmeticError, AssertionError)
 """Largest document read by default: a reference list is far smaller, and a bigger file
 would cost memory in proportion."""
 
@@ -154,7 +158,7 @@ def seed_file(
         return DocumentResult(shown, "error" if named else "skipped", message=str(e))
     except (ValueError, RecursionError) as e:
         return DocumentResult(shown, "error", message=str(e) or type(e).__name__)
-    except Exception as e:  # a parser's own bug must not stop the other documents
+    except PARSER_BUGS as e:  # a parser's own bug on odd bytes must not stop the other documents
         return DocumentResult(shown, "error", message=f"could not be read ({type(e).__name__}: {e})")
     counts = store.save_document(shown, result.format, digest, len(data), result.citations)
     return DocumentResult(

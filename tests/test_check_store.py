@@ -201,7 +201,18 @@ def test_a_killed_run_leaves_a_consistent_database_and_the_next_run_carries_on(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(3.0)  # about a dozen checks done, some batches written, others in flight
+    # Killed once a first batch is written, with others in flight: waiting for it, rather than
+    # a fixed time, keeps a loaded machine (a slower start) from killing it before any check.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        probe = sqlite3.connect(db, timeout=5)  # seeded above: the checks table is there
+        try:
+            if probe.execute("SELECT COUNT(*) FROM checks").fetchone()[0] > 0:
+                break
+        finally:
+            probe.close()
+    time.sleep(0.5)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     conn = sqlite3.connect(db)

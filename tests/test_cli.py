@@ -126,7 +126,7 @@ def test_unreadable_database_is_one_line_and_exit_2(in_tmp: Path) -> None:
     (in_tmp / "bad.db").write_bytes(b"not a database" * 200)
     result = runner.invoke(app, ["--db", "bad.db", "seed", str(EXAMPLE)])
     assert result.exit_code == 2
-    assert result.stderr.strip().startswith("linkcheck: cannot open database bad.db")
+    assert result.stderr.strip().startswith("linkcheck: bad.db: the database is damaged")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

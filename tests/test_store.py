@@ -49,9 +49,16 @@ def test_migrates_a_database_left_at_the_first_schema(tmp_path: Path) -> None:
         assert s.counts()["documents"] == 1
 
 
-def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(DatabaseError, match="does not exist"):
-        Store.open(tmp_path / "nowhere" / "x.db")
+def test_a_database_in_a_new_folder_creates_the_folder(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "new" / "sub" / "x.db") as s:
+        assert s.applied_migrations() == [name for name, _ in migrations()]
+    assert (tmp_path / "new" / "sub" / "x.db").is_file()
+
+
+def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(DatabaseError, match="cannot create folder"):
+        Store.open(tmp_path / "file" / "x.db")
 
 
 def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:

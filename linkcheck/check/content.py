@@ -35,6 +35,7 @@ from linkcheck import drift
 from linkcheck.archive import ArchiveClient, ArchiveUnavailable, distance_days
 from linkcheck.check.fetch import Validators
 from linkcheck.check.outcome import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
+from linkcheck.errors import EnvironmentFailure
 from linkcheck.models import Verdict
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
@@ -343,23 +344,24 @@ class Fingerprinter:
         return self._pool
 
     async def __call__(self, body: bytes, content_type: str | None) -> drift.Fingerprint | None:
-        """The fingerprint of a body, or None when its bytes defeat the parser.
+        """The fingerprint of a body, or None when it is not an HTML or text page.
 
-        The bytes come from anyone on the web: a parser that chokes on them leaves the page
-        without a fingerprint, never the run without its checks.
+        Bytes that defeat the parser are the page's problem and are handled where they are
+        parsed (:func:`drift.main_text`). Anything else raised here is the tool's: a component
+        that cannot be imported, or a worker process that died. It ends the run (the checks
+        finished so far are kept), since going on would record live pages unfingerprinted.
         """
-        try:
-            if self._use_process:
-                loop = asyncio.get_running_loop()
-                try:
-                    return await loop.run_in_executor(
-                        self._process_pool(), drift.fingerprint, body, content_type
-                    )
-                except concurrent.futures.process.BrokenProcessPool:
-                    self._use_process = False  # the worker died (killed, out of memory): go on in threads
+        if not self._use_process:
             return await asyncio.to_thread(drift.fingerprint, body, content_type)
-        except Exception:
-            return None
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._process_pool(), drift.fingerprint, body, content_type)
+        except concurrent.futures.process.BrokenProcessPool as e:
+            raise EnvironmentFailure(
+                "the text-extraction worker process",
+                f"stopped unexpectedly ({e}): killed, or out of memory",
+                "run the check again; if it stops again, see the system log (dmesg) for why",
+            ) from e
 
     def close(self) -> None:
         """Stop the worker process, if one was started."""

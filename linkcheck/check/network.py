@@ -6,21 +6,25 @@ addresses (and their IPv6 forms) are refused unless private addresses are allowe
 client connects only through :class:`GuardedBackend`, which asks the same resolver, so the
 address checked is the address connected to (no second lookup that DNS rebinding could
 change), while the Host header and TLS SNI keep the name.
+
+Only public APIs of httpx and httpcore are used: :class:`GuardedTransport` is an
+``httpx.AsyncBaseTransport`` of our own over httpcore's ``AsyncConnectionPool`` (one per
+origin), whose ``network_backend`` is the guarded one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import select
 import socket
 import ssl
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import httpcore
 import httpx
-from httpcore._utils import is_socket_readable  # the very check httpcore makes of its own streams
 
 from linkcheck.check.classify import DnsError, InvalidHost
 from linkcheck.check.hostnames import host_problem
@@ -253,8 +257,24 @@ class AddressedStream(httpcore.AsyncNetworkStream):
         if info == "server_addr":
             return self.address
         if info == "is_readable" and isinstance(self._socket, socket.socket):
-            return is_socket_readable(self._socket)
+            return socket_readable(self._socket)
         return self.inner.get_extra_info(info)
+
+
+def socket_readable(sock: socket.socket) -> bool:
+    """Has an idle connection's socket something to read (the peer closed it, or sent bytes)?
+
+    httpcore asks this of a kept-alive connection before reusing it: a readable idle
+    connection is dropped. A closed socket counts as readable, so that it is dropped too.
+    """
+    if sock.fileno() == -1:
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -360,26 +380,128 @@ class PerOriginPool:
         await self.aclose()
 
 
-def guarded_transport(
-    resolver: Resolver, *, per_host: int, max_pools: int, ssl_context: ssl.SSLContext | None = None
-) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose every connection goes through :class:`GuardedBackend`."""
-    ctx = ssl_context or httpx.create_ssl_context(trust_env=False)
-    transport = httpx.AsyncHTTPTransport(verify=ctx, trust_env=False)
-    backend = GuardedBackend(resolver)
+#: httpcore's exceptions and the httpx ones they are raised as, most specific last (as httpx does).
+_EXCEPTIONS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+)
+#: The roots of httpcore's exceptions: what the transport turns into httpx's. Anything else (the
+#: guard's AddressRefused, DnsError) passes through unchanged, for the fetcher to classify.
+HTTPCORE_ERRORS = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+    httpcore.ProtocolError,
+)
 
-    def make() -> httpcore.AsyncConnectionPool:
-        return httpcore.AsyncConnectionPool(
-            ssl_context=ctx,
-            max_connections=per_host,
-            max_keepalive_connections=per_host,
-            keepalive_expiry=5.0,
-            http1=True,
-            http2=False,
-            network_backend=backend,
+
+def as_httpx_error(exc: Exception) -> httpx.TransportError:
+    """The httpx exception for an httpcore one: the most specific, as httpx's own transport does."""
+    mapped: type[httpx.TransportError] = httpx.TransportError
+    for source, target in _EXCEPTIONS:
+        if isinstance(exc, source) and issubclass(target, mapped):
+            mapped = target
+    return mapped(str(exc))
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """A response body from httpcore, its errors raised as httpx's."""
+
+    def __init__(self, inner: httpcore.Response) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for part in self._inner.aiter_stream():
+                yield part
+        except HTTPCORE_ERRORS as e:
+            raise as_httpx_error(e) from e
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport whose every connection goes through :class:`GuardedBackend`.
+
+    Requests go to one httpcore pool per origin (:class:`PerOriginPool`), each with at most
+    ``per_host`` connections, all opened by the guarded backend: the address guard sees every
+    connection of every request, redirect hops included (the fetcher follows them itself).
+    ``network_backend`` is what the guard connects through (httpcore's AnyIOBackend; tests
+    pass one that records each connection).
+    """
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        *,
+        per_host: int,
+        max_pools: int,
+        ssl_context: ssl.SSLContext | None = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
+        ctx = ssl_context or httpx.create_ssl_context(trust_env=False)
+        self.backend = GuardedBackend(resolver, network_backend)
+
+        def make() -> httpcore.AsyncConnectionPool:
+            return httpcore.AsyncConnectionPool(
+                ssl_context=ctx,
+                max_connections=per_host,
+                max_keepalive_connections=per_host,
+                keepalive_expiry=5.0,
+                http1=True,
+                http2=False,
+                network_backend=self.backend,
+            )
+
+        self._pools = PerOriginPool(make, max_pools)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through its origin's pool; httpcore's errors are raised as httpx's."""
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        try:
+            response = await self._pools.handle_async_request(core)
+        except HTTPCORE_ERRORS as e:
+            raise as_httpx_error(e) from e
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseStream(response),
+            extensions=response.extensions,
         )
 
-    # httpx 0.28 does not take a network backend, so its pool is replaced by ours: the rest of
-    # the transport (request and exception mapping) is httpx's own.
-    transport._pool = PerOriginPool(make, max_pools)  # type: ignore[assignment]
-    return transport
+    async def aclose(self) -> None:
+        """Close every pool and its connections."""
+        await self._pools.aclose()
+
+
+def guarded_transport(
+    resolver: Resolver, *, per_host: int, max_pools: int, ssl_context: ssl.SSLContext | None = None
+) -> GuardedTransport:
+    """The transport of a run's client (see :class:`GuardedTransport`)."""
+    return GuardedTransport(resolver, per_host=per_host, max_pools=max_pools, ssl_context=ssl_context)

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from linkcheck import components
 from linkcheck.archive import ArchiveClient
 from linkcheck.check import config
 from linkcheck.check.content import ContentStep, Prepared
@@ -402,6 +403,9 @@ async def check_links(
         return report
     if not links:
         return report
+    # Before anything is fetched: a run that could not fingerprint a live page would record
+    # every page whose text was replaced as alive (raises EnvironmentFailure, exit 4).
+    components.require(components.FOR_CHECK)
     report.run_id = run_id = store.start_run(options.describe())
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch

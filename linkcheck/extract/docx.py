@@ -26,16 +26,28 @@ import bisect
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import docx as python_docx
+from docx.exceptions import PythonDocxError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import OpcError
 from docx.opc.part import Part
 from lxml import etree
 
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
 from linkcheck.models import Extraction, ExtractOptions
+
+#: What a damaged or hostile package makes python-docx, zipfile or lxml raise: their own errors,
+#: and the programming errors of a parser meeting bytes it did not expect. Not ImportError,
+#: OSError or MemoryError: those are the machine's, and stop the command (exit 4).
+DOCX_ERRORS: tuple[type[BaseException], ...] = (
+    PythonDocxError, OpcError, zipfile.BadZipFile, zipfile.LargeZipFile, etree.LxmlError, ValueError,
+    LookupError, TypeError, AttributeError, AssertionError, RecursionError, EOFError, NotImplementedError,
+    zlib.error,
+)  # fmt: skip
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -213,7 +225,7 @@ def docx_to_text(data: bytes) -> tuple[str, list[Anchor], Callable[[int], int | 
         document = python_docx.Document(io.BytesIO(data))
         main = document.part
         body_root = main.element
-    except Exception as e:  # a damaged package can raise almost anything in python-docx or lxml
+    except DOCX_ERRORS as e:  # a damaged package can raise almost anything in python-docx or lxml
         raise ValueError(f"not a readable DOCX: {e or type(e).__name__}") from e
     builder = _Builder()
     main_rels = _external_targets(main)

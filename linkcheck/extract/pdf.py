@@ -15,12 +15,23 @@ from __future__ import annotations
 import io
 import logging
 import re
+import struct
+import zlib
 
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from pypdf.generic import DictionaryObject, PdfObject
 
 from linkcheck.extract.text import citations_from_text
 from linkcheck.models import Extraction, ExtractOptions
+
+#: What a damaged or hostile PDF makes pypdf raise: its own errors, and the programming errors
+#: of a parser meeting bytes it did not expect. Not ImportError, OSError or MemoryError: those
+#: are the machine's, and stop the command (exit 4) instead of passing for a bad document.
+PDF_ERRORS: tuple[type[BaseException], ...] = (
+    PyPdfError, ValueError, LookupError, TypeError, AttributeError, AssertionError, ArithmeticError,
+    RecursionError, EOFError, NotImplementedError, zlib.error, struct.error,
+)  # fmt: skip
 
 
 def sniff(data: bytes) -> bool:
@@ -74,7 +85,7 @@ def _open(data: bytes) -> PdfReader:
         readable = bool(reader.decrypt("")) if encrypted else True
         if readable:
             _ = len(reader.pages)
-    except Exception as e:  # a damaged file can raise almost anything inside pypdf
+    except PDF_ERRORS as e:  # a damaged file can raise almost anything inside pypdf
         reason = str(e) or type(e).__name__
         raise ValueError(f"not a readable PDF: {'encrypted, ' if encrypted else ''}{reason}") from e
     if not readable:
@@ -87,13 +98,13 @@ def _page_text(reader: PdfReader, number: int, notes: list[str]) -> str:
     try:
         page = reader.pages[number - 1]
         text = page.extract_text() or ""
-    except Exception as e:  # pypdf raises many kinds; one bad page must not lose the others
+    except PDF_ERRORS as e:  # pypdf raises many kinds; one bad page must not lose the others
         notes.append(f"page {number}: not readable ({e})")
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     try:
         uris = link_uris(page)
-    except Exception as e:  # a damaged annotation must not lose the page's text
+    except PDF_ERRORS as e:  # a damaged annotation must not lose the page's text
         notes.append(f"page {number}: link annotations not readable ({e})")
         uris = []
     squashed = _squash(text)

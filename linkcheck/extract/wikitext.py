@@ -35,6 +35,7 @@ from mwparserfromhell.nodes import (
     Text,
     Wikilink,
 )
+from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
 from linkcheck.extract.dates import field_date
@@ -334,7 +335,10 @@ def _trim(text: str) -> str:
 def extract(text: str, options: ExtractOptions) -> Extraction:
     """Every cited URL of a wikitext page, each with its own accessed-on date."""
     result = Extraction(format=FORMAT)
-    code = mwparserfromhell.parse(text)
+    try:
+        code = mwparserfromhell.parse(text)
+    except ParserError as e:  # the tokenizer's own failure on odd text: the document's problem
+        raise ValueError(f"not readable wikitext: {e}") from e
     walker = _Walker(text, options)
     line_of_source = walker.line_at
 

@@ -35,13 +35,14 @@ from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from linkcheck.errors import LinkcheckError
+from linkcheck.errors import EnvironmentFailure, LinkcheckError
 from linkcheck.schedule.config import ScheduleConfig
 from linkcheck.schedule.job import JobResult, run_job
 from linkcheck.store import BUSY_TIMEOUT_MS, Store
@@ -141,6 +142,8 @@ class _Context:
     configs: dict[str, ScheduleConfig]
     db_path: str
     stop: threading.Event
+    halt: Callable[[EnvironmentFailure], None] = lambda failure: None
+    """Stops the scheduler for good: the tool itself cannot work (see run_scheduled)."""
 
 
 # The scheduler's jobs are stored by function reference, so the function finds the schedules
@@ -149,7 +152,11 @@ _context: _Context | None = None
 
 
 def run_scheduled(name: str) -> None:
-    """Run schedule ``name`` for the scheduler; a failure is logged as one line and the scheduler goes on."""
+    """Run schedule ``name`` for the scheduler; a failure is logged as one line and the scheduler goes on.
+
+    Except when the tool itself cannot work (a component missing, the disk full): every later
+    run would fail alike, so the scheduler stops, and ``schedule run`` exits 4 with that line.
+    """
     ctx = _context
     if ctx is None or name not in ctx.configs:
         log.error("%s: no such schedule in this scheduler", name)
@@ -159,6 +166,9 @@ def run_scheduled(name: str) -> None:
         return
     try:
         run_job(ctx.configs[name], ctx.db_path, ctx.stop)
+    except EnvironmentFailure as e:
+        log.error("%s: failed: %s", name, e)
+        ctx.halt(e)
     except Exception as e:
         log.error("%s: failed: %s: %s", name, type(e).__name__, e)
 
@@ -166,27 +176,36 @@ def run_scheduled(name: str) -> None:
 # -- the scheduler -------------------------------------------------------------------------
 
 
-class _Scheduler(BlockingScheduler):
-    """A BlockingScheduler that processes no jobs once it has been shut down.
+class _JobStore(SQLAlchemyJobStore):
+    """APScheduler's SQL job store that hands out no due job once its scheduler has stopped.
 
     APScheduler 3's loop looks for due jobs once more after ``shutdown()``: a job due at that
     moment would be handed to the stopped executor (an error) and its stored next run time moved
-    on, losing that run. Stopped, this one leaves the job store alone, so the run happens after
-    the next start.
+    on, losing that run. Asked then, this store answers that nothing is due, so the run happens
+    after the next start. ``get_due_jobs`` is the job store interface that APScheduler documents
+    for custom job stores (https://apscheduler.readthedocs.io/en/3.x/extending.html).
     """
 
-    def _process_jobs(self) -> float | None:
-        if self.state == STATE_STOPPED:
-            return None
-        wait: float | None = super()._process_jobs()
-        return wait
+    def __init__(self, stopped: Callable[[], bool], **options: Any) -> None:
+        super().__init__(**options)
+        self.stopped = stopped
+
+    def get_due_jobs(self, now: dt.datetime) -> list[Job]:
+        """The jobs due at ``now``; none once the scheduler has stopped."""
+        if self.stopped():
+            return []
+        jobs: list[Job] = super().get_due_jobs(now)
+        return jobs
 
 
-def job_store(db_path: str) -> SQLAlchemyJobStore:
-    """APScheduler's job store in the linkcheck database file (table ``apscheduler_jobs``)."""
+def job_store(db_path: str, stopped: Callable[[], bool] = lambda: False) -> SQLAlchemyJobStore:
+    """APScheduler's job store in the linkcheck database file (table ``apscheduler_jobs``).
+
+    ``stopped`` says when the scheduler using it has stopped: from then on no job is due.
+    """
     url = f"sqlite:///{Path(db_path).absolute()}"
     # The checks write to the same file: wait for their transactions as the store does.
-    return SQLAlchemyJobStore(url=url, engine_options={"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000}})
+    return _JobStore(stopped, url=url, engine_options={"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000}})
 
 
 def same_trigger(a: BaseTrigger, b: BaseTrigger) -> bool:
@@ -239,8 +258,8 @@ def serve(configs: list[ScheduleConfig], db_path: str, stop: threading.Event) ->
     which see ``stop`` and wind up at once, keeping what they have checked.
     """
     global _context
-    scheduler = _Scheduler(
-        jobstores={"default": job_store(db_path)},
+    scheduler: BlockingScheduler = BlockingScheduler(
+        jobstores={"default": job_store(db_path, stopped=lambda: scheduler.state == STATE_STOPPED)},
         executors={"default": ThreadPoolExecutor(max(len(configs), 1))},
     )
     failure: list[BaseException] = []
@@ -249,7 +268,7 @@ def serve(configs: list[ScheduleConfig], db_path: str, stop: threading.Event) ->
     def shut_down() -> None:
         try:
             scheduler.shutdown(wait=True)
-        except Exception as e:  # not started yet (the start listener stops it then) or already stopped
+        except SchedulerNotRunningError as e:  # not started yet (the start listener stops it then) or stopped
             log.debug("shutdown: %s", e)
 
     def on_stop() -> None:
@@ -277,8 +296,14 @@ def serve(configs: list[ScheduleConfig], db_path: str, stop: threading.Event) ->
             failure.append(e)
             scheduler.shutdown(wait=False)
 
+    def halt(e: EnvironmentFailure) -> None:
+        failure.append(e)
+        if not stop.is_set():
+            stop.set()  # other running jobs wind up, keeping what they have checked
+            on_stop()
+
     scheduler.add_listener(on_started, EVENT_SCHEDULER_STARTED)
-    _context = _Context({c.name: c for c in configs}, db_path, stop)
+    _context = _Context({c.name: c for c in configs}, db_path, stop, halt)
     noun = "schedule" if len(configs) == 1 else "schedules"
     log.info("scheduler started on %s (process %d): %d %s", db_path, os.getpid(), len(configs), noun)
     try:
