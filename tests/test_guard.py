@@ -150,17 +150,17 @@ def test_a_public_page_redirecting_inside_is_refused_before_any_connection(web: 
     events: list[Event] = []
     inside = web.sites["hop-c.test"]
     # 8.8.4.4 stands for a public server (answered by FakeStream: no packet leaves the machine).
-    answers = {"outside.test": ["8.8.4.4"], "inside.test": [inside.address]}
+    answers = {"outside.org": ["8.8.4.4"], "inside.org": [inside.address]}
 
     async def lookup(host: str, port: int) -> list[str]:
         return answers[host]
 
     resolver = RecordingResolver(lookup=lookup)
     resolver.events = events
-    moved = f"Location: http://inside.test:{inside.port}/end\r\nContent-Length: 0\r\n\r\n"
+    moved = f"Location: http://inside.org:{inside.port}/end\r\nContent-Length: 0\r\n\r\n"
     public = {"8.8.4.4": b"HTTP/1.1 301 Moved Permanently\r\n" + moved.encode()}
     web.reset_counters()
-    outcome = check("http://outside.test/page", resolver, RecordingBackend(events, public))
+    outcome = check("http://outside.org/page", resolver, RecordingBackend(events, public))
     assert outcome.reason is Reason.PRIVATE_ADDRESS, outcome.error
     connects = assert_every_connection_was_approved_just_before(events)
     assert [(a, p) for _, a, p, _ in connects] == [("8.8.4.4", 80)]
@@ -182,12 +182,12 @@ def test_a_rebinding_name_is_connected_to_at_the_address_the_guard_approved(web:
     page = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
     web.reset_counters()
     outcome = check(
-        f"http://rebind.test:{inside.port}/end", resolver, RecordingBackend(events, {"8.8.4.4": page})
+        f"http://rebind.org:{inside.port}/end", resolver, RecordingBackend(events, {"8.8.4.4": page})
     )
     assert outcome.http_status == 200, outcome.error
     connects = assert_every_connection_was_approved_just_before(events)
     assert {a for _, a, _, _ in connects} == {"8.8.4.4"}
-    assert asked == ["rebind.test"]  # asked once in the run, by the guard
+    assert asked == ["rebind.org"]  # asked once in the run, by the guard
     assert not web.hits
 
 
