@@ -535,7 +535,7 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
 
                 def tick(outcome: Outcome) -> None:
                     counts["done"] += 1
-                    counts["failures"] += outcome.verdict_hint in (Verdict.DEAD, Verdict.FAILING)
+                    counts["failures"] += outcome.verdict_hint.is_failure
                     rate = counts["done"] / max(time.monotonic() - started, 1e-6)
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 

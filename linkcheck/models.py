@@ -8,22 +8,123 @@ form; checks give each link a :class:`Verdict`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 
-class Verdict(StrEnum):
-    """The verdict of one link, derived from its whole check history (CONTRACT.md)."""
+class Remedy(StrEnum):
+    """What a report suggests citing instead of a link with a given verdict."""
 
-    UNCHECKED = "unchecked"
-    ALIVE = "alive"
-    MOVED = "moved"
-    CHANGED = "changed"
-    DEAD = "dead"
-    FAILING = "failing"
-    BLOCKED = "blocked"
-    SKIPPED = "skipped"
-    INVALID = "invalid"
+    NONE = "none"
+    """Nothing to suggest (yet): a failing link is not confirmed, a blocked one is not broken."""
+    REDIRECT = "redirect"
+    """The page's new address, where its redirects lead."""
+    ARCHIVE = "archive"
+    """The archived copy nearest the accessed-on date, when one is known."""
+    ARCHIVE_OR_REVIEW = "archive-or-review"
+    """The archived copy; without one, a review (find a replacement or remove the citation)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """What one verdict means to every stage: a row of the table on :class:`Verdict`."""
+
+    severity: int
+    """Rank in a report, what needs action first (0 first)."""
+    style: str
+    """Rich style of the verdict in a terminal table."""
+    colour: str
+    """Colour of the verdict in the HTML chart and badges (readable on white)."""
+    problem: bool = False
+    """A maintainer should act: the report's problems, JUnit failures, ``newly-<verdict>`` changes."""
+    failure: bool = False
+    """A failed check: it extends a run of failures that ends in ``dead`` once confirmed."""
+    neutral: bool = False
+    """Not fetched by policy: says nothing about the page, neither extends nor ends a run of failures."""
+    ran: bool = True
+    """A check looked at the page (JUnit reports the others as skipped)."""
+    reached: bool = False
+    """The page answered: a host of such a link shows whether the network is up."""
+    follows: bool = False
+    """The page lives where its redirects lead: a report shows that address beside the link."""
+    archived: bool = False
+    """The archived copy nearest the accessed-on date is looked up and reported."""
+    remedy: Remedy = Remedy.NONE
+    """What a report suggests citing instead; not NONE means `linkcheck fix` mends it by default."""
+    news: bool = False
+    """Worth telling someone when a link newly gets it (a schedule's mail and webhook)."""
+
+
+class Verdict(StrEnum):
+    """The verdict of one link, derived from its whole check history (docs/report.md).
+
+    Each member carries its :class:`Traits`: every stage asks the verdict (``v.is_problem``,
+    ``v.traits.colour``) rather than keeping its own set of verdicts, so a new verdict is one
+    row here and the SQL that stores it.
+    """
+
+    _value_: str
+    traits: Traits
+
+    # ``traits`` is optional only for mypy, which reads a look-up such as ``Verdict("dead")`` as a
+    # call of this method; the enum machinery calls it once per member, always with its traits.
+    def __new__(cls, value: str, traits: Traits | None = None) -> Verdict:
+        if traits is None:
+            raise TypeError(f"verdict {value!r} declares no traits")
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.traits = traits
+        return member
+
+    UNCHECKED = "unchecked", Traits(7, "dim", "#7b8a93", ran=False)
+    ALIVE = "alive", Traits(8, "green", "#2e7d32", reached=True, follows=True)
+    MOVED = "moved", Traits(
+        3, "cyan", "#0277bd", problem=True, reached=True, follows=True, archived=True,
+        remedy=Remedy.REDIRECT, news=True,
+    )  # fmt: skip
+    CHANGED = "changed", Traits(
+        2, "magenta", "#8e24aa", problem=True, reached=True, archived=True,
+        remedy=Remedy.ARCHIVE, news=True,
+    )  # fmt: skip
+    DEAD = "dead", Traits(
+        0, "bold red", "#c62828", problem=True, failure=True, archived=True,
+        remedy=Remedy.ARCHIVE_OR_REVIEW, news=True,
+    )  # fmt: skip
+    FAILING = "failing", Traits(1, "yellow", "#ef6c00", problem=True, failure=True, archived=True)
+    BLOCKED = "blocked", Traits(4, "dark_orange", "#6d4c41", problem=True)
+    SKIPPED = "skipped", Traits(6, "dim", "#546e7a", neutral=True, ran=False)
+    INVALID = "invalid", Traits(5, "red", "#ad1457", neutral=True, ran=False)
+
+    @property
+    def severity(self) -> int:
+        """Rank in a report, what needs action first."""
+        return self.traits.severity
+
+    @property
+    def is_problem(self) -> bool:
+        """Should a maintainer act on a link with this verdict?"""
+        return self.traits.problem
+
+    @property
+    def is_failure(self) -> bool:
+        """Is this the verdict of a failed check?"""
+        return self.traits.failure
+
+    @property
+    def is_neutral(self) -> bool:
+        """Was the link left alone by policy (its check says nothing about the page)?"""
+        return self.traits.neutral
+
+    @classmethod
+    def having(cls, trait: Callable[[Verdict], bool]) -> frozenset[Verdict]:
+        """The verdicts for which ``trait`` holds: ``Verdict.having(lambda v: v.is_problem)``."""
+        return frozenset(v for v in cls if trait(v))
+
+    @classmethod
+    def by_severity(cls) -> tuple[Verdict, ...]:
+        """Every verdict, what needs action first."""
+        return tuple(sorted(cls, key=lambda v: v.traits.severity))
 
 
 class DateOrder(StrEnum):

@@ -36,7 +36,6 @@ from linkcheck.archive import ArchiveClient, ArchiveUnavailable, distance_days
 from linkcheck.check.fetch import Validators
 from linkcheck.check.outcome import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
 from linkcheck.errors import EnvironmentFailure
-from linkcheck.models import Verdict
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
 from linkcheck.store.drift import LinkState, Lookup
@@ -46,8 +45,6 @@ LIVE = frozenset({Reason.OK, Reason.REDIRECT, Reason.PERMANENT_REDIRECT})
 #: Reasons a material change turns into ``content-changed`` (a moved link stays moved: its new
 #: address is the more useful news, and the similarity is still recorded).
 COMPARED = frozenset({Reason.OK, Reason.REDIRECT})
-#: Verdicts whose links get archive suggestions (CONTRACT.md).
-SUGGEST = frozenset({Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED})
 
 T = TypeVar("T")
 
@@ -286,7 +283,7 @@ class ContentStep:
                 result = task.result()
                 if result is not None:
                     known[date] = result
-        if REASON_VERDICT[outcome.reason] in SUGGEST:
+        if REASON_VERDICT[outcome.reason].traits.archived:
             missing = [date for date in wanted if date not in known]
             answers = await self._bounded(
                 asyncio.gather(*(self._lookup(prepared, date) for date in missing)), deadline

@@ -505,7 +505,7 @@ async def check_links(
                 if progress is not None:
                     progress(item[1])
                 outcome = item[1]
-                if outcome.verdict_hint in (Verdict.SKIPPED, Verdict.INVALID):
+                if outcome.verdict_hint.is_neutral:
                     ready.append(item)
                 elif outcome.reason in NETWORK_FAILURES:
                     held.append(item)
@@ -570,10 +570,7 @@ async def _canaries(store: Store, fetcher: Fetcher, asked: set[str]) -> int:
     Their checks are not recorded: they only tell a dead network from dead links.
     """
     hosts: dict[str, str] = {}
-    for row in store.query(
-        "SELECT url, host FROM links WHERE verdict IN ('alive', 'changed', 'moved') AND host IS NOT NULL "
-        "ORDER BY last_checked DESC LIMIT 200"
-    ):
+    for row in store.answered_links(200):
         if row["host"] not in asked and row["host"] not in hosts:
             hosts[row["host"]] = row["url"]
         if len(hosts) == CANARIES:

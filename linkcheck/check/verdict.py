@@ -46,11 +46,6 @@ class Judgement:
     """Failed checks in the current run (the latest included)."""
 
 
-_FAILED = (Verdict.DEAD, Verdict.FAILING)
-# Not fetched by policy: says nothing about the page, so it neither extends nor ends a run.
-_NEUTRAL = (Verdict.SKIPPED, Verdict.INVALID)
-
-
 def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
     """The verdict of a link whose checks, oldest first, are ``history``."""
     if not history:
@@ -58,12 +53,12 @@ def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
     latest = history[-1]
     hint = REASON_VERDICT[latest.reason]
     run: list[Fact] = []
-    if hint in _FAILED:
+    if hint.is_failure:
         for fact in reversed(history):
             kind = REASON_VERDICT[fact.reason]
-            if kind in _NEUTRAL:
+            if kind.is_neutral:
                 continue
-            if kind not in _FAILED:
+            if not kind.is_failure:
                 break
             run.append(fact)
     first_failed = run[-1].at if run else None

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from linkcheck.models import Verdict
+from linkcheck.models import Remedy, Verdict
 from linkcheck.store import Store
 from linkcheck.store import fix as sql
 from linkcheck.store import report as report_sql
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from linkcheck.report import Suggestion
 
 #: The verdicts `fix` mends by default: the confirmed problems (``failing`` is not yet confirmed).
-FIXABLE: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.MOVED, Verdict.CHANGED})
+FIXABLE: frozenset[Verdict] = Verdict.having(lambda v: v.traits.remedy is not Remedy.NONE)
 
 #: Format name -> module of linkcheck.fix that edits it.
 EDITORS: dict[str, str] = {
@@ -165,9 +165,10 @@ def plan(rows: Sequence[dict[str, object]]) -> tuple[list[Repair], int]:
             "text": str(r["text"]),
         }
         final = r["final_url"]
-        if verdict == Verdict.MOVED and isinstance(final, str) and final and final != r["link_url"]:
+        remedy = Verdict(verdict).traits.remedy
+        if remedy is Remedy.REDIRECT and isinstance(final, str) and final and final != r["link_url"]:
             repairs.append(Repair("moved", new_url=final, **base))  # type: ignore[arg-type]
-        elif verdict in (Verdict.DEAD, Verdict.CHANGED) and isinstance(r["archive_url"], str):
+        elif remedy in (Remedy.ARCHIVE, Remedy.ARCHIVE_OR_REVIEW) and isinstance(r["archive_url"], str):
             stamp = r["archive_timestamp"]
             repairs.append(
                 Repair(

@@ -25,6 +25,7 @@ from mwparserfromhell.nodes import ExternalLink, Template
 
 from linkcheck.fix import Edit, FixOptions, Outcome, Repair
 from linkcheck.fix.locate import choose, find_spans, innermost, line_starts, masked
+from linkcheck.models import Verdict
 
 # {{Literatur}} names its parameters otherwise (Online=, Abruf=): left to do by hand.
 _GERMAN_TEMPLATES = ("internetquelle",)
@@ -164,7 +165,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             if start in touched:
                 out.unplaced(r, "its template already gains an archived copy for another URL")
                 continue
-            dead = r.verdict == "dead"
+            dead = r.verdict == Verdict.DEAD
             if kind == "en":
                 added = [("archive-url", r.archive_url)]
                 if r.archive_date:

@@ -24,28 +24,16 @@ from itertools import groupby
 from pathlib import Path
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
-from linkcheck.models import Verdict
+from linkcheck.models import Remedy, Verdict
 from linkcheck.store import Store, utcnow, workflow
 from linkcheck.store import report as sql
 
 #: The order in which a report shows verdicts: what needs action first.
-SEVERITY: tuple[Verdict, ...] = (
-    Verdict.DEAD,
-    Verdict.FAILING,
-    Verdict.CHANGED,
-    Verdict.MOVED,
-    Verdict.BLOCKED,
-    Verdict.INVALID,
-    Verdict.SKIPPED,
-    Verdict.UNCHECKED,
-    Verdict.ALIVE,
-)
+SEVERITY: tuple[Verdict, ...] = Verdict.by_severity()
 SEVERITY_RANK: dict[str, int] = {str(v): i for i, v in enumerate(SEVERITY)}
 
 #: Verdicts a maintainer should act on: the report's "problems", shown per document.
-PROBLEMS: frozenset[Verdict] = frozenset(
-    {Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED, Verdict.BLOCKED}
-)
+PROBLEMS: frozenset[Verdict] = Verdict.having(lambda v: v.is_problem)
 
 
 class Format(StrEnum):
@@ -71,15 +59,6 @@ class Change(StrEnum):
     RECOVERED = "recovered"
 
 
-_NEWLY = {
-    Verdict.DEAD: Change.NEWLY_DEAD,
-    Verdict.FAILING: Change.NEWLY_FAILING,
-    Verdict.CHANGED: Change.NEWLY_CHANGED,
-    Verdict.MOVED: Change.NEWLY_MOVED,
-    Verdict.BLOCKED: Change.NEWLY_BLOCKED,
-}
-
-
 def classify_change(before: str, now: str) -> Change | None:
     """The change from verdict ``before`` to ``now`` worth reporting, or None.
 
@@ -90,7 +69,7 @@ def classify_change(before: str, now: str) -> Change | None:
     if before == now:
         return None
     if now in PROBLEMS:
-        return _NEWLY[Verdict(now)]
+        return Change(f"newly-{now}")
     if now == Verdict.ALIVE and before in PROBLEMS:
         return Change.RECOVERED
     return None
@@ -130,14 +109,15 @@ def suggest(
     still gets ``review``. A failing link gets none until confirmed: one timeout or one 500
     is no reason to edit a document.
     """
-    if verdict == Verdict.MOVED and final_url and final_url != url:
+    remedy = Verdict(verdict).traits.remedy
+    if remedy is Remedy.REDIRECT and final_url and final_url != url:
         return Suggestion("replace", final_url, "redirect", "cite the new address")
-    if verdict in (Verdict.DEAD, Verdict.CHANGED) and archive_url:
+    if remedy in (Remedy.ARCHIVE, Remedy.ARCHIVE_OR_REVIEW) and archive_url:
         when = f" of {archive_timestamp[:10]}" if archive_timestamp else ""
         return Suggestion(
             "replace", archive_url, "archive", f"cite the archived copy{when}", archive_timestamp
         )
-    if verdict == Verdict.DEAD:
+    if remedy is Remedy.ARCHIVE_OR_REVIEW:
         return Suggestion("review", None, "none", "no archived copy known: find a replacement or remove it")
     return None
 
@@ -413,7 +393,7 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
 
 
 #: Verdicts whose archived copy a report gives (CONTRACT.md, ``archive_url``).
-ARCHIVED: frozenset[str] = frozenset({Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED})
+ARCHIVED: frozenset[Verdict] = Verdict.having(lambda v: v.traits.archived)
 
 
 def _archive_answers(store: Store, links: list[ReportLink]) -> None:

@@ -23,22 +23,13 @@ from markupsafe import Markup, escape
 
 from linkcheck import __version__
 from linkcheck.fix import suggested_reference
+from linkcheck.models import Verdict
 from linkcheck.report import SEVERITY_RANK, Report, ReportCitation, ReportLink
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
 #: Colours of the verdicts in the chart and badges (readable on white, distinct for the common
 #: kinds of colour blindness as far as nine colours can be).
-COLOURS: dict[str, str] = {
-    "dead": "#c62828",
-    "failing": "#ef6c00",
-    "changed": "#8e24aa",
-    "moved": "#0277bd",
-    "blocked": "#6d4c41",
-    "invalid": "#ad1457",
-    "skipped": "#546e7a",
-    "unchecked": "#7b8a93",
-    "alive": "#2e7d32",
-}
+COLOURS: dict[str, str] = {str(v): v.traits.colour for v in Verdict.by_severity()}
 
 #: Citations listed per link in the table before "+N more": a link cited a hundred times stays one row.
 MAX_CITED = 3

@@ -419,7 +419,8 @@ def _reports(r: _Reader, data: dict[str, Any]) -> tuple[ReportSpec, ...]:
             raw = table["only"]
             names = [raw] if isinstance(raw, str) else raw
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                r.problem(f"{at}only", f'expected verdicts such as ["dead", "moved"], got {raw!r}')
+                example = f'["{Verdict.DEAD}", "{Verdict.MOVED}"]'
+                r.problem(f"{at}only", f"expected verdicts such as {example}, got {raw!r}")
             else:
                 try:
                     only = parse_verdicts(names)

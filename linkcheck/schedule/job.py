@@ -49,7 +49,7 @@ from linkcheck.store import schedule as sql
 log = logging.getLogger("linkcheck.schedule")
 
 #: Verdicts worth telling someone about when a link newly gets one (CONTRACT.md, "Schedule files").
-NEWS: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.CHANGED, Verdict.MOVED})
+NEWS: frozenset[Verdict] = Verdict.having(lambda v: v.traits.news)
 _GLOB = set("*?[")
 
 

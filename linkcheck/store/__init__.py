@@ -404,6 +404,15 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    def answered_links(self, limit: int) -> Iterator[dict[str, Any]]:
+        """``url`` and ``host`` of links whose page answered when last checked, latest first."""
+        answered = [str(v) for v in Verdict if v.traits.reached]
+        return self.db.query(
+            f"SELECT url, host FROM links WHERE verdict IN ({', '.join('?' * len(answered))}) "
+            "AND host IS NOT NULL ORDER BY last_checked DESC LIMIT ?",
+            [*answered, limit],
+        )
+
     def record_checks(
         self,
         run_id: int | None,
