@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 import httpx
 
 from linkcheck.check import config
-from linkcheck.check.classify import DnsError
 from linkcheck.check.fetch import read_bounded, retry_after_seconds
-from linkcheck.check.network import AddressRefused
+from linkcheck.errors import AddressRefused, ArchiveUnavailable, DnsError
 
 MAX_ANSWER_BYTES = 1024 * 1024
 """Largest availability answer read: a real one is a few hundred bytes."""
@@ -38,10 +37,6 @@ MAX_SNAPSHOT_REDIRECTS = 5
 """Redirect hops followed when fetching a snapshot (the archive redirects to the exact capture)."""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CAPTURE = re.compile(r"/web/(\d{4,14})[a-z]*_?/")
-
-
-class ArchiveUnavailable(Exception):
-    """The archive could not be asked or did not answer usably: nothing is learnt, nothing cached."""
 
 
 @dataclass(frozen=True, slots=True)

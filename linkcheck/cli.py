@@ -1,7 +1,7 @@
 """The command line: each command opens the database, calls one library function, prints.
 
 Errors the library names are turned into one line on stderr and an exit code here,
-and nowhere else (CONTRACT.md: 0 done, 1 --fail-on matched, 2 bad usage or an input
+and nowhere else (README.md, "Exit codes": 0 done, 1 --fail-on matched, 2 bad usage or an input
 that could not be read, 3 the network was unavailable, 4 the tool itself cannot work).
 """
 
@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import replace
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -31,14 +31,8 @@ from linkcheck import __version__, components
 from linkcheck import settings as settings_file
 from linkcheck.check import config as check_config
 from linkcheck.check.outcome import Outcome
-from linkcheck.check.runner import (
-    CheckOptions,
-    OptionError,
-    parse_age,
-    run_checks,
-    select_links,
-)
-from linkcheck.errors import EnvironmentFailure, LinkcheckError
+from linkcheck.check.runner import CheckOptions, parse_age, run_checks, select_links
+from linkcheck.errors import ExitCode, LinkcheckError, OptionError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import (
     GITHUB_COMMENT_LIMIT,
@@ -57,17 +51,7 @@ from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, displa
 from linkcheck.store import DEFAULT_DB, Store, database_failure, workflow
 
 ACK_FOR = "90d"
-"""How long ``linkcheck ack`` holds unless --for says otherwise (CONTRACT.md, ``ack``)."""
-
-
-class Exit(IntEnum):
-    """Exit codes of every command (CONTRACT.md)."""
-
-    OK = 0
-    FAIL_ON = 1
-    USAGE = 2
-    NETWORK = 3
-    ENVIRONMENT = 4
+"""How long ``linkcheck ack`` holds unless --for says otherwise (README.md, "linkcheck ack URL")."""
 
 
 # What a value looks like, for help texts: typer's own labels are Python's types ("<list[str]>").
@@ -118,27 +102,22 @@ class State:
 state = State()
 
 
-def fail(message: str, code: Exit = Exit.USAGE) -> typer.Exit:
-    """Print one line on stderr and return the Exit to raise."""
+def fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
+    """Print one line on stderr and return the typer.Exit to raise."""
     err.print(f"linkcheck: {message}", markup=False)
     return typer.Exit(int(code))
-
-
-def exit_code(error: LinkcheckError) -> Exit:
-    """The exit code of an error the library named: 4 when the tool itself cannot work, else 2."""
-    return Exit.ENVIRONMENT if isinstance(error, EnvironmentFailure) else Exit.USAGE
 
 
 def open_store(*, writes: bool = False) -> Store:
     """Open the database named by --db / LINKCHECK_DB, or exit with the reason (2; 4 for the machine's).
 
     A command that ``writes`` first has every page of the database read: a damaged one is never
-    written to (CONTRACT.md).
+    written to (README.md, "The database").
     """
     try:
         return Store.open(state.db, verify=writes)
     except LinkcheckError as e:
-        raise fail(str(e), exit_code(e)) from None
+        raise fail(str(e), e.exit_code) from None
 
 
 def _version(value: bool) -> None:
@@ -154,14 +133,14 @@ def _version(value: bool) -> None:
             broken.append(problem)
     for problem in broken:
         err.print(f"linkcheck: {problem}", markup=False)
-    raise typer.Exit(int(Exit.ENVIRONMENT if broken else Exit.OK))
+    raise typer.Exit(int(ExitCode.ENVIRONMENT if broken else ExitCode.OK))
 
 
 def _show_help(ctx: typer.Context) -> None:
     """A group called without a command shows its help (exit 2, as for any missing argument)."""
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         typer.echo(ctx.get_help())
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 @app.callback(invoke_without_command=True)
@@ -300,7 +279,7 @@ def seed_command(
     """
     report = _seed(paths, date_order, include_dois, verbose, max_size)
     if report.errors or report.problems():
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 # -- check and history ------------------------------------------------------------------------
@@ -467,7 +446,7 @@ def _settings(config: str | None) -> settings_file.Settings:
     except settings_file.SettingsError as e:
         for line in e.problems:
             err.print(f"linkcheck: {line}", markup=False)
-        raise typer.Exit(int(Exit.USAGE)) from None
+        raise typer.Exit(int(ExitCode.USAGE)) from None
 
 
 def _check_options(
@@ -520,7 +499,7 @@ def _not_a_document(path: str) -> str:
     return f"{kind} (--document; seed it first)"
 
 
-def _check(options: CheckOptions, notes: Console = out) -> Exit:
+def _check(options: CheckOptions, notes: Console = out) -> ExitCode:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
     with open_store(writes=True) as store:
         if err.is_terminal:
@@ -554,7 +533,7 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
             "again when the network is back.",
             markup=False,
         )
-        return Exit.NETWORK
+        return ExitCode.NETWORK
     if report.partial_outage:
         err.print(
             f"linkcheck: warning: {report.outage_line()} recorded as failing, none as dead: most hosts "
@@ -563,7 +542,7 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
         )
     if report.selected or not report.missing_documents:
         notes.print(report.tally_line(), markup=False)
-    return Exit.USAGE if report.missing_urls or report.missing_documents else Exit.OK
+    return ExitCode.USAGE if report.missing_urls or report.missing_documents else ExitCode.OK
 
 
 @app.command("check")
@@ -780,7 +759,7 @@ def _summary(
     fail_on: frozenset[Verdict] | None,
     excel: bool = False,
     max_length: int = GITHUB_COMMENT_LIMIT,
-) -> Exit:
+) -> ExitCode:
     """Build and write the report; name what --fail-on matched; return the exit code."""
     with open_store() as store:
         report = build_report(store, options)
@@ -798,13 +777,13 @@ def _summary(
             write_atomic(output, render(report, fmt, width=120, excel=excel, max_length=max_length))
         except OSError as e:
             raise fail(f"cannot write {output}: {e.strerror or e}") from None
-    code = Exit.USAGE if report.unmatched_documents else Exit.OK
+    code = ExitCode.USAGE if report.unmatched_documents else ExitCode.OK
     matched = report.matching(str(v) for v in fail_on or ())
     if matched:
         names = verdict_names(sorted({link.verdict for link in matched}))
         count = f"1 link is {names}" if len(matched) == 1 else f"{len(matched)} links are {names}"
         err.print(f"linkcheck: {count} (--fail-on)", markup=False)
-        code = max(code, Exit.FAIL_ON)
+        code = max(code, ExitCode.FAIL_ON)
     return code
 
 
@@ -954,7 +933,7 @@ def fix_command(
             raise fail(f"cannot write {output}: {e.strerror or e}") from None
     err.print(done.summary, markup=False)
     if done.failed:
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 @app.command("run")
@@ -1011,7 +990,7 @@ def run_command(
     # A report on standard output in a machine format must be all there is on it.
     notes = err if fmt is not Format.TABLE and output is None else out
     report = _seed(paths, date_order, include_dois, verbose, max_size, notes)
-    code = Exit.OK
+    code = ExitCode.OK
     seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
     if not (all_links or urls or documents):
         # The quick way for one file: check what it cites, not the rest of the database.
@@ -1023,7 +1002,7 @@ def run_command(
         report_options = replace(report_options, documents=seeded)
     code = max(code, _summary(report_options, fmt, output, fail_verdicts, excel, max_length))
     if report.errors or report.problems():
-        code = max(code, Exit.USAGE)
+        code = max(code, ExitCode.USAGE)
     if code:
         raise typer.Exit(int(code))
 
@@ -1200,7 +1179,7 @@ def _schedules(folder: str) -> list[ScheduleConfig]:
     except ScheduleError as e:
         for line in e.problems:
             err.print(f"linkcheck: {line}", markup=False)
-        raise typer.Exit(int(Exit.USAGE)) from None
+        raise typer.Exit(int(ExitCode.USAGE)) from None
     # The settings file (linkcheck.toml) is under every schedule, as under the command line.
     found = _settings(None)
     return [settings_file.apply_to_schedule(c, found) for c in configs]  # each part was checked
@@ -1246,18 +1225,18 @@ def schedule_run_command(
                 return
             result = scheduler.run_once(chosen[0], state.db, stop)
     except LinkcheckError as e:
-        raise fail(str(e), exit_code(e)) from None
+        raise fail(str(e), e.exit_code) from None
     if result.status == "interrupted":
-        raise typer.Exit(130)
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
     if result.status == "outage":
         err.print(
             "linkcheck: the network seems unavailable: requests were sent and no host answered, "
             "so nothing was recorded as dead.",
             markup=False,
         )
-        raise typer.Exit(int(Exit.NETWORK))
+        raise typer.Exit(int(ExitCode.NETWORK))
     if result.errors:
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 @schedule_app.command("list")
@@ -1297,7 +1276,7 @@ def main() -> None:
         # Click's own usage errors (a bad option value, an unknown command): one line, like
         # every other bad input, instead of a usage banner and a boxed message. (A group called
         # without a command shows its help and exits through typer.Exit: see _show_help.)
-        code = getattr(e, "exit_code", int(Exit.USAGE))
+        code = getattr(e, "exit_code", int(ExitCode.USAGE))
         message = e.format_message() if hasattr(e, "format_message") else str(e)
         ctx = getattr(e, "ctx", None)
         command = ctx.command_path.removeprefix("linkcheck").strip() if ctx is not None else ""
@@ -1305,21 +1284,21 @@ def main() -> None:
         sys.exit(code)
     except KeyboardInterrupt:
         err.print("linkcheck: interrupted; what was stored so far is kept.", markup=False)
-        sys.exit(130)
+        sys.exit(int(ExitCode.INTERRUPTED))
     except LinkcheckError as e:
         # Named errors raised past a command's own handling: a component that failed mid-run.
         err.print(f"linkcheck: {e}", markup=False)
-        sys.exit(int(exit_code(e)))
+        sys.exit(int(e.exit_code))
     except ImportError as e:
         # A component imported late (a document format's reader, the scheduler) that is missing.
         err.print(f"linkcheck: {components.failure(e.name or 'a component', e)}", markup=False)
-        sys.exit(int(Exit.ENVIRONMENT))
+        sys.exit(int(ExitCode.ENVIRONMENT))
     except sqlite3.Error as e:
         # Raised by a query past opening: a damaged page (exit 2), a full or failing disk (exit 4).
         # Every finished transaction is kept; the one under way is rolled back by SQLite.
         failure = database_failure(state.db, e)
         err.print(f"linkcheck: {failure}", markup=False)
-        sys.exit(int(exit_code(failure)))
+        sys.exit(int(failure.exit_code))
     except BrokenPipeError:
         # Output piped into a command that stopped reading (head): not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -57,7 +57,7 @@ class Traits:
 
 
 class Verdict(StrEnum):
-    """The verdict of one link, derived from its whole check history (docs/report.md).
+    """The verdict of one link, derived from its whole check history (README.md, "linkcheck check").
 
     Each member carries its :class:`Traits`: every stage asks the verdict (``v.is_problem``,
     ``v.traits.colour``) rather than keeping its own set of verdicts, so a new verdict is one
@@ -125,6 +125,78 @@ class Verdict(StrEnum):
     def by_severity(cls) -> tuple[Verdict, ...]:
         """Every verdict, what needs action first."""
         return tuple(sorted(cls, key=lambda v: v.traits.severity))
+
+
+class Reason(StrEnum):
+    """Why one check ended as it did: a closed vocabulary, stored as text."""
+
+    OK = "ok"
+    REDIRECT = "redirect"  # reached a live page through redirects that are not a permanent move
+    CONTENT_CHANGED = "content-changed"  # a live page whose main text differs materially from the baseline
+    PERMANENT_REDIRECT = "permanent-redirect"  # 301/308 to a different live page: the link moved
+    NOT_FOUND = "not-found"  # 404
+    GONE = "gone"  # 410
+    SOFT_404 = "soft-404"  # a 200 page that says it is not found, or answers like a made-up sibling
+    REDIRECT_TO_HOME = "redirect-to-home"  # a deep link redirected to the site's home page
+    DOMAIN_NOT_FOUND = "domain-not-found"  # DNS says the name does not exist (confirmed like a timeout)
+    LOGIN_REQUIRED = "login-required"  # redirected to a login page
+    UNAUTHORIZED = "unauthorized"  # 401, 407
+    PAYMENT_REQUIRED = "payment-required"  # 402: a paywall, not a dead page
+    FORBIDDEN = "forbidden"  # 403
+    LEGAL = "unavailable-for-legal-reasons"  # 451
+    BOT_CHALLENGE = "bot-challenge"  # Cloudflare's challenge, LinkedIn's 999
+    RATE_LIMITED = "rate-limited"  # 429 after the retries
+    SERVER_ERROR = "server-error"  # 5xx
+    CLIENT_ERROR = "client-error"  # another 4xx (400, 405 on GET, 406...): suspicious, not proof
+    TIMEOUT = "timeout"
+    CONNECTION_REFUSED = "connection-refused"
+    CONNECTION_ERROR = "connection-error"  # reset, unreachable, closed early
+    PROTOCOL_ERROR = "protocol-error"  # not HTTP, or malformed HTTP
+    TLS_ERROR = "tls-error"
+    TOO_MANY_REDIRECTS = "too-many-redirects"  # a loop, or more than the hop limit
+    DNS_ERROR = "dns-error"  # a temporary resolver failure
+    PRIVATE_ADDRESS = "private-address"  # refused by the address guard: nothing was sent
+    UNSUPPORTED_SCHEME = "unsupported-scheme"  # not http or https
+    EXCLUDED = "excluded"  # matches an exclude pattern, or cited only in excluded documents: nothing sent
+    ACCEPTED = "accepted-status"  # a status the settings count as alive (accept = "200..299,403")
+    INVALID_URL = "invalid-url"
+    RESERVED_NAME = "reserved-name"  # .invalid, .test, .example, .localhost: never resolves (RFC 6761)
+
+
+REASON_VERDICT: dict[Reason, Verdict] = {
+    Reason.OK: Verdict.ALIVE,
+    Reason.REDIRECT: Verdict.ALIVE,
+    Reason.CONTENT_CHANGED: Verdict.CHANGED,
+    Reason.PERMANENT_REDIRECT: Verdict.MOVED,
+    Reason.NOT_FOUND: Verdict.DEAD,
+    Reason.GONE: Verdict.DEAD,
+    Reason.SOFT_404: Verdict.DEAD,
+    Reason.REDIRECT_TO_HOME: Verdict.DEAD,
+    # Often transient (a resolver outage, a lapsed and renewed domain): confirmed like a timeout.
+    Reason.DOMAIN_NOT_FOUND: Verdict.FAILING,
+    Reason.LOGIN_REQUIRED: Verdict.BLOCKED,
+    Reason.UNAUTHORIZED: Verdict.BLOCKED,
+    Reason.PAYMENT_REQUIRED: Verdict.BLOCKED,
+    Reason.FORBIDDEN: Verdict.BLOCKED,
+    Reason.LEGAL: Verdict.BLOCKED,
+    Reason.BOT_CHALLENGE: Verdict.BLOCKED,
+    Reason.RATE_LIMITED: Verdict.BLOCKED,
+    Reason.SERVER_ERROR: Verdict.FAILING,
+    Reason.CLIENT_ERROR: Verdict.FAILING,
+    Reason.TIMEOUT: Verdict.FAILING,
+    Reason.CONNECTION_REFUSED: Verdict.FAILING,
+    Reason.CONNECTION_ERROR: Verdict.FAILING,
+    Reason.PROTOCOL_ERROR: Verdict.FAILING,
+    Reason.TLS_ERROR: Verdict.FAILING,
+    Reason.TOO_MANY_REDIRECTS: Verdict.FAILING,
+    Reason.DNS_ERROR: Verdict.FAILING,
+    Reason.PRIVATE_ADDRESS: Verdict.SKIPPED,
+    Reason.UNSUPPORTED_SCHEME: Verdict.SKIPPED,
+    Reason.EXCLUDED: Verdict.SKIPPED,
+    Reason.ACCEPTED: Verdict.ALIVE,
+    Reason.INVALID_URL: Verdict.INVALID,
+    Reason.RESERVED_NAME: Verdict.INVALID,
+}
 
 
 class DateOrder(StrEnum):

@@ -1,6 +1,6 @@
 """The settings file: ``linkcheck.toml``, ``[tool.linkcheck]`` in pyproject.toml, or ``--config FILE``.
 
-CONTRACT.md, "Settings file", gives its keys. Precedence, highest first: the command line, the
+README.md, "The settings file", gives its keys. Precedence, highest first: the command line, the
 environment (``LINKCHECK_ARCHIVE_URL``; ``LINKCHECK_CONFIG`` names the file), the settings file,
 the defaults. Exclusions add up instead: the file's ``exclude``, the patterns of
 ``.linkcheckignore`` in the working directory and ``--exclude`` all apply. A settings file is
@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkcheck.check.rules import HostRule, Remap, compile_pattern, parse_remap, parse_statuses
-from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, OptionError, _option_value, check_options
-from linkcheck.errors import LinkcheckError
+from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, _option_value, check_options
+from linkcheck.errors import OptionError, SettingsError
 from linkcheck.schedule.config import SCHEDULE_CHECK_KEYS, ScheduleConfig, TableReader
 
 SETTINGS_FILE = "linkcheck.toml"
@@ -45,14 +45,6 @@ OWNER_KEYS = ("name", "email", "documents")
 
 DEFAULT = "default"
 COMMAND_LINE = "command line"
-
-
-class SettingsError(LinkcheckError):
-    """A settings file (or ignore file) that cannot be used: one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)

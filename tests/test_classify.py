@@ -12,7 +12,6 @@ import pytest
 from linkcheck.check.classify import (
     DnsError,
     PageSignals,
-    TooManyRedirects,
     classify_error,
     classify_response,
     classify_status,
@@ -69,7 +68,6 @@ def _caused(exc: BaseException, cause: BaseException) -> BaseException:
     [
         (DnsError("x.org", "Name or service not known", missing=True), Reason.DOMAIN_NOT_FOUND),
         (DnsError("x.org", "Temporary failure", missing=False), Reason.DNS_ERROR),
-        (TooManyRedirects("loop"), Reason.TOO_MANY_REDIRECTS),
         (httpx.ReadTimeout("slow"), Reason.TIMEOUT),
         (httpx.ConnectTimeout("slow"), Reason.TIMEOUT),
         (TimeoutError(), Reason.TIMEOUT),

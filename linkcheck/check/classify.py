@@ -21,32 +21,11 @@ from selectolax.lexbor import LexborHTMLParser
 
 from linkcheck.check.config import SOFT404_MAX_WORDS
 from linkcheck.check.outcome import Hop, Reason
+from linkcheck.errors import DnsError, InvalidHost
 
 PERMANENT = frozenset({301, 308})
 
 # -- errors -------------------------------------------------------------------------
-
-
-class DnsError(Exception):
-    """Resolving a host name failed; ``missing`` tells "no such name" from a temporary failure."""
-
-    def __init__(self, host: str, message: str, *, missing: bool) -> None:
-        super().__init__(f"{host}: {message}")
-        self.host = host
-        self.missing = missing
-
-
-class InvalidHost(DnsError):
-    """A host name that can never be looked up (reserved, or impossible in DNS): no resolver is asked."""
-
-    def __init__(self, host: str, reason: Reason, message: str) -> None:
-        super().__init__(host, message, missing=True)
-        self.reason = reason
-        self.args = (message,)
-
-
-class TooManyRedirects(Exception):
-    """The redirect chain looped or was longer than the hop limit."""
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -74,8 +53,6 @@ def classify_error(exc: BaseException) -> Reason:
         return exc.reason
     if isinstance(exc, DnsError):
         return Reason.DOMAIN_NOT_FOUND if exc.missing else Reason.DNS_ERROR
-    if isinstance(exc, TooManyRedirects):
-        return Reason.TOO_MANY_REDIRECTS
     if isinstance(exc, httpx.UnsupportedProtocol):
         return Reason.UNSUPPORTED_SCHEME
     if isinstance(exc, httpx.InvalidURL):

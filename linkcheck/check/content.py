@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from linkcheck import drift
-from linkcheck.archive import ArchiveClient, ArchiveUnavailable, distance_days
+from linkcheck.archive import ArchiveClient, distance_days
 from linkcheck.check.fetch import Validators
 from linkcheck.check.outcome import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
-from linkcheck.errors import EnvironmentFailure
+from linkcheck.errors import ArchiveUnavailable, EnvironmentFailure
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
 from linkcheck.store.drift import LinkState, Lookup

@@ -32,7 +32,6 @@ import httpx
 
 from linkcheck.check import config
 from linkcheck.check.classify import (
-    DnsError,
     PageSignals,
     classify_error,
     classify_response,
@@ -41,9 +40,10 @@ from linkcheck.check.classify import (
     says_not_found,
     similarity,
 )
-from linkcheck.check.network import AddressRefused, Resolver, guarded_transport
+from linkcheck.check.network import Resolver, guarded_transport
 from linkcheck.check.outcome import REASON_VERDICT, Hop, Outcome, Reason, is_retryable
 from linkcheck.check.rules import Rules
+from linkcheck.errors import AddressRefused, DnsError, Stop
 from linkcheck.models import Verdict
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -266,14 +266,6 @@ class HostGate:
 
 
 # -- the fetcher -------------------------------------------------------------------------
-
-
-class Stop(Exception):
-    """Ends a check early with a reason (a refused address, an unsupported redirect target)."""
-
-    def __init__(self, reason: Reason, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def build_client(

@@ -41,6 +41,7 @@ from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve
 from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.errors import OptionError
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, workflow
@@ -112,14 +113,6 @@ class CheckOptions:
             "accept": str(self.rules.accept) if self.rules.accept else None,
             "remap": [str(r) for r in self.rules.remaps],
         }
-
-
-class OptionError(ValueError):
-    """A check option with a bad value; ``key`` names it as on the command line, with _ for -."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linkcheck.errors import FixError
 from linkcheck.models import Remedy, Verdict
 from linkcheck.store import Store
 from linkcheck.store import fix as sql
@@ -54,15 +55,6 @@ EDITORS: dict[str, str] = {
 }
 #: Formats that are never edited: their fix is a list of replacements (``--format csv``).
 NOT_EDITED = ("pdf", "docx")
-
-
-class FixError(Exception):
-    """A document cannot be fixed: changed since seeding, unreadable, or not writable."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

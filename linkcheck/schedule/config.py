@@ -1,4 +1,4 @@
-"""Schedule files: read and check ``schedules/*.toml``, one job each (CONTRACT.md, "Schedule files").
+"""Schedule files: read and check ``schedules/*.toml``, one job each (README.md, "linkcheck schedule").
 
 Every problem in every file is found before anything starts, and each is one line naming the
 file, the key and what is wrong: an unknown key (with the likely one meant), a wrong type, a
@@ -24,8 +24,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, OptionError, check_options
-from linkcheck.errors import LinkcheckError
+from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, check_options
+from linkcheck.errors import OptionError, ScheduleError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import Format, parse_verdicts
 from linkcheck.seed import DEFAULT_MAX_BYTES
@@ -66,14 +66,6 @@ _NICKNAMES = {
 }
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class ScheduleError(LinkcheckError):
-    """Schedule files that cannot be used: one line per problem, each naming the file and key."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)
