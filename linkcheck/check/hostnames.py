@@ -3,7 +3,7 @@
 Such a name says nothing about the network: asking a resolver would only wait for a "no" that
 was certain beforehand, and a "no" for a real name may be transient (a resolver outage, a lapsed
 and renewed domain), which is why a name that does not resolve is confirmed over several checks
-(CONTRACT.md, Verdicts) while these are ``invalid`` at once.
+(README.md, the verdicts of "linkcheck check") while these are ``invalid`` at once.
 """
 
 from __future__ import annotations

@@ -392,7 +392,7 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
     return Report(now or utcnow(), ordered, options, unmatched, cited)
 
 
-#: Verdicts whose archived copy a report gives (CONTRACT.md, ``archive_url``).
+#: Verdicts whose archived copy a report gives (README.md, the JSON report's ``archive_url``).
 ARCHIVED: frozenset[Verdict] = Verdict.having(lambda v: v.traits.archived)
 
 

@@ -48,7 +48,7 @@ from linkcheck.store import schedule as sql
 
 log = logging.getLogger("linkcheck.schedule")
 
-#: Verdicts worth telling someone about when a link newly gets one (CONTRACT.md, "Schedule files").
+#: Verdicts worth telling someone about when a link newly gets one (README.md, "linkcheck schedule").
 NEWS: frozenset[Verdict] = Verdict.having(lambda v: v.traits.news)
 _GLOB = set("*?[")
 
