@@ -19,6 +19,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import random
+import re
 import secrets
 import time
 import zlib
@@ -266,6 +267,82 @@ class HostGate:
 # -- the fetcher -------------------------------------------------------------------------
 
 
+MAX_URL_LENGTH = 8192
+"""Longest redirect target followed, in characters (common servers refuse longer request lines)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LABEL = re.compile(r"[A-Za-z0-9_-]+")
+# An authority spelt out ("//...", "http://...") up to the path: its host must not be empty.
+_AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)")
+
+
+def http_url_problem(url: httpx.URL) -> str | None:
+    """Why an http(s) URL cannot be requested, or None: no host, a bad port, a host that is not IDNA.
+
+    httpx parses such URLs but fails later (on send, or inside the resolver's IDNA codec), far
+    from the link they belong to; asking first lets the check record why.
+    """
+    try:
+        host = url.raw_host.decode("ascii")
+        port = url.port
+    except (UnicodeError, ValueError) as e:
+        return f"malformed host or port ({e})"
+    if not host:
+        return "no host"
+    if port is not None and not 0 < port < 65536:
+        return f"port {port} out of range"
+    if ":" in host:
+        return None  # an IPv6 literal: httpx has validated it
+    if len(host) > 253:
+        return "host name longer than 253 characters"
+    for label in host.rstrip(".").split("."):
+        if not label or len(label) > 63 or not _LABEL.fullmatch(label):
+            return "malformed host name"
+        if label.lower().startswith("xn--"):
+            try:
+                label.encode("ascii").decode("idna")
+            except UnicodeError:
+                return f"host label {label!r} is not valid IDNA"
+    return None
+
+
+def _authority_host(authority: str) -> str:
+    """The host part of an authority (``user@host:port``), as written."""
+    hostport = authority.rpartition("@")[2]
+    if hostport.startswith("["):
+        return hostport
+    return hostport.partition(":")[0]
+
+
+def redirect_target(url: httpx.URL, location: str) -> httpx.URL:
+    """The absolute URL a ``Location`` value points to from ``url``; raises Stop when unusable.
+
+    The value comes from anyone on the web: other schemes (``mailto:``, ``javascript:``,
+    ``data:``) end the check as ``unsupported-scheme``; a value that is not a usable http(s)
+    URL (control characters, no host, bad IDNA, an absurd length) as ``invalid-url``.
+    """
+    shown = location if len(location) <= 200 else location[:200] + "..."
+    value = location.strip()
+    if len(value) > MAX_URL_LENGTH:
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to a URL of {len(value):,} characters")
+    if _CONTROL.search(value):
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to a URL with control characters: {shown!r}")
+    authority = _AUTHORITY.match(value)
+    if authority and not _authority_host(authority.group(1)):
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to {shown!r}: no host")
+    try:
+        target = url.join(value)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as e:
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to an invalid URL {shown!r}: {e}") from e
+    if target.scheme not in ("http", "https"):
+        raise Stop(
+            Reason.UNSUPPORTED_SCHEME, f"{url} redirects to {target.scheme or 'no'} scheme: not checked"
+        )
+    problem = http_url_problem(target)
+    if problem:
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to {shown!r}: {problem}")
+    return target
+
+
 class Stop(Exception):
     """Ends a check early with a reason (a refused address, an unsupported redirect target)."""
 
@@ -284,7 +361,24 @@ def build_client(resolver: Resolver, settings: FetchSettings) -> httpx.AsyncClie
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
         trust_env=False,
+        event_hooks={"response": [_hold_location]},
     )
+
+
+HELD_LOCATION = "linkcheck.location"
+"""Where :func:`_hold_location` keeps a response's ``Location`` value (``response.extensions``)."""
+
+
+async def _hold_location(response: httpx.Response) -> None:
+    """Take ``Location`` out of httpx's hands: the fetcher follows redirects itself.
+
+    Even with redirects off, httpx builds the next request of every redirect response, and a
+    hostile ``Location`` (``http:foo``, ``http://xn--/``) makes that raise out of ``send``,
+    losing the response. Held aside, the value is judged by :func:`redirect_target` instead.
+    """
+    if "location" in response.headers:
+        response.extensions[HELD_LOCATION] = response.headers["location"]
+        del response.headers["location"]
 
 
 @dataclass(slots=True)
@@ -343,12 +437,15 @@ class Fetcher:
     async def _check(self, outcome: Outcome, validators: Validators | None = None) -> None:
         try:
             start = httpx.URL(outcome.url)
-        except httpx.InvalidURL as e:
+        except (httpx.InvalidURL, UnicodeError) as e:
             raise Stop(Reason.INVALID_URL, str(e)) from e
         if start.scheme not in ("http", "https"):
             raise Stop(
                 Reason.UNSUPPORTED_SCHEME, f"{start.scheme or 'no'} scheme: only http and https are checked"
             )
+        problem = http_url_problem(start)
+        if problem:
+            raise Stop(Reason.INVALID_URL, f"{outcome.url[:200]}: {problem}")
         answer, hops = await self._follow(start, outcome, validators=validators)
         outcome.hops = hops
         outcome.not_modified = answer.status == 304 and answer.conditional
@@ -406,14 +503,14 @@ class Fetcher:
             if answer.status not in REDIRECTS or not location:
                 return answer, hops
             try:
-                target = url.join(location.strip())
-            except httpx.InvalidURL as e:
+                target = redirect_target(url, location)
+            except Stop:
+                # The hop is kept as the server sent it (cut to a bound): where the link led is the news.
+                hops.append(Hop(str(url), answer.status, location[:MAX_URL_LENGTH]))
                 outcome.hops = hops
-                raise Stop(Reason.PROTOCOL_ERROR, f"{url} redirects to an invalid URL {location!r}") from e
+                raise
             hops.append(Hop(str(url), answer.status, str(target)))
             outcome.hops = hops
-            if target.scheme not in ("http", "https"):
-                raise Stop(Reason.UNSUPPORTED_SCHEME, f"{url} redirects to {target.scheme}: not checked")
             # A cookie-setting redirect back to the same URL is allowed once; a third visit is a loop.
             visits[str(target)] = visits.get(str(target), 0) + 1
             if visits[str(target)] > 2:
@@ -480,13 +577,21 @@ class Fetcher:
             self.requests += 1
             async with asyncio.timeout(self.settings.timeout):
                 headers = {**self._headers, **conditional} if conditional else self._headers
-                request = self.client.build_request("GET", url, headers=headers)
-                response = await self.client.send(request, stream=True)
+                try:
+                    request = self.client.build_request("GET", url, headers=headers)
+                    response = await self.client.send(request, stream=True)
+                except (httpx.InvalidURL, UnicodeError) as e:
+                    # A URL httpx cannot send, or (on a client without _hold_location) a
+                    # redirect whose Location it cannot parse: this link's fault, not the run's.
+                    raise Stop(Reason.INVALID_URL, f"cannot request {str(url)[:200]}: {e}") from e
                 try:
                     self.responses += 1
                     answer = Answer(
                         str(url), response.status_code, {k.lower(): v for k, v in response.headers.items()}
                     )
+                    held = response.extensions.get(HELD_LOCATION)
+                    if isinstance(held, str):
+                        answer.headers["location"] = held
                     answer.address = _peer(response)
                     answer.conditional = bool(conditional)
                     if 200 <= response.status_code < 300:
