@@ -44,6 +44,7 @@ from linkcheck.check.classify import (
 )
 from linkcheck.check.network import AddressRefused, Resolver, guarded_transport
 from linkcheck.check.outcome import Hop, Outcome, Reason, is_retryable
+from linkcheck.check.worker import ContentError, ContentTooComplex, ContentWorker
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -394,6 +395,8 @@ class Fetcher:
     """Tries sent (or attempted) in this run."""
     responses: int = 0
     """Responses received in this run."""
+    worker: ContentWorker | None = None
+    """Where pages are parsed, within a time budget; None: in place (unit tests, tiny runs)."""
     _gates: dict[str, HostGate] = field(default_factory=dict)
     _slots: asyncio.Semaphore | None = None
     _probes: dict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(default_factory=dict)
@@ -459,15 +462,23 @@ class Fetcher:
         length = h.get("content-length", "")
         outcome.content_length = int(length) if length.isdigit() else None
         page: PageSignals | None = None
+        too_complex: str | None = None
         if answer.body is not None:
             outcome.body_bytes = len(answer.body)
             outcome.body_sha256 = hashlib.sha256(answer.body).hexdigest()
             outcome.truncated = answer.truncated
             outcome.body = answer.body
-            page = read_page(answer.body, outcome.content_type)
+            try:
+                page = await self._read_page(answer.body, outcome.content_type)
+            except ContentTooComplex as e:
+                too_complex = f"page not parsed: {e}"
             outcome.title = page.title if page else None
         not_found = page is not None and says_not_found(page)
         reason = classify_response(outcome.url, answer.url, hops, answer.status, h, not_found_text=not_found)
+        if too_complex and reason in (Reason.OK, Reason.REDIRECT):
+            # Reached, but what the page says is unknown: neither alive-and-checked nor a failure.
+            outcome.reason, outcome.error, outcome.body = Reason.CONTENT_TOO_COMPLEX, too_complex, None
+            return
         if (
             page is not None
             and answer.status == 200
@@ -625,7 +636,21 @@ class Fetcher:
             return None
         if answer.status != 200 or answer.body is None:
             return None
-        return read_page(answer.body, answer.headers.get("content-type"))
+        try:
+            return await self._read_page(answer.body, answer.headers.get("content-type"))
+        except ContentTooComplex:
+            return None  # a probe trap: no evidence either way
+
+    async def _read_page(self, body: bytes, content_type: str | None) -> PageSignals | None:
+        """:func:`read_page` in the worker (raises ContentTooComplex past its budget), or in place."""
+        if self.worker is None:
+            return read_page(body, content_type)
+        try:
+            page = await self.worker.call("read_page", body, content_type)
+        except ContentError:
+            return None  # bytes that defeat the parser: no page signals, like a non-HTML body
+        assert page is None or isinstance(page, PageSignals)
+        return page
 
 
 def _peer(response: httpx.Response) -> str | None:

@@ -32,6 +32,7 @@ from linkcheck.check.fetch import Fetcher, FetchSettings, build_client
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
 from linkcheck.check.outcome import Outcome
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.check.worker import ContentWorker
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store
@@ -338,7 +339,9 @@ async def check_links(
         build_client(resolver, settings) as client,
         build_client(archive_resolver, archive_settings) as archive_http,
     ):
-        fetcher = Fetcher(client, resolver, settings)
+        # Parsing and main-text extraction of every page, off the loop and within a budget.
+        pages = ContentWorker()
+        fetcher = Fetcher(client, resolver, settings, worker=pages)
         archive = None
         if options.archive_url:
             archive = ArchiveClient(
@@ -347,7 +350,7 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=links,
+            links=links, worker=pages,
         )  # fmt: skip
         todo = iter(links)
         finishing = asyncio.Semaphore(FINISHING)
@@ -423,6 +426,7 @@ async def check_links(
                 w.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             await content.close()
+            await pages.close()
             # Whatever finished is kept, interrupted or not; failures only if the network was up.
             # (.invalid names and the like need no network: their results always count.)
             if answered() or not tried():

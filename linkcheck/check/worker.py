@@ -1,0 +1,188 @@
+"""Content work off the event loop, in a worker process with a time budget per page.
+
+Parsing a page (:func:`linkcheck.check.classify.read_page`) and extracting its main text
+(:func:`linkcheck.drift.fingerprint`) cost CPU in proportion to what a server sends, and a
+hostile page can make that unbounded: 100,000 nested ``<div>`` elements (1.1 MB) cost the
+parsers minutes. Run on the event loop, that starved every other request of the run into
+false timeouts; run in a thread, it could not be stopped.
+
+So the run's content work goes to one child process (``python -m linkcheck.check.worker``),
+one page at a time, over its standard input and output. A page whose work takes longer than
+the budget gets the child killed (and a new one started for the next page): the page is
+recorded as ``content-too-complex``, its check kept. The child dies with its parent: on
+Linux the kernel kills it when the parent dies (``PR_SET_PDEATHSIG``), and everywhere a
+watchdog thread exits when the parent is gone, so a ``kill -9`` of linkcheck leaves no
+process behind holding the caller's pipes. It inherits neither standard output nor error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import pickle
+import signal
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from linkcheck.check import config
+
+_HEADER = struct.Struct("!Q")
+WATCH_INTERVAL = 0.5
+"""Seconds between the child's looks at whether its parent is still alive."""
+
+
+class ContentTooComplex(Exception):
+    """A page's content work ran past the budget (or killed its worker): not analysed."""
+
+
+class ContentWorker:
+    """One child process doing content work for a run, one call at a time, each within ``budget``."""
+
+    def __init__(self, budget: float = config.CONTENT_BUDGET) -> None:
+        self.budget = budget
+        self._proc: asyncio.subprocess.Process | None = None
+        self._lock: asyncio.Lock | None = None
+        self.killed = 0
+        """Workers killed for running past the budget (or found dead) in this run."""
+
+    async def _start(self) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "linkcheck.check.worker", str(os.getpid()),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+
+    async def call(self, task: str, *args: Any) -> Any:
+        """``task`` (a name in :data:`TASKS`) applied to ``args`` in the worker, within the budget.
+
+        Raises ContentTooComplex past the budget, and ContentError when the task raised.
+        """
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            if self._proc is None or self._proc.returncode is not None:
+                self._proc = await self._start()
+            proc = self._proc
+            assert proc.stdin is not None and proc.stdout is not None
+            data = pickle.dumps((task, args), protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                async with asyncio.timeout(self.budget):
+                    proc.stdin.write(_HEADER.pack(len(data)) + data)
+                    await proc.stdin.drain()
+                    (size,) = _HEADER.unpack(await proc.stdout.readexactly(_HEADER.size))
+                    status, value = pickle.loads(await proc.stdout.readexactly(size))
+            except TimeoutError:
+                self._kill()
+                raise ContentTooComplex(f"not analysed within {self.budget:g} s") from None
+            except (asyncio.IncompleteReadError, ConnectionError) as e:
+                # Killed from outside, or out of memory: this page is lost, the next starts anew.
+                self._kill()
+                raise ContentTooComplex(f"the content worker died ({type(e).__name__})") from None
+            except BaseException:
+                self._kill()  # cancelled mid-call: the worker's state is unknown
+                raise
+        if status == "error":
+            raise ContentError(value)
+        return value
+
+    def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.returncode is None:
+            self.killed += 1
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+
+    async def close(self) -> None:
+        """Stop the worker (its end of the pipe closes; it exits) and reap it."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            async with asyncio.timeout(2):
+                await proc.wait()
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+
+
+class ContentError(Exception):
+    """The task raised in the worker (its bytes defeated a parser); the message names the error."""
+
+
+# -- the child ----------------------------------------------------------------------------
+
+
+def _read_page(body: bytes, content_type: str | None) -> Any:
+    from linkcheck.check.classify import read_page
+
+    return read_page(body, content_type)
+
+
+def _fingerprint(body: bytes, content_type: str | None) -> Any:
+    from linkcheck import drift
+
+    return drift.fingerprint(body, content_type)
+
+
+def _sleep(seconds: float) -> None:
+    # For tests: a page that takes this long, without needing a hostile parser input.
+    time.sleep(seconds)
+
+
+TASKS: dict[str, Callable[..., Any]] = {"read_page": _read_page, "fingerprint": _fingerprint, "sleep": _sleep}
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends (kill -9 included): kernel signal, then a watchdog."""
+    if sys.platform.startswith("linux"):
+        libc_name = ctypes.util.find_library("c")
+        if libc_name:
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(libc_name, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(0)  # the parent died before the kernel was told
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_INTERVAL)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def main(argv: list[str]) -> int:
+    """Serve tasks from standard input until it closes."""
+    die_with_parent(int(argv[1]))
+    # Ctrl-C reaches the whole process group: the parent winds up and closes our input.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The replies go to a copy of standard output; the real one points nowhere, so that a
+    # library printing something cannot corrupt them.
+    stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    while True:
+        head = stdin.read(_HEADER.size)
+        if len(head) < _HEADER.size:
+            return 0
+        (size,) = _HEADER.unpack(head)
+        task, args = pickle.loads(stdin.read(size))
+        try:
+            reply: tuple[str, Any] = ("ok", TASKS[task](*args))
+        except Exception as e:  # bytes from anyone on the web: a parser's failure is that page's
+            reply = ("error", f"{type(e).__name__}: {e}"[:500])
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(_HEADER.pack(len(data)) + data)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
