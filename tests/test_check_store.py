@@ -202,7 +202,16 @@ def test_a_killed_run_leaves_a_consistent_database_and_the_next_run_carries_on(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(3.0)  # about a dozen checks done, some batches written, others in flight
+    # Killed once some batches are written and others are in flight (polled: a loaded machine
+    # may take seconds to start the process).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        probe = sqlite3.connect(db, timeout=30)
+        written = probe.execute("SELECT COUNT(*) FROM checks").fetchone()[0]
+        probe.close()
+        if written >= 5:
+            break
+        time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     conn = sqlite3.connect(db)

@@ -176,7 +176,8 @@ def test_sigterm_mid_run_keeps_the_checks_so_far_and_a_consistent_database(
     scheduler.start()
     wait_for(lambda: web.hits[("slow.test", "/sigterm")] >= 1, START, "the slow request")
     wait_for(lambda: all(web.hits[("library.test", p)] for p in ("/live", "/missing", "/gone")), START)
-    time.sleep(0.5)  # the fast answers reach the run's writer
+    # The fast answers reach the run's writer (their pages parsed in the content worker first).
+    wait_for(lambda: query(db, "SELECT COUNT(*) FROM checks") == [(3,)], START, "the fast checks")
 
     started = time.monotonic()
     assert scheduler.stop() == 0

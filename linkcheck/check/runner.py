@@ -35,7 +35,7 @@ from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.check.worker import ContentWorker
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
-from linkcheck.store import LinkToCheck, Store
+from linkcheck.store import LinkToCheck, Store, claims
 from linkcheck.store.drift import record_drift
 
 BATCH_SIZE = 200
@@ -214,9 +214,13 @@ class CheckReport:
     seconds: float = 0.0
     interrupted: bool = False
     """The run was stopped (its ``stop`` event set) before every selected link was checked."""
+    elsewhere: int = 0
+    """Due links left out because another run on the database has claimed them."""
 
     def tally_line(self) -> str:
         """One line: links checked, and how many have each verdict now."""
+        if self.selected == 0 and self.elsewhere:
+            return f"Nothing to check: the {self.elsewhere} due links are being checked by another run."
         if self.selected == 0:
             return "Nothing to check: no link is due (use --all to check every link)."
         order = [v.value for v in Verdict]
@@ -225,7 +229,8 @@ class CheckReport:
         head = f"Checked {self.recorded} of {self.selected} {noun} in {self.seconds:.1f} s"
         if self.interrupted:
             head = f"Interrupted: {head[0].lower()}{head[1:]}"
-        return f"{head}: {', '.join(parts)}." if parts else f"{head}."
+        tail = f" ({self.elsewhere} more are being checked by another run.)" if self.elsewhere else ""
+        return (f"{head}: {', '.join(parts)}." if parts else f"{head}.") + tail
 
 
 Progress = Callable[[Outcome], None]
@@ -302,6 +307,7 @@ async def check_links(
 ) -> CheckReport:
     """Check the selected links concurrently; write checks and verdicts in batches from here."""
     t0 = time.monotonic()
+    since = claims.watermark(store)
     links, missing = select_links(store, options)
     report = CheckReport(selected=len(links), missing_urls=missing)
     if stop is not None and stop.is_set():
@@ -310,6 +316,16 @@ async def check_links(
     if not links:
         return report
     report.run_id = run_id = store.start_run(options.describe())
+    claims.register(store, run_id)
+    # Another check on this database works on its own links: this one takes the rest.
+    mine = claims.claim(store, run_id, [link.id for link in links], since)
+    if len(mine) < len(links):
+        report.elsewhere = len(links) - len(mine)
+        links = [link for link in links if link.id in mine]
+        report.selected = len(links)
+        if not links:
+            store.finish_run(run_id, "done", 0, 0)
+            return report
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch
     results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
@@ -324,6 +340,7 @@ async def check_links(
             store.record_checks(
                 run_id, ready, judge_history, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
             )
+            claims.renew(store, run_id, [link_id for link_id, _ in ready])
             report.recorded += len(ready)
             ready.clear()
 
@@ -341,6 +358,7 @@ async def check_links(
     ):
         # Parsing and main-text extraction of every page, off the loop and within a budget.
         pages = ContentWorker()
+        warming = asyncio.ensure_future(pages.warm_up())
         fetcher = Fetcher(client, resolver, settings, worker=pages)
         archive = None
         if options.archive_url:
@@ -391,8 +409,17 @@ async def check_links(
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
             last_flush = time.monotonic()
-            for _ in range(len(links)):
-                link_id, got = await results.get()
+            received = 0
+            while received < len(links):
+                try:
+                    # Bounded: a finished check is written within BATCH_SECONDS even when the
+                    # next result is a long way off (every other link stalled).
+                    link_id, got = await asyncio.wait_for(results.get(), BATCH_SECONDS)
+                except TimeoutError:
+                    flush()
+                    last_flush = time.monotonic()
+                    continue
+                received += 1
                 if isinstance(got, BaseException):
                     raise got
                 item = (link_id, got)
@@ -426,6 +453,8 @@ async def check_links(
                 w.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             await content.close()
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
             await pages.close()
             # Whatever finished is kept, interrupted or not; failures only if the network was up.
             # (.invalid names and the like need no network: their results always count.)
@@ -435,6 +464,7 @@ async def check_links(
                 report.outage = True
                 status = "outage"
             flush()
+            claims.release(store, run_id)
             store.finish_run(run_id, status, len(links), report.recorded)
     report.tally = store.verdict_tally(run_id)
     report.seconds = time.monotonic() - t0

@@ -49,15 +49,28 @@ class ContentWorker:
         self.budget = budget
         self._proc: asyncio.subprocess.Process | None = None
         self._lock: asyncio.Lock | None = None
+        self._dead: list[asyncio.subprocess.Process] = []  # killed, to be reaped by close()
         self.killed = 0
         """Workers killed for running past the budget (or found dead) in this run."""
 
     async def _start(self) -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
+        proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "linkcheck.check.worker", str(os.getpid()),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
+        self._proc = proc
+        return proc
+
+    async def warm_up(self) -> None:
+        """Start the worker and have it import its parsers now, while the first pages download.
+
+        Its start (a Python process importing selectolax, then trafilatura) takes about a
+        second: paid up front, the first pages do not wait for it.
+        """
+        for task in ("read_page", "fingerprint"):
+            with contextlib.suppress(ContentTooComplex, ContentError):
+                await self.call(task, b"<html><title>warm</title><body><p>up</p></body></html>", "text/html")
 
     async def call(self, task: str, *args: Any) -> Any:
         """``task`` (a name in :data:`TASKS`) applied to ``args`` in the worker, within the budget.
@@ -67,9 +80,9 @@ class ContentWorker:
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            if self._proc is None or self._proc.returncode is not None:
-                self._proc = await self._start()
             proc = self._proc
+            if proc is None or proc.returncode is not None:
+                proc = await self._start()
             assert proc.stdin is not None and proc.stdout is not None
             data = pickle.dumps((task, args), protocol=pickle.HIGHEST_PROTOCOL)
             try:
@@ -94,25 +107,33 @@ class ContentWorker:
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is not None and proc.returncode is None:
-            self.killed += 1
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
+        if proc is not None:
+            self._dead.append(proc)
+            if proc.returncode is None:
+                self.killed += 1
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
 
     async def close(self) -> None:
-        """Stop the worker (its end of the pipe closes; it exits) and reap it."""
+        """Stop the worker (its input closes; it exits) and reap it and every worker killed before.
+
+        Reaped to the end of their pipes: a subprocess transport left to the garbage collector
+        after its loop has closed prints "Event loop is closed" noise.
+        """
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.stdin is not None:
-            proc.stdin.close()
-        try:
-            async with asyncio.timeout(2):
-                await proc.wait()
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                proc.kill()
-            await proc.wait()
+        if proc is not None:
+            self._dead.append(proc)
+            if proc.stdin is not None:
+                proc.stdin.close()
+        while self._dead:
+            proc = self._dead.pop()
+            try:
+                async with asyncio.timeout(2):
+                    await proc.communicate()
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.communicate()
 
 
 class ContentError(Exception):
