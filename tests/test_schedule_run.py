@@ -31,6 +31,12 @@ START = 60.0
 """Seconds a scheduler process may take to start and run a job on a loaded machine."""
 
 
+@pytest.fixture(autouse=True)
+def one_second_schedules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs every second (below the 1-minute floor): the scheduler processes inherit the setting."""
+    monkeypatch.setenv("LINKCHECK_MIN_EVERY", "1")
+
+
 class Scheduler:
     """``linkcheck schedule run`` in a subprocess, its stderr in a file."""
 

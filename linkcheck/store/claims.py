@@ -103,7 +103,9 @@ def claim(store: Store, run_id: int, link_ids: Sequence[int], since: int) -> set
             taken |= {
                 r[0]
                 for r in store.db.execute(
-                    f"SELECT id FROM links WHERE last_check_id > ? AND id IN ({marks})", [since, *chunk]
+                    "SELECT l.id FROM links l JOIN checks c ON c.id = l.last_check_id "
+                    f"WHERE c.id > ? AND l.id IN ({marks})",
+                    [since, *chunk],
                 )
             }
             mine = [i for i in chunk if i not in taken]
