@@ -100,3 +100,50 @@ def test_hostile_locations_end_their_link_and_the_run_records_every_other(web: W
     assert len(ended) >= 35, ended
     # Only the test site was ever asked, and never for a hostile target's path.
     assert {site for site, _, _ in web.methods} == {"hostile-redirects.test"}
+
+
+def archive_route(req: Request, web: Web) -> Reply:
+    """A Wayback-like archive whose captures redirect to their exact timestamp, or to a hostile URL."""
+    site = web.sites[req.site]
+    path = req.path
+    if path.startswith("/wayback/available"):
+        cited = path.split("url=", 1)[1].split("&", 1)[0]
+        from urllib.parse import unquote
+
+        stamp = "20170908000000"
+        body = json.dumps({"archived_snapshots": {"closest": {
+            "status": "200", "available": True, "timestamp": stamp,
+            "url": f"http://{site.name}:{site.port}/web/{stamp}/{unquote(cited)}",
+        }}})  # fmt: skip
+        return Reply(200, {"Content-Type": "application/json"}, body.encode())
+    if path.startswith("/web/20170908000000id_/"):
+        original = path.split("id_/", 1)[1]
+        if "bad-archive" in original:
+            return Reply(302, {"Location": "http://xn--/"})
+        return Reply(302, {"Location": f"/web/20170909101010id_/{original}"})
+    if path.startswith("/web/20170909101010id_/"):
+        return html("Archived article", "<article><p>" + " ".join(["archived"] * 200) + "</p></article>")
+    return Reply(404)
+
+
+def test_archive_redirects_are_followed_and_a_hostile_one_only_loses_the_snapshot(
+    web: Web, tmp_path: Path
+) -> None:
+    archive = web.sites.get("archive-redirects.test") or web.add_site("archive-redirects.test", archive_route)
+    site = web.sites["hostile-redirects.test"]
+    good, bad = site.url("/fine/archived"), site.url("/fine/bad-archive")
+    doc = tmp_path / "refs.txt"
+    doc.write_text(f"See {good} (accessed 8 September 2017).\n\nSee {bad} (accessed 8 September 2017).\n")
+    db = tmp_path / "lc.db"
+    assert runner.invoke(app, ["--db", str(db), "seed", str(doc)]).exit_code == 0
+    base = archive.url("/").rstrip("/")
+    args = ["--db", str(db), "check", "--timeout", "2", "--retries", "0", "--host-interval", "0",
+            "--allow-private", "--archive-url", base, *web.resolve_args()]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, (result.output, result.exception)
+    conn = sqlite3.connect(db)
+    rows = dict(conn.execute("SELECT url, baseline_kind FROM checks"))
+    conn.close()
+    # The capture was reached through the archive's own redirect; the hostile one left the
+    # link compared with nothing but itself, its check recorded all the same.
+    assert rows == {good: "snapshot", bad: "check"}
