@@ -180,7 +180,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the worker")
 def test_no_process_outlives_a_kill_9_and_the_next_run_marks_it_interrupted(web: Web, tmp_path: Path) -> None:
     db = tmp_path / "lc.db"
     urls = [

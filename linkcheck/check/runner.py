@@ -357,8 +357,12 @@ async def check_links(
         build_client(archive_resolver, archive_settings) as archive_http,
     ):
         # Parsing and main-text extraction of every page, off the loop and within a budget.
-        pages = ContentWorker()
-        warming = asyncio.ensure_future(pages.warm_up())
+        # Two workers, as the work has two kinds: parsing a page for the verdict (every 2xx page,
+        # on the fetch's path) and extracting its main text (after it); on two cores they overlap.
+        pages, texts = ContentWorker(), ContentWorker()
+        await pages.start()
+        await texts.start()
+        warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("fingerprint",)))
         fetcher = Fetcher(client, resolver, settings, worker=pages)
         archive = None
         if options.archive_url:
@@ -368,7 +372,7 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=links, worker=pages,
+            links=links, worker=texts,
         )  # fmt: skip
         todo = iter(links)
         finishing = asyncio.Semaphore(FINISHING)
@@ -456,6 +460,7 @@ async def check_links(
             warming.cancel()
             await asyncio.gather(warming, return_exceptions=True)
             await pages.close()
+            await texts.close()
             # Whatever finished is kept, interrupted or not; failures only if the network was up.
             # (.invalid names and the like need no network: their results always count.)
             if answered() or not tried():

@@ -36,6 +36,8 @@ from typing import Any
 from linkcheck.check import config
 
 _HEADER = struct.Struct("!Q")
+WORKER_NICENESS = 10
+"""Added to the worker's niceness: its CPU goes to the parent first."""
 WATCH_INTERVAL = 0.5
 """Seconds between the child's looks at whether its parent is still alive."""
 
@@ -95,13 +97,17 @@ class ContentWorker:
                 self._reader = asyncio.ensure_future(self._read_replies(proc))
             return proc
 
-    async def warm_up(self) -> None:
+    async def start(self) -> None:
+        """Start the worker process now (forking stalls the event loop a moment: best before fetching)."""
+        await self._running()
+
+    async def warm_up(self, tasks: tuple[str, ...] = ("read_page", "fingerprint")) -> None:
         """Start the worker and have it import its parsers now, while the first pages download.
 
         Its start (a Python process importing selectolax, then trafilatura) takes about a
         second: paid up front, the first pages do not wait for it.
         """
-        for task in ("read_page", "fingerprint"):
+        for task in tasks:
             with contextlib.suppress(ContentTooComplex, ContentError):
                 await self.call(task, b"<html><title>warm</title><body><p>up</p></body></html>", "text/html")
 
@@ -254,6 +260,10 @@ def die_with_parent(parent: int) -> None:
 def main(argv: list[str]) -> int:
     """Serve tasks from standard input until it closes."""
     die_with_parent(int(argv[1]))
+    # Content work is batch work: on a busy machine the parent's event loop, whose requests are
+    # timed, goes first (its requests left bunched together behind a worker's parsing otherwise).
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     # Ctrl-C reaches the whole process group: the parent winds up and closes our input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The replies go to a copy of standard output; the real one points nowhere, so that a
