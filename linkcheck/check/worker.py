@@ -240,7 +240,11 @@ TASKS: dict[str, Callable[..., Any]] = {"read_page": _read_page, "fingerprint": 
 
 
 def die_with_parent(parent: int) -> None:
-    """End this process when ``parent`` ends (kill -9 included): kernel signal, then a watchdog."""
+    """End this process when ``parent`` ends (kill -9 included): kernel signal, then a watchdog.
+
+    The kernel's signal comes when the *thread* that started the worker ends; that thread runs
+    the check's event loop, which closes its workers before it ends anyway.
+    """
     if sys.platform.startswith("linux"):
         libc_name = ctypes.util.find_library("c")
         if libc_name:
