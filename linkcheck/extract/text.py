@@ -45,7 +45,7 @@ _MAX_BIND_GAP = 250
 _MAX_ENTRY = 400
 _SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _URLISH = re.compile(r"[-_/#=?&%.~]|\d")
-_CONTINUATION = re.compile(_URL_CHARS + r"+")
+_CONTINUATION = re.compile(_URL_CHARS + r"++")
 
 
 def _entry_spans(text: str) -> list[tuple[int, int]]:
@@ -167,6 +167,26 @@ def _entry_text(
     return " ".join(text[start:end].split()).strip()
 
 
+def _drop_inside(urls: Sequence[UrlMatch]) -> list[UrlMatch]:
+    """``urls`` (sorted by start) without those found inside an earlier one's wrapped continuation.
+
+    One pass, keeping the farthest end of the URLs that start earlier: an entry of a
+    20,000-URL one-line file must not cost 20,000 squared comparisons.
+    """
+    kept: list[UrlMatch] = []
+    reach = -1  # the farthest end among URLs starting before the current start
+    group_start: int | None = None
+    group_reach = -1
+    for u in urls:
+        if u.start != group_start:
+            reach = max(reach, group_reach)
+            group_start, group_reach = u.start, -1
+        if not u.start < reach:
+            kept.append(u)
+        group_reach = max(group_reach, u.end)
+    return kept
+
+
 def citations_from_text(
     text: str,
     options: ExtractOptions,
@@ -216,10 +236,7 @@ def citations_from_text(
             u_i += 1
             if u.start >= start:
                 entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
-        # A URL found inside a wrapped URL's continuation is part of it.
-        entry_urls = [
-            u for k, u in enumerate(entry_urls) if not any(v.start < u.start < v.end for v in entry_urls[:k])
-        ]
+        entry_urls = _drop_inside(entry_urls)
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
             if anchor_urls[a_i].start >= start:
