@@ -36,21 +36,28 @@ _ENGLISH_MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-# Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt.
+# Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt,
+# pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), and the
+# Norwegian and Danish forms not already there ("desember").
 # Accent-free and umlaut-as-"ae" spellings are added automatically below.
 _MONTH_NAMES: dict[int, str] = {
-    1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro",
-    2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev",
-    3: "march mar märz mär mrz mars marzo maart mrt março",
-    4: "april apr avril avr abril abr aprile",
-    5: "may mai mayo mei maggio mag maio",
-    6: "june jun juni juin junio giugno giu junho",
-    7: "july jul juli juillet juil julio luglio lug julho",
-    8: "august aug août agosto ago augustus",
-    9: "september sep sept septembre septiembre setiembre set sett settembre setembro",
-    10: "october oct oktober okt octobre octubre ottobre ott outubro out",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro",
+    1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro"
+    " styczeń stycznia sty января январь янв",
+    2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev"
+    " luty lutego lut февраля февраль фев",
+    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар",
+    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр",
+    5: "may mai mayo mei maggio mag maio maj maja мая май",
+    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн",
+    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл",
+    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг",
+    9: "september sep sept septembre septiembre setiembre set sett settembre setembro"
+    " wrzesień września wrz сентября сентябрь сен",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out październik października paź"
+    " октября октябрь окт",
+    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя",
+    12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro desember des"
+    " grudzień grudnia gru декабря декабрь дек",
 }
 
 
@@ -84,11 +91,20 @@ _ISO_RE = re.compile(r"(?P<y>[0-9]{4})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[
 _NUMERIC_RE = re.compile(
     r"(?P<a>[0-9]{1,2})\s?(?P<s>[-/.])\s?(?P<b>[0-9]{1,2})\s?(?P=s)\s?(?P<y>[0-9]{4})(?![0-9])"
 )
+# Day, month and year apart by spaces only, as some write after "Accessed": "[Accessed 23 04 2023]".
+_SPACED_NUMERIC_RE = re.compile(r"(?P<a>[0-9]{1,2})[ \t]+(?P<b>[0-9]{1,2})[ \t]+(?P<y>[0-9]{4})(?![0-9])")
+# Japanese and Chinese: 2019年3月3日.
+_CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
+# Parts may stand apart by spaces, a hyphen or a slash with spaces around it: "13- Jun- 2020",
+# "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them.
 _TEXT_DMY_RE = re.compile(
-    rf"{_DAY}{_ORD}(?:\s*|-)(?:of\s+|de\s+)?{_MONTH}(?:\s*,?\s*|-)(?:del?\s+)?{_YEAR}", re.IGNORECASE
+    rf"{_DAY}{_ORD}\s*[-/]?\s*(?:of\s+|de\s+)?{_MONTH}\s*[-/,]?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE
 )
-_TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*{_DAY}(?:st|nd|rd|th)?\s*,?\s*{_YEAR}", re.IGNORECASE)
-_TEXT_YMD_RE = re.compile(rf"{_YEAR}(?:\s*,?\s*|-){_MONTH}(?:\s*|-){_DAY}", re.IGNORECASE)
+_TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*[-/]?\s*{_DAY}(?:st|nd|rd|th)?\s*[-/,]?\s*{_YEAR}", re.IGNORECASE)
+# EndNote's Vancouver output repeats the year: "[cited 2014 March 5, 2014]".
+_TEXT_YMD_RE = re.compile(
+    rf"{_YEAR}\s*[-/,]?\s*{_MONTH}\s*[-/]?\s*{_DAY}(?:\s*,\s*(?P=y)(?![0-9]))?", re.IGNORECASE
+)
 # Month and year without a day: recognised only to be reported, never accepted.
 _PARTIAL_RES = (
     re.compile(rf"{_MONTH}\s*,?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE),
@@ -112,7 +128,7 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdgorvz])(?<![^\W\d_])
+    r"""(?=[abcdghorvzдпа閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
     | (?P<cited>cited)
@@ -126,6 +142,10 @@ _KEYWORD_RE = re.compile(
       | gepr(?:ü|ue|u)ft
       | be(?:sucht|zocht|keken)                                                          # de nl
       | geraadpleegd|opgevraagd|raadpleging                                              # nl
+      | hent(?:et|a)|h[äa]mtad|h[äa]mtat                                                 # nb nn da sv
+      | dost[eę]p(?:u|n[ya])?                                                            # pl
+      | дата\s+(?:обращения|доступа)|проверено                                           # ru
+      | 閲覧日?|アクセス日                                                                  # ja
       )
     )
     (?![^\W\d_])""",
@@ -214,9 +234,12 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     m = _ISO_RE.match(text, pos)
     if m:
         return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
-    m = _NUMERIC_RE.match(text, pos)
+    m = _NUMERIC_RE.match(text, pos) or _SPACED_NUMERIC_RE.match(text, pos)
     if m:
         return m.end(), _numeric(int(m["a"]), int(m["b"]), int(m["y"]), order)
+    m = _CJK_RE.match(text, pos)
+    if m:
+        return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
     for regex in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE):
         m = regex.match(text, pos)
         if m:

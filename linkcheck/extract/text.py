@@ -46,6 +46,38 @@ _MAX_ENTRY = 400
 _SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _URLISH = re.compile(r"[-_/#=?&%.~]|\d")
 _CONTINUATION = re.compile(_URL_CHARS + r"+")
+# A line that starts a URL of its own, after a footnote number perhaps ("4https://..."), does not
+# continue the URL above it.
+_NEW_URL = re.compile(r"\d{0,3}(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
+
+
+# A numbered entry starting inside a line, after the end of the one before: "... 2019. [2] B, ..."
+# or "... 2019). 2. B, ...". Taken as a break only where the numbers run on one by one, so that
+# "vol. 2. pp" or a lone "[3]" citation in running text is no break.
+_INLINE_NUMBER = re.compile(
+    r"(?<=\S)[ \t]+(?=\[(?P<b>\d{1,4})\][ \t]+\S)|(?<=[.)\]>])[ \t]+(?=(?P<n>\d{1,3})\.[ \t]+\S)"
+)
+_LEADING_NUMBER = re.compile(r"\s*(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,3})\.)[ \t]")
+
+
+def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a span holding a whole numbered reference list on one line at its numbers."""
+    if end - start < 120 or "\n" in text[start:end].strip():
+        return [(start, end)]
+    first = _LEADING_NUMBER.match(text, start)
+    if not first:
+        return [(start, end)]
+    style = "b" if first["b"] else "n"
+    expected = int(first[style]) + 1
+    cuts: list[int] = []
+    for m in _INLINE_NUMBER.finditer(text, start, end):
+        if m[style] is not None and int(m[style]) == expected:
+            cuts.append(m.end())
+            expected += 1
+    if not cuts:
+        return [(start, end)]
+    bounds = [start, *cuts, end]
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def _entry_spans(text: str) -> list[tuple[int, int]]:
@@ -53,10 +85,10 @@ def _entry_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _ENTRY_BREAK.finditer(text):
         if m.start() > start:
-            spans.append((start, m.start()))
+            spans.extend(_split_inline(text, start, m.start()))
         start = m.end()
     if start < len(text):
-        spans.append((start, len(text)))
+        spans.extend(_split_inline(text, start, len(text)))
     return spans
 
 
@@ -72,7 +104,7 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         if not nxt:
             break
         core = strip_trailing(nxt.group(0))
-        if not core or not _URLISH.search(core) or re.match(r"https?://|www\.", core, re.IGNORECASE):
+        if not core or not _URLISH.search(core) or _NEW_URL.match(core):
             break
         if cited[-1] in "/-_=&?.#~":
             pass
@@ -176,12 +208,15 @@ def citations_from_text(
     aggressive_rejoin: bool = False,
     unescape: Callable[[str], str] | None = None,
     notes: list[str] | None = None,
+    anchors_override: bool = False,
 ) -> list[Citation]:
     """Every cited URL in free text, each with its entry text and its own accessed-on date.
 
     ``anchors`` are link targets the format knows (HTML ``href``, DOCX hyperlinks); each
     counts as a URL at its span, in place of any URL written in its anchor text that
-    cleans to the same address. ``line_of`` maps an offset to a 1-based source line
+    cleans to the same address. With ``anchors_override`` every URL written inside an
+    anchor's span gives way to the anchor, whatever it cleans to: a Markdown link's text is
+    only its label, and a PDF link annotation is the truth about a URL its layout broke. ``line_of`` maps an offset to a 1-based source line
     (default: lines of ``text``). ``unescape`` undoes format escapes in a cited URL
     (Markdown's ``\\_``). Problems worth a --verbose line (an impossible date) are
     appended to ``notes``.
@@ -229,7 +264,10 @@ def citations_from_text(
             # A URL in the anchor text of a link to the same address is the same citation.
             keep = []
             for u in entry_urls:
-                same = any(a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors)
+                if anchors_override:
+                    same = any(u.start < a.end and a.start < u.end for a in entry_anchors)
+                else:
+                    same = any(a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors)
                 if not same:
                     keep.append(u)
             entry_urls = sorted(keep + entry_anchors, key=lambda u: (u.start, u.end))
