@@ -43,6 +43,9 @@ _DATED_URL_FIELDS = ("url", "howpublished", "note", "addendum", "annote", "annot
 # Fields that never hold a cited web address (a DOI is its own thing; `file` is a local path).
 _NO_URL_FIELDS = {
     "doi",
+    # Where a database found the record: bibliography metadata no style prints, not a citation.
+    "bibsource",
+    "biburl",
     "file",
     "isbn",
     "issn",
@@ -171,6 +174,13 @@ def _entry_citations(
             if url and all(url != u for _, u, _ in found):
                 found.append((cited, url, name in _DATED_URL_FIELDS))
     doi = _field(entry, "doi")
+    if doi and (_URL_MACRO.search(doi) or re.match(r"\s*\{?\s*https?://", doi, re.IGNORECASE)):
+        # A DOI field written as a web address ("doi = {\url{http://doi.acm.org/...}}") is a
+        # URL the record cites, like one in `url`.
+        for cited in _urls_in_field("url", doi):
+            url = clean_url(cited, scheme_less=False)
+            if url and all(url != u for _, u, _ in found):
+                found.append((cited, url, False))
     if not found and doi and options.include_dois:
         doi = _unescape(_strip_braces(doi)).strip()
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE)
