@@ -90,7 +90,9 @@ def _documents(corpus: Path, part: str | None) -> list[Path]:
     if part is None:
         return sorted(corpus.glob("*.expected.json"))
     names = set(json.loads((OWN / "SPLIT.json").read_text())[part])
-    return sorted(p for p in (OWN / "docs").glob("*.expected.json") if p.name[: -len(".expected.json")] in names)
+    return sorted(
+        p for p in (OWN / "docs").glob("*.expected.json") if p.name[: -len(".expected.json")] in names
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

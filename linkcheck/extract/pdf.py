@@ -64,10 +64,14 @@ def _close_up(text: str) -> str:
             word = _URL_WORD.match(text, end + (space.end() if space else 0))
             if word is None:
                 break
-            if space and space.end() and end != m.end():
-                # Between words only punctuation spaced on both sides joins them.
-                if not _SPACED_PUNCT.match(text, end - 2 if text[end - 1] in "./:_~?=&#%-" else end):
-                    break
+            # Between words only punctuation spaced on both sides joins them.
+            if (
+                space
+                and space.end()
+                and end != m.end()
+                and not _SPACED_PUNCT.match(text, end - 2 if text[end - 1] in "./:_~?=&#%-" else end)
+            ):
+                break
             end = word.end()
             nxt = _SPACED_PUNCT.match(text, end)
             if nxt is None:

@@ -11,6 +11,7 @@ points back), never to a URL in another entry.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if not cuts:
         return [(start, end)]
     bounds = [start, *cuts, end]
-    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _entry_spans(text: str) -> list[tuple[int, int]]:
@@ -216,10 +217,10 @@ def citations_from_text(
     counts as a URL at its span, in place of any URL written in its anchor text that
     cleans to the same address. With ``anchors_override`` every URL written inside an
     anchor's span gives way to the anchor, whatever it cleans to: a Markdown link's text is
-    only its label, and a PDF link annotation is the truth about a URL its layout broke. ``line_of`` maps an offset to a 1-based source line
-    (default: lines of ``text``). ``unescape`` undoes format escapes in a cited URL
-    (Markdown's ``\\_``). Problems worth a --verbose line (an impossible date) are
-    appended to ``notes``.
+    only its label, and a PDF link annotation is the truth about a URL its layout broke.
+    ``line_of`` maps an offset to a 1-based source line (default: lines of ``text``).
+    ``unescape`` undoes format escapes in a cited URL (Markdown's ``\\_``). Problems worth a
+    --verbose line (an impossible date) are appended to ``notes``.
     """
     if line_of is None:
         newlines = [m.start() for m in re.finditer("\n", text)]
@@ -267,7 +268,9 @@ def citations_from_text(
                 if anchors_override:
                     same = any(u.start < a.end and a.start < u.end for a in entry_anchors)
                 else:
-                    same = any(a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors)
+                    same = any(
+                        a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors
+                    )
                 if not same:
                     keep.append(u)
             entry_urls = sorted(keep + entry_anchors, key=lambda u: (u.start, u.end))

@@ -121,7 +121,9 @@ def sniff(text: str) -> bool:
 def _is_cite(template: Template) -> bool:
     name = re.sub(r"<!--.*?-->", "", str(template.name), flags=re.DOTALL)
     name = " ".join(name.strip().lower().replace("_", " ").split())
-    name = re.sub(r"^(?:template|vorlage|modèle|plantilla|sjabloon|szablon|predefinição|шаблон)\s*:\s*", "", name)
+    name = re.sub(
+        r"^(?:template|vorlage|modèle|plantilla|sjabloon|szablon|predefinição|шаблон)\s*:\s*", "", name
+    )
     return name.startswith(_CITE_PREFIXES) or name in _CITE_NAMES
 
 

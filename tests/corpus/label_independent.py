@@ -20,6 +20,7 @@ import sys
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 HERE = Path(__file__).resolve().parent
 DOCS = HERE / "docs"
@@ -46,8 +47,14 @@ def parse_date(s: str) -> str | None:
         if not m:
             return None
         s = m.group(1)
-    d = dateparser.parse(s, settings={"PREFER_DAY_OF_MONTH": "first", "DATE_ORDER": "DMY",
-                                      "REQUIRE_PARTS": ["day", "month", "year"]})
+    d = dateparser.parse(
+        s,
+        settings={
+            "PREFER_DAY_OF_MONTH": "first",
+            "DATE_ORDER": "DMY",
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
     return d.date().isoformat() if d else None
 
 
@@ -111,9 +118,25 @@ def label_ris(text: str) -> list[tuple[str, str | None]]:
 
 
 ACCESS_PARAMS = {
-    "access-date", "accessdate", "zugriff", "abruf", "abgerufen", "consulté le", "fechaacceso",
-    "fecha-acceso", "accesso", "data di accesso", "bezochtdatum", "datum bezocht", "data dostępu",
-    "acessodata", "acesso-data", "дата обращения", "дата доступа", "アクセス日", "toegang",
+    "access-date",
+    "accessdate",
+    "zugriff",
+    "abruf",
+    "abgerufen",
+    "consulté le",
+    "fechaacceso",
+    "fecha-acceso",
+    "accesso",
+    "data di accesso",
+    "bezochtdatum",
+    "datum bezocht",
+    "data dostępu",
+    "acessodata",
+    "acesso-data",
+    "дата обращения",
+    "дата доступа",
+    "アクセス日",
+    "toegang",
 }
 
 
@@ -130,9 +153,8 @@ def label_wiki(text: str) -> list[tuple[str, str | None]]:
         for p in tpl.params:
             name = str(p.name).strip().lower()
             val = str(p.value).strip()
-            if "url" in name or name in ("lire en ligne", "online", "ссылка"):
-                if URL.match(val):
-                    out.append((tidy(val), None if "archive" in name else date))
+            if ("url" in name or name in ("lire en ligne", "online", "ссылка")) and URL.match(val):
+                out.append((tidy(val), None if "archive" in name else date))
     for link in code.filter_external_links(recursive=True):
         u = tidy(str(link.url))
         if not any(u == x for x, _ in out):
@@ -146,7 +168,7 @@ def label_wiki(text: str) -> list[tuple[str, str | None]]:
 
 
 class _Blocks(HTMLParser):
-    BLOCK = {"p", "li", "div", "td", "h1", "h2", "h3", "h4", "br", "tr", "dd", "dt"}
+    BLOCK: ClassVar[set[str]] = {"p", "li", "div", "td", "h1", "h2", "h3", "h4", "br", "tr", "dd", "dt"}
 
     def __init__(self) -> None:
         super().__init__()
