@@ -128,23 +128,25 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdghorvzдпа閲])(?<![^\W\d_])
+    r"""(?=[abcdghloprsvzåдпи閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
-    | (?P<cited>cited)
+    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert)
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
       | downloaded
       | a(?:b(?:gerufen|rufdatum)|ufgerufen)                                             # de
-      | zugriff(?:sdatum)?
+      | zugriff(?:sdatum)?|zugegriffen|gesehen
+      | lien\s+valide                                                                    # fr
       | gepr(?:ü|ue|u)ft
       | be(?:sucht|zocht|keken)                                                          # de nl
       | geraadpleegd|opgevraagd|raadpleging                                              # nl
-      | hent(?:et|a)|h[äa]mtad|h[äa]mtat                                                 # nb nn da sv
-      | dost[eę]p(?:u|n[ya])?                                                            # pl
-      | дата\s+(?:обращения|доступа)|проверено                                           # ru
+      | hent(?:et|a)|h[äa]mtad|h[äa]mtat|åpnet|vitja|åtkomstdatum                          # nb nn da sv
+      | dost[eę]p(?:u|n[ya])?|pobrano                                                    # pl
+      | recuperat[oa]|obtid[oa]                                                          # it pt
+      | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
       | 閲覧日?|アクセス日                                                                  # ja
       )
     )
@@ -156,18 +158,28 @@ _KEYWORD_RE = re.compile(
 _NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione"})
 _PREFIX_RE = re.compile(
     r"(?<![^\W\d_])(?:last|first|date(?:\s+of)?|zuletzt|letzter|dernier|derni[eè]re|[uú]ltim[oa]|laatst"
+    r"|page|seite|p[aá]gina|site|webpage|web\s+page|link"
     r"|date\s+de|date\s+d'|fecha\s+de(?:l)?|data\s+(?:di|de|do|della)|data\s+dell'|datum(?:\s+van)?)\s*$",
     re.IGNORECASE,
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
-_GAP_RE = re.compile(r"(?:\s*[:：])?(?:\s+(?:on|the|am|le|el|il|em|op|den))?\s*[:：,\-–—]?\s*", re.IGNORECASE)
-# APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL".
-_FROM_TAIL_RE = re.compile(r",?\s*(?:from|de|desde)(?=[\s:])", re.IGNORECASE)
+_GAP_RE = re.compile(
+    r"(?:\s*[:：])?(?:\s+(?:on|the|am|le|el|il|em|op|den|au))?\s*[:：,\-–—]?\s*", re.IGNORECASE
+)
+# APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
+# German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL".
+_FROM_TAIL_RE = re.compile(
+    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em)(?=[\s:])", re.IGNORECASE
+)
 _CLOSE_RE = re.compile(r"\s?[)\]]")
 _PAIRS = {"(": ")", "[": "]"}
+# A URL right after a "from" tail: "Retrieved March 3, 2019, from https://...".
+_URL_AHEAD_RE = re.compile(r"[ \t]*:?[ \t]*\n?[ \t]*<?(?:https?://|www\.)", re.IGNORECASE)
 # A URL (or a Vancouver "Available from:") right after the phrase on the same line.
 _URL_NEXT_RE = re.compile(
-    r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em)",
+    r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em"
+    r"|verfügbar\s+unter|disponibile\s+su|beschikbaar\s+op|dostępne\s+na|url:"
+    r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:)",
     re.IGNORECASE,
 )
 
@@ -331,25 +343,26 @@ def find_accessed(
         elif kw.group().lower() in _NEEDS_PREFIX:
             continue
         opening = _opening_bracket(text, start)
-        if kw["cited"] is not None and opening is None and not _inside_bracket(text, start):
-            # "cited" alone is a common word; Vancouver always brackets it, sometimes after
-            # another date: "[updated 2018 Apr 27; cited 2019 Sep 20]".
-            continue
+        # "cited" alone is a common word; Vancouver brackets it, sometimes after another
+        # date ("[updated 2018 Apr 27; cited 2019 Sep 20]"). Unbracketed, it counts only when
+        # the URL follows the date ("Cited 17 March 2021. Online: https://...").
+        bare_cited = kw["cited"] is not None and opening is None and not _inside_bracket(text, start)
         gap = _GAP_RE.match(text, kw.end())
         found = _match_date(text, gap.end() if gap else kw.end(), order)
         if found is None:
             continue
         end, (date, problem) = found
+        if bare_cited and not _URL_NEXT_RE.match(text, end):
+            continue
         if date is not None:
             problem = date_problem(date, limit)
             if problem is not None:
                 date = None
         url_follows = kw["cited"] is not None
-        if kw["retrieved"] is not None:
-            tail = _FROM_TAIL_RE.match(text, end)
-            if tail:
-                end = tail.end()
-                url_follows = True
+        tail = _FROM_TAIL_RE.match(text, end)
+        if tail and _URL_AHEAD_RE.match(text, tail.end()):
+            end = tail.end()
+            url_follows = True
         # Take in a bracket pair enclosing the phrase, "(Accessed: 20 April 2026)".
         if opening is not None:
             close = _CLOSE_RE.match(text, end)

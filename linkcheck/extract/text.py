@@ -36,13 +36,19 @@ class Anchor:
 _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)/]\s|\[\d{1,4}\]\s))")
 
 # What may stand between an accessed-on phrase and the URL it introduces.
+# In the languages of CSL's locales: "Available from:", "Verfügbar unter:", "Disponible sur",
+# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:".
 _FORWARD_CONNECTOR = re.compile(
-    r"^[\s.,;:)\]]*(?:(?:available|disponible|verfügbar|disponível|beschikbaar)?\s*"
-    r"(?:online\s*)?(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da)?"
+    r"^[\s.,;:)\]]*(?:(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
+    r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|abgerufen|recuperado|recuperato|consulté|pobrano"
+    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető)?\s*"
+    r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie)?\s*"
+    r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|à\s+l['’]adresse)?"
     r"[\s.,;:(\[<]*)$",
     re.IGNORECASE,
 )
 _MAX_BIND_GAP = 250
+_NUMBERS = re.compile(r"\d[\d\s:()–—-]*")
 _MAX_ENTRY = 400
 _SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _URLISH = re.compile(r"[-_/#=?&%.~]|\d")
@@ -52,13 +58,13 @@ _CONTINUATION = re.compile(_URL_CHARS + r"+")
 _NEW_URL = re.compile(r"\d{0,3}(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
 
 
-# A numbered entry starting inside a line, after the end of the one before: "... 2019. [2] B, ..."
-# or "... 2019). 2. B, ...". Taken as a break only where the numbers run on one by one, so that
-# "vol. 2. pp" or a lone "[3]" citation in running text is no break.
+# A numbered entry starting inside a line: "... 2019. [2] B, ..." or "... ?id=42 2. B, ...".
+# Taken as a break only where the numbers run on one by one from the number that opens the
+# line, so that "vol. 2. pp" or a lone "[3]" citation in running text is no break.
 _INLINE_NUMBER = re.compile(
-    r"(?<=\S)[ \t]+(?=\[(?P<b>\d{1,4})\][ \t]+\S)|(?<=[.)\]>])[ \t]+(?=(?P<n>\d{1,3})\.[ \t]+\S)"
+    r"(?<=\S)[ \t]+(?=\[(?P<b>\d{1,4})\][ \t]*\S|(?P<n>\d{1,3})\.(?:[ \t]+\S|[^\W\d_]))"
 )
-_LEADING_NUMBER = re.compile(r"\s*(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,3})\.)[ \t]")
+_LEADING_NUMBER = re.compile(r"\s*(?:-\s+)?(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,3})\.)(?:[ \t]|[^\W\d_])")
 
 
 def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -66,15 +72,21 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if end - start < 120 or "\n" in text[start:end].strip():
         return [(start, end)]
     first = _LEADING_NUMBER.match(text, start)
-    if not first:
-        return [(start, end)]
-    style = "b" if first["b"] else "n"
-    expected = int(first[style]) + 1
     cuts: list[int] = []
-    for m in _INLINE_NUMBER.finditer(text, start, end):
-        if m[style] is not None and int(m[style]) == expected:
-            cuts.append(m.end())
-            expected += 1
+    for style in ("b", "n"):
+        if first and not first[style]:
+            continue
+        # A rendered Markdown list item has lost its "1.": then the run starts at 2 and
+        # must reach 3 before it is believed.
+        expected = int(first[style]) + 1 if first else 2
+        cuts = []
+        for m in _INLINE_NUMBER.finditer(text, start, end):
+            if m[style] is not None and int(m[style]) == expected:
+                cuts.append(m.end())
+                expected += 1
+        if cuts and (first or len(cuts) >= 2):
+            break
+        cuts = []
     if not cuts:
         return [(start, end)]
     bounds = [start, *cuts, end]
@@ -119,8 +131,9 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 
 
 # What may stand between a URL and its trailing phrase without counting as content:
-# punctuation, white space, and bracketed notes such as "[Online]".
-_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]]")
+# punctuation, quotes, white space, the angle brackets of "<URL>", and bracketed notes such as
+# "[Online]".
+_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’]")
 
 
 def _within_reach(gap: str, content: int) -> bool:
@@ -132,14 +145,18 @@ def _within_reach(gap: str, content: int) -> bool:
     return len(gap) <= _MAX_BIND_GAP and (content == 0 or "\n" not in gap)
 
 
-def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> dict[int, DateMention]:
+def _bind(
+    dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str, unsure: list[DateMention] | None = None
+) -> dict[int, DateMention]:
     """Bind each accessed-on phrase of one entry to the index of its URL.
 
     A phrase goes back to the URL just before it when only punctuation stands between
     them ("URL (accessed ...)", "URL. Accessed ..."), forward to the URL just after it
     when only a connector does ("Retrieved ..., from URL", "[cited ...]. Available from:
     URL", "Consulté le ... . URL"). When both hold, a parenthesised phrase goes back and
-    otherwise the phrase's own style decides. Failing both, the nearer URL within reach.
+    otherwise the phrase's own style decides. Failing both, the one URL within reach; when
+    text stands between the phrase and URLs on both sides (a reference list run together on
+    one line), which one it dates is a guess, so it dates neither and is put in ``unsure``.
     A URL keeps the closest of the phrases bound to it. An archived copy (a Wayback
     Machine snapshot, ...) is passed over: the date belongs to the original URL.
     """
@@ -156,7 +173,12 @@ def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> 
             j -= 1
         fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
         bwd_gap = text[urls[j].end : d.start] if j >= 0 else None
-        forward_ok = fwd_gap is not None and _FORWARD_CONNECTOR.match(fwd_gap) is not None
+        # Numbers between the phrase and the next URL are pages or a volume, not another
+        # reference: "[cited 2022 Nov 23]; 12:45–67. Available from: URL".
+        forward_ok = fwd_gap is not None and (
+            _FORWARD_CONNECTOR.match(fwd_gap) is not None
+            or _FORWARD_CONNECTOR.match(_NUMBERS.sub(" ", fwd_gap)) is not None
+        )
         bwd_content = len(_FILLER.sub("", bwd_gap)) if bwd_gap is not None else None
         choice: tuple[int, int] | None = None
         if forward_ok and bwd_content == 0:
@@ -165,6 +187,10 @@ def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> 
         elif forward_ok:
             choice = (1, i)
         elif bwd_gap is not None and bwd_content is not None and _within_reach(bwd_gap, bwd_content):
+            if bwd_content and fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
+                if unsure is not None:
+                    unsure.append(d)
+                continue
             choice = (bwd_content, j)
         elif fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
             choice = (len(fwd_gap), i)
@@ -281,7 +307,14 @@ def citations_from_text(
             d_i += 1
         if not entry_urls:
             continue
-        bound = _bind(entry_dates, entry_urls, text)
+        unsure: list[DateMention] = []
+        bound = _bind(entry_dates, entry_urls, text, unsure)
+        if notes is not None:
+            notes.extend(
+                f"line {line_of(m.start)}: accessed-on date {m.date} left out: it stands between two "
+                "URLs with text on both sides, and which one it dates is not clear"
+                for m in unsure
+            )
         seen: dict[str, int] = {}
         for k, u in enumerate(entry_urls):
             cited = unescape(u.cited) if unescape else u.cited
