@@ -177,10 +177,12 @@ def render(style: str, locale: str) -> Rendering:
 
 
 def _entry_of(item: dict[str, object], entries: list[str]) -> int | None:
-    """The index of the reference that renders ``item`` (found by its title), or None."""
-    title = str(item["title"]).lower()
-    hits = [k for k, e in enumerate(entries) if title in e.lower()]
-    return hits[0] if len(hits) == 1 else None
+    """The index of the reference that renders ``item`` (by its URL, else its title), or None."""
+    for needle in (str(item["URL"]), " ".join(str(item["title"]).lower().split()[:3])):
+        hits = [k for k, e in enumerate(entries) if needle in e.lower() or needle in e]
+        if len(hits) == 1:
+            return hits[0]
+    return None
 
 
 def _added_text(before: str, after: str) -> str:

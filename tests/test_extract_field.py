@@ -253,3 +253,26 @@ def test_development_corpus_holds() -> None:
         found += len(got)
         expected += len(want)
     assert tp / found >= 0.98 and tp / expected >= 0.98, (tp, found, expected)
+
+
+# -- Precision first ---------------------------------------------------------------------
+
+
+def test_a_date_between_two_urls_is_left_out_and_named_by_seed_verbose(in_tmp: Path) -> None:
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from linkcheck.cli import app
+
+    # One line, no numbers: the date has a title and a URL on each side.
+    (in_tmp / "refs.txt").write_text(
+        "Okafor A. Link rot. Example Blog. https://blog.example.org/a Lindqvist M. Archiving the web, "
+        "accessed 17 March 2021, Journal of Web Preservation 12. https://journals.example.net/b\n"
+    )
+    result = CliRunner().invoke(app, ["seed", "--verbose", "refs.txt"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(in_tmp / "linkcheck.db") as db:
+        stored = sorted(db.execute("SELECT accessed FROM citations").fetchall())
+    assert stored == [(None,), (None,)]
+    assert "accessed-on date 2021-03-17 left out" in result.stderr
