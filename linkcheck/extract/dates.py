@@ -131,7 +131,7 @@ _KEYWORD_RE = re.compile(
     r"""(?=[abcdghloprsvzåдпи閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
-    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert)
+    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.)
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
@@ -140,6 +140,7 @@ _KEYWORD_RE = re.compile(
       | a(?:b(?:gerufen|rufdatum)|ufgerufen)                                             # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
       | lien\s+valide                                                                    # fr
+      | accesat                                                                          # ro
       | gepr(?:ü|ue|u)ft
       | be(?:sucht|zocht|keken)                                                          # de nl
       | geraadpleegd|opgevraagd|raadpleging                                              # nl
@@ -156,15 +157,17 @@ _KEYWORD_RE = re.compile(
 # Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
 # "date de consultation", "fecha de consulta", "data di consultazione".
 _NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione"})
+# ... or before "on"/"in": "Access on: 17 March 2021" (ABNT in English), "Access in 3 May 2019".
+_ACCESS_ON_RE = re.compile(r"\s+(?:on|in)\b", re.IGNORECASE)
 _PREFIX_RE = re.compile(
     r"(?<![^\W\d_])(?:last|first|date(?:\s+of)?|zuletzt|letzter|dernier|derni[eè]re|[uú]ltim[oa]|laatst"
-    r"|page|seite|p[aá]gina|site|webpage|web\s+page|link"
+    r"|page|seite|p[aá]gina"
     r"|date\s+de|date\s+d'|fecha\s+de(?:l)?|data\s+(?:di|de|do|della)|data\s+dell'|datum(?:\s+van)?)\s*$",
     re.IGNORECASE,
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
 _GAP_RE = re.compile(
-    r"(?:\s*[:：])?(?:\s+(?:on|the|am|le|el|il|em|op|den|au))?\s*[:：,\-–—]?\s*", re.IGNORECASE
+    r"(?:\s*[:：])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la))?\s*[:：,\-–—]?\s*", re.IGNORECASE
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
 # German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL".
@@ -340,7 +343,11 @@ def find_accessed(
         prefix = _PREFIX_RE.search(text, max(last_end, start - 24), start)
         if prefix is not None:
             start = prefix.start()
-        elif kw.group().lower() in _NEEDS_PREFIX:
+        elif (
+            kw.group().lower() in _NEEDS_PREFIX
+            and not _ACCESS_ON_RE.match(text, kw.end())
+            and not (start > 0 and text[start - 1] == "[")  # ISO 690: "[consulta: 17 marzo 2021]"
+        ):
             continue
         opening = _opening_bracket(text, start)
         # "cited" alone is a common word; Vancouver brackets it, sometimes after another

@@ -41,9 +41,11 @@ _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)
 _FORWARD_CONNECTOR = re.compile(
     r"^[\s.,;:)\]]*(?:(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
     r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|abgerufen|recuperado|recuperato|consulté|pobrano"
-    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető)?\s*"
-    r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie)?\s*"
-    r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|à\s+l['’]adresse)?"
+    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil)?\s*"
+    r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie"
+    r"|na\s+internet[eu]?|z\s+internetu)?\s*"
+    r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|la"
+    r"|à\s+l['’]adresse)?"
     r"[\s.,;:(\[<]*)$",
     re.IGNORECASE,
 )
@@ -169,7 +171,8 @@ def _bind(
             i += 1
         j = bisect.bisect_left(starts, d.end) - 1
         # A URL inside the phrase is not "before" it; an archive copy takes no date.
-        while j >= 0 and (urls[j].end > d.start or archive[j]):
+        # (A link whose text the phrase's prefix word overlaps, "[url Mobile site] Retrieved", is before.)
+        while j >= 0 and (urls[j].start >= d.start or archive[j]):
             j -= 1
         fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
         bwd_gap = text[urls[j].end : d.start] if j >= 0 else None
