@@ -276,3 +276,10 @@ def test_a_date_between_two_urls_is_left_out_and_named_by_seed_verbose(in_tmp: P
         stored = sorted(db.execute("SELECT accessed FROM citations").fetchall())
     assert stored == [(None,), (None,)]
     assert "accessed-on date 2021-03-17 left out" in result.stderr
+
+
+def test_a_month_that_starts_like_a_joining_word_is_still_a_month() -> None:
+    # "au" (lien valide au ...) and "in" (Access in ...) join a keyword to its date; "August"
+    # and "in" inside a date must not be eaten by them.
+    found = find_accessed("Retrieved August 23, 2017, from https://x.example.org/a", today=OPTIONS.today)
+    assert [(m.date, m.url_follows) for m in found] == [(d("2017-08-23"), True)]

@@ -167,7 +167,8 @@ _PREFIX_RE = re.compile(
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
 _GAP_RE = re.compile(
-    r"(?:\s*[:：])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la))?\s*[:：,\-–—]?\s*", re.IGNORECASE
+    r"(?:\s*[:：])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
 # German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL".
