@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import bibtexparser
-from bibtexparser.model import Entry, ExplicitComment, ParsingFailedBlock
+from bibtexparser.model import DuplicateFieldKeyBlock, Entry, ExplicitComment, ParsingFailedBlock
 
 from linkcheck.extract.dates import field_date, note_date
 from linkcheck.extract.urls import clean_url, find_urls, is_archive_url
@@ -99,6 +99,13 @@ def extract(text: str, options: ExtractOptions) -> Extraction:
             raise ValueError("not valid BibTeX: no @type{key, ...} entry found")
     for block in failed:
         line = (block.start_line or 0) + 1
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            # A field given twice ("urldate" twice, as hand-edited files have) spoils no
+            # other field: read the entry all the same, and say so.
+            keys = ", ".join(sorted(block.duplicate_keys))
+            result.notes.append(f"line {line}: a BibTeX entry gives {keys} more than once; read all the same")
+            entries.append(block.ignore_error_block)
+            continue
         raw = block.raw or ""
         first = raw.strip().splitlines()[0][:60] if raw.strip() else ""
         result.notes.append(f"line {line}: skipped a BibTeX entry that does not parse ({first})")

@@ -37,9 +37,9 @@ _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)
 
 # What may stand between an accessed-on phrase and the URL it introduces.
 # In the languages of CSL's locales: "Available from:", "Verfügbar unter:", "Disponible sur",
-# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:".
+# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:".
 _FORWARD_CONNECTOR = re.compile(
-    r"^[\s.,;:)\]]*(?:(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
+    r"^[\s.,;:)\]]*(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
     r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|abgerufen|recuperado|recuperato|consulté|pobrano"
     r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil)?\s*"
     r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie"
