@@ -289,7 +289,7 @@ def test_a_month_that_starts_like_a_joining_word_is_still_a_month() -> None:
 
 
 def test_bibtex_entry_with_a_field_given_twice_is_still_read() -> None:
-    src = "@misc{a,\n url = {https://x.example.org/a},\n urldate = {2023-02-06},\n urldate = {2023-02-06},\n}\n"
+    src = "@misc{a,\n url = {https://x.example.org/a},\n urldate = {2023-02-06},\n urldate = {2023-02-06}}\n"
     ex = extract_bytes(src.encode(), "refs.bib", OPTIONS)
     assert pairs(ex.citations) == [("https://x.example.org/a", d("2023-02-06"))]
     assert any("urldate more than once" in n for n in ex.notes)
