@@ -305,3 +305,11 @@ def test_html_link_around_an_image_only_is_cited() -> None:
 def test_online_verfuegbar_connector() -> None:
     text = "[1] Deloitte, „Trends,” 2025, Zugriff am 03.04.2026. Online verfügbar: https://www2.example.com/a.html"
     assert pairs(citations_from_text(text, OPTIONS)) == [("https://www2.example.com/a.html", d("2026-04-03"))]
+
+
+def test_markdown_bare_url_with_emphasis_characters_keeps_them() -> None:
+    src = "- Data: https://x.example.org/_raw_/a*1*.csv (accessed 3 May 2021)\n- Escaped: https://w3.example/web\\_tech\n"
+    assert pairs(plain.extract(src, OPTIONS, "markdown").citations) == [
+        ("https://x.example.org/_raw_/a*1*.csv", d("2021-05-03")),
+        ("https://w3.example/web_tech", None),
+    ]

@@ -35,21 +35,29 @@ def _sample() -> list[str]:
 
 @pytest.mark.slow
 def test_sample_of_styles_and_locales() -> None:
-    both = [0, 0, 0]
-    url_only = [0, 0, 0]
+    """Well-known styles at 0.98 or better; across the whole sample every URL found and never a
+    wrong date: where a date is missed it is left out, not guessed (the full sweep, with the
+    figures per family, is benchmarks/style_sweep.py and docs/extraction.md)."""
+    known = [0, 0, 0]
     dated_pairs = 0
+    urls_expected = urls_found = wrong_dates = 0
     for style in _sample():
         for locale in LOCALES:
             r = style_bed.render(style, locale)
             if r.error or not r.prints_url or r.unmarked:
                 continue
-            tally = both if any(r.dated) else url_only
             dated_pairs += any(r.dated)
-            for correct, found, expected in style_bed.score(r).values():
-                tally[0] += correct
-                tally[1] += found
-                tally[2] += expected
+            want = dict(style_bed.expected(r))
+            for (fmt, _layout), data in style_bed.documents(r).items():
+                got = style_bed.found(data, fmt)
+                urls_expected += len(want)
+                urls_found += len({u for u, _ in got} & set(want))
+                wrong_dates += sum(1 for u, a in got if a is not None and want.get(u) != a)
+                if style in KNOWN and any(r.dated):
+                    known[0] += len(got & set(want.items()))
+                    known[1] += len(got)
+                    known[2] += len(want)
     assert dated_pairs >= 30, "the sample must hold styles that print an accessed date"
-    assert both[0] / both[1] >= 0.98 and both[0] / both[2] >= 0.98, both
-    # Styles that print no accessed date: every URL found, no date invented.
-    assert url_only[0] / url_only[1] >= 0.98 and url_only[0] / url_only[2] >= 0.98, url_only
+    assert known[0] / known[1] >= 0.98 and known[0] / known[2] >= 0.98, known
+    assert urls_found == urls_expected
+    assert wrong_dates == 0

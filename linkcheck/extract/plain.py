@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
+from linkcheck.extract.urls import find_urls
 from linkcheck.models import Extraction, ExtractOptions
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|])")
@@ -148,10 +149,44 @@ class _Renderer:
         return line_of
 
 
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+
+
+def _protect_bare_urls(source: str) -> str:
+    """Escape the emphasis characters of bare URLs, so that the parser keeps them as text.
+
+    CommonMark has no bare-URL autolinks, so in ``https://x.org/_a_/b`` the parser would read
+    ``_a_`` as emphasis and the URL would lose its underscores; ``https://x.org/\\_a\\_/b``
+    renders as the URL it is. URLs in link syntax, angle brackets or code are left alone, and
+    lines keep their count.
+    """
+    out: list[str] = []
+    fenced = False
+    for line in source.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not any(c in line for c in "*_\\~"):
+            out.append(line)
+            continue
+        pieces: list[str] = []
+        pos = 0
+        for u in find_urls(line):
+            raw = line[u.start : u.end]
+            before = line[u.start - 1] if u.start else " "
+            if before in "[(<\"'=`" or not any(c in raw for c in "*_\\~") or line.count("`", 0, u.start) % 2:
+                continue
+            pieces.append(line[pos : u.start])
+            pieces.append(re.sub(r"(?<!\\)([*_~])", r"\\\1", raw))
+            pos = u.end
+        pieces.append(line[pos:])
+        out.append("".join(pieces))
+    return "\n".join(out)
+
+
 def markdown_to_text(source: str) -> tuple[str, list[Anchor], Callable[[int], int | None]]:
     """Markdown rendered to plain text, its links as anchors, and rendered offset -> source line."""
     renderer = _Renderer()
-    renderer.render(_parser().parse(source))
+    renderer.render(_parser().parse(_protect_bare_urls(source)))
     return "".join(renderer.parts), renderer.anchors, renderer.line_of()
 
 

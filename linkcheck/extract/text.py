@@ -44,13 +44,16 @@ _FORWARD_CONNECTOR = re.compile(
     r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil)?\s*"
     r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie"
     r"|na\s+internet[eu]?|z\s+internetu)?\s*"
-    r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|la"
+    r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|la|à"
     r"|à\s+l['’]adresse)?"
-    r"[\s.,;:(\[<]*)$",
+    r"[\s.,;:(\[<]*(?:url\s*[:：]?\s*)?)$",
     re.IGNORECASE,
 )
 _MAX_BIND_GAP = 250
-_NUMBERS = re.compile(r"\d[\d\s:()–—-]*")
+# Volume, issue and page numbers, with their abbreviations ("Vol. 12, n° 3, p. 45–67", "S. 45").
+_NUMBERS = re.compile(
+    r"(?:\b(?:vol|no|nr|n°|nᵒ|p|pp|s|bd|t|h|jg|issue)\.?\s*)?\d[\d\s:()–—-]*", re.IGNORECASE
+)
 _MAX_ENTRY = 400
 _SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _URLISH = re.compile(r"[-_/#=?&%.~]|\d")
