@@ -13,13 +13,17 @@ import json
 import os
 import platform
 import re
+import signal
 import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -499,9 +503,38 @@ def _not_a_document(path: str) -> str:
     return f"{kind} (--document; seed it first)"
 
 
+INTERRUPTED = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED}
+"""Exit codes of a check stopped by a signal: 128 + its number, as a shell reports it."""
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event, received: list[int]) -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM set ``stop`` and are noted in ``received``; then old handlers return.
+
+    A check stopped so winds up as a run does at its end: the checks finished are stored and
+    the run is recorded as interrupted; no KeyboardInterrupt tears through asyncio.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals (a check run from a scheduler's thread)
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in INTERRUPTED}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
 def _check(options: CheckOptions, notes: Console = out) -> ExitCode:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
-    with open_store(writes=True) as store:
+    stop = threading.Event()
+    received: list[int] = []
+    with open_store(writes=True) as store, _stop_on_signals(stop, received):
         if err.is_terminal:
             bar = _progress(
                 "checking", TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
@@ -519,9 +552,18 @@ def _check(options: CheckOptions, notes: Console = out) -> ExitCode:
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 
                 bar.update(task, total=len(select_links(store, options)[0]))
-                report = run_checks(store, options, progress=tick)
+                report = run_checks(store, options, progress=tick, stop=stop)
         else:
-            report = run_checks(store, options)
+            report = run_checks(store, options, stop=stop)
+    if report.interrupted:
+        notes.print(report.tally_line(), markup=False)
+        name = signal.Signals(received[0]).name if received else "stopped"
+        err.print(f"linkcheck: interrupted ({name}); the checks finished so far are kept.", markup=False)
+        return (
+            INTERRUPTED.get(signal.Signals(received[0]), ExitCode.INTERRUPTED)
+            if received
+            else ExitCode.INTERRUPTED
+        )
     for url in report.missing_urls:
         err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
     for path in report.missing_documents:
@@ -990,7 +1032,7 @@ def run_command(
     # A report on standard output in a machine format must be all there is on it.
     notes = err if fmt is not Format.TABLE and output is None else out
     report = _seed(paths, date_order, include_dois, verbose, max_size, notes)
-    code = ExitCode.OK
+    code: int = ExitCode.OK
     seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
     if not (all_links or urls or documents):
         # The quick way for one file: check what it cites, not the rest of the database.
@@ -998,6 +1040,8 @@ def run_command(
             code = _check(replace(options, documents=seeded), notes)
     else:
         code = _check(options, notes)
+    if code in INTERRUPTED.values():
+        raise typer.Exit(code)  # stopped: no report of a half-done check
     if documents is None:
         report_options = replace(report_options, documents=seeded)
     code = max(code, _summary(report_options, fmt, output, fail_verdicts, excel, max_length))

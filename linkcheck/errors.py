@@ -7,6 +7,8 @@ the exit code of each::
     LinkcheckError                2  base class of every error raised on purpose
     ├── InputError                2  a document could not be read or understood
     ├── UnsupportedFormat         2  a file in no format linkcheck reads
+    ├── NotRegular                2  a path that is not a regular file (a FIFO, a device): never read
+    ├── TooLarge                  2  a file larger than the read limit
     ├── OptionError               2  a check option with a bad value (also a ValueError)
     ├── ConfigError               2  a settings or schedule file that cannot be used, one line a problem
     │   ├── SettingsError         2    linkcheck.toml or .linkcheckignore
@@ -17,15 +19,17 @@ the exit code of each::
     │   ├── DamagedDatabase       2    malformed, or not a database at all
     │   └── NewerDatabase         2    written by a newer linkcheck
     ├── EnvironmentFailure        4  the tool itself cannot work (a component, a worker, the disk)
-    └── FetchError                -  asking a host failed: recorded as a check's reason, never shown
+    └── FetchError                -  a check got or read no answer: recorded as its reason, never shown
         ├── DnsError                   resolving a name failed ("no such name" or a temporary failure)
         │   └── InvalidHost            a name that can never resolve: no resolver is asked
         ├── AddressRefused             the address guard refused a non-public address
         ├── Stop                       a check ended early with its reason
+        ├── ContentTooComplex          a page's content work ran past its budget, or killed its worker
         └── ArchiveUnavailable         the archive could not be asked or did not answer usably
 
 A :class:`FetchError` reaching the CLI would be a bug: it ends with exit 2 like any named error.
-Interruption (Ctrl-C, SIGTERM) is not an error: the CLI ends with :attr:`ExitCode.INTERRUPTED`.
+Interruption is not an error: the CLI ends with :attr:`ExitCode.INTERRUPTED` (Ctrl-C) or
+:attr:`ExitCode.TERMINATED` (SIGTERM).
 Laid out as httpx lays out its own (https://github.com/encode/httpx/blob/master/httpx/_exceptions.py).
 """
 
@@ -53,7 +57,9 @@ class ExitCode(IntEnum):
     ENVIRONMENT = 4
     """The tool itself cannot work here."""
     INTERRUPTED = 130
-    """Stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it); what was stored is kept."""
+    """Stopped by Ctrl-C (128 + SIGINT, as shells report it); what was stored is kept."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (128 + SIGTERM); what was stored is kept."""
 
 
 class LinkcheckError(Exception):
@@ -73,6 +79,18 @@ class InputError(LinkcheckError):
 
 class UnsupportedFormat(LinkcheckError):
     """The file is not in any format linkcheck reads."""
+
+
+class NotRegular(LinkcheckError, OSError):
+    """The path is not a regular file (a FIFO, socket or device, or a link to one): never read."""
+
+
+class TooLarge(LinkcheckError, OSError):
+    """The file is larger than the read limit; ``size`` is what is known of its size."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
 
 
 class OptionError(LinkcheckError, ValueError):
@@ -189,3 +207,7 @@ class Stop(FetchError):
 
 class ArchiveUnavailable(FetchError):
     """The archive could not be asked or did not answer usably: nothing is learnt, nothing cached."""
+
+
+class ContentTooComplex(FetchError):
+    """A page's content work ran past the budget (or killed its worker): not analysed."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 import errno
 import re
 import ssl
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
 import httpx
@@ -281,10 +281,17 @@ def says_not_found(page: PageSignals) -> bool:
 
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:
-    """Similarity of two pages' word sequences, between 0 and 1 (difflib's ratio)."""
+    """Similarity of two pages' words, between 0 and 1: the share of words they have in common.
+
+    2 * |A & B| / (|A| + |B|) over the two multisets of words: difflib's ratio without its
+    order constraint, in linear time. difflib's matching is quadratic in the worst case, and
+    a 6 KB probe trap built for it cost 165 CPU-seconds. Order hardly matters here: the
+    probe asks whether a made-up URL answers with the same page, not a rearranged one.
+    """
     if not a and not b:
         return 1.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    common = sum((Counter(a) & Counter(b)).values())
+    return 2 * common / (len(a) + len(b))
 
 
 # -- the final answer ------------------------------------------------------------------

@@ -44,6 +44,9 @@ CONFIRM_DAYS = 3.0
 
 SOFT404_RATIO = 0.95
 """Text similarity of a page and a made-up sibling above which the page is a soft 404 (Bar-Yossef et al.)."""
+CONTENT_BUDGET = 10.0
+"""Seconds the content worker may spend on one page (parsing, main text): past it the page is
+``content-too-complex`` (its check kept) and the worker is killed and replaced."""
 SOFT404_MAX_WORDS = 3000
 """Words of each page compared by the soft-404 probe; bounds its cost on long pages."""
 

@@ -41,10 +41,11 @@ from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve
 from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import OptionError
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
-from linkcheck.store import LinkToCheck, Store, workflow
+from linkcheck.store import LinkToCheck, Store, claims, workflow
 from linkcheck.store import report as report_sql
 from linkcheck.store.drift import record_drift
 
@@ -252,6 +253,8 @@ class CheckReport:
     """Most hosts failed at the network level: their failures were recorded as failing, never dead."""
     canaries: int = 0
     """Hosts of links alive before that answered when no cited host of this run did."""
+    elsewhere: int = 0
+    """Due links left out because another run on the database has claimed them."""
 
     def outage_line(self) -> str:
         """The figures of a (partial) outage, for a warning."""
@@ -263,6 +266,8 @@ class CheckReport:
 
     def tally_line(self) -> str:
         """One line: links checked, and how many have each verdict now."""
+        if self.selected == 0 and self.elsewhere:
+            return f"Nothing to check: the {self.elsewhere} due links are being checked by another run."
         if self.selected == 0:
             return "Nothing to check: no link is due (use --all to check every link)."
         order = [v.value for v in Verdict]
@@ -271,7 +276,8 @@ class CheckReport:
         head = f"Checked {self.recorded} of {self.selected} {noun} in {self.seconds:.1f} s"
         if self.interrupted:
             head = f"Interrupted: {head[0].lower()}{head[1:]}"
-        return f"{head}: {', '.join(parts)}." if parts else f"{head}."
+        tail = f" ({self.elsewhere} more are being checked by another run.)" if self.elsewhere else ""
+        return (f"{head}: {', '.join(parts)}." if parts else f"{head}.") + tail
 
 
 Progress = Callable[[Outcome], None]
@@ -389,6 +395,7 @@ async def check_links(
 ) -> CheckReport:
     """Check the selected links concurrently; write checks and verdicts in batches from here."""
     t0 = time.monotonic()
+    since = claims.watermark(store)
     links, missing, unmatched = select(store, options)
     report = CheckReport(selected=len(links), missing_urls=missing, missing_documents=unmatched)
     if stop is not None and stop.is_set():
@@ -400,6 +407,16 @@ async def check_links(
     # every page whose text was replaced as alive (raises EnvironmentFailure, exit 4).
     components.require(components.FOR_CHECK)
     report.run_id = run_id = store.start_run(options.describe())
+    claims.register(store, run_id)
+    # Another check on this database works on its own links: this one takes the rest.
+    mine = claims.claim(store, run_id, [link.id for link in links], since)
+    if len(mine) < len(links):
+        report.elsewhere = len(links) - len(mine)
+        links = [link for link in links if link.id in mine]
+        report.selected = len(links)
+        if not links:
+            store.finish_run(run_id, "done", 0, 0)
+            return report
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch
     results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
@@ -424,6 +441,7 @@ async def check_links(
             store.record_checks(
                 run_id, ready, judge_history, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
             )
+            claims.renew(store, run_id, [link_id for link_id, _ in ready])
             report.recorded += len(ready)
             ready.clear()
 
@@ -441,7 +459,14 @@ async def check_links(
         build_client(resolver, settings, per_host=pool) as client,
         build_client(archive_resolver, archive_settings) as archive_http,
     ):
-        fetcher = Fetcher(client, resolver, settings, rules=options.rules)
+        # Parsing and main-text extraction of every page, off the loop and within a budget.
+        # Two workers, as the work has two kinds: parsing a page for the verdict (every 2xx page,
+        # on the fetch's path) and extracting its main text (after it); on two cores they overlap.
+        pages, texts = ContentWorker(), ContentWorker()
+        await pages.start()
+        await texts.start()
+        warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("fingerprint",)))
+        fetcher = Fetcher(client, resolver, settings, rules=options.rules, worker=pages)
         archive = None
         if options.archive_url:
             archive = ArchiveClient(
@@ -450,7 +475,7 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=[link for link in links if link.id not in excluded],
+            links=[link for link in links if link.id not in excluded], worker=texts,
         )  # fmt: skip
         todo = iter(links)
         finishing = asyncio.Semaphore(FINISHING)
@@ -490,8 +515,17 @@ async def check_links(
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
             last_flush = time.monotonic()
-            for _ in range(len(links)):
-                link_id, got = await results.get()
+            received = 0
+            while received < len(links):
+                try:
+                    # Bounded: a finished check is written within BATCH_SECONDS even when the
+                    # next result is a long way off (every other link stalled).
+                    link_id, got = await asyncio.wait_for(results.get(), BATCH_SECONDS)
+                except TimeoutError:
+                    flush()
+                    last_flush = time.monotonic()
+                    continue
+                received += 1
                 if isinstance(got, BaseException):
                     raise got
                 item = (link_id, got)
@@ -531,6 +565,10 @@ async def check_links(
             await content.close()
             if held and not hosts_answered and status == "done":
                 report.canaries = await _canaries(store, fetcher, hosts_asked)
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
+            await pages.close()
+            await texts.close()
             # Whatever finished is kept, interrupted or not; network failures only if some cited
             # host answered (the archive's answers do not count: it is not what was cited).
             report.hosts = len(hosts_asked)
@@ -551,6 +589,7 @@ async def check_links(
             for start in range(0, len(held), BATCH_SIZE):
                 ready.extend(held[start : start + BATCH_SIZE])
                 flush()
+            claims.release(store, run_id)
             store.finish_run(run_id, status, len(links), report.recorded)
     report.tally = store.verdict_tally(run_id)
     report.seconds = time.monotonic() - t0
