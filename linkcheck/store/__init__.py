@@ -42,11 +42,8 @@ BUSY_TIMEOUT_MS = 30_000
 
 
 def migrations_dir() -> Path:
-    """Where the migration files are: inside the installed package, or db/ of a checkout."""
-    packaged = Path(str(resources.files("linkcheck"))) / "db"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "db"
+    """Where the migration files are: the package's ``db`` folder (in a checkout, a link to db/)."""
+    return Path(str(resources.files("linkcheck"))) / "db"
 
 
 def migrations() -> list[tuple[str, str]]:
