@@ -34,21 +34,11 @@ from rich.table import Table
 from linkcheck import __version__, components
 from linkcheck import settings as settings_file
 from linkcheck.check import config as check_config
-from linkcheck.check.outcome import Outcome
 from linkcheck.check.runner import CheckOptions, parse_age, run_checks, select_links
 from linkcheck.errors import ExitCode, LinkcheckError, OptionError
-from linkcheck.models import DateOrder, ExtractOptions, Verdict
-from linkcheck.report import (
-    GITHUB_COMMENT_LIMIT,
-    Format,
-    ReportOptions,
-    build_report,
-    parse_since,
-    parse_verdicts,
-    render,
-    verdict_names,
-    write_atomic,
-)
+from linkcheck.models import DateOrder, ExtractOptions, Outcome, Verdict
+from linkcheck.report import Format, ReportOptions, build_report, parse_since, parse_verdicts, verdict_names
+from linkcheck.report.output import GITHUB_COMMENT_LIMIT, render, write_atomic
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed

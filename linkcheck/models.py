@@ -247,3 +247,163 @@ class ExtractOptions:
     """Also cite DOIs given without a URL (``doi:10.x/y``, a bare DOI, a DOI field)."""
     today: dt.date | None = None
     """The date after which an accessed-on date is impossible; None means today."""
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What to cite instead of a broken link: the machine-readable fix."""
+
+    action: str
+    """``replace`` (cite ``url`` instead) or ``review`` (no replacement known: find one or drop it)."""
+    url: str | None
+    """The replacement: the archived copy nearest the accessed-on date, or a moved page's new address."""
+    source: str
+    """Where the replacement comes from: ``archive``, ``redirect`` or ``none``."""
+    note: str
+    """The suggestion in words, for people."""
+    archive_timestamp: str | None = None
+    """When the archived copy was taken, for an ``archive`` replacement."""
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The suggestion as the JSON report gives it."""
+        found: dict[str, str | None] = {"action": self.action, "url": self.url, "source": self.source}
+        if self.archive_timestamp:
+            found["archive_timestamp"] = self.archive_timestamp
+        found["note"] = self.note
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What is kept of one version of a page's main text."""
+
+    sha256: str
+    """Of the normalised words joined by spaces: equal for texts that differ only in trivia."""
+    simhash: int
+    """64-bit simhash of the word 3-shingles, as a signed integer (SQLite's INTEGER)."""
+    words: int
+    """Normalised words in the main text."""
+    title: str | None
+    text: str
+    """The normalised words joined by spaces: what similarity is computed on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One archived capture, as the availability API names it."""
+
+    url: str
+    """The capture's URL in the archive (``.../web/<timestamp>/<original URL>``)."""
+    timestamp: str
+    """The capture's time, UTC ISO 8601 (``2017-09-08T09:35:12Z``)."""
+    status: int | None = None
+    """The HTTP status the archive recorded for the capture."""
+
+    @property
+    def when(self) -> dt.datetime:
+        """The capture's time."""
+        return dt.datetime.strptime(self.timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One redirect followed: the URL asked, its status and where it pointed."""
+
+    url: str
+    status: int
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivePick:
+    """The archived capture suggested for a link or a citation."""
+
+    url: str | None
+    """None: the archive has no capture."""
+    timestamp: str | None
+    distance_days: int | None
+    """Capture date minus the accessed-on date; None without a date."""
+
+
+@dataclass(slots=True)
+class Drift:
+    """The content side of one check: fingerprint, baseline, similarity, evidence, archive picks."""
+
+    text_sha256: str | None = None
+    simhash: int | None = None
+    word_count: int | None = None
+    similarity: float | None = None
+    change: str | None = None
+    """none, minor or material (:class:`linkcheck.drift.Change`); None when not compared."""
+    baseline_kind: str | None = None
+    """snapshot or check; None when the page has no fingerprint."""
+    baseline_ref: str | None = None
+    """The snapshot's URL, or the baseline check's id (None: this check is the baseline)."""
+    evidence: dict[str, object] = field(default_factory=dict)
+    link_archive: ArchivePick | None = None
+    """The link's suggestion; None when the archive was not asked (or did not answer) this time."""
+    citation_archive: dict[int, ArchivePick] = field(default_factory=dict)
+    """Suggestions per citation id, for those the archive answered."""
+    new_text: Fingerprint | None = field(default=None, repr=False)
+    """A main text not stored yet: written with the check, in its transaction."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one check of one link found: the row written to ``checks``."""
+
+    url: str
+    reason: Reason
+    started_at: str = ""
+    duration_ms: int = 0
+    http_status: int | None = None
+    final_url: str | None = None
+    hops: list[Hop] = field(default_factory=list)
+    method: str | None = None
+    attempts: int = 0
+    error: str | None = None
+    address: str | None = None
+    """The IP address the last request went to."""
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    """As the server announced it; ``body_bytes`` is what was read."""
+    body_bytes: int | None = None
+    body_sha256: str | None = None
+    truncated: bool = False
+    """The body was longer than the read bound."""
+    title: str | None = None
+    probe_similarity: float | None = None
+    """Similarity with a made-up sibling page, when the soft-404 probe ran."""
+    not_modified: bool = False
+    """The page answered 304 to a conditional request: the version the sent validators name."""
+    body: bytes | None = field(default=None, repr=False)
+    """The bounded body of a 2xx answer, kept only until its main text is fingerprinted."""
+    drift: Drift | None = None
+    """What the page's main text and the archive said (:mod:`linkcheck.check.content`)."""
+
+    @property
+    def verdict_hint(self) -> Verdict:
+        """The verdict this outcome points to on its own, before the history is weighed."""
+        return REASON_VERDICT[self.reason]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One past check as the verdict needs it: when it started and its reason."""
+
+    at: dt.datetime
+    reason: Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A link's verdict with the counters stored beside it."""
+
+    verdict: Verdict
+    reason: Reason | None
+    first_failed: dt.datetime | None
+    """Start of the current run of failed checks; None when the latest check did not fail."""
+    failures: int
+    """Failed checks in the current run (the latest included)."""

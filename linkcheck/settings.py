@@ -11,7 +11,6 @@ every problem is one line naming the file, the key and what is wrong, with the k
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import tomllib
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ from urllib.parse import urlsplit
 from linkcheck.check.rules import HostRule, Remap, compile_pattern, parse_remap, parse_statuses
 from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, _option_value, check_options
 from linkcheck.errors import OptionError, SettingsError
-from linkcheck.schedule.config import SCHEDULE_CHECK_KEYS, ScheduleConfig, TableReader
+from linkcheck.schedule.config import SCHEDULE_CHECK_KEYS, Owner, ScheduleConfig, TableReader
 
 SETTINGS_FILE = "linkcheck.toml"
 """Read from the working directory when no ``--config`` is given."""
@@ -45,22 +44,6 @@ OWNER_KEYS = ("name", "email", "documents")
 
 DEFAULT = "default"
 COMMAND_LINE = "command line"
-
-
-@dataclass(frozen=True, slots=True)
-class Owner:
-    """Who is told about which documents: ``[[owners]]``."""
-
-    name: str
-    email: str | None
-    documents: tuple[str, ...]
-    """Globs of document paths as seeded (``*`` and ``**`` match across folders too)."""
-
-    def owns(self, path: str) -> bool:
-        """Is the document at ``path`` this owner's?"""
-        return any(
-            fnmatch.fnmatchcase(path, g) or path.startswith(g.rstrip("/") + "/") for g in self.documents
-        )
 
 
 def owner_of(owners: tuple[Owner, ...], path: str) -> Owner | None:

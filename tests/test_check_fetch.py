@@ -20,8 +20,8 @@ from linkcheck.check.fetch import (
     retry_after_seconds,
 )
 from linkcheck.check.network import Resolver
-from linkcheck.check.outcome import Outcome, Reason
 from linkcheck.check.runner import interleave, parse_age
+from linkcheck.models import Outcome, Reason
 from linkcheck.store import LinkToCheck
 
 PUBLIC = {"site.org": "93.184.216.34", "other.org": "93.184.216.35", "intranet.site.org": "10.0.0.7"}

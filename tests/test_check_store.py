@@ -19,11 +19,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from linkcheck import cli
-from linkcheck.check.outcome import Outcome, Reason
 from linkcheck.check.runner import CheckOptions, parse_age, select_links
 from linkcheck.check.verdict import judge
 from linkcheck.cli import app
-from linkcheck.models import Citation, Verdict
+from linkcheck.models import Citation, Outcome, Reason, Verdict
 from linkcheck.store import Store
 from tests.conftest import ROOT
 from tests.web import Web, gzip_bomb, hostile_site, slowish_site

@@ -18,13 +18,13 @@ from linkcheck.check.classify import (
     is_home_url,
     is_login_url,
     read_page,
-    same_page,
     says_not_found,
     similarity,
 )
 from linkcheck.check.network import ConnectionRefused
-from linkcheck.check.outcome import REASON_VERDICT, Hop, Reason, is_retryable
-from linkcheck.models import Verdict
+from linkcheck.check.outcome import is_retryable
+from linkcheck.extract.urls import same_page
+from linkcheck.models import REASON_VERDICT, Hop, Reason, Verdict
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from linkcheck.check.network import (
     address_problem,
     parse_resolve,
 )
-from linkcheck.check.outcome import Reason
+from linkcheck.models import Reason
 
 ip = ipaddress.ip_address
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.check.outcome import Reason
-from linkcheck.check.verdict import Fact, Policy, judge
-from linkcheck.models import Remedy, Verdict
+from linkcheck.check.verdict import Policy, judge
+from linkcheck.models import Fact, Reason, Remedy, Verdict
 from linkcheck.report import Change, classify_change
 
 T0 = dt.datetime(2026, 1, 1, 2, 0, tzinfo=dt.UTC)

@@ -20,10 +20,9 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from linkcheck.check.config import SOFT404_MAX_WORDS
-from linkcheck.check.outcome import Hop, Reason
 from linkcheck.errors import DnsError, InvalidHost
-
-PERMANENT = frozenset({301, 308})
+from linkcheck.extract.urls import moved_target
+from linkcheck.models import Hop, Reason
 
 # -- errors -------------------------------------------------------------------------
 
@@ -181,24 +180,6 @@ def is_home_url(url: str) -> bool:
     return path.lower() in HOME_PATHS or bool(_LANG_ROOT.fullmatch(parts.path))
 
 
-def same_page(a: str, b: str) -> bool:
-    """Are two URLs the same page but for trivia: http/https, ``www.``, a trailing slash, default port?
-
-    Such a redirect is housekeeping by the site, not a move worth telling a maintainer about.
-    """
-
-    def key(url: str) -> tuple[str, int | None, str, str]:
-        p = urlsplit(url)
-        host = (p.hostname or "").lower().removeprefix("www.")
-        port = p.port if p.port not in (80, 443) else None
-        return host, port, p.path.rstrip("/") or "/", p.query
-
-    try:
-        return key(a) == key(b)
-    except ValueError:
-        return False
-
-
 # -- pages --------------------------------------------------------------------------
 
 # Phrases that, in a title or main heading, say the page itself is an error page. Strong
@@ -339,19 +320,3 @@ def classify_response(
     if moved_target(cited_url, hops) is not None:
         return Reason.PERMANENT_REDIRECT
     return Reason.REDIRECT
-
-
-def moved_target(cited_url: str, hops: Sequence[Hop]) -> tuple[int, str] | None:
-    """The permanent redirect that moved the cited URL: (its status, 301 or 308, and the new address).
-
-    Where the leading permanent hops lead is the cited URL's new address; None when they lead
-    nowhere but the same page (http to https, a trailing slash) or there are none.
-    """
-    moved_to, status = cited_url, None
-    for hop in hops:
-        if hop.status not in PERMANENT:
-            break
-        moved_to, status = hop.location, hop.status
-    if status is None or same_page(cited_url, moved_to):
-        return None
-    return status, moved_to

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from linkcheck import drift
-from linkcheck.archive import ArchiveClient, distance_days
+from linkcheck.check.archive import ArchiveClient, distance_days
 from linkcheck.check.fetch import Validators
-from linkcheck.check.outcome import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
 from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import ArchiveUnavailable, ContentTooComplex
+from linkcheck.models import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
 from linkcheck.store.drift import LinkState, Lookup

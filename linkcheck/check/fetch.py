@@ -42,11 +42,11 @@ from linkcheck.check.classify import (
     similarity,
 )
 from linkcheck.check.network import Resolver, guarded_transport
-from linkcheck.check.outcome import REASON_VERDICT, Hop, Outcome, Reason, is_retryable
+from linkcheck.check.outcome import is_retryable
 from linkcheck.check.rules import Rules
 from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import AddressRefused, ContentTooComplex, DnsError, Stop
-from linkcheck.models import Verdict
+from linkcheck.models import REASON_VERDICT, Hop, Outcome, Reason, Verdict
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

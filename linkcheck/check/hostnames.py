@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from linkcheck.check.outcome import Reason
+from linkcheck.models import Reason
 
 #: Top-level names that never resolve in the public DNS: RFC 2606 section 2 (test, example,
 #: invalid, localhost) as RFC 6761 section 6 gives them special meaning.

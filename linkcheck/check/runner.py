@@ -33,17 +33,17 @@ from pathlib import Path
 from typing import Any
 
 from linkcheck import components
-from linkcheck.archive import ArchiveClient
 from linkcheck.check import config
+from linkcheck.check.archive import ArchiveClient
 from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
-from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
+from linkcheck.check.outcome import NETWORK_FAILURES
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
-from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.check.verdict import Policy, judge
 from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import OptionError
-from linkcheck.models import Verdict
+from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
 from linkcheck.store import report as report_sql
@@ -448,7 +448,7 @@ async def check_links(
     status = "interrupted"
     # The archive is the user's choice (--archive-url), so its own hosts are reached whatever
     # their address; its client resolves through a resolver of its own that allows that.
-    # linkcheck.archive.is_trusted keeps every other host on the guarded client.
+    # linkcheck.check.archive.is_trusted keeps every other host on the guarded client.
     archive_resolver = Resolver(options.resolve, allow_private=True, lookup=lookup)
     archive_settings = replace(
         settings, concurrency=config.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout

@@ -9,21 +9,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
-from linkcheck.check.outcome import REASON_VERDICT, Reason
-from linkcheck.models import Verdict
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One past check as the verdict needs it: when it started and its reason."""
-
-    at: dt.datetime
-    reason: Reason
+from linkcheck.models import REASON_VERDICT, Fact, Judgement, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,18 +22,6 @@ class Policy:
 
     failures: int = CONFIRM_FAILURES
     days: float = CONFIRM_DAYS
-
-
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    """A link's verdict with the counters stored beside it."""
-
-    verdict: Verdict
-    reason: Reason | None
-    first_failed: dt.datetime | None
-    """Start of the current run of failed checks; None when the latest check did not fail."""
-    failures: int
-    """Failed checks in the current run (the latest included)."""
 
 
 def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:

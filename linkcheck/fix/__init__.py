@@ -28,16 +28,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from linkcheck.errors import FixError
-from linkcheck.models import Remedy, Verdict
+from linkcheck.fix.locate import link_end
+from linkcheck.models import Remedy, Suggestion, Verdict
 from linkcheck.store import Store
 from linkcheck.store import fix as sql
 from linkcheck.store import report as report_sql
-
-if TYPE_CHECKING:
-    from linkcheck.report import Suggestion
 
 #: The verdicts `fix` mends by default: the confirmed problems (``failing`` is not yet confirmed).
 FIXABLE: frozenset[Verdict] = Verdict.having(lambda v: v.traits.remedy is not Remedy.NONE)
@@ -399,8 +396,6 @@ def fixed_reference(text: str, cited: str, kind: str, replacement: str | None, d
         return text.replace(cited, replacement) if cited in text else f"{text} {replacement}"
     note = f"[archived {date}: {replacement}]" if date else f"[archived: {replacement}]"
     if cited in text:
-        from linkcheck.fix.plain import link_end
-
         # After the whole link ([title](url), <url>), not inside it.
         start = text.index(cited)
         at = link_end("markdown", text, start, start + len(cited)) or start + len(cited)

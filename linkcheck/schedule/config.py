@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import os
 import re
 import tomllib
@@ -18,7 +19,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from apscheduler.triggers.base import BaseTrigger
@@ -30,9 +31,6 @@ from linkcheck.errors import OptionError, ScheduleError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import Format, parse_verdicts
 from linkcheck.seed import DEFAULT_MAX_BYTES
-
-if TYPE_CHECKING:  # the settings module reads its file with this one's reader
-    from linkcheck.settings import Owner
 
 DEFAULT_FOLDER = "schedules"
 """Where ``linkcheck schedule`` looks for schedule files unless ``--schedules`` says otherwise."""
@@ -75,6 +73,22 @@ _NICKNAMES = {
 }
 _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who is told about which documents: ``[[owners]]`` of the settings file."""
+
+    name: str
+    email: str | None
+    documents: tuple[str, ...]
+    """Globs of document paths as seeded (``*`` and ``**`` match across folders too)."""
+
+    def owns(self, path: str) -> bool:
+        """Is the document at ``path`` this owner's?"""
+        return any(
+            fnmatch.fnmatchcase(path, g) or path.startswith(g.rstrip("/") + "/") for g in self.documents
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,16 +32,9 @@ import httpx
 from linkcheck.check.network import Lookup, system_lookup
 from linkcheck.check.runner import CheckReport, run_checks
 from linkcheck.models import Verdict
-from linkcheck.report import (
-    Report,
-    ReportLink,
-    ReportOptions,
-    build_report,
-    classify_change,
-    render,
-    write_atomic,
-)
+from linkcheck.report import Report, ReportLink, ReportOptions, build_report, classify_change
 from linkcheck.report.json import link_dict
+from linkcheck.report.output import render, write_atomic
 from linkcheck.schedule import outbox
 from linkcheck.schedule.config import SMTP_DEADLINE, SMTP_TIMEOUT, EmailSpec, ScheduleConfig
 from linkcheck.seed import SeedReport, display_path, seed

@@ -24,9 +24,6 @@ from typing import Any
 
 import sqlite_utils
 
-from linkcheck.check.classify import moved_target
-from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.verdict import Fact, Judgement
 from linkcheck.errors import (
     DamagedDatabase,
     DatabaseError,
@@ -34,8 +31,8 @@ from linkcheck.errors import (
     LinkcheckError,
     NewerDatabase,
 )
-from linkcheck.extract.urls import host_of, link_key, normalise_url, url_problem
-from linkcheck.models import Citation, Verdict
+from linkcheck.extract.urls import host_of, link_key, moved_target, normalise_url, url_problem
+from linkcheck.models import Citation, Fact, Judgement, Outcome, Reason, Verdict
 
 DEFAULT_DB = "linkcheck.db"
 BUSY_TIMEOUT_MS = 30_000

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from linkcheck.archive import Snapshot
-from linkcheck.check.outcome import Outcome
-from linkcheck.drift import Fingerprint, pack, unpack
+from linkcheck.models import Fingerprint, Outcome, Snapshot
 from linkcheck.store import Store, utcnow
+
+
+def pack(text: str) -> bytes:
+    """Normalised text as stored (zlib)."""
+    return zlib.compress(text.encode(), 6)
+
+
+def unpack(blob: bytes) -> str:
+    """Stored text back."""
+    return zlib.decompress(blob).decode()
 
 
 @dataclass(frozen=True, slots=True)
