@@ -325,6 +325,30 @@ class ArchivePick:
     """Capture date minus the accessed-on date; None without a date."""
 
 
+@dataclass(frozen=True, slots=True)
+class ArchiveAnswer:
+    """The archive's answer to "the capture of ``url`` nearest ``asked``", to be cached with a check."""
+
+    link_id: int
+    archive: str
+    """The archive's base URL: answers are cached per archive."""
+    asked: dt.date | None
+    """The date asked about; None: the latest capture."""
+    snapshot: Snapshot | None
+    """None: the archive has no capture."""
+    distance_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotFetch:
+    """A capture's bytes fetched: its main text's fingerprint, or why it has none."""
+
+    url: str
+    status: int | None
+    error: str | None
+    fingerprint: Fingerprint | None
+
+
 @dataclass(slots=True)
 class Drift:
     """The content side of one check: fingerprint, baseline, similarity, evidence, archive picks."""
@@ -346,6 +370,15 @@ class Drift:
     """Suggestions per citation id, for those the archive answered."""
     new_text: Fingerprint | None = field(default=None, repr=False)
     """A main text not stored yet: written with the check, in its transaction."""
+    archive_answers: list[ArchiveAnswer] = field(default_factory=list)
+    """The archive's answers for this link learnt since its last check: cached with the check."""
+    snapshot_fetches: list[SnapshotFetch] = field(default_factory=list, repr=False)
+    """Captures fetched meanwhile: recorded with the check, in its transaction."""
+
+    @property
+    def has_content(self) -> bool:
+        """Is anything known of the page's text or archived copies (not only answers to cache)?"""
+        return self.text_sha256 is not None or self.link_archive is not None or bool(self.citation_archive)
 
 
 @dataclass(slots=True)

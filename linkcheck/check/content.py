@@ -33,7 +33,7 @@ from linkcheck.check.archive import ArchiveClient, distance_days
 from linkcheck.check.fetch import Validators
 from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import ArchiveUnavailable, ContentTooComplex
-from linkcheck.models import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
+from linkcheck.models import REASON_VERDICT, ArchiveAnswer, ArchivePick, Drift, Outcome, Reason, SnapshotFetch
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
 from linkcheck.store.drift import LinkState, Lookup
@@ -86,6 +86,9 @@ class ContentStep:
         # Archive questions under way or answered in this run, by link id and then by date.
         self._asked: dict[int, dict[dt.date | None, asyncio.Task[Lookup | None]]] = {}
         self._fetches: dict[str, asyncio.Task[drift.Fingerprint | None]] = {}
+        # What the archive told, not yet handed to a check to be written with it (one write path).
+        self._answers: dict[int, list[ArchiveAnswer]] = {}
+        self._fetched: list[SnapshotFetch] = []
         self._fingerprint = Fingerprinter(worker)
         # What is known of each link is read ahead in chunks, in the order the run takes them.
         self._order = [link.id for link in links]
@@ -143,7 +146,10 @@ class ContentStep:
         except ArchiveUnavailable:
             return None
         distance = distance_days(snapshot, date) if snapshot is not None else None
-        return sql.save_lookup(self.store, link.id, self.base, date, snapshot, distance)
+        self._answers.setdefault(link.id, []).append(
+            ArchiveAnswer(link.id, self.base, date, snapshot, distance)
+        )
+        return sql.lookup_of(self.store, snapshot, distance)
 
     async def _snapshot_text(self, lookup: Lookup) -> drift.Fingerprint | None:
         """The fingerprint of a capture: kept, or fetched now in the ``id_`` form (once per run)."""
@@ -177,7 +183,7 @@ class ContentStep:
                     error = f"not an HTML or text page ({got.content_type or 'no content type'})"
         else:
             error = f"the archive answered {got.status}"
-        sql.save_snapshot_fetch(self.store, url, got.status, error, fp)
+        self._fetched.append(SnapshotFetch(url, got.status, error, fp))
         return fp
 
     async def _bounded(self, what: Awaitable[T], deadline: float) -> T | None:
@@ -210,9 +216,20 @@ class ContentStep:
                     outcome.reason = Reason.CONTENT_CHANGED
             d.evidence.update(self._evidence(prepared, outcome, live))
         await self._suggest(prepared, outcome, d, deadline)
-        if live is not None or d.link_archive is not None or d.citation_archive:
+        # Written with this check: its link's answers so far, and any capture fetched meanwhile.
+        d.archive_answers = self._answers.pop(prepared.link.id, [])
+        d.snapshot_fetches, self._fetched = self._fetched, []
+        if d.has_content or d.archive_answers or d.snapshot_fetches:
             outcome.drift = d
         return outcome
+
+    def leftovers(self) -> tuple[list[ArchiveAnswer], list[SnapshotFetch]]:
+        """Answers and fetches that came after their link's check was handed over: the run's
+        last transaction keeps them (a later run need not ask again)."""
+        answers = [a for found in self._answers.values() for a in found]
+        fetched, self._fetched = self._fetched, []
+        self._answers.clear()
+        return answers, fetched
 
     async def _live(self, outcome: Outcome, state: LinkState, body: bytes | None) -> drift.Fingerprint | None:
         """The live page's fingerprint: from its body, or the previous one for a 304."""

@@ -47,7 +47,7 @@ from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, V
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
 from linkcheck.store import report as report_sql
-from linkcheck.store.drift import record_drift
+from linkcheck.store.drift import keep_archive_answers, record_drift
 
 BATCH_SIZE = 200
 """Checks written per transaction, at most."""
@@ -563,6 +563,7 @@ async def check_links(
                 w.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             await content.close()
+            late_answers, late_fetches = content.leftovers()
             if held and not hosts_answered and status == "done":
                 report.canaries = await _canaries(store, fetcher, hosts_asked)
             warming.cancel()
@@ -575,6 +576,11 @@ async def check_links(
             report.hosts_failed = len({host_of[i] for i, _ in held} - hosts_answered)
             report.links_held = len(held)
             if held and not hosts_answered and not report.canaries:
+                # Not recorded, but what the archive said of them is still worth keeping.
+                for _, o in held:
+                    if o.drift is not None:
+                        late_answers += o.drift.archive_answers
+                        late_fetches += o.drift.snapshot_fetches
                 held.clear()
                 if status == "done":
                     report.outage = True
@@ -589,6 +595,7 @@ async def check_links(
             for start in range(0, len(held), BATCH_SIZE):
                 ready.extend(held[start : start + BATCH_SIZE])
                 flush()
+            keep_archive_answers(store, late_answers, late_fetches)
             claims.release(store, run_id)
             store.finish_run(run_id, status, len(links), report.recorded)
     report.tally = store.verdict_tally(run_id)
