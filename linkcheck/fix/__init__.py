@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkcheck.errors import FixError
+from linkcheck.extract import FORMATS
 from linkcheck.fix.locate import link_end
 from linkcheck.models import Remedy, Suggestion, Verdict
 from linkcheck.store import Store
@@ -39,19 +40,10 @@ from linkcheck.store import report as report_sql
 #: The verdicts `fix` mends by default: the confirmed problems (``failing`` is not yet confirmed).
 FIXABLE: frozenset[Verdict] = Verdict.having(lambda v: v.traits.remedy is not Remedy.NONE)
 
-#: Format name -> module of linkcheck.fix that edits it.
-EDITORS: dict[str, str] = {
-    "text": "plain",
-    "markdown": "plain",
-    "rst": "plain",
-    "html": "html",
-    "bibtex": "bibtex",
-    "ris": "ris",
-    "csljson": "csljson",
-    "wikitext": "wikitext",
-}
 #: Formats that are never edited: their fix is a list of replacements (``--format csv``).
 NOT_EDITED = ("pdf", "docx")
+#: Format name -> module of linkcheck.fix that edits it: named as linkcheck.extract's reader of it.
+EDITORS: dict[str, str] = {fmt: module for fmt, module in FORMATS.items() if fmt not in NOT_EDITED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,7 +436,13 @@ def write_in_place(doc: DocumentFix) -> None:
 
 
 def write_output(path: str, data: bytes) -> None:
-    """Write a diff or a list of replacements to ``path`` atomically (folders created)."""
+    """Write ``data`` to ``path`` through a temporary file and a rename (folders created).
+
+    A reader sees the old file or the new one, never half of one. No fsync: the rename alone
+    keeps readers from a half-written file, which is the point; surviving a power cut is not
+    worth a second per 100 MB for output written again at will. mkstemp makes the file private
+    (0600); the umask's mode is restored, as for any file the user writes.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -7,9 +7,8 @@ only when asked for, so that the formats not used (Jinja2 for HTML) cost nothing
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
+from linkcheck.fix import write_output
 from linkcheck.report import Format, Report, quiet_gc
 
 #: GitHub's limit on the body of a pull-request or issue comment, in characters.
@@ -69,19 +68,5 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
     A reader sees the old file or the new one, never a half-written report.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        # No fsync: the rename alone keeps readers from a half-written file, which is the point;
-        # surviving a power cut is not worth a second per 100 MB for a report written again at will.
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        # mkstemp makes the file private (0600); a report is meant to be read like any file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # The same bytes as the text with no newline translation; fix writes its output the same way.
+    write_output(os.fspath(path), text.encode("utf-8"))
