@@ -1,4 +1,4 @@
-"""Turning what one check saw into a :class:`~linkcheck.check.outcome.Reason`: pure functions.
+"""Turning what one check saw into a :class:`~linkcheck.models.Reason`: pure functions.
 
 No network and no database here: the fetcher hands over a status, headers, the redirect
 hops and a few signals read from the body, or the exception a try ended with, and gets

@@ -4,8 +4,9 @@
 :class:`Report`: one :class:`ReportLink` per link with its :class:`ReportCitation` list and a
 :class:`Suggestion` of what to cite instead. Each format is a module with one ``render(report)``
 function returning text: :mod:`.table` (Rich, for a terminal), :mod:`.json` (the contract's
-shape), :mod:`.csv`, :mod:`.markdown` and :mod:`.html`. :func:`write_atomic` puts a report in a
-file so that a reader (a web server, a CI artifact upload) never sees half of one.
+shape), :mod:`.csv`, :mod:`.markdown`, :mod:`.junit`, :mod:`.github` and :mod:`.html`;
+:mod:`.output` picks one (``render``) and puts a report in a file so that a reader (a web
+server, a CI artifact upload) never sees half of one (``write_atomic``).
 """
 
 from __future__ import annotations
