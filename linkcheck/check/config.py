@@ -24,6 +24,11 @@ OLDER_THAN = "7d"
 FAILING_RECHECK = "1d"
 """A failing link is due again after this, so that confirmation over several days can happen."""
 
+HTTP_STACKS = ("httpx", "aiohttp")
+"""The HTTP stacks under the run's httpx client (``--http-stack``): httpcore over anyio and h11, or
+aiohttp (linkcheck/check/aiohttp_transport.py); both behind the same address guard."""
+HTTP_STACK = "httpx"
+"""The default stack: httpcore, until aiohttp's transport has proved itself (docs/benchmarks.md)."""
 MAX_REDIRECTS = 10
 """Redirect hops followed before the outcome is too-many-redirects."""
 MAX_BODY_BYTES = 2 * 1024 * 1024

@@ -70,6 +70,8 @@ class FetchSettings:
     backoff_base: float = config.BACKOFF_BASE
     backoff_max: float = config.BACKOFF_MAX
     soft404_ratio: float = config.SOFT404_RATIO
+    http_stack: str = config.HTTP_STACK
+    """Which transport carries the requests: one of :data:`config.HTTP_STACKS`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +356,20 @@ class Stop(Exception):
         self.reason = reason
 
 
+def http_transport(
+    resolver: Resolver, settings: FetchSettings, per_host: int | None = None
+) -> httpx.AsyncBaseTransport:
+    """The guarded transport of ``settings.http_stack``, connections to one host bounded by ``per_host``."""
+    if settings.http_stack == "aiohttp":
+        # Imported here: a run on the default stack does not pay for importing aiohttp.
+        from linkcheck.check.aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(resolver, per_host=per_host or settings.per_host)
+    return guarded_transport(
+        resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
+    )
+
+
 def build_client(
     resolver: Resolver, settings: FetchSettings, per_host: int | None = None
 ) -> httpx.AsyncClient:
@@ -362,10 +378,9 @@ def build_client(
     ``per_host`` sizes each host's connection pool when some host is allowed more requests
     at once than ``settings.per_host`` (``[hosts."name"] per_host``); the gates keep the limits.
     """
+    transport = http_transport(resolver, settings, per_host)
     return httpx.AsyncClient(
-        transport=guarded_transport(
-            resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
-        ),
+        transport=transport,
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,

@@ -155,6 +155,7 @@ CHECK_OPTIONS: dict[str, OptionSpec] = {
     "exclude": OptionSpec(list, ()),
     "accept": OptionSpec(str, None),
     "remap": OptionSpec(list, ()),
+    "http_stack": OptionSpec(str, config.HTTP_STACK),
 }
 
 _KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
@@ -211,6 +212,10 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         remaps = tuple(parse_remap_arg(r) for r in v["remap"])
     except ValueError as e:
         raise OptionError("remap", str(e)) from None
+    if v["http_stack"] not in config.HTTP_STACKS:
+        raise OptionError(
+            "http_stack", f"expected one of {', '.join(config.HTTP_STACKS)}, got {v['http_stack']!r}"
+        )
     archive_url = v["archive_url"] or os.environ.get(config.ARCHIVE_URL_ENV) or config.ARCHIVE_URL
     settings = FetchSettings(
         user_agent=v["user_agent"],
@@ -219,6 +224,7 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         host_interval=v["host_interval"],
         timeout=v["timeout"],
         retries=v["retries"],
+        http_stack=v["http_stack"],
     )
     return CheckOptions(
         fetch=settings,
