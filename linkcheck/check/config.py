@@ -52,6 +52,8 @@ SOFT404_RATIO = 0.95
 CONTENT_BUDGET = 10.0
 """Seconds the content worker may spend on one page (parsing, main text): past it the page is
 ``content-too-complex`` (its check kept) and the worker is killed and replaced."""
+TEXT_WORKERS_MAX = 8
+"""Most main-text workers a run starts, whatever the cores (each holds trafilatura: ~60 MB)."""
 SOFT404_MAX_WORDS = 3000
 """Words of each page compared by the soft-404 probe; bounds its cost on long pages."""
 

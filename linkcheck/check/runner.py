@@ -39,6 +39,7 @@ from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
 from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
+from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.check.worker import ContentWorker
@@ -473,9 +474,10 @@ async def check_links(
         build_client(archive_resolver, archive_settings) as archive_http,
     ):
         # Parsing and main-text extraction of every page, off the loop and within a budget.
-        # Two workers, as the work has two kinds: parsing a page for the verdict (every 2xx page,
-        # on the fetch's path) and extracting its main text (after it); on two cores they overlap.
-        pages, texts = ContentWorker(), ContentWorker()
+        # Two kinds of worker, as the work has two kinds: parsing a page for the verdict (every
+        # 2xx page, on the fetch's path) and extracting its main text (after it), the larger
+        # cost, on every core but the event loop's (linkcheck/check/pool.py); they overlap.
+        pages, texts = ContentWorker(), ContentPool(text_workers())
         await pages.start()
         await texts.start()
         warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("fingerprint",)))

@@ -86,6 +86,20 @@ class ContentWorker:
         """Workers killed for running past the budget (or found dead) in this run."""
         self._deaths = 0
         """Workers found dead since the last reply."""
+        self._last_reply = 0.0
+        """Loop time of the latest reply: when the call behind it could start."""
+
+    @property
+    def pending(self) -> int:
+        """Calls sent to the worker and not yet answered."""
+        return len(self._pending)
+
+    def running_for(self) -> float:
+        """Seconds the call the worker is on has been running (0 when it has none)."""
+        if not self._pending:
+            return 0.0
+        now = asyncio.get_running_loop().time()
+        return now - max(self._pending[0].sent, self._last_reply)
 
     async def _running(self) -> asyncio.subprocess.Process:
         """The worker, started if need be (once, however many calls ask at the same moment)."""
@@ -175,7 +189,7 @@ class ContentWorker:
                 return
             self._deaths = 0
             self._pending.popleft()
-            last = loop.time()
+            last = self._last_reply = loop.time()
             if not head.future.done():  # its caller may have been cancelled meanwhile
                 head.future.set_result(reply)
 
