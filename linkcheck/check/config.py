@@ -54,6 +54,8 @@ CONTENT_BUDGET = 10.0
 ``content-too-complex`` (its check kept) and the worker is killed and replaced."""
 TEXT_WORKERS_MAX = 8
 """Most main-text workers a run starts, whatever the cores (each holds trafilatura: ~60 MB)."""
+PROBE_CACHE = 4096
+"""Site folders whose soft-404 probe answer a run keeps, the least recently used dropped first."""
 SOFT404_MAX_WORDS = 3000
 """Words of each page compared by the soft-404 probe; bounds its cost on long pages."""
 

@@ -23,7 +23,7 @@ import re
 import secrets
 import time
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -424,7 +424,10 @@ class Fetcher:
     """Where pages are parsed, within a time budget; None: in place (unit tests, tiny runs)."""
     _gates: dict[str, HostGate] = field(default_factory=dict)
     _slots: asyncio.Semaphore | None = None
-    _probes: dict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(default_factory=dict)
+    _probes: OrderedDict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(
+        default_factory=OrderedDict
+    )
+    """Probe answers by site folder, the least recently used first; at most config.PROBE_CACHE."""
 
     @property
     def _headers(self) -> dict[str, str]:
@@ -673,11 +676,19 @@ class Fetcher:
         folder, _, last = parts.path.rpartition("/")
         ext = last[last.rfind(".") :] if "." in last else ""
         key = (f"{parts.scheme}://{parts.netloc}", folder)
-        if key not in self._probes:
+        task = self._probes.get(key)
+        if task is None:
             name = f"linkcheck-probe-{secrets.token_hex(8)}{ext}"
             probe_url = urlunsplit((parts.scheme, parts.netloc, f"{folder}/{name}", "", ""))
-            self._probes[key] = asyncio.ensure_future(self._fetch_probe(probe_url))
-        return await asyncio.shield(self._probes[key])
+            task = self._probes[key] = asyncio.ensure_future(self._fetch_probe(probe_url))
+            # Bounded: a run over a million links in as many folders must not keep every answer
+            # (a PageSignals holds up to SOFT404_MAX_WORDS words). The links of one folder come
+            # close together (interleaved by host), so the least recently used go first.
+            while len(self._probes) > config.PROBE_CACHE:
+                self._probes.popitem(last=False)  # a probe still running goes on for its waiters
+        else:
+            self._probes.move_to_end(key)
+        return await asyncio.shield(task)
 
     async def _fetch_probe(self, url: str) -> PageSignals | None:
         scratch = Outcome(url=url, reason=Reason.OK)
