@@ -43,6 +43,7 @@ from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Fact, Judgement, Policy, judge
 from linkcheck.check.worker import ContentWorker
+from linkcheck.errors import EnvironmentFailure
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
@@ -417,9 +418,6 @@ async def check_links(
         return report
     if not links:
         return report
-    # Before anything is fetched: a run that could not fingerprint a live page would record
-    # every page whose text was replaced as alive (raises EnvironmentFailure, exit 4).
-    components.require(components.FOR_CHECK)
     report.run_id = run_id = store.start_run(options.describe())
     claims.register(store, run_id)
     # Another check on this database works on its own links: this one takes the rest.
@@ -480,6 +478,11 @@ async def check_links(
         pages, texts = ContentWorker(), ContentPool(text_workers())
         await pages.start()
         await texts.start()
+        # Before anything is fetched: a run that could not fingerprint a live page would record
+        # every page whose text was replaced as alive (EnvironmentFailure, exit 4). Asked of a
+        # worker, where the parsers run: the checking process itself never imports trafilatura
+        # (a fifth of a second of its CPU), while it sets up and the workers start.
+        required = asyncio.ensure_future(texts.call("require", components.FOR_CHECK))
         warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("fingerprint",)))
         fetcher = Fetcher(client, resolver, settings, rules=options.rules, worker=pages)
         archive = None
@@ -505,6 +508,8 @@ async def check_links(
                 finishing.release()
 
         async def worker() -> None:
+            if await required:
+                return  # a component is missing: the run stops below, before any request
             for link in todo:
                 if link.id in excluded:
                     # Nothing is sent for it, not even a question to the archive.
@@ -529,6 +534,9 @@ async def check_links(
         main = asyncio.current_task()
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
+            missing = await required
+            if missing:
+                raise EnvironmentFailure(*missing)
             last_flush = time.monotonic()
             received = 0
             while received < len(links):

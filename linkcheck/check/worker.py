@@ -266,12 +266,25 @@ def _fingerprint(body: bytes, content_type: str | None) -> Any:
     return drift.fingerprint(body, content_type)
 
 
+def _require(modules: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """None when every one of ``modules`` loads here; else the failure's (component, problem, fix)."""
+    from linkcheck import components
+
+    try:
+        components.require(modules)
+    except EnvironmentFailure as e:
+        return e.component, e.problem, e.fix
+    return None
+
+
 def _sleep(seconds: float) -> None:
     # For tests: a page that takes this long, without needing a hostile parser input.
     time.sleep(seconds)
 
 
-TASKS: dict[str, Callable[..., Any]] = {"read_page": _read_page, "fingerprint": _fingerprint, "sleep": _sleep}
+TASKS: dict[str, Callable[..., Any]] = {
+    "read_page": _read_page, "fingerprint": _fingerprint, "require": _require, "sleep": _sleep,
+}  # fmt: skip
 
 
 def die_with_parent(parent: int) -> None:
