@@ -614,7 +614,9 @@ def test_stop_ends_a_run_early_keeping_its_checks(web: Web, receiver: Receiver, 
     def stop_when_mid_run() -> None:
         wait_for(lambda: web.hits[("slow.test", "/page")] >= 1, what="the slow request")
         wait_for(lambda: all(web.hits[("library.test", p)] for p in ("/live", "/missing", "/gone")))
-        time.sleep(0.5)  # the fast answers reach the run's writer
+        # The fast answers reach the run's writer (the live page's text is extracted first: on a
+        # loaded machine that takes seconds).
+        wait_for(lambda: query(in_tmp / "lc.db", "SELECT COUNT(*) FROM checks") == [(3,)], what="3 checks")
         stop.set()
 
     web.reset_counters()

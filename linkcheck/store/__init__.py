@@ -126,7 +126,10 @@ class _Database(sqlite_utils.Database):
         try:
             yield self
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK
+            # would fail and hide the error that says what happened.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")
