@@ -352,19 +352,22 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-def seed_linkcheck(bench: Bench) -> Path:
-    """A database seeded with every link by host name, made once and copied for each run."""
+def seed_linkcheck(bench: Bench, root: Path = ROOT) -> Path:
+    """A database seeded with every link by host name, made once and copied for each run.
+
+    ``root``: the source tree whose linkcheck seeds it (``python -m linkcheck`` run there).
+    """
     doc = bench.work / "references.md"
     lines = ["# References", ""]
     for i, u in enumerate(urls(bench.hosts, bench.pages, bench.port, names=True), 1):
         lines.append(f"{i}. Report {i}. Available at: {u} (accessed on 8 September 2017).")
     doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = bench.work / "seeded.db"
+    db = bench.work / ("seeded.db" if root == ROOT else f"seeded-{root.name}.db")
     proc = subprocess.run(
         [sys.executable, "-m", "linkcheck", "--db", str(db), "seed", str(doc)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=root,
         check=False,
     )
     if proc.returncode != 0:
@@ -412,18 +415,21 @@ def run_linkcheck(
     interval: float | None,
     stack: str | None = None,
     recheck: bool = False,
+    root: Path = ROOT,
 ) -> Result:
     """``linkcheck check --all`` on a fresh copy of the seeded database.
 
     ``recheck``: on the database the previous run left (every page fingerprinted once already),
-    as a scheduled recheck finds it; otherwise on a fresh copy of the seeded one.
+    as a scheduled recheck finds it; otherwise on a fresh copy of the seeded one. ``root``: the
+    source tree whose linkcheck runs (another commit's, for a before-and-after in one run).
     """
     shown = "0.1 (default)" if interval is None else f"{interval:g}"
     settings = f"--per-host {per_host} --concurrency {concurrency} --host-interval {shown}"
     if stack is not None:
         settings += f" --http-stack {stack}"
+    tool = "linkcheck" if root == ROOT else f"linkcheck@{root.name}"
     r = Result(
-        "linkcheck (recheck)" if recheck else "linkcheck",
+        f"{tool} (recheck)" if recheck else tool,
         settings,
         per_host,
         concurrency,
@@ -433,7 +439,7 @@ def run_linkcheck(
     if not recheck:
         shutil.copyfile(seeded, db)
     cmd = linkcheck_command(bench, db, per_host, concurrency, interval, stack)
-    proc = bench.timed(r, cmd, cwd=ROOT)
+    proc = bench.timed(r, cmd, cwd=root)
     out = proc.stdout + proc.stderr
     m = re.search(r"Checked (\d+) of (\d+) links? in ([\d.]+) s: (.*)", out)
     if m:
@@ -618,6 +624,11 @@ def main() -> None:
     ap.add_argument(
         "--recheck", action="store_true", help="also time linkcheck rechecking what it has just checked"
     )
+    ap.add_argument(
+        "--compare-tree",
+        type=Path,
+        help="also time the linkcheck of this source tree (e.g. `git archive` of an earlier commit)",
+    )
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -663,6 +674,20 @@ def main() -> None:
                                 run_linkcheck(bench, seeded, per_host, conc, interval, stack, recheck=True)
                             )
                             _said(results[-1])
+        if wanted("linkcheck") and args.compare_tree:
+            tree = args.compare_tree.resolve()
+            seeded_before = seed_linkcheck(bench, tree)
+            for per_host, conc in limits:
+                for interval in lc_intervals:
+                    results.append(run_linkcheck(bench, seeded_before, per_host, conc, interval, root=tree))
+                    _said(results[-1])
+                    if args.recheck:
+                        results.append(
+                            run_linkcheck(
+                                bench, seeded_before, per_host, conc, interval, recheck=True, root=tree
+                            )
+                        )
+                        _said(results[-1])
         tools = {
             "lychee": find_tool("lychee"),
             "LinkChecker": find_tool("linkchecker"),

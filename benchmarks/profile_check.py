@@ -78,24 +78,24 @@ def categorise(raw: str) -> tuple[collections.Counter[str], int]:
     return counts, total
 
 
-def cpu_seconds(bench: Bench, db: Path, stack: str | None) -> float:
+def cpu_seconds(bench: Bench, db: Path, stack: str | None, root: Path) -> float:
     """CPU seconds (user + system) of one check run and its content workers, not profiled."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
-        linkcheck_command(bench, db, 4, 128, 0.0, stack), capture_output=True, cwd=ROOT, check=True
+        linkcheck_command(bench, db, 4, 128, 0.0, stack), capture_output=True, cwd=root, check=True
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def profile(bench: Bench, db: Path, out: Path, stack: str | None) -> str:
+def profile(bench: Bench, db: Path, out: Path, stack: str | None, root: Path) -> str:
     """Run the check under py-spy; the raw collapsed stacks."""
     py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if py_spy is None:
         raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
     cmd = [py_spy, "record", "--subprocesses", "--rate", str(RATE), "--format", "raw", "-o", str(out), "--"]
     cmd += linkcheck_command(bench, db, 4, 128, 0.0, stack)
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=root, check=False)
     if not out.exists():
         raise SystemExit(f"py-spy failed: {proc.stderr.strip()[-500:]}")
     return out.read_text()
@@ -106,22 +106,24 @@ def main() -> None:
     ap.add_argument("--stack", default=None, help="--http-stack value (default: linkcheck's default)")
     ap.add_argument("--recheck", action="store_true", help="profile a second run on the checked database")
     ap.add_argument("--raw", type=Path, help="keep py-spy's raw output here")
+    ap.add_argument("--tree", type=Path, default=ROOT, help="the source tree whose linkcheck runs")
     args = ap.parse_args()
+    root = args.tree.resolve()
     work = Path(tempfile.mkdtemp(prefix="linkcheck-profile-"))
     bench = Bench(50, 40, 0.05, work)
     try:
-        seeded = seed_linkcheck(bench)
+        seeded = seed_linkcheck(bench, root)
         db = work / "run.db"
         shutil.copyfile(seeded, db)
         if args.recheck:
-            cpu_seconds(bench, db, args.stack)  # the first check, which the profiled one repeats
+            cpu_seconds(bench, db, args.stack, root)  # the first check, which the profiled one repeats
             shutil.copyfile(db, work / "checked.db")
-        cpu = cpu_seconds(bench, db, args.stack)
+        cpu = cpu_seconds(bench, db, args.stack, root)
         if args.recheck:
             shutil.copyfile(work / "checked.db", db)
         else:
             shutil.copyfile(seeded, db)
-        raw = profile(bench, db, work / "profile.txt", args.stack)
+        raw = profile(bench, db, work / "profile.txt", args.stack, root)
         if args.raw:
             args.raw.write_text(raw)
     finally:
