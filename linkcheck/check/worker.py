@@ -312,10 +312,7 @@ def die_with_parent(parent: int) -> None:
 def main(argv: list[str]) -> int:
     """Serve tasks from standard input until it closes."""
     die_with_parent(int(argv[1]))
-    # Content work is batch work: on a busy machine the parent's event loop, whose requests are
-    # timed, goes first (its requests left bunched together behind a worker's parsing otherwise).
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
+    niced = False
     # Ctrl-C reaches the whole process group: the parent winds up and closes our input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The replies go to a copy of standard output; the real one points nowhere, so that a
@@ -337,6 +334,14 @@ def main(argv: list[str]) -> int:
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.write(_HEADER.pack(len(data)) + data)
         stdout.flush()
+        if not niced:
+            # Content work is batch work: on a busy machine the parent's event loop, whose
+            # requests are timed, goes first (its requests left bunched together behind a
+            # worker's parsing otherwise). Only after the first call: the start (importing the
+            # parsers) is what the run's first pages, and the check that they load, wait for.
+            niced = True
+            with contextlib.suppress(OSError):
+                os.nice(WORKER_NICENESS)
 
 
 if __name__ == "__main__":
