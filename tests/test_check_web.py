@@ -10,12 +10,15 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
+from linkcheck.check.network import GuardedTransport
 from linkcheck.cli import app
 from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site, sso_site
 
@@ -304,7 +307,18 @@ def test_private_addresses_are_skipped_without_allow_private(web: Web, tmp_path:
     assert "127.0.0.2" in error and "loopback" in error
 
 
-def test_requests_in_flight_per_host_never_exceed_per_host(web: Web, tmp_path: Path) -> None:
+def test_requests_in_flight_per_host_never_exceed_per_host(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent: list[float] = []
+    original = GuardedTransport.handle_async_request
+
+    async def recording(self: GuardedTransport, request: httpx.Request) -> httpx.Response:
+        if request.url.host == "slowish.test":
+            sent.append(time.monotonic())
+        return await original(self, request)
+
+    monkeypatch.setattr(GuardedTransport, "handle_async_request", recording)
     links = [url(web, "slowish.test", f"/page/{i}") for i in range(12)]
     (tmp_path / "refs.txt").write_text("\n\n".join(links) + "\n")
     db = tmp_path / "c.db"
@@ -313,9 +327,11 @@ def test_requests_in_flight_per_host_never_exceed_per_host(web: Web, tmp_path: P
     args = ["--per-host", "2", "--concurrency", "8", "--host-interval", "0.05", "--allow-private"]
     result = runner.invoke(app, ["--db", str(db), "check", *args, *web.resolve_args()])
     assert result.exit_code == 0, result.output
-    assert web.max_in_flight["slowish.test"] == 2
-    starts = sorted(web.starts["slowish.test"])
-    assert all(b - a >= 0.045 for a, b in itertools.pairwise(starts))
+    assert web.max_in_flight["slowish.test"] == 2  # as the server counts them
+    # The least interval between the starts of two requests, as the client sends them: the
+    # server's own clock adds a loaded machine's scheduling delays to some requests and not others.
+    assert len(sent) >= len(links)
+    assert all(b - a >= 0.045 for a, b in itertools.pairwise(sent))
     assert set(verdicts(db).values()) == {("alive", "ok")}
 
 

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -26,8 +27,27 @@ CITE = "Smith J. Report. Available at: http://www.example.org/{} (accessed on 8 
 
 
 def seed(db: Path, *args: str, timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], int]:
-    """Run ``linkcheck seed`` as a process; return it and its peak memory in MB."""
-    cmd = [sys.executable, "-c", "from linkcheck.cli import main; main()", "--db", str(db), "seed", *args]
+    """Run ``linkcheck seed`` as a process; return it and its peak memory in MB.
+
+    The peak is the child's own high-water mark (``VmHWM``, which starts afresh at exec), written
+    by the child as it exits: rusage's ``ru_maxrss`` keeps the forking parent's size too, so
+    inside a large pytest process every child seemed to need as much as pytest.
+    """
+    fd, name = tempfile.mkstemp(suffix=".hwm")  # outside any folder a test seeds
+    os.close(fd)
+    hwm = Path(name)
+    code = (
+        "import atexit\n"
+        "def _hwm():\n"
+        "    with open('/proc/self/status') as f:\n"
+        "        kb = next(line.split()[1] for line in f if line.startswith('VmHWM'))\n"
+        f"    open({str(hwm)!r}, 'w').write(kb)\n"
+        "atexit.register(_hwm)\n"
+        "from linkcheck.cli import main\n"
+        "main()\n"
+    )
+    hwm.unlink()
+    cmd = [sys.executable, "-c", code, "--db", str(db), "seed", *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + timeout
     # wait4, not poll(): it gives this child's own peak memory (RUSAGE_CHILDREN keeps the largest
@@ -53,9 +73,9 @@ def seed(db: Path, *args: str, timeout: float = 60) -> tuple[subprocess.Complete
         r.join(10)
     proc.stdout.close()  # type: ignore[union-attr]
     proc.stderr.close()  # type: ignore[union-attr]
-    return subprocess.CompletedProcess(
-        cmd, proc.returncode, outs["out"], outs["err"]
-    ), usage.ru_maxrss // 1024
+    peak = int(hwm.read_text()) // 1024 if hwm.exists() else usage.ru_maxrss // 1024
+    hwm.unlink(missing_ok=True)
+    return subprocess.CompletedProcess(cmd, proc.returncode, outs["out"], outs["err"]), peak
 
 
 def links(db: Path) -> dict[str, tuple[str, str]]:
