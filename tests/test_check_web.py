@@ -18,6 +18,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from linkcheck.check.aiohttp_transport import AiohttpTransport
 from linkcheck.check.network import GuardedTransport
 from linkcheck.cli import app
 from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site, sso_site
@@ -308,17 +309,18 @@ def test_private_addresses_are_skipped_without_allow_private(web: Web, tmp_path:
 
 
 def test_requests_in_flight_per_host_never_exceed_per_host(
-    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stack: str
 ) -> None:
     sent: list[float] = []
-    original = GuardedTransport.handle_async_request
+    transport: type[httpx.AsyncBaseTransport] = GuardedTransport if stack == "httpx" else AiohttpTransport
+    original = transport.handle_async_request
 
-    async def recording(self: GuardedTransport, request: httpx.Request) -> httpx.Response:
+    async def recording(self: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
         if request.url.host == "slowish.test":
             sent.append(time.monotonic())
         return await original(self, request)
 
-    monkeypatch.setattr(GuardedTransport, "handle_async_request", recording)
+    monkeypatch.setattr(transport, "handle_async_request", recording)
     links = [url(web, "slowish.test", f"/page/{i}") for i in range(12)]
     (tmp_path / "refs.txt").write_text("\n\n".join(links) + "\n")
     db = tmp_path / "c.db"
