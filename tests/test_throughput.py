@@ -1,8 +1,10 @@
-"""Per-link work a recheck does not repeat: a page whose bytes are unchanged is not fingerprinted again."""
+"""Per-link work a check does not do: fingerprinting unchanged bytes again, importing unused parsers."""
 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +77,41 @@ def test_a_recheck_fingerprints_only_the_pages_whose_bytes_changed(
     assert {u: (texts, checks) for u, texts, checks in rows} == {
         urls[0]: (1, 2), urls[1]: (1, 2), urls[2]: (2, 2),
     }  # fmt: skip
+
+
+def test_the_checking_process_does_not_import_the_parsers(web: Web, tmp_path: Path) -> None:
+    # Pages are parsed in the content workers: the checking process has no use for trafilatura
+    # or lxml (a fifth of a second of its start); the workers are asked whether they load.
+    url = web.sites["steady.test"].url("/steady-1")
+    (tmp_path / "refs.txt").write_text(f"{url} (accessed 3 May 2020)\n")
+    db = tmp_path / "p.db"
+    assert runner.invoke(app, ["--db", str(db), "seed", str(tmp_path / "refs.txt")]).exit_code == 0
+    args = ["--db", str(db), "check", "--no-archive", "--allow-private", *web.resolve_args()]
+    code = (
+        "import sys\nfrom linkcheck.cli import app\n"
+        f"try:\n    app({args!r})\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted(m for m in ('trafilatura', 'lxml', 'justext') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT links.verdict, text_sha256 IS NOT NULL FROM links JOIN checks "
+                            "ON checks.link_id = links.id").fetchall() == [("alive", 1)]  # fmt: skip
+    finally:
+        conn.close()
+
+
+def test_the_page_signal_worker_does_not_import_httpx() -> None:
+    # read_page's module needs httpx only to classify errors, in the checking process: importing
+    # it (and its command line: rich, click) was a third of a second of every worker's start.
+    code = (
+        "import sys\nfrom linkcheck.check import worker\n"
+        "page = worker._read_page(b'<html><title>T</title><p>words</p></html>', 'text/html')\n"
+        "print(page.title, 'httpx' in sys.modules)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.split() == ["T", "False"]
