@@ -10,6 +10,7 @@ import httpcore
 import httpx
 import pytest
 
+from linkcheck.check.aiohttp_transport import AiohttpTransport
 from linkcheck.check.classify import DnsError, InvalidHost, classify_error
 from linkcheck.check.fetch import FetchSettings, http_transport
 from linkcheck.check.network import (
@@ -337,3 +338,48 @@ def test_a_refused_connection_is_a_connect_error_naming_the_refusal(stack: str) 
         assert resolver.stats.connects == 0
     finally:
         web.close()
+
+
+async def keep_alive_server() -> asyncio.Server:
+    """A loopback server keeping its connections open unless asked to close (tests/web.py always closes)."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                close = b"connection: close" in head.lower()  # as HTTP/1.1 servers do (RFC 9112)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")
+                writer.write(b"Connection: close\r\n\r\nok" if close else b"\r\nok")
+                await writer.drain()
+                if close:
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+def test_aiohttp_keeps_idle_connections_for_the_latest_origins_only() -> None:
+    # aiohttp bounds the connections in use, not the idle ones: without a bound of our own, a
+    # run over thousands of hosts would hold thousands of idle sockets.
+    async def visits(max_pools: int) -> int:
+        a, b = await keep_alive_server(), await keep_alive_server()
+        urls = {s: f"http://127.0.0.1:{s.sockets[0].getsockname()[1]}/" for s in (a, b)}
+        resolver = Resolver(allow_private=True)
+        try:
+            t = AiohttpTransport(resolver, per_host=1, max_pools=max_pools)
+            async with httpx.AsyncClient(transport=t, trust_env=False) as client:
+                for server in (a, b, b, a, a):
+                    response = await client.get(urls[server])
+                    assert await response.aread() == b"ok"
+        finally:
+            a.close()
+            b.close()
+        return resolver.stats.connects
+
+    # Room for both origins: one connection each, reused. Room for one: a keeps its
+    # connection, b (the newcomer) gets a new one for each request.
+    assert asyncio.run(visits(2)) == 2
+    assert asyncio.run(visits(1)) == 3

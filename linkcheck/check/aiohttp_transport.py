@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from types import SimpleNamespace
 from typing import Any
@@ -176,8 +177,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """An httpx transport whose every connection is made by aiohttp to guarded addresses.
 
     ``per_host`` bounds the connections to one host (aiohttp's per-host limit; the fetcher's
-    gates keep the request limits); ``network`` is where approved addresses are reached
-    (tests only). The session is made on first use, inside the run's event loop.
+    gates keep the request limits), ``max_pools`` the origins whose idle connections are kept;
+    ``network`` is where approved addresses are reached (tests only). The session is made on
+    first use, inside the run's event loop.
     """
 
     def __init__(
@@ -185,6 +187,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         resolver: Resolver,
         *,
         per_host: int,
+        max_pools: int = 64,
         ssl_context: ssl.SSLContext | None = None,
         network: Network = _direct,
     ) -> None:
@@ -193,6 +196,25 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._ssl = ssl_context or httpx.create_ssl_context(trust_env=False)
         self._network = network
         self._session: aiohttp.ClientSession | None = None
+        self._max_pools = max_pools
+        self._kept: OrderedDict[tuple[str, str, int], float] = OrderedDict()
+
+    def _keep_alive(self, origin: tuple[str, str, int]) -> bool:
+        """May the connection of a request to ``origin`` stay open for reuse (else: ``Connection: close``)?
+
+        aiohttp keeps every idle connection for KEEPALIVE seconds and bounds only those in use:
+        a run over thousands of hosts would hold thousands of idle sockets (and run out of file
+        descriptors). As the httpcore stack keeps at most ``max_pools`` origins' pools, only the
+        origins of the latest ``max_pools`` kept-alive answers (within KEEPALIVE) keep theirs.
+        """
+        now = asyncio.get_running_loop().time()
+        while self._kept and next(iter(self._kept.values())) < now - KEEPALIVE:
+            self._kept.popitem(last=False)
+        if origin not in self._kept and len(self._kept) >= self._max_pools:
+            return False
+        self._kept[origin] = now
+        self._kept.move_to_end(origin)
+        return True
 
     def _make_session(self) -> aiohttp.ClientSession:
         stats = self.resolver.stats
@@ -236,6 +258,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         await self.resolver.checked(url.raw_host.decode("ascii"), port)
         body = b"".join([part async for part in request.stream])  # type: ignore[union-attr]
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        if not self._keep_alive((url.scheme, url.host, port)):
+            # Asked before sending: aiohttp pools a connection itself once its body is read.
+            headers = [(k, v) for k, v in headers if k.lower() != "connection"] + [("Connection", "close")]
         try:
             response = await self._session.request(
                 request.method,

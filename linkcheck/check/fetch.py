@@ -364,7 +364,9 @@ def http_transport(
         # Imported here: a run on the default stack does not pay for importing aiohttp.
         from linkcheck.check.aiohttp_transport import AiohttpTransport
 
-        return AiohttpTransport(resolver, per_host=per_host or settings.per_host)
+        return AiohttpTransport(
+            resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
+        )
     return guarded_transport(
         resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
     )
