@@ -16,6 +16,9 @@ a check run's own CPU (docs/benchmarks.md). What the run relies on is kept:
 - **Header limits as permissive as h11's**: h11 (as httpcore sets it up) takes a status line and
   headers of up to 100 KiB in all, however they are split; aiohttp's defaults (8,190 bytes a
   line, 128 headers) would fail pages that httpx reads.
+- **Idle connections bounded**: aiohttp bounds only the connections in use; idle ones are kept
+  for the latest ``max_pools`` origins, as the httpcore stack keeps its pools, and requests to
+  other origins ask the server to close.
 - **The peer address and accepted connections known**: the address each response came from
   (``checks.address``) is taken from its connection when the response starts; every connection
   a server accepts is counted in the resolver's :class:`NetStats` (the outage guard).
