@@ -32,6 +32,7 @@ from linkcheck import drift
 from linkcheck.archive import ArchiveClient, ArchiveUnavailable, distance_days
 from linkcheck.check.fetch import Validators
 from linkcheck.check.outcome import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
+from linkcheck.check.pool import ContentPool
 from linkcheck.check.worker import ContentTooComplex, ContentWorker
 from linkcheck.models import Verdict
 from linkcheck.store import LinkToCheck, Store
@@ -77,7 +78,7 @@ class ContentStep:
         wait: float = 30.0,
         today: dt.date | None = None,
         links: Sequence[LinkToCheck] = (),
-        worker: ContentWorker | None = None,
+        worker: ContentWorker | ContentPool | None = None,
     ) -> None:
         self.store = store
         self.archive = archive
@@ -336,7 +337,7 @@ class Fingerprinter:
     one (unit tests) it runs in a thread.
     """
 
-    def __init__(self, worker: ContentWorker | None = None) -> None:
+    def __init__(self, worker: ContentWorker | ContentPool | None = None) -> None:
         self._worker = worker
 
     async def __call__(self, body: bytes, content_type: str | None) -> drift.Fingerprint | None:
