@@ -304,6 +304,14 @@ ConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", min=1, help="Requests in flight at once, in all.")
 ]
 PerHostOpt = Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight at once to one host.")]
+HttpStackOpt = Annotated[
+    str,
+    typer.Option(
+        "--http-stack", envvar="LINKCHECK_HTTP_STACK",
+        help="What carries the requests under httpx: httpx (httpcore, the default) or aiohttp (less "
+        "CPU a request); the same address guard, limits and verdicts either way.",
+    ),
+]  # fmt: skip
 HostIntervalOpt = Annotated[
     float,
     typer.Option(
@@ -465,6 +473,7 @@ def _check_options(
     remap: list[str] | None = None,
     config: str | None = None,
     ctx: typer.Context | None = None,
+    http_stack: str = check_config.HTTP_STACK,
 ) -> CheckOptions:
     """The options of check (and run) as the library takes them, over the settings file; bad values exit 2."""
     values = {
@@ -473,6 +482,7 @@ def _check_options(
         "retries": retries, "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
         "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
         "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
+        "http_stack": http_stack,
     }  # fmt: skip
     found = _settings(config)
     given = _given(ctx)
@@ -482,7 +492,11 @@ def _check_options(
         return settings_file.effective(values, given, found).options
     except OptionError as e:
         # The older options' messages name their value already; the new ones name the option.
-        raise fail(f"--{e.key}: {e}" if e.key in ("exclude", "accept", "remap") else str(e)) from None
+        raise fail(
+            f"--{e.key.replace('_', '-')}: {e}"
+            if e.key in ("exclude", "accept", "remap", "http_stack")
+            else str(e)
+        ) from None
 
 
 def _not_a_document(path: str) -> str:
@@ -600,6 +614,7 @@ def check_command(
     accept: AcceptOpt = None,
     remap: RemapOpt = None,
     config: ConfigOpt = None,
+    http_stack: HttpStackOpt = check_config.HTTP_STACK,
 ) -> None:
     """Check the links that are due and record one check per link.
 
@@ -610,7 +625,7 @@ def check_command(
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
         allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx,
+        exclude, accept, remap, config, ctx, http_stack,
     )  # fmt: skip
     code = _check(options)
     if code:
@@ -1005,6 +1020,7 @@ def run_command(
     include_acknowledged: IncludeAckOpt = False,
     max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
     excel: ExcelOpt = False,
+    http_stack: HttpStackOpt = check_config.HTTP_STACK,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
@@ -1015,7 +1031,7 @@ def run_command(
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
         allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx,
+        exclude, accept, remap, config, ctx, http_stack,
     )  # fmt: skip
     fail_verdicts = _verdicts("--fail-on", fail_on)
     report_options = _report_options(only, documents, since, owner, include_acknowledged, config)

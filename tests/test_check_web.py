@@ -18,6 +18,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from linkcheck.check.aiohttp_transport import AiohttpTransport
 from linkcheck.check.network import GuardedTransport
 from linkcheck.cli import app
 from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site, sso_site
@@ -73,6 +74,14 @@ EXTRA = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True, params=["httpx", "aiohttp"])
+def stack(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test of this module runs on both HTTP stacks (``--http-stack``, by its variable)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LINKCHECK_HTTP_STACK", request.param)
+        yield request.param
+
+
 @pytest.fixture(scope="module")
 def web() -> Iterator[Web]:
     gzip_bomb()  # before any server answers: a timed test must not wait for it
@@ -108,7 +117,7 @@ def query(db: Path, sql: str, *params: object) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def whole_web(web: Web, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+def whole_web(web: Web, stack: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     """Seed one document citing every case, check it once; return the database and the result."""
     folder = tmp_path_factory.mktemp("whole")
     doc = folder / "refs.txt"
@@ -130,6 +139,20 @@ def test_the_run_succeeds_and_prints_a_tally(whole_web: tuple[Path, object]) -> 
     line = result.stdout.strip().splitlines()[-1]  # type: ignore[attr-defined]
     assert line.startswith(f"Checked {len(EXPECTED) + len(EXTRA)} of {len(EXPECTED) + len(EXTRA)} links")
     assert "alive" in line and "dead" in line and "failing" in line and "blocked" in line
+
+
+def test_the_run_went_through_the_stack_asked_for(whole_web: tuple[Path, object], stack: str) -> None:
+    db, _ = whole_web
+    [(options,)] = query(db, "SELECT options FROM runs")
+    assert json.loads(options)["http_stack"] == stack
+    # Each answer's peer address is known on either stack (checks.address).
+    assert query(db, "SELECT COUNT(*) FROM checks WHERE http_status = 200 AND address IS NULL") == [(0,)]
+
+
+def test_an_unknown_stack_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--db", str(tmp_path / "x.db"), "check", "--http-stack", "curl"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "linkcheck: --http-stack: expected one of httpx, aiohttp, got 'curl'"
 
 
 @pytest.mark.parametrize(("site", "path"), list(EXPECTED))
@@ -286,17 +309,18 @@ def test_private_addresses_are_skipped_without_allow_private(web: Web, tmp_path:
 
 
 def test_requests_in_flight_per_host_never_exceed_per_host(
-    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stack: str
 ) -> None:
     sent: list[float] = []
-    original = GuardedTransport.handle_async_request
+    transport: type[httpx.AsyncBaseTransport] = GuardedTransport if stack == "httpx" else AiohttpTransport
+    original = transport.handle_async_request
 
-    async def recording(self: GuardedTransport, request: httpx.Request) -> httpx.Response:
+    async def recording(self: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
         if request.url.host == "slowish.test":
             sent.append(time.monotonic())
         return await original(self, request)
 
-    monkeypatch.setattr(GuardedTransport, "handle_async_request", recording)
+    monkeypatch.setattr(transport, "handle_async_request", recording)
     links = [url(web, "slowish.test", f"/page/{i}") for i in range(12)]
     (tmp_path / "refs.txt").write_text("\n\n".join(links) + "\n")
     db = tmp_path / "c.db"

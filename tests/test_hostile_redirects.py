@@ -50,9 +50,17 @@ def route(req: Request, web: Web) -> Reply:
     return Reply(404)
 
 
+@pytest.fixture(scope="module", autouse=True, params=["httpx", "aiohttp"])
+def stack(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test here runs on both HTTP stacks (``--http-stack``, by its variable)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LINKCHECK_HTTP_STACK", request.param)
+        yield request.param
+
+
 @pytest.fixture(scope="module")
-def web() -> Iterator[Web]:
-    w = Web()
+def web(stack: str) -> Iterator[Web]:
+    w = Web()  # one per stack: each stack's run is judged on what it alone asked
     w.add_site("hostile-redirects.test", route)
     yield w
     w.close()

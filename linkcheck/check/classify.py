@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from linkcheck.check.config import SOFT404_MAX_WORDS
@@ -47,6 +46,10 @@ def _refused(exc: BaseException) -> bool:
 
 def classify_error(exc: BaseException) -> Reason:
     """The reason code for a try that ended with an exception instead of a response."""
+    # Imported here: the content worker imports this module for read_page alone, and httpx
+    # (which brings its command line, rich and click) was a third of a second of its start.
+    import httpx
+
     chain = _chain(exc)
     if isinstance(exc, InvalidHost):
         return exc.reason

@@ -31,9 +31,18 @@ from typing import TypeVar
 from linkcheck import drift
 from linkcheck.check.archive import ArchiveClient, distance_days
 from linkcheck.check.fetch import Validators
+from linkcheck.check.pool import ContentPool
 from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import ArchiveUnavailable, ContentTooComplex
-from linkcheck.models import REASON_VERDICT, ArchiveAnswer, ArchivePick, Drift, Outcome, Reason, SnapshotFetch
+from linkcheck.models import (
+    REASON_VERDICT,
+    ArchiveAnswer,
+    ArchivePick,
+    Drift,
+    Outcome,
+    Reason,
+    SnapshotFetch,
+)
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
 from linkcheck.store.drift import LinkState, Lookup
@@ -75,7 +84,7 @@ class ContentStep:
         wait: float = 30.0,
         today: dt.date | None = None,
         links: Sequence[LinkToCheck] = (),
-        worker: ContentWorker | None = None,
+        worker: ContentWorker | ContentPool | None = None,
     ) -> None:
         self.store = store
         self.archive = archive
@@ -351,7 +360,7 @@ class Fingerprinter:
     one (unit tests) it runs in a thread.
     """
 
-    def __init__(self, worker: ContentWorker | None = None) -> None:
+    def __init__(self, worker: ContentWorker | ContentPool | None = None) -> None:
         self._worker = worker
 
     async def __call__(self, body: bytes, content_type: str | None) -> drift.Fingerprint | None:

@@ -23,7 +23,7 @@ import re
 import secrets
 import time
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -70,6 +70,8 @@ class FetchSettings:
     backoff_base: float = config.BACKOFF_BASE
     backoff_max: float = config.BACKOFF_MAX
     soft404_ratio: float = config.SOFT404_RATIO
+    http_stack: str = config.HTTP_STACK
+    """Which transport carries the requests: one of :data:`config.HTTP_STACKS`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +348,22 @@ def redirect_target(url: httpx.URL, location: str) -> httpx.URL:
     return target
 
 
+def http_transport(
+    resolver: Resolver, settings: FetchSettings, per_host: int | None = None
+) -> httpx.AsyncBaseTransport:
+    """The guarded transport of ``settings.http_stack``, connections to one host bounded by ``per_host``."""
+    if settings.http_stack == "aiohttp":
+        # Imported here: a run on the default stack does not pay for importing aiohttp.
+        from linkcheck.check.aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(
+            resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
+        )
+    return guarded_transport(
+        resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
+    )
+
+
 def build_client(
     resolver: Resolver, settings: FetchSettings, per_host: int | None = None
 ) -> httpx.AsyncClient:
@@ -354,10 +372,9 @@ def build_client(
     ``per_host`` sizes each host's connection pool when some host is allowed more requests
     at once than ``settings.per_host`` (``[hosts."name"] per_host``); the gates keep the limits.
     """
+    transport = http_transport(resolver, settings, per_host)
     return httpx.AsyncClient(
-        transport=guarded_transport(
-            resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
-        ),
+        transport=transport,
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
@@ -401,7 +418,10 @@ class Fetcher:
     """Where pages are parsed, within a time budget; None: in place (unit tests, tiny runs)."""
     _gates: dict[str, HostGate] = field(default_factory=dict)
     _slots: asyncio.Semaphore | None = None
-    _probes: dict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(default_factory=dict)
+    _probes: OrderedDict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(
+        default_factory=OrderedDict
+    )
+    """Probe answers by site folder, the least recently used first; at most config.PROBE_CACHE."""
 
     @property
     def _headers(self) -> dict[str, str]:
@@ -650,11 +670,19 @@ class Fetcher:
         folder, _, last = parts.path.rpartition("/")
         ext = last[last.rfind(".") :] if "." in last else ""
         key = (f"{parts.scheme}://{parts.netloc}", folder)
-        if key not in self._probes:
+        task = self._probes.get(key)
+        if task is None:
             name = f"linkcheck-probe-{secrets.token_hex(8)}{ext}"
             probe_url = urlunsplit((parts.scheme, parts.netloc, f"{folder}/{name}", "", ""))
-            self._probes[key] = asyncio.ensure_future(self._fetch_probe(probe_url))
-        return await asyncio.shield(self._probes[key])
+            task = self._probes[key] = asyncio.ensure_future(self._fetch_probe(probe_url))
+            # Bounded: a run over a million links in as many folders must not keep every answer
+            # (a PageSignals holds up to SOFT404_MAX_WORDS words). The links of one folder come
+            # close together (interleaved by host), so the least recently used go first.
+            while len(self._probes) > config.PROBE_CACHE:
+                self._probes.popitem(last=False)  # a probe still running goes on for its waiters
+        else:
+            self._probes.move_to_end(key)
+        return await asyncio.shield(task)
 
     async def _fetch_probe(self, url: str) -> PageSignals | None:
         scratch = Outcome(url=url, reason=Reason.OK)

@@ -39,10 +39,11 @@ from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
 from linkcheck.check.outcome import NETWORK_FAILURES
+from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Policy, judge
 from linkcheck.check.worker import ContentWorker
-from linkcheck.errors import OptionError
+from linkcheck.errors import EnvironmentFailure, OptionError
 from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
@@ -148,6 +149,7 @@ CHECK_OPTIONS: dict[str, OptionSpec] = {
     "exclude": OptionSpec(list, ()),
     "accept": OptionSpec(str, None),
     "remap": OptionSpec(list, ()),
+    "http_stack": OptionSpec(str, config.HTTP_STACK),
 }
 
 _KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
@@ -204,6 +206,10 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         remaps = tuple(parse_remap_arg(r) for r in v["remap"])
     except ValueError as e:
         raise OptionError("remap", str(e)) from None
+    if v["http_stack"] not in config.HTTP_STACKS:
+        raise OptionError(
+            "http_stack", f"expected one of {', '.join(config.HTTP_STACKS)}, got {v['http_stack']!r}"
+        )
     archive_url = v["archive_url"] or os.environ.get(config.ARCHIVE_URL_ENV) or config.ARCHIVE_URL
     settings = FetchSettings(
         user_agent=v["user_agent"],
@@ -212,6 +218,7 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         host_interval=v["host_interval"],
         timeout=v["timeout"],
         retries=v["retries"],
+        http_stack=v["http_stack"],
     )
     return CheckOptions(
         fetch=settings,
@@ -403,9 +410,6 @@ async def check_links(
         return report
     if not links:
         return report
-    # Before anything is fetched: a run that could not fingerprint a live page would record
-    # every page whose text was replaced as alive (raises EnvironmentFailure, exit 4).
-    components.require(components.FOR_CHECK)
     report.run_id = run_id = store.start_run(options.describe())
     claims.register(store, run_id)
     # Another check on this database works on its own links: this one takes the rest.
@@ -460,11 +464,17 @@ async def check_links(
         build_client(archive_resolver, archive_settings) as archive_http,
     ):
         # Parsing and main-text extraction of every page, off the loop and within a budget.
-        # Two workers, as the work has two kinds: parsing a page for the verdict (every 2xx page,
-        # on the fetch's path) and extracting its main text (after it); on two cores they overlap.
-        pages, texts = ContentWorker(), ContentWorker()
+        # Two kinds of worker, as the work has two kinds: parsing a page for the verdict (every
+        # 2xx page, on the fetch's path) and extracting its main text (after it), the larger
+        # cost, on every core but the event loop's (linkcheck/check/pool.py); they overlap.
+        pages, texts = ContentWorker(), ContentPool(text_workers())
         await pages.start()
         await texts.start()
+        # Before anything is fetched: a run that could not fingerprint a live page would record
+        # every page whose text was replaced as alive (EnvironmentFailure, exit 4). Asked of a
+        # worker, where the parsers run: the checking process itself never imports trafilatura
+        # (a fifth of a second of its CPU), while it sets up and the workers start.
+        required = asyncio.ensure_future(texts.call("require", components.FOR_CHECK))
         warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("fingerprint",)))
         fetcher = Fetcher(client, resolver, settings, rules=options.rules, worker=pages)
         archive = None
@@ -490,6 +500,8 @@ async def check_links(
                 finishing.release()
 
         async def worker() -> None:
+            if await required:
+                return  # a component is missing: the run stops below, before any request
             for link in todo:
                 if link.id in excluded:
                     # Nothing is sent for it, not even a question to the archive.
@@ -514,6 +526,9 @@ async def check_links(
         main = asyncio.current_task()
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
+            missing = await required
+            if missing:
+                raise EnvironmentFailure(*missing)
             last_flush = time.monotonic()
             received = 0
             while received < len(links):

@@ -82,6 +82,20 @@ class ContentWorker:
         """Workers killed for running past the budget (or found dead) in this run."""
         self._deaths = 0
         """Workers found dead since the last reply."""
+        self._last_reply = 0.0
+        """Loop time of the latest reply: when the call behind it could start."""
+
+    @property
+    def pending(self) -> int:
+        """Calls sent to the worker and not yet answered."""
+        return len(self._pending)
+
+    def running_for(self) -> float:
+        """Seconds the call the worker is on has been running (0 when it has none)."""
+        if not self._pending:
+            return 0.0
+        now = asyncio.get_running_loop().time()
+        return now - max(self._pending[0].sent, self._last_reply)
 
     async def _running(self) -> asyncio.subprocess.Process:
         """The worker, started if need be (once, however many calls ask at the same moment)."""
@@ -171,7 +185,7 @@ class ContentWorker:
                 return
             self._deaths = 0
             self._pending.popleft()
-            last = loop.time()
+            last = self._last_reply = loop.time()
             if not head.future.done():  # its caller may have been cancelled meanwhile
                 head.future.set_result(reply)
 
@@ -248,12 +262,25 @@ def _fingerprint(body: bytes, content_type: str | None) -> Any:
     return drift.fingerprint(body, content_type)
 
 
+def _require(modules: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """None when every one of ``modules`` loads here; else the failure's (component, problem, fix)."""
+    from linkcheck import components
+
+    try:
+        components.require(modules)
+    except EnvironmentFailure as e:
+        return e.component, e.problem, e.fix
+    return None
+
+
 def _sleep(seconds: float) -> None:
     # For tests: a page that takes this long, without needing a hostile parser input.
     time.sleep(seconds)
 
 
-TASKS: dict[str, Callable[..., Any]] = {"read_page": _read_page, "fingerprint": _fingerprint, "sleep": _sleep}
+TASKS: dict[str, Callable[..., Any]] = {
+    "read_page": _read_page, "fingerprint": _fingerprint, "require": _require, "sleep": _sleep,
+}  # fmt: skip
 
 
 def die_with_parent(parent: int) -> None:
@@ -281,10 +308,7 @@ def die_with_parent(parent: int) -> None:
 def main(argv: list[str]) -> int:
     """Serve tasks from standard input until it closes."""
     die_with_parent(int(argv[1]))
-    # Content work is batch work: on a busy machine the parent's event loop, whose requests are
-    # timed, goes first (its requests left bunched together behind a worker's parsing otherwise).
-    with contextlib.suppress(OSError):
-        os.nice(WORKER_NICENESS)
+    niced = False
     # Ctrl-C reaches the whole process group: the parent winds up and closes our input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The replies go to a copy of standard output; the real one points nowhere, so that a
@@ -306,6 +330,14 @@ def main(argv: list[str]) -> int:
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.write(_HEADER.pack(len(data)) + data)
         stdout.flush()
+        if not niced:
+            # Content work is batch work: on a busy machine the parent's event loop, whose
+            # requests are timed, goes first (its requests left bunched together behind a
+            # worker's parsing otherwise). Only after the first call: the start (importing the
+            # parsers) is what the run's first pages, and the check that they load, wait for.
+            niced = True
+            with contextlib.suppress(OSError):
+                os.nice(WORKER_NICENESS)
 
 
 if __name__ == "__main__":
