@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
@@ -34,10 +33,19 @@ from rich.table import Table
 from linkcheck import __version__, components
 from linkcheck import settings as settings_file
 from linkcheck.check import config as check_config
-from linkcheck.check.runner import CheckOptions, parse_age, run_checks, select_links
+from linkcheck.check.runner import CheckOptions, CheckReport, parse_age, run_checks, select_links
 from linkcheck.errors import ExitCode, LinkcheckError, OptionError
 from linkcheck.models import DateOrder, ExtractOptions, Outcome, Verdict
-from linkcheck.report import Format, ReportOptions, build_report, parse_since, parse_verdicts, verdict_names
+from linkcheck.pipeline import Scope, Seeder, run_pipeline
+from linkcheck.report import (
+    Format,
+    Report,
+    ReportOptions,
+    build_report,
+    parse_since,
+    parse_verdicts,
+    verdict_names,
+)
 from linkcheck.report.output import GITHUB_COMMENT_LIMIT, render, write_atomic
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
@@ -226,35 +234,35 @@ def _progress(label: str, *extra: TextColumn | TimeElapsedColumn) -> Progress:
     )
 
 
-def _seed(
-    paths: list[str],
-    date_order: DateOrder,
-    include_dois: bool,
-    verbose: bool,
-    max_size: int,
-    notes: Console = out,
-) -> SeedReport:
+def _seeder(
+    date_order: DateOrder, include_dois: bool, verbose: bool, max_size: int, notes: Console = out
+) -> Seeder:
+    """Seeding as the command line shows it: a progress bar on a terminal, a summary line, problems."""
     options = ExtractOptions(date_order=date_order, include_dois=include_dois)
-    bar = _progress("seeding", TextColumn("{task.fields[path]}"))
-    task = bar.add_task("seed", total=None, path="")
 
-    def on_document(result: DocumentResult) -> None:
-        bar.update(task, advance=1, path=result.path)
-        _print_document(result, verbose)
+    def seeder(store: Store, paths: list[str]) -> SeedReport:
+        bar = _progress("seeding", TextColumn("{task.fields[path]}"))
+        task = bar.add_task("seed", total=None, path="")
 
-    with open_store(writes=True) as store, bar:
-        report = seed(
-            store,
-            paths,
-            options,
-            max_bytes=max_size,
-            on_document=on_document,
-            on_total=lambda n: bar.update(task, total=n),
-        )
-    notes.print(report.summary_line(), markup=False)
-    for line in report.problems():
-        err.print(f"linkcheck: {line}", markup=False)
-    return report
+        def on_document(result: DocumentResult) -> None:
+            bar.update(task, advance=1, path=result.path)
+            _print_document(result, verbose)
+
+        with bar:
+            report = seed(
+                store,
+                paths,
+                options,
+                max_bytes=max_size,
+                on_document=on_document,
+                on_total=lambda n: bar.update(task, total=n),
+            )
+        notes.print(report.summary_line(), markup=False)
+        for line in report.problems():
+            err.print(f"linkcheck: {line}", markup=False)
+        return report
+
+    return seeder
 
 
 @app.command("seed")
@@ -271,7 +279,8 @@ def seed_command(
     PDF, DOCX and MediaWiki wikitext. Seeding an unchanged file again adds nothing; an
     edited file's citations replace its old ones, and links keep their history.
     """
-    report = _seed(paths, date_order, include_dois, verbose, max_size)
+    with open_store(writes=True) as store:
+        report = _seeder(date_order, include_dois, verbose, max_size)(store, paths)
     if report.errors or report.problems():
         raise typer.Exit(int(ExitCode.USAGE))
 
@@ -534,12 +543,20 @@ def _stop_on_signals(stop: threading.Event, received: list[int]) -> Iterator[Non
             signal.signal(sig, old)
 
 
-def _check(options: CheckOptions, notes: Console = out) -> ExitCode:
-    """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
-    stop = threading.Event()
-    received: list[int] = []
-    with open_store(writes=True) as store, _stop_on_signals(stop, received):
-        if err.is_terminal:
+class _Checker:
+    """The check as the command line runs it: a progress bar on a terminal; SIGINT and SIGTERM
+    end it as a run ends (:func:`_stop_on_signals`); then the tally and one line per problem."""
+
+    def __init__(self, notes: Console = out) -> None:
+        self.notes = notes
+        self.received: list[int] = []
+        """The signals that stopped the check."""
+
+    def __call__(self, store: Store, options: CheckOptions) -> CheckReport:
+        stop = threading.Event()
+        with _stop_on_signals(stop, self.received):
+            if not err.is_terminal:
+                return run_checks(store, options, stop=stop)
             bar = _progress(
                 "checking", TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
                 TimeElapsedColumn(),
@@ -556,39 +573,43 @@ def _check(options: CheckOptions, notes: Console = out) -> ExitCode:
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 
                 bar.update(task, total=len(select_links(store, options)[0]))
-                report = run_checks(store, options, progress=tick, stop=stop)
-        else:
-            report = run_checks(store, options, stop=stop)
-    if report.interrupted:
-        notes.print(report.tally_line(), markup=False)
-        name = signal.Signals(received[0]).name if received else "stopped"
-        err.print(f"linkcheck: interrupted ({name}); the checks finished so far are kept.", markup=False)
-        return (
-            INTERRUPTED.get(signal.Signals(received[0]), ExitCode.INTERRUPTED)
-            if received
-            else ExitCode.INTERRUPTED
-        )
-    for url in report.missing_urls:
-        err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
-    for path in report.missing_documents:
-        err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
-    if report.outage:
-        err.print(
-            "linkcheck: the network seems unavailable: requests were sent and no cited host answered "
-            f"({report.outage_line()} not recorded), so nothing was recorded as dead; run the check "
-            "again when the network is back.",
-            markup=False,
-        )
-        return ExitCode.NETWORK
-    if report.partial_outage:
-        err.print(
-            f"linkcheck: warning: {report.outage_line()} recorded as failing, none as dead: most hosts "
-            "failing at once looks like a network or resolver problem here; the next checks confirm them.",
-            markup=False,
-        )
-    if report.selected or not report.missing_documents:
-        notes.print(report.tally_line(), markup=False)
-    return ExitCode.USAGE if report.missing_urls or report.missing_documents else ExitCode.OK
+                return run_checks(store, options, progress=tick, stop=stop)
+
+    def exit_code(self, report: CheckReport) -> ExitCode:
+        """Print the tally and what went wrong; the exit code the check earns."""
+        notes = self.notes
+        received = self.received
+        if report.interrupted:
+            notes.print(report.tally_line(), markup=False)
+            name = signal.Signals(received[0]).name if received else "stopped"
+            err.print(f"linkcheck: interrupted ({name}); the checks finished so far are kept.", markup=False)
+            return (
+                INTERRUPTED.get(signal.Signals(received[0]), ExitCode.INTERRUPTED)
+                if received
+                else ExitCode.INTERRUPTED
+            )
+        for url in report.missing_urls:
+            err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
+        for path in report.missing_documents:
+            err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
+        if report.outage:
+            err.print(
+                "linkcheck: the network seems unavailable: requests were sent and no cited host answered "
+                f"({report.outage_line()} not recorded), so nothing was recorded as dead; run the check "
+                "again when the network is back.",
+                markup=False,
+            )
+            return ExitCode.NETWORK
+        if report.partial_outage:
+            err.print(
+                f"linkcheck: warning: {report.outage_line()} recorded as failing, none as dead: most "
+                "hosts failing at once looks like a network or resolver problem here; the next checks "
+                "confirm them.",
+                markup=False,
+            )
+        if report.selected or not report.missing_documents:
+            notes.print(report.tally_line(), markup=False)
+        return ExitCode.USAGE if report.missing_urls or report.missing_documents else ExitCode.OK
 
 
 @app.command("check")
@@ -627,7 +648,10 @@ def check_command(
         allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
         exclude, accept, remap, config, ctx, http_stack,
     )  # fmt: skip
-    code = _check(options)
+    checker = _Checker()
+    with open_store(writes=True) as store:
+        report = checker(store, options)
+    code = checker.exit_code(report)
     if code:
         raise typer.Exit(int(code))
 
@@ -810,6 +834,18 @@ def _summary(
     """Build and write the report; name what --fail-on matched; return the exit code."""
     with open_store() as store:
         report = build_report(store, options)
+    return _write_summary(report, fmt, output, fail_on, excel, max_length)
+
+
+def _write_summary(
+    report: Report,
+    fmt: Format,
+    output: str | None,
+    fail_on: frozenset[Verdict] | None,
+    excel: bool = False,
+    max_length: int = GITHUB_COMMENT_LIMIT,
+) -> ExitCode:
+    """Write the report built; name what --fail-on matched; return the exit code."""
     for path in report.unmatched_documents:
         err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if output is None:
@@ -1037,21 +1073,24 @@ def run_command(
     report_options = _report_options(only, documents, since, owner, include_acknowledged, config)
     # A report on standard output in a machine format must be all there is on it.
     notes = err if fmt is not Format.TABLE and output is None else out
-    report = _seed(paths, date_order, include_dois, verbose, max_size, notes)
-    code: int = ExitCode.OK
-    seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
-    if not (all_links or urls or documents):
-        # The quick way for one file: check what it cites, not the rest of the database.
-        if seeded:
-            code = _check(replace(options, documents=seeded), notes)
-    else:
-        code = _check(options, notes)
-    if code in INTERRUPTED.values():
+    checker = _Checker(notes)
+    with open_store(writes=True) as store:
+        result = run_pipeline(
+            store, paths, options,
+            # Without a selection, the quick way for one file: check what it cites, not the rest
+            # of the database; and report on what it cites unless --document says otherwise.
+            scope=Scope(seeded=True, selected=bool(all_links or urls or documents)),
+            report=report_options,
+            seeder=_seeder(date_order, include_dois, verbose, max_size, notes),
+            checker=checker,
+        )  # fmt: skip
+    assert result.seed is not None  # there is always a path: typer requires one
+    code: int = ExitCode.OK if result.check is None else checker.exit_code(result.check)
+    if result.interrupted:
         raise typer.Exit(code)  # stopped: no report of a half-done check
-    if documents is None:
-        report_options = replace(report_options, documents=seeded)
-    code = max(code, _summary(report_options, fmt, output, fail_verdicts, excel, max_length))
-    if report.errors or report.problems():
+    assert result.report is not None
+    code = max(code, _write_summary(result.report, fmt, output, fail_verdicts, excel, max_length))
+    if result.seed.errors or result.seed.problems():
         code = max(code, ExitCode.USAGE)
     if code:
         raise typer.Exit(int(code))

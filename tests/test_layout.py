@@ -113,7 +113,7 @@ def test_no_module_imports_itself_round_a_cycle() -> None:
 
 
 def test_packages_import_one_way() -> None:
-    """cli -> stages (check, report, schedule, fix, seed, extract) -> store -> models: no way back."""
+    """cli -> pipeline -> stages (check, report, schedule, fix, seed, extract) -> store -> models."""
     graph: dict[str, set[str]] = {}
     for module, targets in _imports(_modules()).items():
         top = ".".join(module.split(".")[:2])
@@ -123,3 +123,9 @@ def test_packages_import_one_way() -> None:
     assert _cycles(graph) == []
     assert graph["linkcheck.models"] == set()
     assert graph["linkcheck.store"] <= {"linkcheck.models", "linkcheck.errors", "linkcheck.extract"}
+    # The pipeline runs the stages; only the command line and a schedule's job run the pipeline.
+    assert {top for top, targets in graph.items() if "linkcheck.pipeline" in targets} == {
+        "linkcheck.cli",
+        "linkcheck.schedule",
+    }
+    assert not graph["linkcheck.pipeline"] & {"linkcheck.cli", "linkcheck.schedule"}

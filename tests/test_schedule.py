@@ -25,11 +25,11 @@ from typer.testing import CliRunner
 from linkcheck.check.runner import check_options
 from linkcheck.cli import _check_options, app
 from linkcheck.models import DateOrder
+from linkcheck.pipeline import match_documents
 from linkcheck.report import Format
 from linkcheck.schedule import ScheduleError, load_schedule, load_schedules, run_job
 from linkcheck.schedule import config as schedule_config
 from linkcheck.schedule.config import crontab_weekdays, parse_every
-from linkcheck.schedule.job import match_documents
 from linkcheck.schedule.scheduler import SchedulerBusy, job_store, reconcile, scheduler_lock
 from linkcheck.seed import seed
 from linkcheck.store import Store
