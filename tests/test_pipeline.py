@@ -10,14 +10,15 @@ from __future__ import annotations
 import ast
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from linkcheck.check.runner import CheckOptions, check_options
-from linkcheck.models import Verdict
+from linkcheck.check.runner import CheckOptions, CheckReport, OutageGuard, check_options
+from linkcheck.models import Hop, Judgement, Outcome, Reason, Verdict
 from linkcheck.pipeline import Scope, run_pipeline
-from linkcheck.store import Store
+from linkcheck.store import LinkToCheck, Store
 from tests.conftest import ROOT
 from tests.web import Web, honest_site
 
@@ -126,3 +127,39 @@ def test_the_command_line_and_the_schedule_run_the_one_pipeline() -> None:
         }
     assert "run_pipeline" in called["cli.py"] and "run_pipeline" in called["schedule/job.py"]
     assert not {"seed", "run_checks", "check_links", "match_documents"} & called["schedule/job.py"]
+
+
+# -- the named parts of a check run (check_links: workers, outage guard, batch writer) -----------
+
+
+def _guard(*hosts: str) -> OutageGuard:
+    links = [LinkToCheck(i, f"http://{h}/", h) for i, h in enumerate(hosts)]
+    return OutageGuard(links, was_failing=set())
+
+
+def test_the_outage_guard_holds_network_failures_and_drops_them_when_no_host_answered() -> None:
+    guard = _guard("a.test", "b.test")
+    assert not guard.admit(0, Outcome("http://a.test/", Reason.TIMEOUT))
+    assert not guard.admit(1, Outcome("http://b.test/", Reason.CONNECTION_REFUSED))
+    report = CheckReport()
+    assert guard.nobody_answered and guard.settle(report)
+    assert (report.hosts, report.hosts_failed, report.links_held) == (2, 2, 2)
+
+
+def test_the_outage_guard_keeps_most_hosts_failing_from_ending_a_link_dead() -> None:
+    guard = _guard("a.test", "b.test", "c.test")
+    assert guard.admit(0, Outcome("http://a.test/", Reason.NOT_FOUND))  # an answer: written at once
+    assert not guard.admit(1, Outcome("http://b.test/", Reason.TIMEOUT))
+    assert not guard.admit(2, Outcome("http://c.test/", Reason.TIMEOUT))
+    report = CheckReport()
+    assert not guard.settle(report) and report.partial_outage
+    dead = Judgement(Verdict.DEAD, Reason.TIMEOUT, None, 3)
+    assert guard.judge(dead).verdict is Verdict.FAILING
+    assert guard.judge(replace(dead, reason=Reason.NOT_FOUND)).verdict is Verdict.DEAD
+
+
+def test_a_redirect_to_a_failing_host_counts_as_an_answer_of_the_cited_host() -> None:
+    guard = _guard("a.test")
+    moved = Outcome("http://a.test/", Reason.TIMEOUT, hops=[Hop("http://a.test/", 301, "http://b.test/")])
+    assert not guard.admit(0, moved)
+    assert not guard.nobody_answered

@@ -392,6 +392,204 @@ async def _cancel_when_set(stop: threading.Event, task: asyncio.Task[Any]) -> No
     task.cancel()
 
 
+Item = tuple[int, Outcome]
+"""A finished check: the link's id and its outcome."""
+
+
+class OutageGuard:
+    """Tells a dead network from dead links: network-level failures wait for the run's end.
+
+    Every outcome passes :meth:`admit`; those that failed at the network level (no connection,
+    no name) are held. At the end (:meth:`settle`), when no cited host answered (and no canary,
+    :func:`_canaries`) they are dropped: the run is an outage. When most hosts that were not
+    already failing failed at once, they are written, but :meth:`judge` never lets them end a
+    link dead (a partial outage).
+    """
+
+    def __init__(self, links: Sequence[LinkToCheck], was_failing: set[int]) -> None:
+        self.links = links
+        self.was_failing = was_failing
+        self.host_of = {link.id: link.host or "" for link in links}
+        self.asked: set[str] = set()
+        """Cited hosts that were asked something (not skipped or invalid)."""
+        self.answered: set[str] = set()
+        self.held: list[Item] = []
+        """Network-level failures, judged at the end of the run."""
+        self.partial = False
+
+    def admit(self, link_id: int, outcome: Outcome) -> bool:
+        """Whether the check is written now (True), or held until the end of the run."""
+        if outcome.verdict_hint.is_neutral:
+            return True
+        host = self.host_of[link_id]
+        self.asked.add(host)
+        if outcome.reason in NETWORK_FAILURES:
+            self.held.append((link_id, outcome))
+            if outcome.hops:  # the cited host answered with a redirect: another host failed
+                self.answered.add(host)
+            return False
+        self.answered.add(host)
+        return True
+
+    @property
+    def nobody_answered(self) -> bool:
+        """Checks failed at the network level and no cited host answered anything."""
+        return bool(self.held) and not self.answered
+
+    def judge(self, j: Judgement) -> Judgement:
+        """A link's judgement, tempered in a partial outage."""
+        if self.partial and j.reason in NETWORK_FAILURES and j.verdict is Verdict.DEAD:
+            # Most hosts were unreachable: this run's failures say more about our network
+            # than about the links, so they may extend a run of failures but never end it dead.
+            return replace(j, verdict=REASON_VERDICT[j.reason])
+        return j
+
+    def settle(self, report: CheckReport) -> bool:
+        """Put the figures in ``report``; whether the run was an outage (the held checks dropped)."""
+        failed = {self.host_of[i] for i, _ in self.held} - self.answered
+        report.hosts = len(self.asked)
+        report.hosts_failed = len(failed)
+        report.links_held = len(self.held)
+        if self.nobody_answered and not report.canaries:
+            return True
+        # Hosts already failing before this run are expected to fail again: only a surge of
+        # new failures looks like trouble on our side.
+        fresh = {self.host_of[link.id] for link in self.links if link.id not in self.was_failing} & self.asked
+        self.partial = report.partial_outage = len(fresh & failed) * 2 > len(fresh)
+        return False
+
+
+class BatchWriter:
+    """The one writer of a run: finished checks in batches, each batch one transaction.
+
+    A batch holds each check, its link's new verdict (``judge`` over the link's history), what
+    the content step found (drift, archive answers: :func:`record_drift`) and the renewal of the
+    run's claims on those links. Written when BATCH_SIZE checks wait, or BATCH_SECONDS passed.
+    """
+
+    def __init__(self, store: Store, run_id: int, judge: Callable[[list[Fact]], Judgement]) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.judge = judge
+        self.ready: list[Item] = []
+        self.recorded = 0
+        self.last = time.monotonic()
+
+    def add(self, item: Item) -> None:
+        self.ready.append(item)
+
+    def flush_if_due(self) -> None:
+        if len(self.ready) >= BATCH_SIZE or time.monotonic() - self.last >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what waits, now."""
+        store, ready = self.store, self.ready
+        if ready:
+            store.record_checks(
+                self.run_id, ready, self.judge, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
+            )
+            claims.renew(store, self.run_id, [link_id for link_id, _ in ready])
+            self.recorded += len(ready)
+            ready.clear()
+        self.last = time.monotonic()
+
+    def write_all(self, items: Sequence[Item]) -> None:
+        """Write ``items`` in batches of BATCH_SIZE."""
+        for start in range(0, len(items), BATCH_SIZE):
+            self.ready.extend(items[start : start + BATCH_SIZE])
+            self.flush()
+
+
+class Workers:
+    """The fetching side of a run: each task takes the next link and fetches it; its content step
+    (which may wait on the archive) is finished by a task of its own, so the next fetch need not
+    wait. Every result, or the exception of a bug, arrives on :attr:`results`."""
+
+    def __init__(
+        self,
+        links: Sequence[LinkToCheck],
+        excluded: Mapping[int, str],
+        rules: Rules,
+        fetcher: Fetcher,
+        content: ContentStep,
+    ) -> None:
+        self.results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
+        self._todo = iter(links)
+        self._excluded = excluded
+        self._rules = rules
+        self._fetcher = fetcher
+        self._content = content
+        self._finishing = asyncio.Semaphore(FINISHING)
+        self._finishers: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Future[None]] = []
+
+    def start(self, count: int, ready: asyncio.Future[Any]) -> None:
+        """Start ``count`` tasks, which wait for ``ready`` (None: go; else nothing is fetched)."""
+        self._tasks = [asyncio.ensure_future(self._work(ready)) for _ in range(count)]
+
+    async def stop(self) -> None:
+        """Cancel every task, fetching or finishing, and wait for them."""
+        pending = [*self._tasks, *self._finishers]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _finish(self, prepared: Prepared, outcome: Outcome) -> None:
+        try:
+            self.results.put_nowait((prepared.link.id, await self._content.finish(prepared, outcome)))
+        except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
+            self.results.put_nowait((prepared.link.id, e))
+        finally:
+            self._finishing.release()
+
+    async def _work(self, ready: asyncio.Future[Any]) -> None:
+        if await ready:
+            return  # a component is missing: the run stops, before any request
+        for link in self._todo:
+            if link.id in self._excluded:
+                # Nothing is sent for it, not even a question to the archive.
+                self.results.put_nowait((link.id, excluded_outcome(link.url, self._excluded[link.id])))
+                continue
+            try:
+                # A proxied or remapped link is checked (and looked up in the archive) as its
+                # target, and recorded under the link as cited.
+                target = self._rules.target(link.url)
+                prepared = self._content.prepare(link if target == link.url else replace(link, url=target))
+                outcome = await self._fetcher.check(target, prepared.validators)
+            except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
+                self.results.put_nowait((link.id, e))
+                continue
+            # The content step may wait on the archive: the next fetch need not.
+            await self._finishing.acquire()
+            task = asyncio.ensure_future(self._finish(prepared, outcome))
+            self._finishers.add(task)
+            task.add_done_callback(self._finishers.discard)
+
+
+async def _receive(
+    workers: Workers, count: int, guard: OutageGuard, writer: BatchWriter, progress: Progress | None
+) -> None:
+    """Take the ``count`` results as they come: each past the outage guard, to the writer."""
+    received = 0
+    while received < count:
+        try:
+            # Bounded: a finished check is written within BATCH_SECONDS even when the
+            # next result is a long way off (every other link stalled).
+            link_id, got = await asyncio.wait_for(workers.results.get(), BATCH_SECONDS)
+        except TimeoutError:
+            writer.flush()
+            continue
+        received += 1
+        if isinstance(got, BaseException):
+            raise got
+        if progress is not None:
+            progress(got)
+        if guard.admit(link_id, got):
+            writer.add((link_id, got))
+        writer.flush_if_due()
+
+
 async def check_links(
     store: Store,
     options: CheckOptions,
@@ -400,7 +598,9 @@ async def check_links(
     lookup: Lookup = system_lookup,
     stop: threading.Event | None = None,
 ) -> CheckReport:
-    """Check the selected links concurrently; write checks and verdicts in batches from here."""
+    """Check the selected links concurrently (:class:`Workers`); the outage guard holds network
+    failures (:class:`OutageGuard`); checks and verdicts are written in batches from here
+    (:class:`BatchWriter`)."""
     t0 = time.monotonic()
     since = claims.watermark(store)
     links, missing, unmatched = select(store, options)
@@ -423,32 +623,8 @@ async def check_links(
             return report
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch
-    results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
-    held: list[tuple[int, Outcome]] = []  # network-level failures, judged at the end of the run
-    ready: list[tuple[int, Outcome]] = []
-    host_of = {link.id: link.host or "" for link in links}
-    hosts_asked: set[str] = set()
-    hosts_answered: set[str] = set()
-    partial = False
-    was_failing = store.failing_links([link.id for link in links])
-
-    def judge_history(history: list[Fact]) -> Judgement:
-        j = judge(history, options.policy)
-        if partial and j.reason in NETWORK_FAILURES and j.verdict is Verdict.DEAD:
-            # Most hosts were unreachable: this run's failures say more about our network
-            # than about the links, so they may extend a run of failures but never end it dead.
-            return replace(j, verdict=REASON_VERDICT[j.reason])
-        return j
-
-    def flush() -> None:
-        if ready:
-            store.record_checks(
-                run_id, ready, judge_history, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
-            )
-            claims.renew(store, run_id, [link_id for link_id, _ in ready])
-            report.recorded += len(ready)
-            ready.clear()
-
+    guard = OutageGuard(links, store.failing_links([link.id for link in links]))
+    writer = BatchWriter(store, run_id, lambda history: guard.judge(judge(history, options.policy)))
     status = "interrupted"
     # The archive is the user's choice (--archive-url), so its own hosts are reached whatever
     # their address; its client resolves through a resolver of its own that allows that.
@@ -487,80 +663,15 @@ async def check_links(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
             links=[link for link in links if link.id not in excluded], worker=texts,
         )  # fmt: skip
-        todo = iter(links)
-        finishing = asyncio.Semaphore(FINISHING)
-        finishers: set[asyncio.Task[None]] = set()
-
-        async def finish(prepared: Prepared, outcome: Outcome) -> None:
-            try:
-                results.put_nowait((prepared.link.id, await content.finish(prepared, outcome)))
-            except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
-                results.put_nowait((prepared.link.id, e))
-            finally:
-                finishing.release()
-
-        async def worker() -> None:
-            if await required:
-                return  # a component is missing: the run stops below, before any request
-            for link in todo:
-                if link.id in excluded:
-                    # Nothing is sent for it, not even a question to the archive.
-                    results.put_nowait((link.id, excluded_outcome(link.url, excluded[link.id])))
-                    continue
-                try:
-                    # A proxied or remapped link is checked (and looked up in the archive) as its
-                    # target, and recorded under the link as cited.
-                    target = options.rules.target(link.url)
-                    prepared = content.prepare(link if target == link.url else replace(link, url=target))
-                    outcome = await fetcher.check(target, prepared.validators)
-                except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
-                    results.put_nowait((link.id, e))
-                    continue
-                # The content step may wait on the archive: the next fetch need not.
-                await finishing.acquire()
-                task = asyncio.ensure_future(finish(prepared, outcome))
-                finishers.add(task)
-                task.add_done_callback(finishers.discard)
-
-        workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(links)))]
+        workers = Workers(links, excluded, options.rules, fetcher, content)
+        workers.start(min(settings.concurrency, len(links)), required)
         main = asyncio.current_task()
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
             missing = await required
             if missing:
                 raise EnvironmentFailure(*missing)
-            last_flush = time.monotonic()
-            received = 0
-            while received < len(links):
-                try:
-                    # Bounded: a finished check is written within BATCH_SECONDS even when the
-                    # next result is a long way off (every other link stalled).
-                    link_id, got = await asyncio.wait_for(results.get(), BATCH_SECONDS)
-                except TimeoutError:
-                    flush()
-                    last_flush = time.monotonic()
-                    continue
-                received += 1
-                if isinstance(got, BaseException):
-                    raise got
-                item = (link_id, got)
-                if progress is not None:
-                    progress(item[1])
-                outcome = item[1]
-                if outcome.verdict_hint.is_neutral:
-                    ready.append(item)
-                elif outcome.reason in NETWORK_FAILURES:
-                    held.append(item)
-                    hosts_asked.add(host_of[link_id])
-                    if outcome.hops:  # the cited host answered with a redirect: another host failed
-                        hosts_answered.add(host_of[link_id])
-                else:
-                    hosts_asked.add(host_of[link_id])
-                    hosts_answered.add(host_of[link_id])
-                    ready.append(item)
-                if len(ready) >= BATCH_SIZE or time.monotonic() - last_flush >= BATCH_SECONDS:
-                    flush()
-                    last_flush = time.monotonic()
+            await _receive(workers, len(links), guard, writer, progress)
             status = "done"
         except asyncio.CancelledError:
             if stop is None or not stop.is_set():
@@ -573,43 +684,31 @@ async def check_links(
             if watcher is not None:
                 # Before any await below: a cancellation arriving while finishing would lose the batch.
                 watcher.cancel()
-            pending = [*workers, *finishers]
-            for w in pending:
-                w.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            await workers.stop()
             await content.close()
             late_answers, late_fetches = content.leftovers()
-            if held and not hosts_answered and status == "done":
-                report.canaries = await _canaries(store, fetcher, hosts_asked)
+            if guard.nobody_answered and status == "done":
+                report.canaries = await _canaries(store, fetcher, guard.asked)
             warming.cancel()
             await asyncio.gather(warming, return_exceptions=True)
             await pages.close()
             await texts.close()
             # Whatever finished is kept, interrupted or not; network failures only if some cited
             # host answered (the archive's answers do not count: it is not what was cited).
-            report.hosts = len(hosts_asked)
-            report.hosts_failed = len({host_of[i] for i, _ in held} - hosts_answered)
-            report.links_held = len(held)
-            if held and not hosts_answered and not report.canaries:
+            outage = guard.settle(report)
+            if outage:
                 # Not recorded, but what the archive said of them is still worth keeping.
-                for _, o in held:
+                for _, o in guard.held:
                     if o.drift is not None:
                         late_answers += o.drift.archive_answers
                         late_fetches += o.drift.snapshot_fetches
-                held.clear()
                 if status == "done":
                     report.outage = True
                     status = "outage"
-            else:
-                # Hosts already failing before this run are expected to fail again: only a
-                # surge of new failures looks like trouble on our side.
-                fresh = {host_of[link.id] for link in links if link.id not in was_failing} & hosts_asked
-                fresh_failed = fresh & ({host_of[i] for i, _ in held} - hosts_answered)
-                partial = report.partial_outage = len(fresh_failed) * 2 > len(fresh)
-            flush()
-            for start in range(0, len(held), BATCH_SIZE):
-                ready.extend(held[start : start + BATCH_SIZE])
-                flush()
+            writer.flush()
+            if not outage:
+                writer.write_all(guard.held)
+            report.recorded = writer.recorded
             keep_archive_answers(store, late_answers, late_fetches)
             claims.release(store, run_id)
             store.finish_run(run_id, status, len(links), report.recorded)
