@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
+import inspect
 import json
 import os
 import platform
@@ -18,12 +20,12 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from types import FrameType
-from typing import Annotated
+from types import FrameType, MappingProxyType
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,8 +34,9 @@ from rich.table import Table
 
 from linkcheck import __version__, components
 from linkcheck import settings as settings_file
-from linkcheck.check import config as check_config
-from linkcheck.check.runner import CheckOptions, CheckReport, parse_age, run_checks, select_links
+from linkcheck.check.options import CHECK_OPTIONS, Option
+from linkcheck.check.runner import CheckOptions, CheckReport, run_checks, select_links
+from linkcheck.durations import parse_duration
 from linkcheck.errors import ExitCode, LinkcheckError, OptionError
 from linkcheck.models import DateOrder, ExtractOptions, Outcome, Verdict
 from linkcheck.pipeline import Scope, Seeder, run_pipeline
@@ -287,128 +290,54 @@ def seed_command(
 
 # -- check and history ------------------------------------------------------------------------
 
-AllOpt = Annotated[bool, typer.Option("--all", help="Check every link, due or not.")]
-UrlOpt = Annotated[
-    list[str] | None,
-    typer.Option("--url", help="Check this stored link now, due or not (repeatable).", show_default=False),
-]
-DocumentOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--document",
-        help="Only links cited in this seeded document, or in the documents under this folder (repeatable); "
-        "a path naming none is an error (exit 2).",
-        show_default=False,
-    ),
-]
-OlderThanOpt = Annotated[
-    str,
-    typer.Option(
-        "--older-than",
-        help="A link is due when last checked longer ago than this: 30m, 12h, 7d, 2w. "
-        f"Failing links are due after {check_config.FAILING_RECHECK}, so that failures can be confirmed.",
-    ),
-]
-ConcurrencyOpt = Annotated[
-    int, typer.Option("--concurrency", min=1, help="Requests in flight at once, in all.")
-]
-PerHostOpt = Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight at once to one host.")]
-HttpStackOpt = Annotated[
-    str,
-    typer.Option(
-        "--http-stack", envvar="LINKCHECK_HTTP_STACK",
-        help="What carries the requests under httpx: httpx (httpcore, the default) or aiohttp (less "
-        "CPU a request); the same address guard, limits and verdicts either way.",
-    ),
-]  # fmt: skip
-HostIntervalOpt = Annotated[
-    float,
-    typer.Option(
-        "--host-interval", min=0.0, help="Least seconds between the starts of two requests to one host "
-        "(a host answering 429 or 503 earns a longer one)."
-    ),
-]  # fmt: skip
-TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", min=0.001, help="Seconds for one request, connect to last byte read.")
-]
-RetriesOpt = Annotated[
-    int,
-    typer.Option(
-        "--retries", min=0, help="Further tries after a transient failure (timeout, refused or reset "
-        f"connection, 429, 5xx), with backoff; Retry-After is honoured up to "
-        f"{check_config.RETRY_AFTER_CAP:.0f} s."
-    ),
-]  # fmt: skip
-AllowPrivateOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-private",
-        help="Also fetch hosts that are or resolve to loopback, private, link-local or other non-public "
-        "addresses (otherwise their verdict is skipped and nothing is sent).",
-    ),
-]
-ResolveOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--resolve",
-        metavar="HOST:PORT:ADDR",
-        help="Connect to ADDR for HOST:PORT (PORT may be *), keeping HOST for the Host header and TLS, "
-        "like curl's option (repeatable).",
-        show_default=False,
-    ),
-]
-UserAgentOpt = Annotated[
-    str,
-    typer.Option(
-        "--user-agent", show_default=False,
-        # Said in words: the default holds a URL, one word too long for a help column, which
-        # the help screen would cut off with an ellipsis.
-        help="User-Agent header: say who you are and how to reach you. Default: linkcheck, its version "
-        "and the project's address (linkcheck config show prints it whole).",
-    ),
-]  # fmt: skip
-ArchiveUrlOpt = Annotated[
-    str,
-    typer.Option(
-        "--archive-url", envvar=check_config.ARCHIVE_URL_ENV, show_envvar=False,
-        help="Base URL of an archive that answers like the Wayback Machine's availability API (its "
-        "/wayback/available is asked with the URL and a date). Its own host (and hosts under it) is "
-        f"reached even at a private address: you named it. Also the variable {check_config.ARCHIVE_URL_ENV} "
-        "in the environment.",
-    ),
-]  # fmt: skip
-NoArchiveOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-archive", help="Ask no archive (answers cached by earlier runs are still used)."
-    ),
-]  # fmt: skip
-RefreshArchiveOpt = Annotated[
-    bool, typer.Option("--refresh-archive", help="Ask the archive again even where its answer is cached.")
-]
-ExcludeOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--exclude", metavar="REGEX", show_default=False,
-        help="Do not fetch URLs matching this regular expression: their verdict is skipped (repeatable; "
-        "adds to exclude in the settings file and the patterns of .linkcheckignore).",
-    ),
-]  # fmt: skip
-AcceptOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--accept", metavar="CODES", show_default=False,
-        help="HTTP statuses counted as alive, e.g. 200..299,403 (a paywall you know of).",
-    ),
-]  # fmt: skip
-RemapOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--remap", metavar="'REGEX REPLACEMENT'", show_default=False,
-        help="Check the URL the replacement makes ($1 for a group) instead of a matching one; the first "
-        "rule that matches applies (repeatable). EZproxy links are unwrapped to their target anyway.",
-    ),
-]  # fmt: skip
+CheckValues = Mapping[str, Any]
+"""The check options as a command received them, by key (:data:`CHECK_OPTIONS`)."""
+NO_CHECK_VALUES: CheckValues = MappingProxyType({})
+
+_KIND_TYPES: dict[type, Any] = {bool: bool, int: int, float: float, str: str, list: list[str] | None}
+
+
+def _check_parameter(option: Option) -> inspect.Parameter:
+    """The Typer parameter of one check option, from its declaration."""
+    kind = _KIND_TYPES[option.kind]
+    default = option.default
+    if option.kind is list:
+        default = None
+    elif default is None:
+        kind = kind | None
+    info = typer.Option(
+        option.flag, help=option.full_help, metavar=option.metavar, show_default=option.show_default,
+        min=option.minimum,
+    )  # fmt: skip
+    return inspect.Parameter(
+        option.parameter, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
+        annotation=Annotated[kind, info],
+    )  # fmt: skip
+
+
+def with_check_options(*, selection: bool = True) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the check options (those that select links too, unless ``selection`` is
+    False), in place of its parameter ``check``, which receives their values by key."""
+    options = [o for o in CHECK_OPTIONS.values() if selection or not o.selection]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        params: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            params += [_check_parameter(o) for o in options] if param.name == "check" else [param]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            check = {o.key: kwargs.pop(o.parameter) for o in options}
+            command(*args, check=check, **kwargs)
+
+        # Typer reads the parameters from the signature (typer.utils.get_params_from_function).
+        wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
 ConfigOpt = Annotated[
     str | None,
     typer.Option(
@@ -418,35 +347,20 @@ ConfigOpt = Annotated[
         "overrides it.",
     ),
 ]  # fmt: skip
-ArchiveTimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--archive-timeout", min=0.001,
-        help=f"Seconds for one archive request; after {check_config.ARCHIVE_BREAKER} failures in a row "
-        "the archive is not asked again in the run.",
-    ),
-]  # fmt: skip
-
-
-#: Parameters of check and run whose option name differs from the parameter's.
-_OPTION_KEYS = {"all_links": "all", "urls": "url", "documents": "document"}
 
 
 def _given(ctx: typer.Context | None) -> dict[str, str]:
-    """The check options the command line or the environment gave, with which of the two."""
+    """The check options the command line gave (the environment's are read with the settings)."""
     if ctx is None:
         return {}
+    keys = {option.parameter: key for key, option in CHECK_OPTIONS.items()}
     found: dict[str, str] = {}
     for param in ctx.command.params:
         name = param.name or ""
         # By name: Typer may bring its own copy of Click, whose ParameterSource is another enum.
         source = getattr(ctx.get_parameter_source(name), "name", None)
-        key = _OPTION_KEYS.get(name, name)
         if source == "COMMANDLINE":
-            found[key] = settings_file.COMMAND_LINE
-        elif source == "ENVIRONMENT":
-            envvar = param.envvar if isinstance(param.envvar, str) else ""
-            found[key] = f"environment {envvar}".strip()
+            found[keys.get(name, name)] = settings_file.COMMAND_LINE
     return found
 
 
@@ -461,38 +375,9 @@ def _settings(config: str | None) -> settings_file.Settings:
 
 
 def _check_options(
-    all_links: bool,
-    urls: list[str] | None,
-    documents: list[str] | None,
-    older_than: str,
-    concurrency: int,
-    per_host: int,
-    host_interval: float,
-    timeout: float,
-    retries: int,
-    allow_private: bool,
-    resolve: list[str] | None,
-    user_agent: str,
-    archive_url: str = check_config.ARCHIVE_URL,
-    no_archive: bool = False,
-    refresh_archive: bool = False,
-    archive_timeout: float = check_config.ARCHIVE_TIMEOUT,
-    exclude: list[str] | None = None,
-    accept: str | None = None,
-    remap: list[str] | None = None,
-    config: str | None = None,
-    ctx: typer.Context | None = None,
-    http_stack: str = check_config.HTTP_STACK,
+    values: CheckValues, config: str | None = None, ctx: typer.Context | None = None
 ) -> CheckOptions:
-    """The options of check (and run) as the library takes them, over the settings file; bad values exit 2."""
-    values = {
-        "all": all_links, "url": urls, "document": documents, "older_than": older_than,
-        "concurrency": concurrency, "per_host": per_host, "host_interval": host_interval, "timeout": timeout,
-        "retries": retries, "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
-        "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
-        "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
-        "http_stack": http_stack,
-    }  # fmt: skip
+    """The check options (by key) as the library takes them, over the settings file; bad values exit 2."""
     found = _settings(config)
     given = _given(ctx)
     if ctx is None:  # called as a library function: what is passed is what is meant
@@ -500,12 +385,13 @@ def _check_options(
     try:
         return settings_file.effective(values, given, found).options
     except OptionError as e:
-        # The older options' messages name their value already; the new ones name the option.
-        raise fail(
-            f"--{e.key.replace('_', '-')}: {e}"
-            if e.key in ("exclude", "accept", "remap", "http_stack")
-            else str(e)
-        ) from None
+        raise fail(_option_problem(e)) from None
+
+
+def _option_problem(e: OptionError) -> str:
+    """A bad check option's line: after its flag, unless the message names the value already."""
+    option = CHECK_OPTIONS.get(e.key)
+    return f"{option.flag}: {e}" if option is not None and option.flag_in_errors else str(e)
 
 
 def _not_a_document(path: str) -> str:
@@ -613,29 +499,11 @@ class _Checker:
 
 
 @app.command("check")
+@with_check_options()
 def check_command(
     ctx: typer.Context,
-    all_links: AllOpt = False,
-    urls: UrlOpt = None,
-    documents: DocumentOpt = None,
-    older_than: OlderThanOpt = check_config.OLDER_THAN,
-    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
-    per_host: PerHostOpt = check_config.PER_HOST,
-    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
-    timeout: TimeoutOpt = check_config.TIMEOUT,
-    retries: RetriesOpt = check_config.RETRIES,
-    allow_private: AllowPrivateOpt = False,
-    resolve: ResolveOpt = None,
-    user_agent: UserAgentOpt = check_config.USER_AGENT,
-    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
-    no_archive: NoArchiveOpt = False,
-    refresh_archive: RefreshArchiveOpt = False,
-    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
-    exclude: ExcludeOpt = None,
-    accept: AcceptOpt = None,
-    remap: RemapOpt = None,
+    check: CheckValues = NO_CHECK_VALUES,
     config: ConfigOpt = None,
-    http_stack: HttpStackOpt = check_config.HTTP_STACK,
 ) -> None:
     """Check the links that are due and record one check per link.
 
@@ -643,11 +511,7 @@ def check_command(
     Each link's verdict is derived from its whole history: a transient failure becomes dead
     only after 3 failed checks spanning 3 days. Exit 3 when the network was unavailable.
     """
-    options = _check_options(
-        all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
-        allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx, http_stack,
-    )  # fmt: skip
+    options = _check_options(check, config, ctx)
     checker = _Checker()
     with open_store(writes=True) as store:
         report = checker(store, options)
@@ -1020,6 +884,7 @@ def fix_command(
 
 
 @app.command("run")
+@with_check_options()
 def run_command(
     ctx: typer.Context,
     paths: PathsArg,
@@ -1027,25 +892,7 @@ def run_command(
     include_dois: DoisOpt = False,
     verbose: VerboseOpt = False,
     max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
-    all_links: AllOpt = False,
-    urls: UrlOpt = None,
-    documents: DocumentOpt = None,
-    older_than: OlderThanOpt = check_config.OLDER_THAN,
-    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
-    per_host: PerHostOpt = check_config.PER_HOST,
-    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
-    timeout: TimeoutOpt = check_config.TIMEOUT,
-    retries: RetriesOpt = check_config.RETRIES,
-    allow_private: AllowPrivateOpt = False,
-    resolve: ResolveOpt = None,
-    user_agent: UserAgentOpt = check_config.USER_AGENT,
-    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
-    no_archive: NoArchiveOpt = False,
-    refresh_archive: RefreshArchiveOpt = False,
-    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
-    exclude: ExcludeOpt = None,
-    accept: AcceptOpt = None,
-    remap: RemapOpt = None,
+    check: CheckValues = NO_CHECK_VALUES,
     config: ConfigOpt = None,
     fmt: FormatOpt = Format.TABLE,
     output: OutputOpt = None,
@@ -1056,7 +903,6 @@ def run_command(
     include_acknowledged: IncludeAckOpt = False,
     max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
     excel: ExcelOpt = False,
-    http_stack: HttpStackOpt = check_config.HTTP_STACK,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
@@ -1064,13 +910,9 @@ def run_command(
     named by --url or --document), then reports on the links those documents cite (the
     --document ones when given), like summary.
     """
-    options = _check_options(
-        all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
-        allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx, http_stack,
-    )  # fmt: skip
+    options = _check_options(check, config, ctx)
     fail_verdicts = _verdicts("--fail-on", fail_on)
-    report_options = _report_options(only, documents, since, owner, include_acknowledged, config)
+    report_options = _report_options(only, check["document"], since, owner, include_acknowledged, config)
     # A report on standard output in a machine format must be all there is on it.
     notes = err if fmt is not Format.TABLE and output is None else out
     checker = _Checker(notes)
@@ -1079,7 +921,7 @@ def run_command(
             store, paths, options,
             # Without a selection, the quick way for one file: check what it cites, not the rest
             # of the database; and report on what it cites unless --document says otherwise.
-            scope=Scope(seeded=True, selected=bool(all_links or urls or documents)),
+            scope=Scope(seeded=True, selected=bool(check["all"] or check["url"] or check["document"])),
             report=report_options,
             seeder=_seeder(date_order, include_dois, verbose, max_size, notes),
             checker=checker,
@@ -1147,7 +989,7 @@ def ack_command(
     if url is None:
         raise fail("ack: give the URL to acknowledge (or --list)")
     try:
-        span = parse_age(for_)
+        span = parse_duration(for_)
     except ValueError as e:
         raise fail(f"--for: {e}") from None
     until = dt.datetime.now(dt.UTC) + span
@@ -1193,24 +1035,10 @@ app.add_typer(config_app, name="config")
 
 
 @config_app.command("show")
+@with_check_options(selection=False)
 def config_show_command(
     ctx: typer.Context,
-    older_than: OlderThanOpt = check_config.OLDER_THAN,
-    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
-    per_host: PerHostOpt = check_config.PER_HOST,
-    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
-    timeout: TimeoutOpt = check_config.TIMEOUT,
-    retries: RetriesOpt = check_config.RETRIES,
-    allow_private: AllowPrivateOpt = False,
-    resolve: ResolveOpt = None,
-    user_agent: UserAgentOpt = check_config.USER_AGENT,
-    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
-    no_archive: NoArchiveOpt = False,
-    refresh_archive: RefreshArchiveOpt = False,
-    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
-    exclude: ExcludeOpt = None,
-    accept: AcceptOpt = None,
-    remap: RemapOpt = None,
+    check: CheckValues = NO_CHECK_VALUES,
     config: ConfigOpt = None,
 ) -> None:
     """Print the effective settings, as TOML, and where each came from.
@@ -1219,16 +1047,9 @@ def config_show_command(
     first: the command line, the environment, the settings file (linkcheck.toml, [tool.linkcheck]
     in pyproject.toml, or --config), .linkcheckignore for exclusions, the defaults.
     """
-    values = {
-        "all": False, "url": None, "document": None, "older_than": older_than, "concurrency": concurrency,
-        "per_host": per_host, "host_interval": host_interval, "timeout": timeout, "retries": retries,
-        "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
-        "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
-        "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
-    }  # fmt: skip
     found = _settings(config)
     try:
-        eff = settings_file.effective(values, _given(ctx), found)
+        eff = settings_file.effective(check, _given(ctx), found)
     except OptionError as e:
         raise fail(f"--{e.key.replace('_', '-')}: {e}") from None
     for line in settings_file.describe(eff, found):

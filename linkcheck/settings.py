@@ -1,8 +1,8 @@
 """The settings file: ``linkcheck.toml``, ``[tool.linkcheck]`` in pyproject.toml, or ``--config FILE``.
 
 README.md, "The settings file", gives its keys. Precedence, highest first: the command line, the
-environment (``LINKCHECK_ARCHIVE_URL``; ``LINKCHECK_CONFIG`` names the file), the settings file,
-the defaults. Exclusions add up instead: the file's ``exclude``, the patterns of
+environment (an option's variable, ``LINKCHECK_ARCHIVE_URL``; ``LINKCHECK_CONFIG`` names the file),
+the settings file, the defaults. Exclusions add up instead: the file's ``exclude``, the patterns of
 ``.linkcheckignore`` in the working directory and ``--exclude`` all apply. A settings file is
 checked with the schedule files' reader (:data:`linkcheck.schedule.config.TableReader`), and its
 ``[check]`` table is read with the same declaration of check options (:data:`CHECK_OPTIONS`), so
@@ -20,10 +20,11 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from linkcheck.check.options import CHECK_OPTIONS, SCHEDULE_CHECK_KEYS, option_value
 from linkcheck.check.rules import HostRule, Remap, compile_pattern, parse_remap, parse_statuses
-from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, _option_value, check_options
+from linkcheck.check.runner import CheckOptions, check_options
 from linkcheck.errors import OptionError, SettingsError
-from linkcheck.schedule.config import SCHEDULE_CHECK_KEYS, Owner, ScheduleConfig, TableReader
+from linkcheck.schedule.config import Owner, ScheduleConfig, TableReader
 
 SETTINGS_FILE = "linkcheck.toml"
 """Read from the working directory when no ``--config`` is given."""
@@ -305,7 +306,7 @@ def _hosts(r: TableReader, data: dict[str, Any], at: str) -> dict[str, HostRule]
         for name in ("per_host", "host_interval", "timeout"):
             if name in values:
                 try:
-                    found[name] = _option_value(name, CHECK_OPTIONS[name], values[name])
+                    found[name] = option_value(name, values[name])
                 except OptionError as e:
                     r.problem(f"{key}{name}", str(e))
         headers = r.get(values, "headers", dict, f"{key}headers", '{ "Accept-Language" = "en" }')
@@ -373,6 +374,9 @@ def effective(cli: Mapping[str, Any], given: Mapping[str, str], settings: Settin
             sources[key] = ", ".join(from_) or DEFAULT
         elif key in given:
             values[key], sources[key] = cli.get(key), given[key]
+        elif CHECK_OPTIONS[key].from_environment() is not None:
+            values[key] = CHECK_OPTIONS[key].from_environment()
+            sources[key] = f"environment {CHECK_OPTIONS[key].envvar}"
         elif key in settings.check:
             values[key], sources[key] = settings.check[key], file
         else:
@@ -407,12 +411,12 @@ def describe(eff: Effective, settings: Settings) -> list[str]:
     if settings.ignore_file:
         lines.append(f"# ignore file: {settings.ignore_file} ({len(settings.ignore)} patterns)")
     rows: list[tuple[str, str]] = []
-    for key in CHECK_OPTIONS:
-        if key in ("all", "url", "document"):
+    for key, option in CHECK_OPTIONS.items():
+        if option.selection:
             continue  # what to check this time, not a setting
         value, source = eff.values[key], eff.sources[key]
         if value is None:
-            if CHECK_OPTIONS[key].kind is not list:
+            if option.kind is not list:
                 rows.append((f"# {key} = (not set)", source))
                 continue
             value = []

@@ -209,8 +209,9 @@ def test_check_options_mean_what_the_same_command_line_options_mean(tmp_path: Pa
         'archive_url = "http://archive.test"\nuser_agent = "ua"\narchive_timeout = 4\n',
     )
     from_cli = _check_options(
-        False, None, None, "12h", 8, 1, 0.5, 3.0, 1, True, ["a.test:*:127.0.0.2"], "ua",
-        "http://archive.test", False, False, 4.0,
+        {"older_than": "12h", "concurrency": 8, "per_host": 1, "host_interval": 0.5, "timeout": 3.0,
+         "retries": 1, "allow_private": True, "resolve": ["a.test:*:127.0.0.2"], "user_agent": "ua",
+         "archive_url": "http://archive.test", "archive_timeout": 4.0}
     )  # fmt: skip
     assert load_schedule(path).check == from_cli
     assert check_options({"no_archive": True}).archive_url is None
@@ -332,8 +333,11 @@ def test_intervals() -> None:
     assert parse_every("6h") == dt.timedelta(hours=6)
     assert parse_every("1.5d") == dt.timedelta(hours=36)
     assert parse_every(" 30m ") == dt.timedelta(minutes=30)
-    with pytest.raises(ValueError):
-        parse_every("2w")
+    # The units of every other duration (one parser): `every = "2w"` was refused while
+    # `older_than = "2w"` was taken.
+    assert parse_every("2w") == dt.timedelta(weeks=2)
+    with pytest.raises(ValueError, match="not an interval"):
+        parse_every("2y")
 
 
 # -- the job store and the lock -------------------------------------------------------------

@@ -22,8 +22,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import fnmatch
-import os
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -38,11 +36,13 @@ from linkcheck.check.archive import ArchiveClient
 from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
+from linkcheck.check.options import CHECK_OPTIONS, option_value
 from linkcheck.check.outcome import NETWORK_FAILURES
 from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Policy, judge
 from linkcheck.check.worker import ContentWorker
+from linkcheck.durations import parse_duration
 from linkcheck.errors import EnvironmentFailure, OptionError
 from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, Verdict
 from linkcheck.seed import display_path
@@ -61,27 +61,14 @@ CANARIES = 3
 STOP_POLL = 0.1
 """Seconds between two looks at a run's ``stop`` event: how soon a stopped run starts winding up."""
 
-_AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.I)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-def parse_age(text: str) -> dt.timedelta:
-    """A duration such as ``7d``, ``12h``, ``30m``, ``2w`` or ``45s`` (``0`` alone means now)."""
-    if text.strip() == "0":
-        return dt.timedelta(0)
-    m = _AGE.fullmatch(text)
-    if not m:
-        raise ValueError(f"{text!r} is not a duration such as 7d, 12h, 30m, 2w or 45s")
-    return dt.timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2).lower()])
-
 
 @dataclass(frozen=True, slots=True)
 class CheckOptions:
     """What to check and how (the options of ``linkcheck check``)."""
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
-    older_than: dt.timedelta = field(default_factory=lambda: parse_age(config.OLDER_THAN))
-    failing_after: dt.timedelta = field(default_factory=lambda: parse_age(config.FAILING_RECHECK))
+    older_than: dt.timedelta = field(default_factory=lambda: parse_duration(config.OLDER_THAN))
+    failing_after: dt.timedelta = field(default_factory=lambda: parse_duration(config.FAILING_RECHECK))
     all: bool = False
     urls: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
@@ -117,77 +104,20 @@ class CheckOptions:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class OptionSpec:
-    """One check option: its type, default and least value."""
-
-    kind: type
-    """bool, int, float, str or list (of strings)."""
-    default: Any
-    minimum: float | None = None
-
-
-#: The options of ``linkcheck check`` by name (the command line's, with _ for -). The command line
-#: and schedule files both build :class:`CheckOptions` from these through :func:`check_options`.
-CHECK_OPTIONS: dict[str, OptionSpec] = {
-    "all": OptionSpec(bool, False),
-    "url": OptionSpec(list, ()),
-    "document": OptionSpec(list, ()),
-    "older_than": OptionSpec(str, config.OLDER_THAN),
-    "concurrency": OptionSpec(int, config.CONCURRENCY, 1),
-    "per_host": OptionSpec(int, config.PER_HOST, 1),
-    "host_interval": OptionSpec(float, config.HOST_INTERVAL, 0.0),
-    "timeout": OptionSpec(float, config.TIMEOUT, 0.001),
-    "retries": OptionSpec(int, config.RETRIES, 0),
-    "allow_private": OptionSpec(bool, False),
-    "resolve": OptionSpec(list, ()),
-    "user_agent": OptionSpec(str, config.USER_AGENT),
-    "archive_url": OptionSpec(str, None),  # None: LINKCHECK_ARCHIVE_URL, else config.ARCHIVE_URL
-    "no_archive": OptionSpec(bool, False),
-    "refresh_archive": OptionSpec(bool, False),
-    "archive_timeout": OptionSpec(float, config.ARCHIVE_TIMEOUT, 0.001),
-    "exclude": OptionSpec(list, ()),
-    "accept": OptionSpec(str, None),
-    "remap": OptionSpec(list, ()),
-    "http_stack": OptionSpec(str, config.HTTP_STACK),
-}
-
-_KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
-               list: "a list of strings"}  # fmt: skip
-
-
-def _option_value(key: str, spec: OptionSpec, value: Any) -> Any:
-    """``value`` checked against ``spec``; OptionError says what is wrong."""
-    if value is None:
-        return spec.default
-    # bool is an int to Python, never to a user: `timeout = true` is a mistake.
-    ok = {
-        bool: isinstance(value, bool),
-        int: isinstance(value, int) and not isinstance(value, bool),
-        float: isinstance(value, int | float) and not isinstance(value, bool),
-        str: isinstance(value, str),
-        list: isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
-    }[spec.kind]
-    if not ok:
-        raise OptionError(key, f"expected {_KIND_NAMES[spec.kind]}, got {value!r}")
-    if spec.minimum is not None and value < spec.minimum:
-        raise OptionError(key, f"must be at least {spec.minimum:g}, got {value!r}")
-    return float(value) if spec.kind is float else value
-
-
 def check_options(values: Mapping[str, Any]) -> CheckOptions:
-    """:class:`CheckOptions` from option values named as in :data:`CHECK_OPTIONS` (missing or None: default).
+    """:class:`CheckOptions` from option values by key (:data:`~linkcheck.check.options.CHECK_OPTIONS`;
+    missing or None: the environment's, else the default).
 
     The one conversion of check options, for the command line and schedule files alike: types,
     least values, durations (``older_than``), ``resolve`` rules and document paths. Raises
     :class:`OptionError` naming the option, or an unknown one.
     """
-    for key in values:
-        if key not in CHECK_OPTIONS:
-            raise OptionError(key, "unknown check option")
-    v = {key: _option_value(key, spec, values.get(key)) for key, spec in CHECK_OPTIONS.items()}
+    unknown = [key for key in values if key not in CHECK_OPTIONS]
+    if unknown:
+        raise OptionError(unknown[0], "unknown check option")
+    v = {key: option_value(key, values.get(key)) for key in CHECK_OPTIONS}
     try:
-        age = parse_age(v["older_than"])
+        age = parse_duration(v["older_than"])
     except ValueError as e:
         raise OptionError("older_than", str(e)) from None
     try:
@@ -210,7 +140,7 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         raise OptionError(
             "http_stack", f"expected one of {', '.join(config.HTTP_STACKS)}, got {v['http_stack']!r}"
         )
-    archive_url = v["archive_url"] or os.environ.get(config.ARCHIVE_URL_ENV) or config.ARCHIVE_URL
+    archive_url = v["archive_url"]
     settings = FetchSettings(
         user_agent=v["user_agent"],
         concurrency=v["concurrency"],

@@ -11,9 +11,9 @@ server, a CI artifact upload) never sees half of one (``write_atomic``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +22,7 @@ from enum import StrEnum
 from itertools import groupby
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
+from linkcheck.durations import parse_duration
 from linkcheck.models import Remedy, Suggestion, Verdict
 from linkcheck.store import Store, utcnow, workflow
 from linkcheck.store import report as sql
@@ -253,19 +254,14 @@ def parse_verdicts(values: Iterable[str]) -> frozenset[Verdict]:
     return frozenset(found)
 
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.I)
-_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
 def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
     """A ``--since`` value as a UTC moment: ``2026-03-01``, ``2026-03-01T12:00:00Z`` or an age (``7d``).
 
     A date means its midnight UTC; a time without a zone is taken as UTC, like every stored time.
     """
-    age = _AGE.match(text)
-    if age:
-        now = now or dt.datetime.now(dt.UTC)
-        return now - dt.timedelta(seconds=float(age.group(1)) * _AGE_UNITS[age.group(2).lower()])
+    with contextlib.suppress(ValueError):
+        age = parse_duration(text)
+        return (now or dt.datetime.now(dt.UTC)) - age
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:

@@ -26,7 +26,9 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, check_options
+from linkcheck.check.options import SCHEDULE_CHECK_KEYS
+from linkcheck.check.runner import CheckOptions, check_options
+from linkcheck.durations import UNITS, duration_seconds
 from linkcheck.errors import OptionError, ScheduleError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import Format, parse_verdicts
@@ -53,15 +55,10 @@ MIN_EVERY_ENV = "LINKCHECK_MIN_EVERY"
 
 TOP_KEYS = ("name", "cron", "every", "timezone", "paths", "documents", "seed", "check", "report", "notify")
 SEED_KEYS = ("date_order", "include_dois", "max_size")
-# --document is the command line's way to narrow a check; a schedule names its documents (with
-# globs) at the top, where the reports and notifications use them too.
-SCHEDULE_CHECK_KEYS = tuple(k for k in CHECK_OPTIONS if k != "document")
 REPORT_KEYS = ("format", "output", "only")
 NOTIFY_KEYS = ("webhook", "webhook_timeout", "format", "retry_for", "report_base_url", "email")
 EMAIL_KEYS = ("host", "port", "from", "to", "starttls", "ssl", "username", "password_env", "subject")
 
-_EVERY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", re.I)
-_EVERY_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NICKNAMES = {
     "@hourly": "0 * * * *",
     "@daily": "0 0 * * *",
@@ -259,17 +256,17 @@ def _shown(seconds: float) -> str:
 
 
 def parse_every(text: str) -> dt.timedelta:
-    """An interval such as ``6h``: a number and s, m, h or d, from 1 minute to 1 year; ValueError if bad.
+    """An interval such as ``6h`` (:func:`~linkcheck.durations.parse_duration`), from 1 minute to 1 year.
 
     Bounded both ways: ``0.0001s`` ran a job 31 times in 15 s (each run a check of every due
     link), and ``1000000000d`` overflowed the scheduler's date arithmetic.
     """
-    m = _EVERY.fullmatch(text)
-    if not m:
+    try:
+        seconds = duration_seconds(text)
+    except ValueError:
         raise ValueError(
-            f"{text!r} is not an interval: a positive number and s, m, h or d, such as 6h or 30m"
-        )
-    seconds = float(m.group(1)) * _EVERY_SECONDS[m.group(2).lower()]
+            f"{text!r} is not an interval: a positive number and {UNITS}, such as 6h or 30m"
+        ) from None
     floor = min_every()
     if seconds < floor:
         raise ValueError(f"{text!r} is too short: at least {_shown(floor)} between runs")
