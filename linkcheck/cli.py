@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -177,6 +177,44 @@ def main_options(
     _show_help(ctx)
 
 
+Values = Mapping[str, Any]
+"""A group of options as a command received them, by name."""
+NO_VALUES: Values = MappingProxyType({})
+
+
+def with_group(
+    name: str, params: Sequence[inspect.Parameter], keys: Mapping[str, str] = MappingProxyType({})
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the options ``params`` in place of its parameter ``name``, which receives
+    their values as one mapping (by parameter name, or by ``keys[parameter name]``).
+
+    One group of options is so declared once and taken by several commands (seed's by run,
+    summary's by run, check's by run and config show).
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        expanded: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            expanded += params if param.name == name else [param]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            group = {keys.get(p.name, p.name): kwargs.pop(p.name) for p in params}
+            command(*args, **{name: group}, **kwargs)
+
+        # Typer reads the parameters from the signature (typer.utils.get_params_from_function).
+        wrapper.__signature__ = signature.replace(parameters=expanded)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def parameters(declaration: Callable[..., None]) -> list[inspect.Parameter]:
+    """The parameters of a function that only declares a group of options."""
+    return list(inspect.signature(declaration, eval_str=True).parameters.values())
+
+
 # Options shared by seed and run.
 PathsArg = Annotated[
     list[str], typer.Argument(help="Files or folders (searched recursively) of documents that cite URLs.")
@@ -202,6 +240,18 @@ VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="List each document, skipped files and doubtful dates.")
 ]
 MaxSizeOpt = Annotated[int, typer.Option("--max-size", help="Largest document to read, in bytes.", min=1)]
+
+
+def _seed_options(
+    date_order: DateOrderOpt = DateOrder.DMY,
+    include_dois: DoisOpt = False,
+    verbose: VerboseOpt = False,
+    max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
+) -> None:
+    """The options of seed, which run takes too (declared here once, see :func:`with_group`)."""
+
+
+with_seed_options = with_group("seed", parameters(_seed_options))
 
 
 def _print_document(result: DocumentResult, verbose: bool) -> None:
@@ -269,13 +319,8 @@ def _seeder(
 
 
 @app.command("seed")
-def seed_command(
-    paths: PathsArg,
-    date_order: DateOrderOpt = DateOrder.DMY,
-    include_dois: DoisOpt = False,
-    verbose: VerboseOpt = False,
-    max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
-) -> None:
+@with_seed_options
+def seed_command(paths: PathsArg, seed: Values = NO_VALUES) -> None:
     """Store every cited URL, with its accessed-on date and citation, from documents.
 
     Reads plain text, Markdown, reStructuredText, HTML, BibTeX/biblatex, RIS, CSL-JSON,
@@ -283,16 +328,15 @@ def seed_command(
     edited file's citations replace its old ones, and links keep their history.
     """
     with open_store(writes=True) as store:
-        report = _seeder(date_order, include_dois, verbose, max_size)(store, paths)
+        report = _seeder(**seed)(store, paths)
     if report.errors or report.problems():
         raise typer.Exit(int(ExitCode.USAGE))
 
 
 # -- check and history ------------------------------------------------------------------------
 
-CheckValues = Mapping[str, Any]
+CheckValues = Values
 """The check options as a command received them, by key (:data:`CHECK_OPTIONS`)."""
-NO_CHECK_VALUES: CheckValues = MappingProxyType({})
 
 _KIND_TYPES: dict[type, Any] = {bool: bool, int: int, float: float, str: str, list: list[str] | None}
 
@@ -319,23 +363,8 @@ def with_check_options(*, selection: bool = True) -> Callable[[Callable[..., Non
     """Give a command the check options (those that select links too, unless ``selection`` is
     False), in place of its parameter ``check``, which receives their values by key."""
     options = [o for o in CHECK_OPTIONS.values() if selection or not o.selection]
-
-    def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        signature = inspect.signature(command, eval_str=True)
-        params: list[inspect.Parameter] = []
-        for param in signature.parameters.values():
-            params += [_check_parameter(o) for o in options] if param.name == "check" else [param]
-
-        @functools.wraps(command)
-        def wrapper(*args: Any, **kwargs: Any) -> None:
-            check = {o.key: kwargs.pop(o.parameter) for o in options}
-            command(*args, check=check, **kwargs)
-
-        # Typer reads the parameters from the signature (typer.utils.get_params_from_function).
-        wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorate
+    keys = {o.parameter: o.key for o in options}
+    return with_group("check", [_check_parameter(o) for o in options], keys)
 
 
 ConfigOpt = Annotated[
@@ -502,7 +531,7 @@ class _Checker:
 @with_check_options()
 def check_command(
     ctx: typer.Context,
-    check: CheckValues = NO_CHECK_VALUES,
+    check: CheckValues = NO_VALUES,
     config: ConfigOpt = None,
 ) -> None:
     """Check the links that are due and record one check per link.
@@ -648,15 +677,26 @@ ExcelOpt = Annotated[
 ]
 
 
-def _report_options(
-    only: list[str] | None,
-    documents: list[str] | None,
-    since: str | None,
-    owner: str | None = None,
-    include_acknowledged: bool = False,
-    config: str | None = None,
-) -> ReportOptions:
+def _summary_options(
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    only: OnlyOpt = None,
+    fail_on: FailOnOpt = None,
+    since: SinceOpt = None,
+    owner: OwnerOpt = None,
+    include_acknowledged: IncludeAckOpt = False,
+    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
+    excel: ExcelOpt = False,
+) -> None:
+    """The options of summary, which run takes too (declared here once, see :func:`with_group`)."""
+
+
+with_summary_options = with_group("summary", parameters(_summary_options))
+
+
+def _report_options(summary: Values, documents: list[str] | None, config: str | None) -> ReportOptions:
     """The options of summary (and run) as the library takes them; bad values exit 2."""
+    since, owner = summary["since"], summary["owner"]
     try:
         moment = parse_since(since) if since else None
     except ValueError as e:
@@ -678,38 +718,23 @@ def _report_options(
         return known.name if known else None
 
     return ReportOptions(
-        only=_verdicts("--only", only),
+        only=_verdicts("--only", summary["only"]),
         documents=tuple(display_path(Path(d)) for d in documents) if documents is not None else None,
         since=moment,
-        include_acknowledged=include_acknowledged,
+        include_acknowledged=summary["include_acknowledged"],
         owner_of=owner_of if found.owners else None,
         owner=owner_name,
     )
 
 
-def _summary(
-    options: ReportOptions,
-    fmt: Format,
-    output: str | None,
-    fail_on: frozenset[Verdict] | None,
-    excel: bool = False,
-    max_length: int = GITHUB_COMMENT_LIMIT,
-) -> ExitCode:
-    """Build and write the report; name what --fail-on matched; return the exit code."""
-    with open_store() as store:
-        report = build_report(store, options)
-    return _write_summary(report, fmt, output, fail_on, excel, max_length)
-
-
-def _write_summary(
-    report: Report,
-    fmt: Format,
-    output: str | None,
-    fail_on: frozenset[Verdict] | None,
-    excel: bool = False,
-    max_length: int = GITHUB_COMMENT_LIMIT,
-) -> ExitCode:
+def _write_summary(report: Report, summary: Values, fail_on: frozenset[Verdict] | None) -> ExitCode:
     """Write the report built; name what --fail-on matched; return the exit code."""
+    fmt, output, excel, max_length = (
+        summary["fmt"],
+        summary["output"],
+        summary["excel"],
+        summary["max_length"],
+    )
     for path in report.unmatched_documents:
         err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if output is None:
@@ -735,17 +760,10 @@ def _write_summary(
 
 
 @app.command("summary")
+@with_summary_options
 def summary_command(
-    fmt: FormatOpt = Format.TABLE,
-    output: OutputOpt = None,
-    only: OnlyOpt = None,
+    summary: Values = NO_VALUES,
     documents: SummaryDocumentOpt = None,
-    fail_on: FailOnOpt = None,
-    since: SinceOpt = None,
-    owner: OwnerOpt = None,
-    include_acknowledged: IncludeAckOpt = False,
-    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
-    excel: ExcelOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Report every link with its verdict: table, json, csv, markdown, html, junit or github.
@@ -754,9 +772,11 @@ def summary_command(
     (the archived copy nearest the accessed-on date, or a moved page's new address).
     Exit 1 when --fail-on matches a reported link.
     """
-    fail_verdicts = _verdicts("--fail-on", fail_on)
-    options = _report_options(only, documents, since, owner, include_acknowledged, config)
-    code = _summary(options, fmt, output, fail_verdicts, excel, max_length)
+    fail_verdicts = _verdicts("--fail-on", summary["fail_on"])
+    options = _report_options(summary, documents, config)
+    with open_store() as store:
+        report = build_report(store, options)
+    code = _write_summary(report, summary, fail_verdicts)
     if code:
         raise typer.Exit(int(code))
 
@@ -884,25 +904,16 @@ def fix_command(
 
 
 @app.command("run")
+@with_summary_options
 @with_check_options()
+@with_seed_options
 def run_command(
     ctx: typer.Context,
     paths: PathsArg,
-    date_order: DateOrderOpt = DateOrder.DMY,
-    include_dois: DoisOpt = False,
-    verbose: VerboseOpt = False,
-    max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
-    check: CheckValues = NO_CHECK_VALUES,
+    seed: Values = NO_VALUES,
+    check: CheckValues = NO_VALUES,
     config: ConfigOpt = None,
-    fmt: FormatOpt = Format.TABLE,
-    output: OutputOpt = None,
-    only: OnlyOpt = None,
-    fail_on: FailOnOpt = None,
-    since: SinceOpt = None,
-    owner: OwnerOpt = None,
-    include_acknowledged: IncludeAckOpt = False,
-    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
-    excel: ExcelOpt = False,
+    summary: Values = NO_VALUES,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
@@ -911,10 +922,10 @@ def run_command(
     --document ones when given), like summary.
     """
     options = _check_options(check, config, ctx)
-    fail_verdicts = _verdicts("--fail-on", fail_on)
-    report_options = _report_options(only, check["document"], since, owner, include_acknowledged, config)
+    fail_verdicts = _verdicts("--fail-on", summary["fail_on"])
+    report_options = _report_options(summary, check["document"], config)
     # A report on standard output in a machine format must be all there is on it.
-    notes = err if fmt is not Format.TABLE and output is None else out
+    notes = err if summary["fmt"] is not Format.TABLE and summary["output"] is None else out
     checker = _Checker(notes)
     with open_store(writes=True) as store:
         result = run_pipeline(
@@ -923,7 +934,7 @@ def run_command(
             # of the database; and report on what it cites unless --document says otherwise.
             scope=Scope(seeded=True, selected=bool(check["all"] or check["url"] or check["document"])),
             report=report_options,
-            seeder=_seeder(date_order, include_dois, verbose, max_size, notes),
+            seeder=_seeder(**seed, notes=notes),
             checker=checker,
         )  # fmt: skip
     assert result.seed is not None  # there is always a path: typer requires one
@@ -931,7 +942,7 @@ def run_command(
     if result.interrupted:
         raise typer.Exit(code)  # stopped: no report of a half-done check
     assert result.report is not None
-    code = max(code, _write_summary(result.report, fmt, output, fail_verdicts, excel, max_length))
+    code = max(code, _write_summary(result.report, summary, fail_verdicts))
     if result.seed.errors or result.seed.problems():
         code = max(code, ExitCode.USAGE)
     if code:
@@ -1038,7 +1049,7 @@ app.add_typer(config_app, name="config")
 @with_check_options(selection=False)
 def config_show_command(
     ctx: typer.Context,
-    check: CheckValues = NO_CHECK_VALUES,
+    check: CheckValues = NO_VALUES,
     config: ConfigOpt = None,
 ) -> None:
     """Print the effective settings, as TOML, and where each came from.
