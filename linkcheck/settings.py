@@ -12,7 +12,6 @@ every problem is one line naming the file, the key and what is wrong, with the k
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from linkcheck.check.options import CHECK_OPTIONS, SCHEDULE_CHECK_KEYS, option_v
 from linkcheck.check.rules import HostRule, Remap, compile_pattern, parse_remap, parse_statuses
 from linkcheck.check.runner import CheckOptions, check_options
 from linkcheck.errors import OptionError, SettingsError
-from linkcheck.schedule.config import Owner, ScheduleConfig, TableReader
+from linkcheck.schedule.config import Owner, ScheduleConfig, TableReader, read_toml
 
 SETTINGS_FILE = "linkcheck.toml"
 """Read from the working directory when no ``--config`` is given."""
@@ -161,15 +160,7 @@ def read_ignore(path: Path, shown: str) -> tuple[str, ...]:
 def read_settings(path: Path, *, pyproject: bool = False, shown: str | None = None) -> Settings:
     """Read and check one settings file (its ``[tool.linkcheck]`` table when ``pyproject``)."""
     shown = shown or str(path)
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise SettingsError([f"{shown}: cannot read: {e.strerror or e}"]) from None
-    except tomllib.TOMLDecodeError as e:
-        raise SettingsError([f"{shown}: not valid TOML: {e}"]) from None
-    except UnicodeDecodeError:
-        raise SettingsError([f"{shown}: not valid TOML: not UTF-8 text"]) from None
+    data = read_toml(path, shown, SettingsError)
     prefix = ""
     label = shown
     if pyproject:

@@ -28,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from linkcheck import components
 from linkcheck.check import config
@@ -49,6 +49,8 @@ from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
 from linkcheck.store import report as report_sql
 from linkcheck.store.drift import keep_archive_answers, record_drift
+
+_T = TypeVar("_T")
 
 BATCH_SIZE = 200
 """Checks written per transaction, at most."""
@@ -104,6 +106,14 @@ class CheckOptions:
         }
 
 
+def _parsed(key: str, parse: Callable[[Any], _T], value: Any) -> _T:
+    """``parse(value)``; its ValueError as an OptionError naming the option."""
+    try:
+        return parse(value)
+    except ValueError as e:
+        raise OptionError(key, str(e)) from None
+
+
 def check_options(values: Mapping[str, Any]) -> CheckOptions:
     """:class:`CheckOptions` from option values by key (:data:`~linkcheck.check.options.CHECK_OPTIONS`;
     missing or None: the environment's, else the default).
@@ -116,26 +126,11 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
     if unknown:
         raise OptionError(unknown[0], "unknown check option")
     v = {key: option_value(key, values.get(key)) for key in CHECK_OPTIONS}
-    try:
-        age = parse_duration(v["older_than"])
-    except ValueError as e:
-        raise OptionError("older_than", str(e)) from None
-    try:
-        rules = tuple(parse_resolve(spec) for spec in v["resolve"])
-    except ValueError as e:
-        raise OptionError("resolve", str(e)) from None
-    try:
-        exclude = tuple(compile_pattern(p) for p in v["exclude"])
-    except ValueError as e:
-        raise OptionError("exclude", str(e)) from None
-    try:
-        accept = parse_statuses(v["accept"]) if v["accept"] is not None else None
-    except ValueError as e:
-        raise OptionError("accept", str(e)) from None
-    try:
-        remaps = tuple(parse_remap_arg(r) for r in v["remap"])
-    except ValueError as e:
-        raise OptionError("remap", str(e)) from None
+    age = _parsed("older_than", parse_duration, v["older_than"])
+    rules = _parsed("resolve", lambda specs: tuple(parse_resolve(s) for s in specs), v["resolve"])
+    exclude = _parsed("exclude", lambda patterns: tuple(compile_pattern(p) for p in patterns), v["exclude"])
+    accept = _parsed("accept", lambda text: parse_statuses(text) if text is not None else None, v["accept"])
+    remaps = _parsed("remap", lambda specs: tuple(parse_remap_arg(r) for r in specs), v["remap"])
     if v["http_stack"] not in config.HTTP_STACKS:
         raise OptionError(
             "http_stack", f"expected one of {', '.join(config.HTTP_STACKS)}, got {v['http_stack']!r}"
@@ -298,21 +293,22 @@ def excluded_links(store: Store, links: Sequence[LinkToCheck], rules: Rules) -> 
     return found
 
 
-def run_checks(
-    store: Store,
-    options: CheckOptions,
-    *,
-    progress: Progress | None = None,
-    lookup: Lookup = system_lookup,
-    stop: threading.Event | None = None,
-) -> CheckReport:
-    """Check the selected links and record the results (see :func:`check_links`).
+class RunControls(TypedDict, total=False):
+    """What a caller may give a run besides its options (every one optional)."""
 
-    ``stop``, set from another thread (a signal handler, a scheduler shutting down), ends the
-    run early: the checks finished so far are stored, the run is recorded as interrupted and
-    the report says ``interrupted``.
-    """
-    return asyncio.run(check_links(store, options, progress=progress, lookup=lookup, stop=stop))
+    progress: Progress | None
+    """Told of each outcome as it arrives (a progress bar)."""
+    lookup: Lookup
+    """How host names are resolved (tests map names to loopback)."""
+    stop: threading.Event | None
+    """Set from another thread (a signal handler, a scheduler shutting down), ends the run early:
+    the checks finished so far are stored, the run is recorded as interrupted and the report says
+    ``interrupted``."""
+
+
+def run_checks(store: Store, options: CheckOptions, **controls: Unpack[RunControls]) -> CheckReport:
+    """Check the selected links and record the results (see :func:`check_links`)."""
+    return asyncio.run(check_links(store, options, **controls))
 
 
 async def _cancel_when_set(stop: threading.Event, task: asyncio.Task[Any]) -> None:
@@ -520,17 +516,13 @@ async def _receive(
         writer.flush_if_due()
 
 
-async def check_links(
-    store: Store,
-    options: CheckOptions,
-    *,
-    progress: Progress | None = None,
-    lookup: Lookup = system_lookup,
-    stop: threading.Event | None = None,
-) -> CheckReport:
+async def check_links(store: Store, options: CheckOptions, **controls: Unpack[RunControls]) -> CheckReport:
     """Check the selected links concurrently (:class:`Workers`); the outage guard holds network
     failures (:class:`OutageGuard`); checks and verdicts are written in batches from here
-    (:class:`BatchWriter`)."""
+    (:class:`BatchWriter`). ``controls``: :class:`RunControls`."""
+    progress = controls.get("progress")
+    lookup = controls.get("lookup", system_lookup)
+    stop = controls.get("stop")
     t0 = time.monotonic()
     since = claims.watermark(store)
     links, missing, unmatched = select(store, options)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from linkcheck.errors import FixError
 from linkcheck.extract import FORMATS
-from linkcheck.fix.locate import link_end
+from linkcheck.fix.locate import choose, find_spans, link_end
 from linkcheck.models import Remedy, Suggestion, Verdict
 from linkcheck.store import Store
 from linkcheck.store import fix as sql
@@ -283,6 +283,25 @@ class Outcome:
         """Record that ``repair`` could not be made, and why."""
         where = f"line {repair.line}: " if repair.line else ""
         self.notes.append(f"{where}{repair.cited}: {why}")
+
+    def find(
+        self, repair: Repair, text: str, starts: Sequence[int], used: set[int], *, escapes: bool = False
+    ) -> tuple[int, int] | None:
+        """Where ``repair``'s URL is written in ``text`` (nearest its seeded line, not ``used``);
+        None, recorded as unplaced, when it is nowhere."""
+        spans = find_spans(text, starts, repair.cited, repair.line, used, escapes=escapes)
+        span = choose(spans, starts, repair.line, used)
+        if span is None:
+            self.unplaced(repair, "not found where it was seeded")
+        return span
+
+    def moved(self, repair: Repair, span: tuple[int, int]) -> bool:
+        """Whether ``repair`` is a move, then made: the new address written over the old at ``span``."""
+        if repair.kind != "moved":
+            return False
+        assert repair.new_url is not None
+        self.place(repair, Edit(span[0], span[1], repair.new_url))
+        return True
 
 
 def fix_documents(store: Store, paths: Sequence[str] | None, options: FixOptions = FixOptions()) -> FixRun:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from linkcheck.fix import Edit, FixOptions, Outcome, Repair
-from linkcheck.fix.locate import block_end, choose, find_spans, line_starts, link_end
+from linkcheck.fix.locate import block_end, line_starts, link_end
 
 
 def _archive_text(fmt: str, url: str, date: str | None) -> str:
@@ -36,10 +36,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     starts = line_starts(text)
     used: set[int] = set()
     for r in repairs:
-        spans = find_spans(text, starts, r.cited, r.line, used, escapes=fmt == "markdown")
-        span = choose(spans, starts, r.line, used)
+        span = out.find(r, text, starts, used, escapes=fmt == "markdown")
         if span is None:
-            out.unplaced(r, "not found where it was seeded")
             continue
         start, end = span
         after = link_end(fmt, text, start, end)

@@ -16,7 +16,7 @@ import os
 import re
 import tomllib
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -342,19 +342,25 @@ class _Reader:
 TableReader = _Reader
 
 
+def read_toml(path: Path, shown: str, error: Callable[[list[str]], Exception]) -> dict[str, Any]:
+    """The tables of a TOML file; unreadable or not TOML, ``error`` raised with one line naming
+    ``shown`` and what is wrong (a schedule's and the settings file's reader alike)."""
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise error([f"{shown}: cannot read: {e.strerror or e}"]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise error([f"{shown}: not valid TOML: {e}"]) from None
+    except UnicodeDecodeError:
+        raise error([f"{shown}: not valid TOML: not UTF-8 text"]) from None
+
+
 def load_schedule(path: Path) -> ScheduleConfig:
     """Read and check one schedule file; ScheduleError lists every problem in it."""
     file = str(path)
     r = _Reader(file)
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise ScheduleError([f"{file}: cannot read: {e.strerror or e}"]) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScheduleError([f"{file}: not valid TOML: {e}"]) from None
-    except UnicodeDecodeError:
-        raise ScheduleError([f"{file}: not valid TOML: not UTF-8 text"]) from None
+    data = read_toml(path, file, ScheduleError)
     r.known(data, TOP_KEYS)
 
     name = r.get(data, "name", str, "name", "a string")
