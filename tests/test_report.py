@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.verdict import judge
+from linkcheck.check.verdict import judge_next as judge
 from linkcheck.models import Citation, Verdict
 from linkcheck.report import (
     Change,

@@ -40,7 +40,7 @@ from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
 from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
-from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.check.verdict import Fact, Judgement, Policy, Streak, judge_next
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, workflow
@@ -418,8 +418,8 @@ async def check_links(
     partial = False
     was_failing = store.failing_links([link.id for link in links])
 
-    def judge_history(history: list[Fact]) -> Judgement:
-        j = judge(history, options.policy)
+    def judge_check(streak: Streak, latest: Fact) -> Judgement:
+        j = judge_next(streak, latest, options.policy)
         if partial and j.reason in NETWORK_FAILURES and j.verdict is Verdict.DEAD:
             # Most hosts were unreachable: this run's failures say more about our network
             # than about the links, so they may extend a run of failures but never end it dead.
@@ -429,7 +429,7 @@ async def check_links(
     def flush() -> None:
         if ready:
             store.record_checks(
-                run_id, ready, judge_history, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
+                run_id, ready, judge_check, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
             )
             report.recorded += len(ready)
             ready.clear()

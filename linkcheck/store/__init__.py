@@ -25,7 +25,7 @@ import sqlite_utils
 
 from linkcheck.check.classify import moved_target
 from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.verdict import Fact, Judgement
+from linkcheck.check.verdict import Fact, Judgement, Streak, streak_of
 from linkcheck.errors import (
     DamagedDatabase,
     DatabaseError,
@@ -408,43 +408,51 @@ class Store:
         self,
         run_id: int | None,
         batch: Sequence[tuple[int, Outcome]],
-        judge: Callable[[list[Fact]], Judgement],
+        judge: Callable[[Streak, Fact], Judgement],
         on_check: Callable[[int, int, Outcome], None] | None = None,
     ) -> list[Judgement]:
         """Store a batch of checks and each link's new verdict, all in one transaction.
 
-        ``judge`` turns a link's history (oldest first, this check included) into its verdict:
-        the check row and the link's state can never disagree, whenever the process dies.
+        ``judge(streak, latest)`` gives a link's verdict from its streak (its current run of
+        failed checks, kept on its row) and the check now recorded: O(1) per check, whatever
+        the length of the history (:func:`linkcheck.check.verdict.judge_next`). Only a check
+        older than the link's latest, or a link whose streak is not yet known, reads the history.
+        The check row and the link's state can never disagree, whenever the process dies.
         ``on_check(check_id, link_id, outcome)`` writes a later stage's columns (content drift)
         in the same transaction.
         """
         results: list[Judgement] = []
         with self.db.atomic():
+            known = self._streaks([link_id for link_id, _ in batch])
             for link_id, o in batch:
+                fact = Fact(_parse_time(o.started_at), o.reason)
+                streak, last_checked = known.get(link_id, (Streak(), None))
+                if streak is None or (last_checked is not None and o.started_at < last_checked):
+                    # Judged from the history (with this check in its place among the others).
+                    history = self._history(link_id)
+                    history.append((o.started_at, fact))
+                    history.sort(key=lambda pair: pair[0])  # stable: ties keep the order of ids
+                    streak = streak_of([f for _, f in history[:-1]])
+                    fact = history[-1][1]
+                j = judge(streak, fact)
+                streak = streak.after(fact)
+                known[link_id] = (streak, max(o.started_at, last_checked or o.started_at))
                 cur = self.db.execute(
                     "INSERT INTO checks (link_id, run_id, url, started_at, duration_ms, reason, verdict, "
                     "http_status, final_url, redirects, method, attempts, error, address, etag, "
                     "last_modified, content_type, content_length, body_bytes, body_sha256, truncated, title, "
                     "probe_similarity) "
-                    "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        link_id, run_id, o.url, o.started_at, o.duration_ms, str(o.reason), o.http_status,
-                        o.final_url, json.dumps([dataclasses.asdict(h) for h in o.hops]) if o.hops else None,
+                        link_id, run_id, o.url, o.started_at, o.duration_ms, str(o.reason), str(j.verdict),
+                        o.http_status, o.final_url,
+                        json.dumps([dataclasses.asdict(h) for h in o.hops]) if o.hops else None,
                         o.method, o.attempts, o.error, o.address, o.etag, o.last_modified, o.content_type,
                         o.content_length, o.body_bytes, o.body_sha256,
                         None if o.body_bytes is None else int(o.truncated), o.title, o.probe_similarity,
                     ],
                 )  # fmt: skip
                 check_id = cur.lastrowid
-                history = [
-                    Fact(_parse_time(r[0]), Reason(r[1]))
-                    for r in self.db.execute(
-                        "SELECT started_at, reason FROM checks WHERE link_id = ? ORDER BY started_at, id",
-                        [link_id],
-                    )
-                ]
-                j = judge(history)
-                self.db.execute("UPDATE checks SET verdict = ? WHERE id = ?", [str(j.verdict), check_id])
                 # A moved link is reported by the permanent redirect that moved it: its 301/308
                 # and the new address, not the status of the page at the end of the chain.
                 status, final = o.http_status, o.final_url
@@ -452,19 +460,44 @@ class Store:
                 if moved is not None:
                     status, final = moved
                 self.db.execute(
-                    "UPDATE links SET verdict = ?, reason = ?, last_checked = ?, first_failed = ?, "
-                    "failures = ?, checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ? "
-                    "WHERE id = ?",
+                    "UPDATE links SET verdict = ?, reason = ?, last_checked = MAX(IFNULL(last_checked, ''), ?), "
+                    "first_failed = ?, "
+                    "failures = ?, checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ?, "
+                    "streak = ?, streak_since = ? WHERE id = ?",
                     [
                         str(j.verdict), str(j.reason) if j.reason else None, o.started_at,
-                        j.first_failed.strftime("%Y-%m-%dT%H:%M:%SZ") if j.first_failed else None, j.failures,
-                        status, final, check_id, link_id,
+                        _stamp(j.first_failed), j.failures, status, final, check_id,
+                        streak.failures, _stamp(streak.first_failed), link_id,
                     ],
                 )  # fmt: skip
                 if on_check is not None and check_id is not None:
                     on_check(check_id, link_id, o)
                 results.append(j)
         return results
+
+    def _streaks(self, link_ids: Sequence[int]) -> dict[int, tuple[Streak | None, str | None]]:
+        """Each link's stored streak (None: not known yet) and the start of its latest check."""
+        found: dict[int, tuple[Streak | None, str | None]] = {}
+        rows = self.db.execute(
+            "SELECT id, checks, streak, streak_since, last_checked FROM links "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(link_ids))],
+        )
+        for link_id, checks, streak, since, last_checked in rows:
+            if streak is None and not checks:
+                streak = 0
+            known = None if streak is None else Streak(streak, _parse_time(since) if since else None)
+            found[link_id] = (known, last_checked)
+        return found
+
+    def _history(self, link_id: int) -> list[tuple[str, Fact]]:
+        """A link's checks oldest first, as (started_at text, fact)."""
+        return [
+            (r[0], Fact(_parse_time(r[0]), Reason(r[1])))
+            for r in self.db.execute(
+                "SELECT started_at, reason FROM checks WHERE link_id = ? ORDER BY started_at, id", [link_id]
+            )
+        ]
 
     def verdict_tally(self, run_id: int) -> dict[str, int]:
         """Links checked in a run, counted by their verdict now."""
@@ -497,6 +530,10 @@ class LinkToCheck:
 
 def _parse_time(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def _stamp(moment: dt.datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
