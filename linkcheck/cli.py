@@ -1116,6 +1116,51 @@ def note_command(
     out.print(f"{stored}: {'note saved' if text.strip() else 'note removed'}.", markup=False)
 
 
+@app.command("prune")
+def prune_command(
+    keep: Annotated[
+        str,
+        typer.Option(
+            "--keep",
+            metavar="DURATION",
+            show_default=False,
+            help="Keep every check younger than this (e.g. 90d, 26w); older ones go unless needed.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; change nothing.")
+    ] = False,
+    vacuum: Annotated[
+        bool,
+        typer.Option(
+            "--vacuum", help="Then rewrite the file to give the space back (needs as much free disk again)."
+        ),
+    ] = False,
+) -> None:
+    """Delete old checks (opt-in retention): keeps every verdict change, each link's first and last
+    check, the drift baselines and all checks younger than --keep; verdicts are unchanged."""
+    from linkcheck.store.prune import prune
+
+    try:
+        span = parse_age(keep)
+    except ValueError as e:
+        raise fail(f"--keep: {e}") from None
+    with open_store(writes=not dry_run) as store:
+        result = prune(store, span, dry_run=dry_run, vacuum=vacuum)
+    verb = "Would delete" if dry_run else "Deleted"
+    line = (
+        f"{verb} {result.deleted:,} of {result.checks:,} checks "
+        f"(of {result.old:,} started before {result.cutoff}, {result.kept_old:,} kept: verdict changes, "
+        f"first and last checks, drift baselines)"
+    )
+    if not dry_run:
+        line += (
+            f" and {result.texts_deleted:,} main texts; data {result.bytes_before / 1e6:,.1f} MB -> "
+            f"{result.bytes_after / 1e6:,.1f} MB"
+        )
+    out.print(line + ".", markup=False)
+
+
 config_app = typer.Typer(
     name="config",
     help="The settings in force: linkcheck.toml, pyproject.toml, the environment.",

@@ -86,7 +86,12 @@ def test_checks_in_order_never_read_the_history(store: Store) -> None:
     link = next(iter(store.query("SELECT id FROM links")))["id"]
     rng = random.Random(3)
     for day in range(30):
-        record(store, link, rng.choice([Reason.OK, Reason.TIMEOUT, Reason.PRIVATE_ADDRESS]), T0 + dt.timedelta(days=day))
+        record(
+            store,
+            link,
+            rng.choice([Reason.OK, Reason.TIMEOUT, Reason.PRIVATE_ADDRESS]),
+            T0 + dt.timedelta(days=day),
+        )
     statements: list[str] = []
     store.db.conn.set_trace_callback(statements.append)
     try:

@@ -429,7 +429,7 @@ class Store:
                 streak, last_checked = known.get(link_id, (Streak(), None))
                 if streak is None or (last_checked is not None and o.started_at < last_checked):
                     # Judged from the history (with this check in its place among the others).
-                    history = self._history(link_id)
+                    history = self.history_facts(link_id)
                     history.append((o.started_at, fact))
                     history.sort(key=lambda pair: pair[0])  # stable: ties keep the order of ids
                     streak = streak_of([f for _, f in history[:-1]])
@@ -460,14 +460,14 @@ class Store:
                 if moved is not None:
                     status, final = moved
                 self.db.execute(
-                    "UPDATE links SET verdict = ?, reason = ?, last_checked = MAX(IFNULL(last_checked, ''), ?), "
-                    "first_failed = ?, "
+                    "UPDATE links SET verdict = ?, reason = ?, "
+                    "last_checked = MAX(IFNULL(last_checked, ''), ?), first_failed = ?, "
                     "failures = ?, checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ?, "
                     "streak = ?, streak_since = ? WHERE id = ?",
                     [
                         str(j.verdict), str(j.reason) if j.reason else None, o.started_at,
-                        _stamp(j.first_failed), j.failures, status, final, check_id,
-                        streak.failures, _stamp(streak.first_failed), link_id,
+                        stamp(j.first_failed), j.failures, status, final, check_id,
+                        streak.failures, stamp(streak.first_failed), link_id,
                     ],
                 )  # fmt: skip
                 if on_check is not None and check_id is not None:
@@ -490,7 +490,7 @@ class Store:
             found[link_id] = (known, last_checked)
         return found
 
-    def _history(self, link_id: int) -> list[tuple[str, Fact]]:
+    def history_facts(self, link_id: int) -> list[tuple[str, Fact]]:
         """A link's checks oldest first, as (started_at text, fact)."""
         return [
             (r[0], Fact(_parse_time(r[0]), Reason(r[1])))
@@ -532,7 +532,8 @@ def _parse_time(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
 
 
-def _stamp(moment: dt.datetime | None) -> str | None:
+def stamp(moment: dt.datetime | None) -> str | None:
+    """A moment as the ISO 8601 UTC text stored everywhere (None stays None)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
 
 
