@@ -35,8 +35,8 @@ from linkcheck.check.runner import (
     CheckOptions,
     OptionError,
     parse_age,
+    plan,
     run_checks,
-    select_links,
 )
 from linkcheck.errors import EnvironmentFailure, LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
@@ -539,7 +539,7 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
                     rate = counts["done"] / max(time.monotonic() - started, 1e-6)
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 
-                bar.update(task, total=len(select_links(store, options)[0]))
+                bar.update(task, total=len(plan(store, options)[0]))  # ids only: 8 bytes a link
                 report = run_checks(store, options, progress=tick)
         else:
             report = run_checks(store, options)

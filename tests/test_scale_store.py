@@ -1,4 +1,5 @@
-"""Checks written in O(1): the verdict of each check from the streak kept on the link's row.
+"""Writing at scale: checks judged in O(1) from the streak kept on the link's row, and seeding
+in groups of documents.
 
 The verdict, failures and first failure stored after each check must be exactly what judging the
 link's whole history gives (``linkcheck.check.verdict.judge``), whatever the history, whether the
@@ -9,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linkcheck import seed as seeding
 from linkcheck.check.outcome import REASON_VERDICT, Outcome, Reason
 from linkcheck.check.verdict import Fact, judge, judge_next
 from linkcheck.models import Citation, Verdict
@@ -115,3 +120,54 @@ def test_a_link_from_before_the_streak_was_kept_reads_its_history_once(store: St
     assert stored(store, link) == ("dead", 3, T0.strftime(FMT))
     [row] = store.query("SELECT streak, streak_since FROM links")
     assert row == {"streak": 3, "streak_since": T0.strftime(FMT)}
+
+
+# -- seeding in groups of documents, one transaction each ---------------------------------------
+
+
+def test_a_document_reported_seeded_is_stored_whatever_fails_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents are committed in groups (here two a group) and reported once committed: when the
+    fourth fails on the disk, the first two are stored and reported, the third neither."""
+    for i in range(1, 6):
+        (tmp_path / f"list{i}.txt").write_text(
+            f"See https://site{i}.example.org/page (accessed 1 May 2019).\n"
+        )
+    monkeypatch.setattr(seeding, "GROUP_CITATIONS", 2)
+    monkeypatch.setattr(seeding, "GROUP_SECONDS", 3600)
+    store = Store.open(tmp_path / "lc.db")
+    save = store.save_document
+
+    def failing(path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("list4.txt"):
+            raise sqlite3.OperationalError("disk I/O error")
+        return save(path, *args, **kwargs)
+
+    monkeypatch.setattr(store, "save_document", failing)
+    reported: list[str] = []
+    with pytest.raises(sqlite3.OperationalError):
+        seeding.seed(store, [str(tmp_path)], on_document=lambda r: reported.append(Path(r.path).name))
+    assert reported == ["list1.txt", "list2.txt"]
+    stored = sorted(Path(r["path"]).name for r in store.query("SELECT path FROM documents"))
+    assert stored == ["list1.txt", "list2.txt"]
+    assert store.db["links"].count == 2 and store.db["citations"].count == 2
+    # The settings of the bulk run are undone.
+    assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    store.close()
+
+
+def test_seeding_in_groups_stores_every_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(seeding, "GROUP_CITATIONS", 3)
+    for i in range(10):
+        urls = "\n\n".join(f"https://h{i}.example.org/{j} (accessed 2 May 2019)" for j in range(i))
+        (tmp_path / f"l{i}.txt").write_text(urls + "\n")
+    store = Store.open(tmp_path / "lc.db")
+    report = seeding.seed(store, [str(tmp_path)])
+    assert report.citations == sum(range(10)) == store.db["citations"].count
+    assert sorted(d.path for d in report.documents) == sorted(
+        r["path"] for r in store.query("SELECT path FROM documents")
+    )
+    again = seeding.seed(store, [str(tmp_path)])
+    assert again.count("unchanged") == 10
+    store.close()

@@ -82,6 +82,7 @@ class ContentStep:
         wait: float = 30.0,
         today: dt.date | None = None,
         links: Sequence[LinkToCheck] = (),
+        expected: int | None = None,
     ) -> None:
         self.store = store
         self.archive = archive
@@ -92,11 +93,22 @@ class ContentStep:
         # Archive questions under way or answered in this run, by link id and then by date.
         self._asked: dict[int, dict[dt.date | None, asyncio.Task[Lookup | None]]] = {}
         self._fetches: dict[str, asyncio.Task[drift.Fingerprint | None]] = {}
-        self._fingerprint = Fingerprinter(use_process=len(links) >= PROCESS_FINGERPRINTS_FROM)
+        # ``expected``: the run's links in all, when ``links`` are only its first (read_ahead).
+        size = len(links) if expected is None else expected
+        self._fingerprint = Fingerprinter(use_process=size >= PROCESS_FINGERPRINTS_FROM)
         # What is known of each link is read ahead in chunks, in the order the run takes them.
         self._order = [link.id for link in links]
         self._position = {link_id: i for i, link_id in enumerate(self._order)}
         self._states: dict[int, LinkState] = {}
+
+    def read_ahead(self, links: Sequence[LinkToCheck]) -> None:
+        """The next links the run takes, in order: what is known of them is read in chunks.
+
+        A run streams its links (linkcheck.check.runner.CHUNK at a time) and names each chunk
+        here when it starts on it; the previous chunk's links are all prepared by then.
+        """
+        self._order = [link.id for link in links]
+        self._position = {link_id: i for i, link_id in enumerate(self._order)}
 
     # -- before the fetch ------------------------------------------------------------
 
@@ -212,6 +224,14 @@ class ContentStep:
                     outcome.reason = Reason.CONTENT_CHANGED
             d.evidence.update(self._evidence(prepared, outcome, live))
         await self._suggest(prepared, outcome, d, deadline)
+        # The link's archive answers are used: only those still coming are kept (cancelled at
+        # close), so a run of a million links does not hold a million finished tasks.
+        asked = self._asked.get(prepared.link.id)
+        if asked is not None:
+            for date in [date for date, task in asked.items() if task.done()]:
+                del asked[date]
+            if not asked:
+                del self._asked[prepared.link.id]
         if live is not None or d.link_archive is not None or d.citation_archive:
             outcome.drift = d
         return outcome
