@@ -20,7 +20,7 @@ import time
 from dataclasses import replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -48,8 +48,10 @@ from linkcheck.report import (
     parse_since,
     parse_verdicts,
     render,
+    stream,
     verdict_names,
     write_atomic,
+    write_atomic_with,
 )
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
@@ -782,6 +784,8 @@ def _summary(
     max_length: int = GITHUB_COMMENT_LIMIT,
 ) -> Exit:
     """Build and write the report; name what --fail-on matched; return the exit code."""
+    if fmt.value in stream.STREAMED:
+        return _summary_streamed(options, fmt, output, fail_on, excel, max_length)
     with open_store() as store:
         report = build_report(store, options)
     for path in report.unmatched_documents:
@@ -804,6 +808,43 @@ def _summary(
         names = verdict_names(sorted({link.verdict for link in matched}))
         count = f"1 link is {names}" if len(matched) == 1 else f"{len(matched)} links are {names}"
         err.print(f"linkcheck: {count} (--fail-on)", markup=False)
+        code = max(code, Exit.FAIL_ON)
+    return code
+
+
+def _summary_streamed(
+    options: ReportOptions,
+    fmt: Format,
+    output: str | None,
+    fail_on: frozenset[Verdict] | None,
+    excel: bool,
+    max_length: int,
+) -> Exit:
+    """:func:`_summary` for JSON, CSV and Markdown: written in chunks (memory bounded whatever the size)."""
+    with open_store() as store:
+        streamer = stream.Streamer(store, options)
+        for path in streamer.unmatched_documents:
+            err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
+
+        def write(f: IO[str]) -> None:
+            stream.write(streamer, fmt.value, f, excel=excel, max_length=max_length)
+
+        if output is None:
+            write(sys.stdout)
+            sys.stdout.flush()
+        else:
+            try:
+                write_atomic_with(output, write)
+            except OSError as e:
+                raise fail(f"cannot write {output}: {e.strerror or e}") from None
+    code = Exit.USAGE if streamer.unmatched_documents else Exit.OK
+    count, verdicts = streamer.tally.matching({str(v) for v in fail_on or ()})
+    if count:
+        names = verdict_names(verdicts)
+        err.print(
+            f"linkcheck: {'1 link is' if count == 1 else f'{count} links are'} {names} (--fail-on)",
+            markup=False,
+        )
         code = max(code, Exit.FAIL_ON)
     return code
 
