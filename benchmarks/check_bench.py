@@ -42,6 +42,8 @@ import json
 import os
 import random
 import re
+import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -277,6 +279,8 @@ class Result:
     concurrency: int
     interval: float  # least seconds between request starts to one host
     seconds: float = 0.0
+    cpu: float = 0.0
+    """CPU seconds (user + system) of the tool's process and the children it waited for."""
     checked: int = 0
     ok: int = 0
     web: dict[str, object] = field(default_factory=dict)
@@ -329,9 +333,13 @@ class Bench:
     def timed(self, result: Result, cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
         """Run ``cmd`` with the web's counts reset, recording wall time and what the web saw."""
         self.control("/reset")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300, **kw)  # type: ignore[call-overload]
         result.seconds = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # The bench web is a child too, but never waited for until the end: not counted here.
+        result.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         result.web = json.loads(self.control("/stats"))
         return proc
 
@@ -344,19 +352,22 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-def seed_linkcheck(bench: Bench) -> Path:
-    """A database seeded with every link by host name, made once and copied for each run."""
+def seed_linkcheck(bench: Bench, root: Path = ROOT) -> Path:
+    """A database seeded with every link by host name, made once and copied for each run.
+
+    ``root``: the source tree whose linkcheck seeds it (``python -m linkcheck`` run there).
+    """
     doc = bench.work / "references.md"
     lines = ["# References", ""]
     for i, u in enumerate(urls(bench.hosts, bench.pages, bench.port, names=True), 1):
         lines.append(f"{i}. Report {i}. Available at: {u} (accessed on 8 September 2017).")
     doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db = bench.work / "seeded.db"
+    db = bench.work / ("seeded.db" if root == ROOT else f"seeded-{root.name}.db")
     proc = subprocess.run(
         [sys.executable, "-m", "linkcheck", "--db", str(db), "seed", str(doc)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=root,
         check=False,
     )
     if proc.returncode != 0:
@@ -364,20 +375,10 @@ def seed_linkcheck(bench: Bench) -> Path:
     return db
 
 
-def run_linkcheck(
-    bench: Bench, seeded: Path, per_host: int, concurrency: int, interval: float | None
-) -> Result:
-    """``linkcheck check --all`` on a fresh copy of the seeded database."""
-    shown = "0.1 (default)" if interval is None else f"{interval:g}"
-    r = Result(
-        "linkcheck",
-        f"--per-host {per_host} --concurrency {concurrency} --host-interval {shown}",
-        per_host,
-        concurrency,
-        0.1 if interval is None else interval,
-    )
-    db = bench.work / "run.db"
-    shutil.copyfile(seeded, db)
+def linkcheck_command(
+    bench: Bench, db: Path, per_host: int, concurrency: int, interval: float | None, stack: str | None = None
+) -> list[str]:
+    """The ``linkcheck check --all`` command line of a timed run (on the database ``db``)."""
     cmd = [
         sys.executable,
         "-m",
@@ -399,9 +400,46 @@ def run_linkcheck(
     ]
     if interval is not None:
         cmd += ["--host-interval", str(interval)]
+    if stack is not None:
+        cmd += ["--http-stack", stack]
     for h in range(bench.hosts):
         cmd += ["--resolve", f"{host_name(h)}:{bench.port}:{host_address(h)}"]
-    proc = bench.timed(r, cmd, cwd=ROOT)
+    return cmd
+
+
+def run_linkcheck(
+    bench: Bench,
+    seeded: Path,
+    per_host: int,
+    concurrency: int,
+    interval: float | None,
+    stack: str | None = None,
+    recheck: bool = False,
+    root: Path = ROOT,
+) -> Result:
+    """``linkcheck check --all`` on a fresh copy of the seeded database.
+
+    ``recheck``: on the database the previous run left (every page fingerprinted once already),
+    as a scheduled recheck finds it; otherwise on a fresh copy of the seeded one. ``root``: the
+    source tree whose linkcheck runs (another commit's, for a before-and-after in one run).
+    """
+    shown = "0.1 (default)" if interval is None else f"{interval:g}"
+    settings = f"--per-host {per_host} --concurrency {concurrency} --host-interval {shown}"
+    if stack is not None:
+        settings += f" --http-stack {stack}"
+    tool = "linkcheck" if root == ROOT else f"linkcheck@{root.name}"
+    r = Result(
+        f"{tool} (recheck)" if recheck else tool,
+        settings,
+        per_host,
+        concurrency,
+        0.1 if interval is None else interval,
+    )
+    db = bench.work / "run.db"
+    if not recheck:
+        shutil.copyfile(seeded, db)
+    cmd = linkcheck_command(bench, db, per_host, concurrency, interval, stack)
+    proc = bench.timed(r, cmd, cwd=root)
     out = proc.stdout + proc.stderr
     m = re.search(r"Checked (\d+) of (\d+) links? in ([\d.]+) s: (.*)", out)
     if m:
@@ -487,11 +525,12 @@ def run_linkchecker(bench: Bench, exe: str, threads: int) -> Result:
 def run_linkinator(bench: Bench, exe: str, concurrency: int) -> Result:
     """linkinator from the index page (no recursion), JSON report on stdout."""
     r = Result("linkinator", f"--concurrency {concurrency} (no per-host limit)", None, concurrency, 0.0)
-    proc = bench.timed(
-        r, [exe, bench.index_url, "--concurrency", str(concurrency), "--format", "json"], cwd=bench.work
-    )
+    # Through a file: node cuts a large report written to a pipe short when it exits.
+    report = bench.work / "linkinator.json"
+    cmd = f"exec {shlex.quote(exe)} {shlex.quote(bench.index_url)} --concurrency {concurrency} --format json"
+    proc = bench.timed(r, ["sh", "-c", f"{cmd} > {shlex.quote(str(report))}"], cwd=bench.work)
     try:
-        data = json.loads(proc.stdout)
+        data = json.loads(report.read_text())
         links = [x for x in data.get("links", []) if x.get("url") != bench.index_url]
         r.checked = len(links)
         r.ok = sum(1 for x in links if x.get("state") == "OK")
@@ -519,10 +558,10 @@ def table(bench: Bench, results: list[Result]) -> str:
     """One Markdown table of every run."""
     lc_rate = next((bench.links / r.seconds for r in results if r.tool == "LinkChecker" and r.seconds), None)
     head = (
-        "| tool | settings | checked (OK) | seconds | links/s | in flight | bound s | x bound | floor s "
-        "| x LinkChecker | requests | max/host |"
+        "| tool | settings | checked (OK) | seconds | links/s | CPU ms/link | in flight | bound s | x bound "
+        "| floor s | x LinkChecker | requests | max/host |"
     )
-    rows = [head, "|" + " --- |" * 12]
+    rows = [head, "|" + " --- |" * 13]
     for r in results:
         rate = bench.links / r.seconds if r.seconds else 0.0
         b, in_flight = bound(bench, r)
@@ -530,11 +569,39 @@ def table(bench: Bench, results: list[Result]) -> str:
         vs = f"{rate / lc_rate:.1f}x" if lc_rate else "n/a"
         rows.append(
             f"| {r.tool} | {r.settings} | {r.checked} ({r.ok}){flag} | {r.seconds:.2f} | {rate:.0f} | "
+            f"{r.cpu * 1000 / bench.links:.2f} | "
             f"{in_flight} | {b:.2f} | {b / r.seconds if r.seconds else 0:.2f} | {floor(bench, r):.2f} | "
             f"{vs} | "
             f"{r.web.get('requests', '?')} | {r.web.get('max_in_flight_per_host', '?')} |"
         )
     return "\n".join(rows)
+
+
+def ratios(results: list[Result]) -> list[str]:
+    """Each linkcheck run's rate as a ratio to lychee's and linkinator's under the same limits.
+
+    lychee: the same per-host and overall limits and host interval; linkinator (no per-host
+    limit, no interval): the same overall limit. Issue 12's targets: >= 0.5x lychee, >= 1.0x
+    linkinator, at 4 per host, 128 in flight, no interval.
+    """
+    lines = []
+    for r in results:
+        if not r.tool.startswith("linkcheck") or not r.seconds:
+            continue
+        parts = [f"{r.tool} {r.settings}: CPU {r.cpu * 1000 / max(r.checked, 1):.2f} ms/link"]
+        for o in results:
+            same = (
+                (o.tool == "lychee" and (o.per_host, o.concurrency, o.interval)
+                 == (r.per_host, r.concurrency, r.interval))
+                or (o.tool == "linkinator" and o.concurrency == r.concurrency)
+            )  # fmt: skip
+            if same and o.seconds:
+                parts.append(
+                    f"{o.seconds / r.seconds:.2f}x {o.tool}'s links/s "
+                    f"(its CPU {o.cpu * 1000 / max(o.checked, 1):.2f} ms/link)"
+                )
+        lines.append("; ".join(parts))
+    return lines
 
 
 def _said(r: Result) -> None:
@@ -548,6 +615,20 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.05, help="seconds each answer takes")
     ap.add_argument("--only", default="", help="comma-separated tools to run (default: all)")
     ap.add_argument("--quick", action="store_true", help="only 4 per host / 128 in flight, no sanity run")
+    ap.add_argument(
+        "--target",
+        action="store_true",
+        help="issue 12's comparison only: 4 per host / 128 in flight, no host interval, no sanity run",
+    )
+    ap.add_argument("--stacks", default="", help="comma-separated --http-stack values to time linkcheck with")
+    ap.add_argument(
+        "--recheck", action="store_true", help="also time linkcheck rechecking what it has just checked"
+    )
+    ap.add_argument(
+        "--compare-tree",
+        type=Path,
+        help="also time the linkcheck of this source tree (e.g. `git archive` of an earlier commit)",
+    )
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -567,10 +648,13 @@ def main() -> None:
             f"port {bench.port}), every answer after {args.latency * 1000:g} ms",
             flush=True,
         )
-        limits = [(4, 128)] if args.quick else [(4, 128), (2, 64)]
+        limits = [(4, 128)] if args.quick or args.target else [(4, 128), (2, 64)]
+        lc_intervals: tuple[float | None, ...] = (0.0,) if args.target else (None, 0.0)
+        lychee_intervals: tuple[int | None, ...] = (0,) if args.target else (None, 0)
+        stacks: list[str | None] = [x.strip() for x in args.stacks.split(",") if x.strip()] or [None]
         if wanted("linkcheck"):
             seeded = seed_linkcheck(bench)
-            if not args.quick:
+            if not args.quick and not args.target:
                 # The web must not be the bottleneck: the same run with no delay is much faster.
                 bench.control("/latency?ms=0")
                 r = run_linkcheck(bench, seeded, 4, 128, 0)
@@ -581,9 +665,29 @@ def main() -> None:
                     flush=True,
                 )
             for per_host, conc in limits:
-                for interval in (None, 0.0):
-                    results.append(run_linkcheck(bench, seeded, per_host, conc, interval))
+                for interval in lc_intervals:
+                    for stack in stacks:
+                        results.append(run_linkcheck(bench, seeded, per_host, conc, interval, stack))
+                        _said(results[-1])
+                        if args.recheck:
+                            results.append(
+                                run_linkcheck(bench, seeded, per_host, conc, interval, stack, recheck=True)
+                            )
+                            _said(results[-1])
+        if wanted("linkcheck") and args.compare_tree:
+            tree = args.compare_tree.resolve()
+            seeded_before = seed_linkcheck(bench, tree)
+            for per_host, conc in limits:
+                for interval in lc_intervals:
+                    results.append(run_linkcheck(bench, seeded_before, per_host, conc, interval, root=tree))
                     _said(results[-1])
+                    if args.recheck:
+                        results.append(
+                            run_linkcheck(
+                                bench, seeded_before, per_host, conc, interval, recheck=True, root=tree
+                            )
+                        )
+                        _said(results[-1])
         tools = {
             "lychee": find_tool("lychee"),
             "LinkChecker": find_tool("linkchecker"),
@@ -597,7 +701,7 @@ def main() -> None:
                 continue
             if tool == "lychee":
                 for per_host, conc in limits:
-                    for ms in (None, 0):
+                    for ms in lychee_intervals:
                         results.append(run_lychee(bench, exe, per_host, conc, ms))
                         print(f"  {tool:<12} {results[-1].settings}: {results[-1].seconds:.2f} s", flush=True)
             elif tool == "LinkChecker":
@@ -612,6 +716,9 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     print()
     print(table(bench, results))
+    print()
+    for line in ratios(results):
+        print(line)
     print()
     print(
         "bound: links x latency / in flight, in flight = min(concurrency, hosts x per host) "

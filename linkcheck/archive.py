@@ -29,7 +29,7 @@ import httpx
 
 from linkcheck.check import config
 from linkcheck.check.classify import DnsError
-from linkcheck.check.fetch import read_bounded, retry_after_seconds
+from linkcheck.check.fetch import HELD_LOCATION, Stop, read_bounded, redirect_target, retry_after_seconds
 from linkcheck.check.network import AddressRefused
 
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -220,7 +220,10 @@ class ArchiveClient:
             status, headers, body = await self._get(target, self.max_body)
             location = headers.get("location")
             if status in _REDIRECTS and location:
-                target = target.join(location.strip())
+                try:
+                    target = redirect_target(target, location)
+                except Stop as e:
+                    raise self._failed(str(e)) from e
                 continue
             if status == 429 or status >= 500:
                 raise self._failed(f"the archive answered {status} for {snapshot_url}")
@@ -250,6 +253,9 @@ class ArchiveClient:
                     try:
                         self.responses += 1
                         headers = {k.lower(): v for k, v in response.headers.items()}
+                        held = response.extensions.get(HELD_LOCATION)  # see fetch._hold_location
+                        if isinstance(held, str):
+                            headers["location"] = held
                         body = None
                         if 200 <= response.status_code < 300:
                             body, _ = await read_bounded(response, limit)

@@ -13,13 +13,17 @@ import json
 import os
 import platform
 import re
+import signal
 import sqlite3
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
+from types import FrameType
 from typing import IO, Annotated
 
 import typer
@@ -333,6 +337,14 @@ ConcurrencyOpt = Annotated[
     int, typer.Option("--concurrency", min=1, help="Requests in flight at once, in all.")
 ]
 PerHostOpt = Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight at once to one host.")]
+HttpStackOpt = Annotated[
+    str,
+    typer.Option(
+        "--http-stack", envvar="LINKCHECK_HTTP_STACK",
+        help="What carries the requests under httpx: httpx (httpcore, the default) or aiohttp (less "
+        "CPU a request); the same address guard, limits and verdicts either way.",
+    ),
+]  # fmt: skip
 HostIntervalOpt = Annotated[
     float,
     typer.Option(
@@ -494,6 +506,7 @@ def _check_options(
     remap: list[str] | None = None,
     config: str | None = None,
     ctx: typer.Context | None = None,
+    http_stack: str = check_config.HTTP_STACK,
 ) -> CheckOptions:
     """The options of check (and run) as the library takes them, over the settings file; bad values exit 2."""
     values = {
@@ -502,6 +515,7 @@ def _check_options(
         "retries": retries, "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
         "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
         "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
+        "http_stack": http_stack,
     }  # fmt: skip
     found = _settings(config)
     given = _given(ctx)
@@ -511,7 +525,11 @@ def _check_options(
         return settings_file.effective(values, given, found).options
     except OptionError as e:
         # The older options' messages name their value already; the new ones name the option.
-        raise fail(f"--{e.key}: {e}" if e.key in ("exclude", "accept", "remap") else str(e)) from None
+        raise fail(
+            f"--{e.key.replace('_', '-')}: {e}"
+            if e.key in ("exclude", "accept", "remap", "http_stack")
+            else str(e)
+        ) from None
 
 
 def _not_a_document(path: str) -> str:
@@ -522,9 +540,38 @@ def _not_a_document(path: str) -> str:
     return f"{kind} (--document; seed it first)"
 
 
-def _check(options: CheckOptions, notes: Console = out) -> Exit:
+INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+"""Exit codes of a check stopped by a signal: 128 + its number, as a shell reports it."""
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event, received: list[int]) -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM set ``stop`` and are noted in ``received``; then old handlers return.
+
+    A check stopped so winds up as a run does at its end: the checks finished are stored and
+    the run is recorded as interrupted; no KeyboardInterrupt tears through asyncio.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals (a check run from a scheduler's thread)
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in INTERRUPTED}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _check(options: CheckOptions, notes: Console = out) -> int:
     """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
-    with open_store(writes=True) as store:
+    stop = threading.Event()
+    received: list[int] = []
+    with open_store(writes=True) as store, _stop_on_signals(stop, received):
         if err.is_terminal:
             bar = _progress(
                 "checking", TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
@@ -542,9 +589,14 @@ def _check(options: CheckOptions, notes: Console = out) -> Exit:
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 
                 bar.update(task, total=len(plan(store, options)[0]))  # ids only: 8 bytes a link
-                report = run_checks(store, options, progress=tick)
+                report = run_checks(store, options, progress=tick, stop=stop)
         else:
-            report = run_checks(store, options)
+            report = run_checks(store, options, stop=stop)
+    if report.interrupted:
+        notes.print(report.tally_line(), markup=False)
+        name = signal.Signals(received[0]).name if received else "stopped"
+        err.print(f"linkcheck: interrupted ({name}); the checks finished so far are kept.", markup=False)
+        return INTERRUPTED.get(signal.Signals(received[0]), 130) if received else 130
     for url in report.missing_urls:
         err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
     for path in report.missing_documents:
@@ -591,6 +643,7 @@ def check_command(
     accept: AcceptOpt = None,
     remap: RemapOpt = None,
     config: ConfigOpt = None,
+    http_stack: HttpStackOpt = check_config.HTTP_STACK,
 ) -> None:
     """Check the links that are due and record one check per link.
 
@@ -601,7 +654,7 @@ def check_command(
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
         allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx,
+        exclude, accept, remap, config, ctx, http_stack,
     )  # fmt: skip
     code = _check(options)
     if code:
@@ -1035,6 +1088,7 @@ def run_command(
     include_acknowledged: IncludeAckOpt = False,
     max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
     excel: ExcelOpt = False,
+    http_stack: HttpStackOpt = check_config.HTTP_STACK,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
@@ -1045,14 +1099,14 @@ def run_command(
     options = _check_options(
         all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
         allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx,
+        exclude, accept, remap, config, ctx, http_stack,
     )  # fmt: skip
     fail_verdicts = _verdicts("--fail-on", fail_on)
     report_options = _report_options(only, documents, since, owner, include_acknowledged, config)
     # A report on standard output in a machine format must be all there is on it.
     notes = err if fmt is not Format.TABLE and output is None else out
     report = _seed(paths, date_order, include_dois, verbose, max_size, notes)
-    code = Exit.OK
+    code: int = Exit.OK
     seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
     if not (all_links or urls or documents):
         # The quick way for one file: check what it cites, not the rest of the database.
@@ -1060,6 +1114,8 @@ def run_command(
             code = _check(replace(options, documents=seeded), notes)
     else:
         code = _check(options, notes)
+    if code in INTERRUPTED.values():
+        raise typer.Exit(code)  # stopped: no report of a half-done check
     if documents is None:
         report_options = replace(report_options, documents=seeded)
     code = max(code, _summary(report_options, fmt, output, fail_verdicts, excel, max_length))

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linkcheck.errors import InputError
 from linkcheck.extract import UnsupportedFormat, extract_bytes
-from linkcheck.models import ExtractOptions
+from linkcheck.models import Citation, ExtractOptions
 from linkcheck.store import Store
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -139,18 +141,91 @@ def iter_inputs(paths: list[str]) -> Iterator[tuple[Path, bool] | InputError]:
             yield InputError(raw, "no such file or folder")
 
 
+class NotRegular(OSError):
+    """The path is not a regular file (a FIFO, socket or device, or a link to one): never read."""
+
+
+class TooLarge(OSError):
+    """The file is larger than the read limit; ``size`` is what is known of its size."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def _must_be_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        raise NotRegular(f"not a regular file ({kind}): not read")
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file, at most ``max_bytes`` of them read; raises NotRegular or TooLarge.
+
+    The file is opened without blocking (opening a FIFO would wait for a writer) and checked
+    on the open descriptor, so a path swapped after a look cannot slip a device in; the read
+    stops one byte past the limit, so ``/dev/zero`` or a growing file cannot fill memory.
+    """
+    _must_be_regular(os.stat(path).st_mode)  # a socket cannot even be opened: say what it is
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        _must_be_regular(info.st_mode)
+        if info.st_size > max_bytes:
+            raise TooLarge(info.st_size)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise TooLarge(len(data))
+    return data
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with lone surrogates (which UTF-8, so SQLite, cannot hold) replaced by U+FFFD.
+
+    They come from ``&#xD800;`` in HTML or wikitext, ``\\ud800`` in JSON, and undecodable
+    bytes in file names: the citation is kept, with the replacement character in their place.
+    """
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _storable_citation(c: Citation) -> Citation:
+    fields = (c.cited, c.url, c.text, c.title or "")
+    if not any(_SURROGATE.search(f) for f in fields):
+        return c
+    title = storable(c.title) if c.title is not None else None
+    return replace(c, cited=storable(c.cited), url=storable(c.url), text=storable(c.text), title=title)
+
+
 def seed_file(
     store: Store, path: Path, options: ExtractOptions, named: bool, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> DocumentResult:
     """Seed one file. Never raises for a bad input: the result says what went wrong."""
-    shown = display_path(path)
+    shown = storable(display_path(path))
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return DocumentResult(
-                shown, "error", message=f"file is {size:,} bytes, larger than the limit of {max_bytes:,}"
-            )
-        data = path.read_bytes()
+        data = read_regular(path, max_bytes)
+    except NotRegular as e:
+        # In a folder, a FIFO or a link to a device is furniture: skipped (--verbose says so).
+        return DocumentResult(shown, "error" if named else "skipped", message=str(e))
+    except TooLarge as e:
+        return DocumentResult(
+            shown, "error", message=f"file is {e.size:,} bytes, larger than the limit of {max_bytes:,}"
+        )
     except OSError as e:
         return DocumentResult(shown, "error", message=f"cannot read: {e.strerror or e}")
     digest = hashlib.sha256(data).hexdigest()
@@ -165,7 +240,8 @@ def seed_file(
         return DocumentResult(shown, "error", message=str(e) or type(e).__name__)
     except PARSER_BUGS as e:  # a parser's own bug on odd bytes must not stop the other documents
         return DocumentResult(shown, "error", message=f"could not be read ({type(e).__name__}: {e})")
-    counts = store.save_document(shown, result.format, digest, len(data), result.citations)
+    cites = [_storable_citation(c) for c in result.citations]
+    counts = store.save_document(shown, result.format, digest, len(data), cites)
     return DocumentResult(
         shown,
         "updated" if stored is not None else "seeded",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from linkcheck.check import config
 from linkcheck.check.fetch import (
     BoundedDecoder,
     Fetcher,
@@ -182,6 +183,31 @@ def test_soft404_probe_is_once_per_folder() -> None:
     outcomes, paths = asyncio.run(go())
     assert [o.reason for o in outcomes] == [Reason.SOFT_404] * 5 + [Reason.OK]
     assert len([p for p in paths if "linkcheck-probe-" in p]) == 1
+
+
+def test_the_probe_cache_keeps_the_most_recently_used_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "PROBE_CACHE", 2)
+
+    def everything(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Type": "text/html"}, content=PAGE)
+
+    async def go() -> tuple[list[str], int]:
+        paths: list[str] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            paths.append(request.url.path)
+            return everything(request)
+
+        async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as client:
+            f = Fetcher(client, Resolver(lookup=stub_lookup), FetchSettings(host_interval=0))
+            for folder in ("a", "b", "a", "c", "a", "b"):  # b is the least recently used when c comes
+                await f.check(f"https://site.org/{folder}/page")
+            return paths, len(f._probes)
+
+    paths, kept = asyncio.run(go())
+    probes = [p.split("/")[1] for p in paths if "linkcheck-probe-" in p]
+    assert probes == ["a", "b", "c", "b"]  # a stayed cached throughout; b was dropped and asked again
+    assert kept == 2
 
 
 def gzip(data: bytes) -> bytes:

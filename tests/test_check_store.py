@@ -201,18 +201,16 @@ def test_a_killed_run_leaves_a_consistent_database_and_the_next_run_carries_on(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    # Killed once a first batch is written, with others in flight: waiting for it, rather than
-    # a fixed time, keeps a loaded machine (a slower start) from killing it before any check.
+    # Killed once some batches are written and others are in flight (polled: a loaded machine
+    # may take seconds to start the process).
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.2)
-        probe = sqlite3.connect(db, timeout=5)  # seeded above: the checks table is there
-        try:
-            if probe.execute("SELECT COUNT(*) FROM checks").fetchone()[0] > 0:
-                break
-        finally:
-            probe.close()
-    time.sleep(0.5)
+    while time.monotonic() < deadline:
+        probe = sqlite3.connect(db, timeout=30)
+        written = probe.execute("SELECT COUNT(*) FROM checks").fetchone()[0]
+        probe.close()
+        if written >= 5:
+            break
+        time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     conn = sqlite3.connect(db)

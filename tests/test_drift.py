@@ -167,6 +167,7 @@ def test_texts_pack_and_unpack() -> None:
 
 def test_fingerprints_from_a_worker_process_equal_those_made_in_place() -> None:
     from linkcheck.check.content import Fingerprinter
+    from linkcheck.check.worker import ContentWorker
 
     html = (
         b"<html><head><title>T</title></head><body><nav>Home | About</nav><article><h1>Whales</h1>"
@@ -174,10 +175,12 @@ def test_fingerprints_from_a_worker_process_equal_those_made_in_place() -> None:
         + b"</article></body></html>"
     )
     expected = drift.fingerprint(html, "text/html")
-    for use_process in (True, False):
-        fingerprinter = Fingerprinter(use_process)
+
+    async def both() -> list[drift.Fingerprint | None]:
+        worker = ContentWorker()
         try:
-            got = asyncio.run(fingerprinter(html, "text/html"))
+            return [await Fingerprinter(worker)(html, "text/html"), await Fingerprinter()(html, "text/html")]
         finally:
-            fingerprinter.close()
-        assert got == expected
+            await worker.close()
+
+    assert asyncio.run(both()) == [expected, expected]

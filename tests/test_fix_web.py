@@ -552,13 +552,13 @@ def test_reports_show_the_fixed_reference_to_copy(
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
     at = lines.index("Copy fixed reference:")
-    # Escaped as every report text is: brackets and underscores shown literally.
+    # A Markdown citation's text is the reference as rendered (link texts, no markup): the fix
+    # follows it. Escaped as every report text is: brackets shown literally.
     assert lines[at + 2] == (
-        f"- line 1: - \\[Gone\\]({base}/gone) \\[archived 2017-09-08: {snapshot}\\], "
-        "accessed 8 September 2017."
+        f"- line 1: - Gone, accessed 8 September 2017. \\[archived 2017-09-08: {snapshot}\\]"
     )
     new = web.sites["cited.test"].url("/new/copy/moved")
-    assert lines[at + 3] == f"- line 2: - \\[Moved\\]({new})"
+    assert lines[at + 3] == f"- line 2: - Moved {new}"
     r = runner.invoke(app, [*db, "summary", "--format", "html", "--document", "report.docx"])
     assert r.exit_code == 0, r.output
     assert (

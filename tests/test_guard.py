@@ -1,10 +1,13 @@
-"""Every connection, on every redirect hop, is opened through the address guard.
+"""Every connection, on every redirect hop, is opened through the address guard, on both HTTP stacks.
 
-The transport is ours (GuardedTransport over httpcore's public pool and backend): these tests
-record every connection the network backend is asked for and every approval the guard gives,
-and fail if a connection is opened that the guard did not approve just before, for the very
-address connected to. A rebinding resolver (a public address first, loopback after) shows that
-the address checked is the address connected to: nothing asks the resolver a second time.
+The transports are ours: GuardedTransport over httpcore's public pool and backend (``--http-stack
+httpx``) and AiohttpTransport, whose aiohttp connector is given addresses only by the guarded
+resolver (``--http-stack aiohttp``). These tests record every connection the network below is
+asked for (httpcore's network backend; the addresses aiohttp's resolver hands its connector) and
+every approval the guard gives, and fail if a connection is opened that the guard did not approve
+just before, for the very address connected to. A rebinding resolver (a public address first,
+loopback after) shows that the address checked is the address connected to: nothing asks the
+resolver a second time.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import httpcore
 import httpx
 import pytest
 
+from linkcheck.check.aiohttp_transport import AiohttpTransport
 from linkcheck.check.fetch import Fetcher, FetchSettings
 from linkcheck.check.network import GuardedTransport, IPAddress, Resolver, parse_resolve, socket_readable
 from linkcheck.check.outcome import Outcome, Reason
@@ -89,13 +93,64 @@ class RecordingBackend(httpcore.AsyncNetworkBackend):
         await self.real.sleep(seconds)
 
 
-def check(url: str, resolver: RecordingResolver, backend: RecordingBackend) -> Outcome:
+@dataclass
+class RecordingNetwork:
+    """The network under aiohttp's guarded resolver: loopback addresses as they are; made-up public
+    ones reached at a loopback server answering from ``public`` (no packet leaves the machine)."""
+
+    events: list[Event]
+    servers: dict[str, tuple[str, int]]
+
+    def __call__(self, address: str, port: int) -> tuple[str, int]:
+        self.events.append(("connect", address, port, ()))
+        if address in self.servers:
+            return self.servers[address]
+        if not ipaddress.ip_address(address).is_loopback:
+            raise OSError(f"the test network has no {address}")
+        return address, port
+
+
+async def canned_server(reply: bytes) -> asyncio.Server:
+    """A loopback server answering every connection's first request with ``reply``, then closing."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(reply)
+            await writer.drain()
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0)
+
+
+STACKS = ["httpx", "aiohttp"]
+
+
+def check(
+    url: str, resolver: RecordingResolver, events: list[Event], public: dict[str, bytes], stack: str
+) -> Outcome:
+    """Check ``url`` on ``stack``, the network below it recorded in ``events``."""
     settings = FetchSettings(host_interval=0.0, retries=0, timeout=5.0)
 
     async def go() -> Outcome:
-        transport = GuardedTransport(resolver, per_host=2, max_pools=8, network_backend=backend)
-        async with httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False) as client:
-            return await Fetcher(client, resolver, settings).check(url)
+        transport: httpx.AsyncBaseTransport
+        servers = []
+        if stack == "httpx":
+            backend = RecordingBackend(events, public)
+            transport = GuardedTransport(resolver, per_host=2, max_pools=8, network_backend=backend)
+        else:
+            servers = [await canned_server(reply) for reply in public.values()]
+            where = {a: s.sockets[0].getsockname()[:2] for a, s in zip(public, servers, strict=True)}
+            transport = AiohttpTransport(resolver, per_host=2, network=RecordingNetwork(events, where))
+        try:
+            async with httpx.AsyncClient(
+                transport=transport, follow_redirects=False, trust_env=False
+            ) as client:
+                return await Fetcher(client, resolver, settings).check(url)
+        finally:
+            for server in servers:
+                server.close()
 
     return asyncio.run(go())
 
@@ -134,19 +189,21 @@ def web() -> Iterator[Web]:
     w.close()
 
 
-def test_every_hop_of_a_redirect_chain_connects_through_the_guard(web: Web) -> None:
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_hop_of_a_redirect_chain_connects_through_the_guard(web: Web, stack: str) -> None:
     events: list[Event] = []
     rules = tuple(parse_resolve(f"{s.name}:{s.port}:{s.address}") for s in web.sites.values())
     resolver = RecordingResolver(rules, allow_private=True)
     resolver.events = events
-    outcome = check(web.sites["hop-a.test"].url("/start"), resolver, RecordingBackend(events, {}))
+    outcome = check(web.sites["hop-a.test"].url("/start"), resolver, events, {}, stack)
     assert outcome.final_url == web.sites["hop-c.test"].url("/end"), outcome.error
     connects = assert_every_connection_was_approved_just_before(events)
     # One connection per host of the chain at least, each to that host's own address.
     assert {(a, p) for _, a, p, _ in connects} == {(s.address, s.port) for s in web.sites.values()}
 
 
-def test_a_public_page_redirecting_inside_is_refused_before_any_connection(web: Web) -> None:
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_public_page_redirecting_inside_is_refused_before_any_connection(web: Web, stack: str) -> None:
     events: list[Event] = []
     inside = web.sites["hop-c.test"]
     # 8.8.4.4 stands for a public server (answered by FakeStream: no packet leaves the machine).
@@ -160,14 +217,15 @@ def test_a_public_page_redirecting_inside_is_refused_before_any_connection(web: 
     moved = f"Location: http://inside.org:{inside.port}/end\r\nContent-Length: 0\r\n\r\n"
     public = {"8.8.4.4": b"HTTP/1.1 301 Moved Permanently\r\n" + moved.encode()}
     web.reset_counters()
-    outcome = check("http://outside.org/page", resolver, RecordingBackend(events, public))
+    outcome = check("http://outside.org/page", resolver, events, public, stack)
     assert outcome.reason is Reason.PRIVATE_ADDRESS, outcome.error
     connects = assert_every_connection_was_approved_just_before(events)
     assert [(a, p) for _, a, p, _ in connects] == [("8.8.4.4", 80)]
     assert not web.hits, "a request reached the private address"
 
 
-def test_a_rebinding_name_is_connected_to_at_the_address_the_guard_approved(web: Web) -> None:
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_rebinding_name_is_connected_to_at_the_address_the_guard_approved(web: Web, stack: str) -> None:
     events: list[Event] = []
     inside = web.sites["hop-c.test"]
     asked: list[str] = []
@@ -181,9 +239,7 @@ def test_a_rebinding_name_is_connected_to_at_the_address_the_guard_approved(web:
     resolver.events = events
     page = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"
     web.reset_counters()
-    outcome = check(
-        f"http://rebind.org:{inside.port}/end", resolver, RecordingBackend(events, {"8.8.4.4": page})
-    )
+    outcome = check(f"http://rebind.org:{inside.port}/end", resolver, events, {"8.8.4.4": page}, stack)
     assert outcome.http_status == 200, outcome.error
     connects = assert_every_connection_was_approved_just_before(events)
     assert {a for _, a, _, _ in connects} == {"8.8.4.4"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import importlib.metadata
-import multiprocessing
 import os
 import signal
 import sqlite3
@@ -29,6 +28,7 @@ from packaging.utils import canonicalize_name
 from linkcheck import cli, components, drift
 from linkcheck.check.content import Fingerprinter
 from linkcheck.check.runner import check_options, run_checks, select_links
+from linkcheck.check.worker import DEATHS_IN_A_ROW, ContentTooComplex, ContentWorker
 from linkcheck.errors import EnvironmentFailure
 from linkcheck.extract import docx, pdf
 from linkcheck.models import Citation, ExtractOptions
@@ -303,7 +303,8 @@ def test_the_scheduler_stops_with_exit_4_when_a_component_is_missing(tmp_path: P
         '[check]\nallow_private = true\nresolve = ["site.test:9:127.0.0.1"]\n',
         encoding="utf-8",
     )
-    env = without(tmp_path, "lxml_html_clean")
+    # Every second: the scheduler's first run comes at once (the floor of 1 minute lowered for tests).
+    env = {**without(tmp_path, "lxml_html_clean"), "LINKCHECK_MIN_EVERY": "1"}
     once = linkcheck(env, "--db", "x.db", "schedule", "run", "--once", "often", cwd=tmp_path)
     assert once.returncode == 4, once.stderr
     assert once.stderr.strip().splitlines()[-1].startswith("linkcheck: lxml_html_clean")
@@ -336,25 +337,44 @@ def test_seeding_with_a_reader_missing_stops_and_loses_nothing_stored(tmp_path: 
 
 
 def test_a_dead_worker_process_is_the_machines_failure_not_a_page_without_text() -> None:
+    """One death is that page's (recorded as too complex); a worker that dies again and again,
+    with no reply between, stops the run instead of leaving every page without its text."""
     page = b"<html><head><title>T</title></head><body><article><p>" + b"Some words of an article. " * 50
     page += b"</p></article></body></html>"
-    fingerprinter = Fingerprinter(use_process=True)
-    before = {p.pid for p in multiprocessing.active_children()}
 
     async def go() -> None:
-        assert await fingerprinter(page, "text/html") is not None
-        for child in multiprocessing.active_children():
-            if child.pid not in before and child.pid is not None:
-                os.kill(child.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
-        with pytest.raises(EnvironmentFailure, match="text-extraction worker process"):
-            for _ in range(50):  # the pool notices the death on its own thread, soon
-                await fingerprinter(page, "text/html")
-                await asyncio.sleep(0.1)
+        worker = ContentWorker()
+        fingerprinter = Fingerprinter(worker)
+        try:
+            assert await fingerprinter(page, "text/html") is not None
 
-    try:
-        asyncio.run(go())
-    finally:
-        fingerprinter.close()
+            async def killed_meanwhile() -> drift.Fingerprint | None:
+                # Killed as the kernel's out-of-memory killer would, while the page is in hand.
+                call = asyncio.ensure_future(worker.call("sleep", 5))
+                await asyncio.sleep(0.3)
+                proc = worker._proc
+                assert proc is not None
+                os.kill(proc.pid, signal.SIGKILL)
+                await call
+                return None
+
+            with pytest.raises(ContentTooComplex, match="died"):
+                await killed_meanwhile()
+            assert await fingerprinter(page, "text/html") is not None  # a new worker, the run goes on
+            with pytest.raises(ContentTooComplex, match="died"):
+                await killed_meanwhile()
+            with pytest.raises(ContentTooComplex, match="died"):
+                await killed_meanwhile()
+            assert await fingerprinter(page, "text/html") is not None  # replies in between: still fine
+            for _ in range(DEATHS_IN_A_ROW - 1):
+                with pytest.raises(ContentTooComplex, match="died"):
+                    await killed_meanwhile()
+            with pytest.raises(EnvironmentFailure, match="content worker process: died 3 times in a row"):
+                await killed_meanwhile()
+        finally:
+            await worker.close()
+
+    asyncio.run(go())
 
 
 def test_a_full_disk_stops_the_command_with_exit_4_and_keeps_what_was_stored(

@@ -7,9 +7,12 @@ import ipaddress
 import socket
 
 import httpcore
+import httpx
 import pytest
 
-from linkcheck.check.classify import DnsError, InvalidHost
+from linkcheck.check.aiohttp_transport import AiohttpTransport
+from linkcheck.check.classify import DnsError, InvalidHost, classify_error
+from linkcheck.check.fetch import FetchSettings, http_transport
 from linkcheck.check.network import (
     AddressRefused,
     PerOriginPool,
@@ -19,6 +22,7 @@ from linkcheck.check.network import (
     parse_resolve,
 )
 from linkcheck.check.outcome import Reason
+from tests.web import Reply, Request, Web, html
 
 ip = ipaddress.ip_address
 
@@ -226,3 +230,156 @@ def test_one_pool_per_origin_and_idle_pools_evicted_least_recent_first() -> None
         assert all(p.closed for p in made)
 
     asyncio.run(scenario())
+
+
+# -- the transports, on both HTTP stacks ---------------------------------------------------
+
+
+STACKS = ["httpx", "aiohttp"]
+
+
+def transport(stack: str, resolver: Resolver) -> httpx.AsyncBaseTransport:
+    """The run's transport on ``stack``, as ``build_client`` makes it."""
+    return http_transport(resolver, FetchSettings(http_stack=stack))
+
+
+async def _get(stack: str, resolver: Resolver, url: str, **headers: str) -> httpx.Response:
+    async with httpx.AsyncClient(transport=transport(stack, resolver), trust_env=False) as client:
+        response = await client.get(url, headers=headers)
+        await response.aread()
+        return response
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_transport_guards_ip_literals_and_names_itself(stack: str) -> None:
+    # Whoever uses the client (not only the fetcher, which asks the guard first): nothing is sent.
+    web = Web()
+    try:
+        site = web.add_site("inside.test", lambda req, web: html("Inside", "<p>secret</p>"))
+        by_address = site.url("/").replace("inside.test", site.address)
+
+        async def lookup(host: str, port: int) -> list[str]:
+            return [site.address]
+
+        for url in (by_address, f"http://inside.org:{site.port}/"):
+            with pytest.raises(AddressRefused, match="loopback"):
+                asyncio.run(_get(stack, Resolver(lookup=lookup), url))
+        assert not web.hits
+        # A failed lookup reaches the caller as the resolver's own error, for the classifier.
+        with pytest.raises(DnsError):
+            asyncio.run(
+                _get(
+                    stack,
+                    Resolver(lookup=lookup_raising(socket.EAI_NONAME, "Name or service not known")),
+                    "http://gone.org/",
+                )
+            )
+    finally:
+        web.close()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_cookie_is_kept_and_long_headers_are_read(stack: str) -> None:
+    # Cookies set by one answer are not sent with the next request; a 12 KB header (h11 takes up
+    # to 16 KB of headers) is read, not refused as aiohttp's defaults would.
+    seen: list[str] = []
+
+    def route(req: Request, web: Web) -> Reply:
+        seen.append(req.headers.get("cookie", ""))
+        return Reply(200, {"Set-Cookie": "session=abc; Path=/", "X-Long": "x" * 12_000}, b"hello")
+
+    web = Web()
+    try:
+        site = web.add_site("cookies.test", route)
+        rules = (parse_resolve(f"{site.name}:{site.port}:{site.address}"),)
+
+        async def twice() -> list[httpx.Response]:
+            resolver = Resolver(rules, allow_private=True)
+            async with httpx.AsyncClient(transport=transport(stack, resolver), trust_env=False) as client:
+                out = []
+                for _ in range(2):
+                    response = await client.get(site.url("/"))
+                    await response.aread()
+                    out.append(response)
+                    client.cookies.clear()  # httpx's own jar, above the transport: the caller's
+                return out
+
+        first, second = asyncio.run(twice())
+        assert first.status_code == second.status_code == 200 and first.content == b"hello"
+        assert len(first.headers["x-long"]) == 12_000
+        assert seen == ["", ""]
+    finally:
+        web.close()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_peer_address_and_accepted_connections_are_known(stack: str) -> None:
+    web = Web()
+    try:
+        site = web.add_site("peer.test", lambda req, web: Reply(204))
+        resolver = Resolver((parse_resolve(f"{site.name}:{site.port}:{site.address}"),), allow_private=True)
+        response = asyncio.run(_get(stack, resolver, site.url("/")))
+        assert response.status_code == 204
+        assert response.extensions["network_stream"].get_extra_info("server_addr")[0] == site.address
+        assert resolver.stats.connects == 1
+    finally:
+        web.close()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_refused_connection_is_a_connect_error_naming_the_refusal(stack: str) -> None:
+    web = Web()
+    try:
+        closed = web.closed_site("closed.test")
+        resolver = Resolver((parse_resolve(f"{closed.name}:*:{closed.address}"),), allow_private=True)
+        with pytest.raises(httpx.ConnectError) as caught:
+            asyncio.run(_get(stack, resolver, closed.url("/")))
+        assert classify_error(caught.value) is Reason.CONNECTION_REFUSED
+        assert resolver.stats.connects == 0
+    finally:
+        web.close()
+
+
+async def keep_alive_server() -> asyncio.Server:
+    """A loopback server keeping its connections open unless asked to close (tests/web.py always closes)."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                close = b"connection: close" in head.lower()  # as HTTP/1.1 servers do (RFC 9112)
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")
+                writer.write(b"Connection: close\r\n\r\nok" if close else b"\r\nok")
+                await writer.drain()
+                if close:
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+def test_aiohttp_keeps_idle_connections_for_the_latest_origins_only() -> None:
+    # aiohttp bounds the connections in use, not the idle ones: without a bound of our own, a
+    # run over thousands of hosts would hold thousands of idle sockets.
+    async def visits(max_pools: int) -> int:
+        a, b = await keep_alive_server(), await keep_alive_server()
+        urls = {s: f"http://127.0.0.1:{s.sockets[0].getsockname()[1]}/" for s in (a, b)}
+        resolver = Resolver(allow_private=True)
+        try:
+            t = AiohttpTransport(resolver, per_host=1, max_pools=max_pools)
+            async with httpx.AsyncClient(transport=t, trust_env=False) as client:
+                for server in (a, b, b, a, a):
+                    response = await client.get(urls[server])
+                    assert await response.aread() == b"ok"
+        finally:
+            a.close()
+            b.close()
+        return resolver.stats.connects
+
+    # Room for both origins: one connection each, reused. Room for one: a keeps its
+    # connection, b (the newcomer) gets a new one for each request.
+    assert asyncio.run(visits(2)) == 2
+    assert asyncio.run(visits(1)) == 3

@@ -229,7 +229,11 @@ BAD = [
     ('cron = "0 2 * * 1-9"\n', "cron", "not a valid cron expression"),
     ('every = "6x"\n', "every", "not an interval"),
     ('every = 6\n', "every", "expected an interval"),
-    ('every = "0s"\n', "every", "not an interval"),
+    ('every = "0s"\n', "every", "too short: at least 1 minute"),
+    ('every = "0.0001s"\n', "every", "too short: at least 1 minute"),
+    ('every = "59s"\n', "every", "too short: at least 1 minute"),
+    ('every = "1000000000d"\n', "every", "too long: at most a year"),
+    ('every = "366d"\n', "every", "too long: at most a year"),
     ('cron = "0 2 * * *"\nevery = "1h"\n', "cron", "either cron or every, not both"),
     ('paths = ["a/"]\n', "cron", "no trigger"),
     ('every = "1h"\npaths = "a/"\n', "paths", "expected a list of strings"),
@@ -559,8 +563,11 @@ class FakeSMTP:
 
     sent: ClassVar[list[tuple[str, int, bool, tuple[str, str] | None, Any]]] = []
 
-    def __init__(self, host: str, port: int, timeout: float) -> None:
+    def __init__(self, host: str = "", port: int = 0, timeout: float = 30.0) -> None:
         self.host, self.port, self.tls, self.login_as = host, port, False, None
+
+    def connect(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
 
     def __enter__(self) -> FakeSMTP:
         return self
@@ -630,7 +637,9 @@ def test_stop_ends_a_run_early_keeping_its_checks(web: Web, receiver: Receiver, 
     def stop_when_mid_run() -> None:
         wait_for(lambda: web.hits[("slow.test", "/page")] >= 1, what="the slow request")
         wait_for(lambda: all(web.hits[("library.test", p)] for p in ("/live", "/missing", "/gone")))
-        time.sleep(0.5)  # the fast answers reach the run's writer
+        # The fast answers reach the run's writer (the live page's text is extracted first: on a
+        # loaded machine that takes seconds).
+        wait_for(lambda: query(in_tmp / "lc.db", "SELECT COUNT(*) FROM checks") == [(3,)], what="3 checks")
         stop.set()
 
     web.reset_counters()

@@ -31,6 +31,12 @@ START = 60.0
 """Seconds a scheduler process may take to start and run a job on a loaded machine."""
 
 
+@pytest.fixture(autouse=True)
+def one_second_schedules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs every second (below the 1-minute floor): the scheduler processes inherit the setting."""
+    monkeypatch.setenv("LINKCHECK_MIN_EVERY", "1")
+
+
 class Scheduler:
     """``linkcheck schedule run`` in a subprocess, its stderr in a file."""
 
@@ -176,7 +182,8 @@ def test_sigterm_mid_run_keeps_the_checks_so_far_and_a_consistent_database(
     scheduler.start()
     wait_for(lambda: web.hits[("slow.test", "/sigterm")] >= 1, START, "the slow request")
     wait_for(lambda: all(web.hits[("library.test", p)] for p in ("/live", "/missing", "/gone")), START)
-    time.sleep(0.5)  # the fast answers reach the run's writer
+    # The fast answers reach the run's writer (their pages parsed in the content worker first).
+    wait_for(lambda: query(db, "SELECT COUNT(*) FROM checks") == [(3,)], START, "the fast checks")
 
     started = time.monotonic()
     assert scheduler.stop() == 0

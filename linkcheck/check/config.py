@@ -24,6 +24,11 @@ OLDER_THAN = "7d"
 FAILING_RECHECK = "1d"
 """A failing link is due again after this, so that confirmation over several days can happen."""
 
+HTTP_STACKS = ("httpx", "aiohttp")
+"""The HTTP stacks under the run's httpx client (``--http-stack``): httpcore over anyio and h11, or
+aiohttp (linkcheck/check/aiohttp_transport.py); both behind the same address guard."""
+HTTP_STACK = "httpx"
+"""The default stack: httpcore, until aiohttp's transport has proved itself (docs/benchmarks.md)."""
 MAX_REDIRECTS = 10
 """Redirect hops followed before the outcome is too-many-redirects."""
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -44,6 +49,13 @@ CONFIRM_DAYS = 3.0
 
 SOFT404_RATIO = 0.95
 """Text similarity of a page and a made-up sibling above which the page is a soft 404 (Bar-Yossef et al.)."""
+CONTENT_BUDGET = 10.0
+"""Seconds the content worker may spend on one page (parsing, main text): past it the page is
+``content-too-complex`` (its check kept) and the worker is killed and replaced."""
+TEXT_WORKERS_MAX = 8
+"""Most main-text workers a run starts, whatever the cores (each holds trafilatura: ~60 MB)."""
+PROBE_CACHE = 4096
+"""Site folders whose soft-404 probe answer a run keeps, the least recently used dropped first."""
 SOFT404_MAX_WORDS = 3000
 """Words of each page compared by the soft-404 probe; bounds its cost on long pages."""
 

@@ -23,10 +23,7 @@ is recorded without them (the answers are still cached when they come during the
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import concurrent.futures.process
 import datetime as dt
-import multiprocessing
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -35,7 +32,8 @@ from linkcheck import drift
 from linkcheck.archive import ArchiveClient, ArchiveUnavailable, distance_days
 from linkcheck.check.fetch import Validators
 from linkcheck.check.outcome import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
-from linkcheck.errors import EnvironmentFailure
+from linkcheck.check.pool import ContentPool
+from linkcheck.check.worker import ContentTooComplex, ContentWorker
 from linkcheck.models import Verdict
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
@@ -65,8 +63,6 @@ class Prepared:
 
 STATE_CHUNK = 200
 """Links whose stored state is read in one go, ahead of their checks."""
-PROCESS_FINGERPRINTS_FROM = 200
-"""Runs of at least this many links extract main text in a worker process (see Fingerprinter)."""
 
 
 class ContentStep:
@@ -82,7 +78,7 @@ class ContentStep:
         wait: float = 30.0,
         today: dt.date | None = None,
         links: Sequence[LinkToCheck] = (),
-        expected: int | None = None,
+        worker: ContentWorker | ContentPool | None = None,
     ) -> None:
         self.store = store
         self.archive = archive
@@ -93,9 +89,7 @@ class ContentStep:
         # Archive questions under way or answered in this run, by link id and then by date.
         self._asked: dict[int, dict[dt.date | None, asyncio.Task[Lookup | None]]] = {}
         self._fetches: dict[str, asyncio.Task[drift.Fingerprint | None]] = {}
-        # ``expected``: the run's links in all, when ``links`` are only its first (read_ahead).
-        size = len(links) if expected is None else expected
-        self._fingerprint = Fingerprinter(use_process=size >= PROCESS_FINGERPRINTS_FROM)
+        self._fingerprint = Fingerprinter(worker)
         # What is known of each link is read ahead in chunks, in the order the run takes them.
         self._order = [link.id for link in links]
         self._position = {link_id: i for i, link_id in enumerate(self._order)}
@@ -186,9 +180,13 @@ class ContentStep:
         fp = None
         error = None
         if got.body is not None and 200 <= got.status < 300:
-            fp = await self._fingerprint(got.body, got.content_type)
-            if fp is None:
-                error = f"not an HTML or text page ({got.content_type or 'no content type'})"
+            try:
+                fp = await self._fingerprint(got.body, got.content_type)
+            except ContentTooComplex as e:
+                error = f"main text not extracted: {e}"
+            else:
+                if fp is None:
+                    error = f"not an HTML or text page ({got.content_type or 'no content type'})"
         else:
             error = f"the archive answered {got.status}"
         sql.save_snapshot_fetch(self.store, url, got.status, error, fp)
@@ -255,7 +253,13 @@ class ContentStep:
             fp = sql.load_text(self.store, latest.text_sha256)
             if fp is not None:
                 return _titled(fp, outcome.title)
-        return await self._fingerprint(body, outcome.content_type)
+        try:
+            return await self._fingerprint(body, outcome.content_type)
+        except ContentTooComplex as e:
+            if outcome.reason in COMPARED:
+                outcome.reason = Reason.CONTENT_TOO_COMPLEX
+            outcome.error = f"main text not extracted: {e}"
+            return None
 
     async def _baseline(
         self, prepared: Prepared, deadline: float
@@ -341,53 +345,36 @@ class ContentStep:
 
 
 class Fingerprinter:
-    """Runs :func:`drift.fingerprint` off the event loop: in a worker process for a large run.
+    """Runs :func:`drift.fingerprint` off the event loop: in the run's content worker when given.
 
-    Main-text extraction is CPU work that holds the GIL. In a thread it slows everything the
-    event loop does (on 2,000 loopback pages, 9.3 s against 5.6 s in a worker process: the
-    loop's sqlite and socket calls each wait to get the GIL back). A process costs a start
-    (a forkserver that imports trafilatura once), so small runs keep using a thread.
+    Main-text extraction is CPU work that holds the GIL, in proportion to what a server sends
+    (minutes for a page of 100,000 nested elements). In the worker process it neither slows
+    the event loop (on 2,000 loopback pages, 9.3 s in a thread against 5.6 s in a process: the
+    loop's sqlite and socket calls each wait for the GIL) nor runs past the page budget. Without
+    one (unit tests) it runs in a thread.
     """
 
-    def __init__(self, use_process: bool) -> None:
-        self._use_process = use_process
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-
-    def _process_pool(self) -> concurrent.futures.ProcessPoolExecutor:
-        if self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            if ctx.get_start_method() == "forkserver":
-                ctx.set_forkserver_preload(["linkcheck.drift"])
-            # One worker: the other core serves the event loop.
-            self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx)
-        return self._pool
+    def __init__(self, worker: ContentWorker | ContentPool | None = None) -> None:
+        self._worker = worker
 
     async def __call__(self, body: bytes, content_type: str | None) -> drift.Fingerprint | None:
         """The fingerprint of a body, or None when it is not an HTML or text page.
 
         Bytes that defeat the parser are the page's problem and are handled where they are
-        parsed (:func:`drift.main_text`). Anything else raised here is the tool's: a component
-        that cannot be imported, or a worker process that died. It ends the run (the checks
-        finished so far are kept), since going on would record live pages unfingerprinted.
+        parsed (:func:`drift.main_text`). In the run's content worker, a page past the budget (or
+        whose bytes made a parser raise) raises ContentTooComplex, recorded on its check. Anything
+        else is the tool's: a component that cannot be imported, or a worker process that cannot
+        be kept alive, raises EnvironmentFailure and ends the run (the checks so far are kept),
+        since going on would record live pages unfingerprinted.
         """
-        if not self._use_process:
-            return await asyncio.to_thread(drift.fingerprint, body, content_type)
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._process_pool(), drift.fingerprint, body, content_type)
-        except concurrent.futures.process.BrokenProcessPool as e:
-            raise EnvironmentFailure(
-                "the text-extraction worker process",
-                f"stopped unexpectedly ({e}): killed, or out of memory",
-                "run the check again; if it stops again, see the system log (dmesg) for why",
-            ) from e
+        if self._worker is not None:
+            fp = await self._worker.call("fingerprint", body, content_type)
+            assert fp is None or isinstance(fp, drift.Fingerprint)
+            return fp
+        return await asyncio.to_thread(drift.fingerprint, body, content_type)
 
     def close(self) -> None:
-        """Stop the worker process, if one was started."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Nothing to stop: the worker belongs to the run."""
 
 
 def _titled(fp: drift.Fingerprint, title: str | None) -> drift.Fingerprint:

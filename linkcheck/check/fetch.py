@@ -19,10 +19,11 @@ import datetime as dt
 import email.utils
 import hashlib
 import random
+import re
 import secrets
 import time
 import zlib
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from linkcheck.check.classify import (
 from linkcheck.check.network import AddressRefused, Resolver, guarded_transport
 from linkcheck.check.outcome import REASON_VERDICT, Hop, Outcome, Reason, is_retryable
 from linkcheck.check.rules import Rules
+from linkcheck.check.worker import ContentTooComplex, ContentWorker
 from linkcheck.models import Verdict
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -68,6 +70,8 @@ class FetchSettings:
     backoff_base: float = config.BACKOFF_BASE
     backoff_max: float = config.BACKOFF_MAX
     soft404_ratio: float = config.SOFT404_RATIO
+    http_stack: str = config.HTTP_STACK
+    """Which transport carries the requests: one of :data:`config.HTTP_STACKS`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,12 +272,104 @@ class HostGate:
 # -- the fetcher -------------------------------------------------------------------------
 
 
+MAX_URL_LENGTH = 8192
+"""Longest redirect target followed, in characters (common servers refuse longer request lines)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LABEL = re.compile(r"[A-Za-z0-9_-]+")
+# An authority spelt out ("//...", "http://...") up to the path: its host must not be empty.
+_AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)")
+
+
+def http_url_problem(url: httpx.URL) -> str | None:
+    """Why an http(s) URL cannot be requested, or None: no host, a bad port, a host that is not IDNA.
+
+    httpx parses such URLs but fails later (on send, or inside the resolver's IDNA codec), far
+    from the link they belong to; asking first lets the check record why.
+    """
+    try:
+        host = url.raw_host.decode("ascii")
+        port = url.port
+    except (UnicodeError, ValueError) as e:
+        return f"malformed host or port ({e})"
+    if not host:
+        return "no host"
+    if port is not None and not 0 < port < 65536:
+        return f"port {port} out of range"
+    if ":" in host:
+        return None  # an IPv6 literal: httpx has validated it
+    if len(host) > 253:
+        return "host name longer than 253 characters"
+    for label in host.rstrip(".").split("."):
+        if not label or len(label) > 63 or not _LABEL.fullmatch(label):
+            return "malformed host name"
+        if label.lower().startswith("xn--"):
+            try:
+                label.encode("ascii").decode("idna")
+            except UnicodeError:
+                return f"host label {label!r} is not valid IDNA"
+    return None
+
+
+def _authority_host(authority: str) -> str:
+    """The host part of an authority (``user@host:port``), as written."""
+    hostport = authority.rpartition("@")[2]
+    if hostport.startswith("["):
+        return hostport
+    return hostport.partition(":")[0]
+
+
+def redirect_target(url: httpx.URL, location: str) -> httpx.URL:
+    """The absolute URL a ``Location`` value points to from ``url``; raises Stop when unusable.
+
+    The value comes from anyone on the web: other schemes (``mailto:``, ``javascript:``,
+    ``data:``) end the check as ``unsupported-scheme``; a value that is not a usable http(s)
+    URL (control characters, no host, bad IDNA, an absurd length) as ``invalid-url``.
+    """
+    shown = location if len(location) <= 200 else location[:200] + "..."
+    value = location.strip()
+    if len(value) > MAX_URL_LENGTH:
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to a URL of {len(value):,} characters")
+    if _CONTROL.search(value):
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to a URL with control characters: {shown!r}")
+    authority = _AUTHORITY.match(value)
+    if authority and not _authority_host(authority.group(1)):
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to {shown!r}: no host")
+    try:
+        target = url.join(value)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as e:
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to an invalid URL {shown!r}: {e}") from e
+    if target.scheme not in ("http", "https"):
+        raise Stop(
+            Reason.UNSUPPORTED_SCHEME, f"{url} redirects to {target.scheme or 'no'} scheme: not checked"
+        )
+    problem = http_url_problem(target)
+    if problem:
+        raise Stop(Reason.INVALID_URL, f"{url} redirects to {shown!r}: {problem}")
+    return target
+
+
 class Stop(Exception):
     """Ends a check early with a reason (a refused address, an unsupported redirect target)."""
 
     def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+def http_transport(
+    resolver: Resolver, settings: FetchSettings, per_host: int | None = None
+) -> httpx.AsyncBaseTransport:
+    """The guarded transport of ``settings.http_stack``, connections to one host bounded by ``per_host``."""
+    if settings.http_stack == "aiohttp":
+        # Imported here: a run on the default stack does not pay for importing aiohttp.
+        from linkcheck.check.aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(
+            resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
+        )
+    return guarded_transport(
+        resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
+    )
 
 
 def build_client(
@@ -284,15 +380,31 @@ def build_client(
     ``per_host`` sizes each host's connection pool when some host is allowed more requests
     at once than ``settings.per_host`` (``[hosts."name"] per_host``); the gates keep the limits.
     """
+    transport = http_transport(resolver, settings, per_host)
     return httpx.AsyncClient(
-        transport=guarded_transport(
-            resolver, per_host=per_host or settings.per_host, max_pools=max(64, settings.concurrency)
-        ),
+        transport=transport,
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
         trust_env=False,
+        event_hooks={"response": [_hold_location]},
     )
+
+
+HELD_LOCATION = "linkcheck.location"
+"""Where :func:`_hold_location` keeps a response's ``Location`` value (``response.extensions``)."""
+
+
+async def _hold_location(response: httpx.Response) -> None:
+    """Take ``Location`` out of httpx's hands: the fetcher follows redirects itself.
+
+    Even with redirects off, httpx builds the next request of every redirect response, and a
+    hostile ``Location`` (``http:foo``, ``http://xn--/``) makes that raise out of ``send``,
+    losing the response. Held aside, the value is judged by :func:`redirect_target` instead.
+    """
+    if "location" in response.headers:
+        response.extensions[HELD_LOCATION] = response.headers["location"]
+        del response.headers["location"]
 
 
 @dataclass(slots=True)
@@ -310,9 +422,14 @@ class Fetcher:
     """Tries sent (or attempted) in this run."""
     responses: int = 0
     """Responses received in this run."""
+    worker: ContentWorker | None = None
+    """Where pages are parsed, within a time budget; None: in place (unit tests, tiny runs)."""
     _gates: dict[str, HostGate] = field(default_factory=dict)
     _slots: asyncio.Semaphore | None = None
-    _probes: dict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(default_factory=dict)
+    _probes: OrderedDict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(
+        default_factory=OrderedDict
+    )
+    """Probe answers by site folder, the least recently used first; at most config.PROBE_CACHE."""
 
     @property
     def _headers(self) -> dict[str, str]:
@@ -359,12 +476,15 @@ class Fetcher:
     async def _check(self, outcome: Outcome, validators: Validators | None = None) -> None:
         try:
             start = httpx.URL(outcome.url)
-        except httpx.InvalidURL as e:
+        except (httpx.InvalidURL, UnicodeError) as e:
             raise Stop(Reason.INVALID_URL, str(e)) from e
         if start.scheme not in ("http", "https"):
             raise Stop(
                 Reason.UNSUPPORTED_SCHEME, f"{start.scheme or 'no'} scheme: only http and https are checked"
             )
+        problem = http_url_problem(start)
+        if problem:
+            raise Stop(Reason.INVALID_URL, f"{outcome.url[:200]}: {problem}")
         answer, hops = await self._follow(start, outcome, validators=validators)
         outcome.hops = hops
         outcome.not_modified = answer.status == 304 and answer.conditional
@@ -378,18 +498,26 @@ class Fetcher:
         length = h.get("content-length", "")
         outcome.content_length = int(length) if length.isdigit() else None
         page: PageSignals | None = None
+        too_complex: str | None = None
         if answer.body is not None:
             outcome.body_bytes = len(answer.body)
             outcome.body_sha256 = hashlib.sha256(answer.body).hexdigest()
             outcome.truncated = answer.truncated
             outcome.body = answer.body
-            page = read_page(answer.body, outcome.content_type)
+            try:
+                page = await self._read_page(answer.body, outcome.content_type)
+            except ContentTooComplex as e:
+                too_complex = f"page not parsed: {e}"
             outcome.title = page.title if page else None
         not_found = page is not None and says_not_found(page)
         login = page is not None and page.is_login
         reason = classify_response(
             outcome.url, answer.url, hops, answer.status, h, not_found_text=not_found, login_page=login
         )
+        if too_complex and reason in (Reason.OK, Reason.REDIRECT):
+            # Reached, but what the page says is unknown: neither alive-and-checked nor a failure.
+            outcome.reason, outcome.error, outcome.body = Reason.CONTENT_TOO_COMPLEX, too_complex, None
+            return
         if (
             page is not None
             and answer.status == 200
@@ -438,14 +566,14 @@ class Fetcher:
             if answer.status not in REDIRECTS or not location:
                 return answer, hops
             try:
-                target = url.join(location.strip())
-            except httpx.InvalidURL as e:
+                target = redirect_target(url, location)
+            except Stop:
+                # The hop is kept as the server sent it (cut to a bound): where the link led is the news.
+                hops.append(Hop(str(url), answer.status, location[:MAX_URL_LENGTH]))
                 outcome.hops = hops
-                raise Stop(Reason.PROTOCOL_ERROR, f"{url} redirects to an invalid URL {location!r}") from e
+                raise
             hops.append(Hop(str(url), answer.status, str(target)))
             outcome.hops = hops
-            if target.scheme not in ("http", "https"):
-                raise Stop(Reason.UNSUPPORTED_SCHEME, f"{url} redirects to {target.scheme}: not checked")
             # A cookie-setting redirect back to the same URL is allowed once; a third visit is a loop.
             visits[str(target)] = visits.get(str(target), 0) + 1
             if visits[str(target)] > 2:
@@ -516,13 +644,21 @@ class Fetcher:
                 headers = {**self._headers, **conditional} if conditional else self._headers
                 if rule is not None and rule.headers:
                     headers = {**headers, **dict(rule.headers)}
-                request = self.client.build_request("GET", url, headers=headers, timeout=timeout)
-                response = await self.client.send(request, stream=True)
+                try:
+                    request = self.client.build_request("GET", url, headers=headers, timeout=timeout)
+                    response = await self.client.send(request, stream=True)
+                except (httpx.InvalidURL, UnicodeError) as e:
+                    # A URL httpx cannot send, or (on a client without _hold_location) a
+                    # redirect whose Location it cannot parse: this link's fault, not the run's.
+                    raise Stop(Reason.INVALID_URL, f"cannot request {str(url)[:200]}: {e}") from e
                 try:
                     self.responses += 1
                     answer = Answer(
                         str(url), response.status_code, {k.lower(): v for k, v in response.headers.items()}
                     )
+                    held = response.extensions.get(HELD_LOCATION)
+                    if isinstance(held, str):
+                        answer.headers["location"] = held
                     answer.address = _peer(response)
                     answer.conditional = bool(conditional)
                     if 200 <= response.status_code < 300:
@@ -542,11 +678,19 @@ class Fetcher:
         folder, _, last = parts.path.rpartition("/")
         ext = last[last.rfind(".") :] if "." in last else ""
         key = (f"{parts.scheme}://{parts.netloc}", folder)
-        if key not in self._probes:
+        task = self._probes.get(key)
+        if task is None:
             name = f"linkcheck-probe-{secrets.token_hex(8)}{ext}"
             probe_url = urlunsplit((parts.scheme, parts.netloc, f"{folder}/{name}", "", ""))
-            self._probes[key] = asyncio.ensure_future(self._fetch_probe(probe_url))
-        return await asyncio.shield(self._probes[key])
+            task = self._probes[key] = asyncio.ensure_future(self._fetch_probe(probe_url))
+            # Bounded: a run over a million links in as many folders must not keep every answer
+            # (a PageSignals holds up to SOFT404_MAX_WORDS words). The links of one folder come
+            # close together (interleaved by host), so the least recently used go first.
+            while len(self._probes) > config.PROBE_CACHE:
+                self._probes.popitem(last=False)  # a probe still running goes on for its waiters
+        else:
+            self._probes.move_to_end(key)
+        return await asyncio.shield(task)
 
     async def _fetch_probe(self, url: str) -> PageSignals | None:
         scratch = Outcome(url=url, reason=Reason.OK)
@@ -556,7 +700,18 @@ class Fetcher:
             return None
         if answer.status != 200 or answer.body is None:
             return None
-        return read_page(answer.body, answer.headers.get("content-type"))
+        try:
+            return await self._read_page(answer.body, answer.headers.get("content-type"))
+        except ContentTooComplex:
+            return None  # a probe trap: no evidence either way
+
+    async def _read_page(self, body: bytes, content_type: str | None) -> PageSignals | None:
+        """:func:`read_page` in the worker (raises ContentTooComplex past its budget), or in place."""
+        if self.worker is None:
+            return read_page(body, content_type)
+        page = await self.worker.call("read_page", body, content_type)
+        assert page is None or isinstance(page, PageSignals)
+        return page
 
 
 def _peer(response: httpx.Response) -> str | None:

@@ -21,6 +21,7 @@ class Reason(StrEnum):
     OK = "ok"
     REDIRECT = "redirect"  # reached a live page through redirects that are not a permanent move
     CONTENT_CHANGED = "content-changed"  # a live page whose main text differs materially from the baseline
+    CONTENT_TOO_COMPLEX = "content-too-complex"  # a 2xx page whose content ran past the worker's budget
     PERMANENT_REDIRECT = "permanent-redirect"  # 301/308 to a different live page: the link moved
     NOT_FOUND = "not-found"  # 404
     GONE = "gone"  # 410
@@ -55,6 +56,8 @@ REASON_VERDICT: dict[Reason, Verdict] = {
     Reason.OK: Verdict.ALIVE,
     Reason.REDIRECT: Verdict.ALIVE,
     Reason.CONTENT_CHANGED: Verdict.CHANGED,
+    # The server answered with a page; only what it says is unknown (never a failure).
+    Reason.CONTENT_TOO_COMPLEX: Verdict.ALIVE,
     Reason.PERMANENT_REDIRECT: Verdict.MOVED,
     Reason.NOT_FOUND: Verdict.DEAD,
     Reason.GONE: Verdict.DEAD,

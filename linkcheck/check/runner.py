@@ -40,11 +40,14 @@ from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
 from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
+from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Fact, Judgement, Policy, Streak, judge_next
+from linkcheck.check.worker import ContentWorker
+from linkcheck.errors import EnvironmentFailure
 from linkcheck.models import Verdict
 from linkcheck.seed import display_path
-from linkcheck.store import LinkToCheck, Store, workflow
+from linkcheck.store import LinkToCheck, Store, claims, workflow
 from linkcheck.store import report as report_sql
 from linkcheck.store.drift import record_drift
 
@@ -157,6 +160,7 @@ CHECK_OPTIONS: dict[str, OptionSpec] = {
     "exclude": OptionSpec(list, ()),
     "accept": OptionSpec(str, None),
     "remap": OptionSpec(list, ()),
+    "http_stack": OptionSpec(str, config.HTTP_STACK),
 }
 
 _KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
@@ -213,6 +217,10 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         remaps = tuple(parse_remap_arg(r) for r in v["remap"])
     except ValueError as e:
         raise OptionError("remap", str(e)) from None
+    if v["http_stack"] not in config.HTTP_STACKS:
+        raise OptionError(
+            "http_stack", f"expected one of {', '.join(config.HTTP_STACKS)}, got {v['http_stack']!r}"
+        )
     archive_url = v["archive_url"] or os.environ.get(config.ARCHIVE_URL_ENV) or config.ARCHIVE_URL
     settings = FetchSettings(
         user_agent=v["user_agent"],
@@ -221,6 +229,7 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
         host_interval=v["host_interval"],
         timeout=v["timeout"],
         retries=v["retries"],
+        http_stack=v["http_stack"],
     )
     return CheckOptions(
         fetch=settings,
@@ -262,6 +271,8 @@ class CheckReport:
     """Most hosts failed at the network level: their failures were recorded as failing, never dead."""
     canaries: int = 0
     """Hosts of links alive before that answered when no cited host of this run did."""
+    elsewhere: int = 0
+    """Due links left out because another run on the database has claimed them."""
 
     def outage_line(self) -> str:
         """The figures of a (partial) outage, for a warning."""
@@ -273,6 +284,8 @@ class CheckReport:
 
     def tally_line(self) -> str:
         """One line: links checked, and how many have each verdict now."""
+        if self.selected == 0 and self.elsewhere:
+            return f"Nothing to check: the {self.elsewhere} due links are being checked by another run."
         if self.selected == 0:
             return "Nothing to check: no link is due (use --all to check every link)."
         order = [v.value for v in Verdict]
@@ -281,7 +294,8 @@ class CheckReport:
         head = f"Checked {self.recorded} of {self.selected} {noun} in {self.seconds:.1f} s"
         if self.interrupted:
             head = f"Interrupted: {head[0].lower()}{head[1:]}"
-        return f"{head}: {', '.join(parts)}." if parts else f"{head}."
+        tail = f" ({self.elsewhere} more are being checked by another run.)" if self.elsewhere else ""
+        return (f"{head}: {', '.join(parts)}." if parts else f"{head}.") + tail
 
 
 Progress = Callable[[Outcome], None]
@@ -448,6 +462,7 @@ async def check_links(
 ) -> CheckReport:
     """Check the selected links concurrently; write checks and verdicts in batches from here."""
     t0 = time.monotonic()
+    since = claims.watermark(store)
     ids, missing, unmatched = plan(store, options)
     report = CheckReport(selected=len(ids), missing_urls=missing, missing_documents=unmatched)
     if stop is not None and stop.is_set():
@@ -455,10 +470,18 @@ async def check_links(
         return report
     if not ids:
         return report
-    # Before anything is fetched: a run that could not fingerprint a live page would record
-    # every page whose text was replaced as alive (raises EnvironmentFailure, exit 4).
-    components.require(components.FOR_CHECK)
     report.run_id = run_id = store.start_run(options.describe())
+    claims.register(store, run_id)
+    # Another check on this database works on its own links: this one takes the rest.
+    # Ids only (8 bytes a link), as the plan: the links themselves are read in chunks (Feed).
+    mine = claims.claim_ids(store, run_id, ids, since)
+    if len(mine) < len(ids):
+        report.elsewhere = len(ids) - len(mine)
+        report.selected = len(mine)
+    ids = mine
+    if not ids:
+        store.finish_run(run_id, "done", 0, 0)
+        return report
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch
     results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
@@ -486,6 +509,7 @@ async def check_links(
             store.record_checks(
                 run_id, ready, judge_check, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
             )
+            claims.renew(store, run_id, [link_id for link_id, _ in ready])
             report.recorded += len(ready)
             ready.clear()
 
@@ -503,7 +527,20 @@ async def check_links(
         build_client(resolver, settings, per_host=pool) as client,
         build_client(archive_resolver, archive_settings) as archive_http,
     ):
-        fetcher = Fetcher(client, resolver, settings, rules=options.rules)
+        # Parsing and main-text extraction of every page, off the loop and within a budget.
+        # Two kinds of worker, as the work has two kinds: parsing a page for the verdict (every
+        # 2xx page, on the fetch's path) and extracting its main text (after it), the larger
+        # cost, on every core but the event loop's (linkcheck/check/pool.py); they overlap.
+        pages, texts = ContentWorker(), ContentPool(text_workers())
+        await pages.start()
+        await texts.start()
+        # Before anything is fetched: a run that could not fingerprint a live page would record
+        # every page whose text was replaced as alive (EnvironmentFailure, exit 4). Asked of a
+        # worker, where the parsers run: the checking process itself never imports trafilatura
+        # (a fifth of a second of its CPU), while it sets up and the workers start.
+        required = asyncio.ensure_future(texts.call("require", components.FOR_CHECK))
+        warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("fingerprint",)))
+        fetcher = Fetcher(client, resolver, settings, rules=options.rules, worker=pages)
         archive = None
         if options.archive_url:
             archive = ArchiveClient(
@@ -512,7 +549,7 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=first, expected=len(ids),
+            links=first, worker=texts,
         )  # fmt: skip
 
         def on_chunk(chunk: list[LinkToCheck]) -> None:
@@ -538,6 +575,8 @@ async def check_links(
                 finishing.release()
 
         async def worker() -> None:
+            if await required:
+                return  # a component is missing: the run stops below, before any request
             for link in todo:
                 if link.id in excluded:
                     # Nothing is sent for it, not even a question to the archive.
@@ -562,9 +601,21 @@ async def check_links(
         main = asyncio.current_task()
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
+            missing = await required
+            if missing:
+                raise EnvironmentFailure(*missing)
             last_flush = time.monotonic()
-            for _ in range(len(ids)):
-                link_id, got = await results.get()
+            received = 0
+            while received < len(ids):
+                try:
+                    # Bounded: a finished check is written within BATCH_SECONDS even when the
+                    # next result is a long way off (every other link stalled).
+                    link_id, got = await asyncio.wait_for(results.get(), BATCH_SECONDS)
+                except TimeoutError:
+                    flush()
+                    last_flush = time.monotonic()
+                    continue
+                received += 1
                 if isinstance(got, BaseException):
                     raise got
                 item = (link_id, got)
@@ -606,6 +657,10 @@ async def check_links(
             await content.close()
             if held and not hosts_answered and status == "done":
                 report.canaries = await _canaries(store, fetcher, hosts_asked)
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
+            await pages.close()
+            await texts.close()
             # Whatever finished is kept, interrupted or not; network failures only if some cited
             # host answered (the archive's answers do not count: it is not what was cited).
             report.hosts = len(hosts_asked)
@@ -626,6 +681,7 @@ async def check_links(
             for start in range(0, len(held), BATCH_SIZE):
                 ready.extend(held[start : start + BATCH_SIZE])
                 flush()
+            claims.release(store, run_id)
             store.finish_run(run_id, status, len(ids), report.recorded)
     report.tally = store.verdict_tally(run_id)
     report.seconds = time.monotonic() - t0

@@ -92,6 +92,28 @@ def decode(data: bytes) -> str:
         return data.decode(best.encoding, errors="replace")
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def utf8_from_wide(data: bytes) -> bytes:
+    """UTF-16 or UTF-32 text with a byte-order mark as UTF-8 (with its mark); other bytes as given.
+
+    Windows tools (Notepad, PowerShell's ``Out-File``, Excel's "Unicode text") save reference
+    lists so. Their NUL bytes look binary and defeat every format's sniffing, so they are
+    recoded before anything else looks at them; a broken code unit becomes U+FFFD.
+    """
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            return codecs.BOM_UTF8 + data[len(bom) :].decode(encoding, errors="replace").encode("utf-8")
+    return data
+
+
 def looks_binary(data: bytes) -> bool:
     """True when the bytes are not text: NUL bytes, or mostly control characters."""
     head = data[:8192]
@@ -159,6 +181,7 @@ def extract_bytes(data: bytes, name: str, options: ExtractOptions | None = None)
     ValueError (with a reason fit for a user) for one that is corrupt.
     """
     options = options or ExtractOptions()
+    data = utf8_from_wide(data)
     fmt = detect_format(data, name)
     mod = _module(fmt)
     if fmt in _BINARY_FORMATS:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import bibtexparser
-from bibtexparser.model import Entry, ExplicitComment, ParsingFailedBlock
+from bibtexparser.model import DuplicateFieldKeyBlock, Entry, ExplicitComment, ParsingFailedBlock
 
 from linkcheck.extract.dates import field_date, note_date
 from linkcheck.extract.urls import clean_url, find_urls, is_archive_url
@@ -43,6 +43,9 @@ _DATED_URL_FIELDS = ("url", "howpublished", "note", "addendum", "annote", "annot
 # Fields that never hold a cited web address (a DOI is its own thing; `file` is a local path).
 _NO_URL_FIELDS = {
     "doi",
+    # Where a database found the record: bibliography metadata no style prints, not a citation.
+    "bibsource",
+    "biburl",
     "file",
     "isbn",
     "issn",
@@ -96,6 +99,13 @@ def extract(text: str, options: ExtractOptions) -> Extraction:
             raise ValueError("not valid BibTeX: no @type{key, ...} entry found")
     for block in failed:
         line = (block.start_line or 0) + 1
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            # A field given twice ("urldate" twice, as hand-edited files have) spoils no
+            # other field: read the entry all the same, and say so.
+            keys = ", ".join(sorted(block.duplicate_keys))
+            result.notes.append(f"line {line}: a BibTeX entry gives {keys} more than once; read all the same")
+            entries.append(block.ignore_error_block)
+            continue
         raw = block.raw or ""
         first = raw.strip().splitlines()[0][:60] if raw.strip() else ""
         result.notes.append(f"line {line}: skipped a BibTeX entry that does not parse ({first})")
@@ -171,6 +181,13 @@ def _entry_citations(
             if url and all(url != u for _, u, _ in found):
                 found.append((cited, url, name in _DATED_URL_FIELDS))
     doi = _field(entry, "doi")
+    if doi and (_URL_MACRO.search(doi) or re.match(r"\s*\{?\s*https?://", doi, re.IGNORECASE)):
+        # A DOI field written as a web address ("doi = {\url{http://doi.acm.org/...}}") is a
+        # URL the record cites, like one in `url`.
+        for cited in _urls_in_field("url", doi):
+            url = clean_url(cited, scheme_less=False)
+            if url and all(url != u for _, u, _ in found):
+                found.append((cited, url, False))
     if not found and doi and options.include_dois:
         doi = _unescape(_strip_braces(doi)).strip()
         doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE)

@@ -36,21 +36,28 @@ _ENGLISH_MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-# Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt.
+# Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt,
+# pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), and the
+# Norwegian and Danish forms not already there ("desember").
 # Accent-free and umlaut-as-"ae" spellings are added automatically below.
 _MONTH_NAMES: dict[int, str] = {
-    1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro",
-    2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev",
-    3: "march mar märz mär mrz mars marzo maart mrt março",
-    4: "april apr avril avr abril abr aprile",
-    5: "may mai mayo mei maggio mag maio",
-    6: "june jun juni juin junio giugno giu junho",
-    7: "july jul juli juillet juil julio luglio lug julho",
-    8: "august aug août agosto ago augustus",
-    9: "september sep sept septembre septiembre setiembre set sett settembre setembro",
-    10: "october oct oktober okt octobre octubre ottobre ott outubro out",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro",
+    1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro"
+    " styczeń stycznia sty января январь янв",
+    2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev"
+    " luty lutego lut февраля февраль фев",
+    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар",
+    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр",
+    5: "may mai mayo mei maggio mag maio maj maja мая май",
+    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн",
+    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл",
+    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг",
+    9: "september sep sept septembre septiembre setiembre set sett settembre setembro"
+    " wrzesień września wrz сентября сентябрь сен",
+    10: "october oct oktober okt octobre octubre ottobre ott outubro out październik października paź"
+    " октября октябрь окт",
+    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя",
+    12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro desember des"
+    " grudzień grudnia gru декабря декабрь дек",
 }
 
 
@@ -84,11 +91,20 @@ _ISO_RE = re.compile(r"(?P<y>[0-9]{4})(?P<s>[-/.])(?P<m>[0-9]{1,2})(?P=s)(?P<d>[
 _NUMERIC_RE = re.compile(
     r"(?P<a>[0-9]{1,2})\s?(?P<s>[-/.])\s?(?P<b>[0-9]{1,2})\s?(?P=s)\s?(?P<y>[0-9]{4})(?![0-9])"
 )
+# Day, month and year apart by spaces only, as some write after "Accessed": "[Accessed 23 04 2023]".
+_SPACED_NUMERIC_RE = re.compile(r"(?P<a>[0-9]{1,2})[ \t]+(?P<b>[0-9]{1,2})[ \t]+(?P<y>[0-9]{4})(?![0-9])")
+# Japanese and Chinese: 2019年3月3日.
+_CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
+# Parts may stand apart by spaces, a hyphen or a slash with spaces around it: "13- Jun- 2020",
+# "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them.
 _TEXT_DMY_RE = re.compile(
-    rf"{_DAY}{_ORD}(?:\s*|-)(?:of\s+|de\s+)?{_MONTH}(?:\s*,?\s*|-)(?:del?\s+)?{_YEAR}", re.IGNORECASE
+    rf"{_DAY}{_ORD}\s*[-/]?\s*(?:of\s+|de\s+)?{_MONTH}\s*[-/,]?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE
 )
-_TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*{_DAY}(?:st|nd|rd|th)?\s*,?\s*{_YEAR}", re.IGNORECASE)
-_TEXT_YMD_RE = re.compile(rf"{_YEAR}(?:\s*,?\s*|-){_MONTH}(?:\s*|-){_DAY}", re.IGNORECASE)
+_TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*[-/]?\s*{_DAY}(?:st|nd|rd|th)?\s*[-/,]?\s*{_YEAR}", re.IGNORECASE)
+# EndNote's Vancouver output repeats the year: "[cited 2014 March 5, 2014]".
+_TEXT_YMD_RE = re.compile(
+    rf"{_YEAR}\s*[-/,]?\s*{_MONTH}\s*[-/]?\s*{_DAY}(?:\s*,\s*(?P=y)(?![0-9]))?", re.IGNORECASE
+)
 # Month and year without a day: recognised only to be reported, never accepted.
 _PARTIAL_RES = (
     re.compile(rf"{_MONTH}\s*,?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE),
@@ -112,20 +128,27 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdgorvz])(?<![^\W\d_])
+    r"""(?=[abcdghloprsvzåдпи閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
-    | (?P<cited>cited)
+    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.)
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
       | downloaded
       | a(?:b(?:gerufen|rufdatum)|ufgerufen)                                             # de
-      | zugriff(?:sdatum)?
+      | zugriff(?:sdatum)?|zugegriffen|gesehen
+      | lien\s+valide                                                                    # fr
+      | accesat                                                                          # ro
       | gepr(?:ü|ue|u)ft
       | be(?:sucht|zocht|keken)                                                          # de nl
       | geraadpleegd|opgevraagd|raadpleging                                              # nl
+      | hent(?:et|a)|h[äa]mtad|h[äa]mtat|åpnet|vitja|åtkomstdatum                          # nb nn da sv
+      | dost[eę]p(?:u|n[ya])?|pobrano                                                    # pl
+      | recuperat[oa]|obtid[oa]                                                          # it pt
+      | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
+      | 閲覧日?|アクセス日                                                                  # ja
       )
     )
     (?![^\W\d_])""",
@@ -134,20 +157,33 @@ _KEYWORD_RE = re.compile(
 # Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
 # "date de consultation", "fecha de consulta", "data di consultazione".
 _NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione"})
+# ... or before "on"/"in": "Access on: 17 March 2021" (ABNT in English), "Access in 3 May 2019".
+_ACCESS_ON_RE = re.compile(r"\s+(?:on|in)\b", re.IGNORECASE)
 _PREFIX_RE = re.compile(
     r"(?<![^\W\d_])(?:last|first|date(?:\s+of)?|zuletzt|letzter|dernier|derni[eè]re|[uú]ltim[oa]|laatst"
+    r"|page|seite|p[aá]gina"
     r"|date\s+de|date\s+d'|fecha\s+de(?:l)?|data\s+(?:di|de|do|della)|data\s+dell'|datum(?:\s+van)?)\s*$",
     re.IGNORECASE,
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
-_GAP_RE = re.compile(r"(?:\s*[:：])?(?:\s+(?:on|the|am|le|el|il|em|op|den))?\s*[:：,\-–—]?\s*", re.IGNORECASE)
-# APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL".
-_FROM_TAIL_RE = re.compile(r",?\s*(?:from|de|desde)(?=[\s:])", re.IGNORECASE)
+_GAP_RE = re.compile(
+    r"(?:\s*[:：])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    re.IGNORECASE,
+)
+# APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
+# German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL".
+_FROM_TAIL_RE = re.compile(
+    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em)(?=[\s:])", re.IGNORECASE
+)
 _CLOSE_RE = re.compile(r"\s?[)\]]")
 _PAIRS = {"(": ")", "[": "]"}
+# A URL right after a "from" tail: "Retrieved March 3, 2019, from https://...".
+_URL_AHEAD_RE = re.compile(r"[ \t]*:?[ \t]*\n?[ \t]*<?(?:https?://|www\.)", re.IGNORECASE)
 # A URL (or a Vancouver "Available from:") right after the phrase on the same line.
 _URL_NEXT_RE = re.compile(
-    r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em)",
+    r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em"
+    r"|verfügbar\s+unter|disponibile\s+su|beschikbaar\s+op|dostępne\s+na|url:"
+    r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:)",
     re.IGNORECASE,
 )
 
@@ -214,9 +250,12 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     m = _ISO_RE.match(text, pos)
     if m:
         return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
-    m = _NUMERIC_RE.match(text, pos)
+    m = _NUMERIC_RE.match(text, pos) or _SPACED_NUMERIC_RE.match(text, pos)
     if m:
         return m.end(), _numeric(int(m["a"]), int(m["b"]), int(m["y"]), order)
+    m = _CJK_RE.match(text, pos)
+    if m:
+        return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
     for regex in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE):
         m = regex.match(text, pos)
         if m:
@@ -305,28 +344,33 @@ def find_accessed(
         prefix = _PREFIX_RE.search(text, max(last_end, start - 24), start)
         if prefix is not None:
             start = prefix.start()
-        elif kw.group().lower() in _NEEDS_PREFIX:
+        elif (
+            kw.group().lower() in _NEEDS_PREFIX
+            and not _ACCESS_ON_RE.match(text, kw.end())
+            and not (start > 0 and text[start - 1] == "[")  # ISO 690: "[consulta: 17 marzo 2021]"
+        ):
             continue
         opening = _opening_bracket(text, start)
-        if kw["cited"] is not None and opening is None and not _inside_bracket(text, start):
-            # "cited" alone is a common word; Vancouver always brackets it, sometimes after
-            # another date: "[updated 2018 Apr 27; cited 2019 Sep 20]".
-            continue
+        # "cited" alone is a common word; Vancouver brackets it, sometimes after another
+        # date ("[updated 2018 Apr 27; cited 2019 Sep 20]"). Unbracketed, it counts only when
+        # the URL follows the date ("Cited 17 March 2021. Online: https://...").
+        bare_cited = kw["cited"] is not None and opening is None and not _inside_bracket(text, start)
         gap = _GAP_RE.match(text, kw.end())
         found = _match_date(text, gap.end() if gap else kw.end(), order)
         if found is None:
             continue
         end, (date, problem) = found
+        if bare_cited and not _URL_NEXT_RE.match(text, end):
+            continue
         if date is not None:
             problem = date_problem(date, limit)
             if problem is not None:
                 date = None
         url_follows = kw["cited"] is not None
-        if kw["retrieved"] is not None:
-            tail = _FROM_TAIL_RE.match(text, end)
-            if tail:
-                end = tail.end()
-                url_follows = True
+        tail = _FROM_TAIL_RE.match(text, end)
+        if tail and _URL_AHEAD_RE.match(text, tail.end()):
+            end = tail.end()
+            url_follows = True
         # Take in a bracket pair enclosing the phrase, "(Accessed: 20 April 2026)".
         if opening is not None:
             close = _CLOSE_RE.match(text, end)

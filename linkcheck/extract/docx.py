@@ -218,9 +218,40 @@ def _note_parts(part: Part) -> list[tuple[str, Part]]:
     return found
 
 
+MAX_UNPACKED = 256 * 1024 * 1024
+"""Most bytes a DOCX package may unpack to, in all of its parts (python-docx reads every one)."""
+MAX_XML_UNPACKED = 48 * 1024 * 1024
+"""Most bytes its XML parts may unpack to: parsed into trees, they cost several times that in memory."""
+
+
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse a package whose parts unpack past the bounds (a zip bomb); raises ValueError.
+
+    zipfile never inflates a member past the size its header declares (it stops there and
+    fails the CRC), so bounding the declared sizes bounds the real work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ValueError(f"not a readable DOCX: {e}") from e
+    odd = sorted({i.compress_type for i in infos} - {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+    if odd:
+        # bzip2 and LZMA members inflate without a bound per read; Word never writes them.
+        raise ValueError(f"not a readable DOCX: parts compressed with zip method {odd[0]}")
+    total = sum(i.file_size for i in infos)
+    xml = sum(i.file_size for i in infos if i.filename.lower().endswith((".xml", ".rels")))
+    if total > MAX_UNPACKED or xml > MAX_XML_UNPACKED:
+        raise ValueError(
+            f"DOCX unpacks to {total:,} bytes ({xml:,} of XML), more than the limit of "
+            f"{MAX_UNPACKED:,} ({MAX_XML_UNPACKED:,} of XML): not read (a zip bomb?)"
+        )
+
+
 def docx_to_text(data: bytes) -> tuple[str, list[Anchor], Callable[[int], int | None], list[str]]:
     """The text of a DOCX document, its anchors, an offset-to-paragraph map, and notes."""
     notes: list[str] = []
+    check_unpacked_size(data)
     try:
         document = python_docx.Document(io.BytesIO(data))
         main = document.part

@@ -365,10 +365,13 @@ class _Walker:
         href = re.sub(r"[\t\n\r]", "", href.strip())
         lead = len(text) - len(text.lstrip())
         body = text.strip()
-        if not body or not href:
+        if not href:
             return
+        # A link around an image only has no text; its target is still a link a reader follows.
         a_start = start + lead
-        self.out.anchors.append(Anchor(a_start, a_start + len(body), href, anchor_title(body, href)))
+        self.out.anchors.append(
+            Anchor(a_start, a_start + len(body), href, anchor_title(body, href) if body else None)
+        )
 
 
 def html_to_text(data: bytes) -> tuple[str, list[Anchor], Callable[[int], int | None], list[str]]:

@@ -2,10 +2,18 @@
 
 Each page's text is taken with pypdf (pages joined by a blank line) and handed to the
 free-text engine with aggressive rejoining, since PDF layout breaks lines anywhere,
-including inside URLs. A page's link annotations (``/Annots`` with a ``/URI`` action)
-whose address does not already appear in the page text (looked for with white space
-removed, so a URL the layout wrapped still counts as present) are added after that page's
-text, each as its own paragraph, so that a link behind words such as "online" is still cited.
+including inside URLs. Before that the text is repaired where typesetting is known to garble
+URLs: ligature characters (``ﬁ`` for ``fi``) are spelt out, and a URL that LaTeX set
+letter-spaced (``https : / / blog . example . org``) is closed up.
+
+A page's link annotations (``/Annots`` with a ``/URI`` action) are the truth about the URLs
+they cover. Each is looked for in the page text, allowing for what layout does to a URL
+(line breaks and hyphens inside it, ``_`` shown as a space, ``~`` as ``∼``); where found, the
+annotation's address stands for the text there, so a URL broken by the layout is cited whole
+and still bound to the accessed-on date beside it. A URL cut by a page break is found as the
+start of an annotation's address at the end of the page. Annotations not found in the text
+(a link behind words such as "online", a DOI link on ``doi: 10.x/y``) are added after that
+page's text, each as its own paragraph.
 
 PDF has no source lines a reader could go to, so citations from PDF have ``line`` None.
 """
@@ -22,7 +30,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import DictionaryObject, PdfObject
 
-from linkcheck.extract.text import citations_from_text
+from linkcheck.extract.text import Anchor, citations_from_text
 from linkcheck.models import Extraction, ExtractOptions
 
 #: What a damaged or hostile PDF makes pypdf raise: its own errors, and the programming errors
@@ -32,6 +40,114 @@ PDF_ERRORS: tuple[type[BaseException], ...] = (
     PyPdfError, ValueError, LookupError, TypeError, AttributeError, AssertionError, ArithmeticError,
     RecursionError, EOFError, NotImplementedError, zlib.error, struct.error,
 )  # fmt: skip
+# Typographic ligatures that fonts map to single characters; inside a URL they must be letters.
+# The tilde of "~user" paths comes out of some fonts as the operator "∼".
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "∼": "~"}
+)
+# A scheme that LaTeX's \url set letter-spaced: "https : / / ", "http :// ".
+_SPACED_SCHEME = re.compile(r"\b(https?|ftp)(?:\s*:\s*/\s*/)(?<!://)", re.IGNORECASE)
+# Inside a letter-spaced URL, punctuation with a space on both sides: " . ", " / ", " - ".
+# A spaced full stop before a capital ends a sentence, not a host name: "a . org / x . Next".
+_SPACED_PUNCT = re.compile(r"[ \t](?:([/:_~?=&#%-])[ \t\n](?=\S)|(\.)[ \t\n](?=[a-z0-9]))")
+_URL_WORD = re.compile(r"[^\s<>\"]+")
+# What layout may put between two characters of a URL: a line break (with a hyphen it
+# added) and spaces, or a running header across a page break (not matched here).
+_GAP = r"(?:-?\s+)?"
+# How a character of an address may look in the page text.
+_LOOKS = {"_": r"[_\s]", "~": "[~∼˜]", "-": "[-‐‑–]"}
+# An address's start shown at the very end of a page, cut by the page break.
+_MIN_CUT = 12
+
+
+def _close_up(text: str) -> str:
+    """Close up URLs set letter-spaced: "https : / / x . org / a" -> "https://x.org/a"."""
+    out: list[str] = []
+    pos = 0
+    for m in _SPACED_SCHEME.finditer(text):
+        if m.start() < pos:
+            continue
+        out.append(text[pos : m.start()])
+        end = m.end()
+        while True:
+            space = re.match(r"[ \t]*", text[end:])
+            word = _URL_WORD.match(text, end + (space.end() if space else 0))
+            if word is None:
+                break
+            # Between words only punctuation spaced on both sides joins them.
+            if (
+                space
+                and space.end()
+                and end != m.end()
+                and not _SPACED_PUNCT.match(text, end - 2 if text[end - 1] in "./:_~?=&#%-" else end)
+            ):
+                break
+            end = word.end()
+            nxt = _SPACED_PUNCT.match(text, end)
+            if nxt is None:
+                break
+            end = nxt.end(1) if nxt.group(1) else nxt.end(2)
+        out.append(re.sub(r"\s+", "", text[m.start() : end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _pattern(address: str) -> str:
+    """A regular expression for an address as a page may show it, scheme optional."""
+    rest = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address, flags=re.IGNORECASE).rstrip("/")
+    scheme = r"(?:[a-z]+\s*:\s*/\s*/\s*)?" if rest != address else ""
+    body = _GAP.join(_LOOKS.get(c, re.escape(c)) for c in rest)
+    return scheme + body + r"(?:" + _GAP + "/)?"
+
+
+def _locate(uris: list[str], text: str) -> tuple[list[Anchor], list[str]]:
+    """Anchors for the annotations whose address the text shows, and the addresses it does not."""
+    anchors: list[Anchor] = []
+    missing: list[str] = []
+    for uri in dict.fromkeys(uris):
+        found = False
+        rest = re.sub(r"^[a-z][a-z0-9+.-]*://", "", uri, flags=re.IGNORECASE)
+        if len(rest) < 4:
+            missing.append(uri)
+            continue
+        for m in re.finditer(_pattern(uri), text, re.IGNORECASE):
+            anchors.append(Anchor(m.start(), m.end(), uri))
+            found = True
+        if not found:
+            cut = _cut_at_page_end(uri, text)
+            if cut is not None:
+                anchors.append(Anchor(cut, len(text.rstrip()), uri))
+                found = True
+        if not found:
+            missing.append(uri)
+    anchors.sort(key=lambda a: (a.start, a.end))
+    # Two annotations found at overlapping places (the same link drawn twice): keep the longer.
+    kept: list[Anchor] = []
+    for a in anchors:
+        if kept and a.start < kept[-1].end:
+            if a.end - a.start > kept[-1].end - kept[-1].start:
+                kept[-1] = a
+            continue
+        kept.append(a)
+    return kept, missing
+
+
+def _cut_at_page_end(uri: str, text: str) -> int | None:
+    """Where the start of ``uri`` stands at the end of the page text (a page break cut it), or None."""
+    rest = re.sub(r"^[a-z][a-z0-9+.-]*://", "", uri, flags=re.IGNORECASE)
+    tail = text.rstrip()
+    # The page's last line may be its number; look in the last 400 characters before it.
+    lines = tail.rsplit("\n", 1)
+    if len(lines) == 2 and re.fullmatch(r"\s*[\divxlcIVXLC]{1,6}\s*", lines[1]):
+        tail = lines[0].rstrip()
+    window_start = max(0, len(tail) - 400)
+    for n in range(len(rest) - 1, _MIN_CUT - 1, -1):
+        prefix = uri[: len(uri) - len(rest) + n]
+        m = re.search(_pattern(prefix).removesuffix(r"(?:" + _GAP + "/)?") + r"\s*$", tail[window_start:])
+        if m:
+            return window_start + m.start()
+    return None
 
 
 def sniff(data: bytes) -> bool:
@@ -93,53 +209,71 @@ def _open(data: bytes) -> PdfReader:
     return reader
 
 
-def _page_text(reader: PdfReader, number: int, notes: list[str]) -> str:
-    """One page's text, with the link targets it does not show added as paragraphs."""
+def _page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[str, list[Anchor]]:
+    """One page's repaired text, its link annotations located in it, unlocated targets added."""
     try:
         page = reader.pages[number - 1]
         text = page.extract_text() or ""
     except PDF_ERRORS as e:  # pypdf raises many kinds; one bad page must not lose the others
         notes.append(f"page {number}: not readable ({e})")
-        return ""
+        return "", []
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = _close_up(text.translate(_LIGATURES)).strip("\n")
     try:
         uris = link_uris(page)
     except PDF_ERRORS as e:  # a damaged annotation must not lose the page's text
         notes.append(f"page {number}: link annotations not readable ({e})")
         uris = []
+    anchors, extra = _locate(uris, text)
     squashed = _squash(text)
-    extra = [u for u in dict.fromkeys(uris) if not _present(u, squashed)]
+    extra = [u for u in extra if not _present(u, squashed)]
     if extra:
         notes.append(f"page {number}: {len(extra)} link target(s) not in the page text added")
         text = text.rstrip() + "\n\n" + "\n\n".join(extra)
-    return text.strip("\n")
+    return text.strip("\n"), anchors
 
 
 def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
     """The text of a PDF (pages joined by a blank line, unseen link targets added) and notes."""
+    text, _anchors, notes = _pdf_text_and_anchors(data)
+    return text, notes
+
+
+def _pdf_text_and_anchors(data: bytes) -> tuple[str, list[Anchor], list[str]]:
     notes: list[str] = []
     pages: list[str] = []
+    anchors: list[Anchor] = []
     # pypdf logs every recoverable oddity of a damaged file as a warning; they are not ours.
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
         reader = _open(data)
+        offset = 0
         for number in range(1, len(reader.pages) + 1):
-            pages.append(_page_text(reader, number, notes))
+            page_text, page_anchors = _page_text(reader, number, notes)
+            anchors += [Anchor(a.start + offset, a.end + offset, a.href) for a in page_anchors]
+            pages.append(page_text)
+            offset += len(page_text) + 2
     finally:
         logger.setLevel(level)
     if not any(p.strip() for p in pages):
         notes.append("no text found (a scanned PDF?)")
-    return "\n\n".join(pages), notes
+    return "\n\n".join(pages), anchors, notes
 
 
 def extract(data: bytes, options: ExtractOptions) -> Extraction:
     """Citations of a PDF document; ``line`` is None (PDF has no source lines)."""
-    text, notes = pdf_to_text(data)
+    text, anchors, notes = _pdf_text_and_anchors(data)
     text_notes: list[str] = []
     cites = citations_from_text(
-        text, options, line_of=lambda _pos: None, aggressive_rejoin=True, notes=text_notes
+        text,
+        options,
+        anchors=anchors,
+        anchors_override=True,
+        line_of=lambda _pos: None,
+        aggressive_rejoin=True,
+        notes=text_notes,
     )
     # The engine names a line in its notes; a PDF has none to name.
     notes += [n.removeprefix("line None: ") for n in text_notes]

@@ -1,25 +1,31 @@
 """Plain text, Markdown and reStructuredText: free text with a little markup.
 
-Markup is left in place (so that line numbers and offsets stay those of the file), and
-the free-text engine finds URLs in it; Markdown's backslash escapes inside a URL
-(``\\_``) are undone, and Markdown image targets are not citations.
+Plain text and reStructuredText go to the free-text engine as they are (so that line numbers
+and offsets stay those of the file).
+
+Markdown is parsed with markdown-it-py (CommonMark, with tables) and rendered to plain text
+first: a link's target is a URL at the place of its text, whatever that text says (so
+``[www.x.org/a/](http://www.x.org/a/)`` is one citation of ``http://www.x.org/a/``),
+autolinks and reference-style links are resolved by the parser, images and code (inline and
+blocks) are left out, and backslash escapes are undone. Block structure becomes what the
+engine splits entries on: a blank line between blocks, a ``- `` at each list item, one line
+per table row. Each rendered line remembers the source line it came from.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 
-from linkcheck.extract.text import citations_from_text
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
+from linkcheck.extract.urls import find_urls
 from linkcheck.models import Extraction, ExtractOptions
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|])")
-_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
-_CODE_FENCE = re.compile(r"(?ms)^(```|~~~).*?^\1[ \t]*$")
-
-
-def _blank(m: re.Match[str]) -> str:
-    # Keep offsets and newlines, drop the content.
-    return re.sub(r"[^\n]", " ", m.group(0))
 
 
 def unescape_markdown(url: str) -> str:
@@ -27,13 +33,171 @@ def unescape_markdown(url: str) -> str:
     return _MD_ESCAPE.sub(r"\1", url)
 
 
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Keep link targets as the author wrote them: no percent-encoding of "ü", no refusal of
+    # schemes markdown-it thinks unsafe (those are not web links and the engine drops them).
+    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
+class _Renderer:
+    """Markdown tokens to plain text, with link anchors and a map of rendered to source lines."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.anchors: list[Anchor] = []
+        self.line_starts: list[int] = [0]  # rendered offset where each rendered line starts
+        self.line_numbers: list[int] = [1]  # its source line
+        self.source_line = 1
+        self.list_depth = 0
+        self.item_open = False  # a list item has begun and its first block not yet rendered
+
+    def emit(self, s: str) -> None:
+        for i, ch in enumerate(s):
+            if ch == "\n":
+                self.line_starts.append(self.length + i + 1)
+                self.source_line += 1
+                self.line_numbers.append(self.source_line)
+        self.parts.append(s)
+        self.length += len(s)
+
+    def at_source_line(self, line: int) -> None:
+        """The next rendered text comes from source line ``line`` (1-based)."""
+        self.source_line = line
+        self.line_numbers[-1] = line
+
+    def block_break(self) -> None:
+        if not self.length:
+            return
+        text_end = "".join(self.parts[-2:])
+        if self.list_depth and not self.item_open:
+            # Blocks of one list item stay one entry: a line break, not a blank line.
+            if not text_end.endswith("\n"):
+                self.emit("\n")
+        elif not text_end.endswith("\n\n"):
+            self.emit("\n" if text_end.endswith("\n") else "\n\n")
+
+    def inline(self, tok: Token) -> None:
+        if tok.map:
+            self.at_source_line(tok.map[0] + 1)
+        open_links: list[tuple[int, str]] = []
+        for child in tok.children or []:
+            kind = child.type
+            if kind == "text":
+                self.emit(child.content)
+            elif kind in ("softbreak", "hardbreak"):
+                self.emit("\n")
+            elif kind == "link_open":
+                open_links.append((self.length, str(child.attrs.get("href", ""))))
+            elif kind == "link_close" and open_links:
+                start, href = open_links.pop()
+                text = "".join(self.parts)[start:]
+                self.anchors.append(Anchor(start, self.length, href, anchor_title(text, href)))
+            elif kind == "code_inline":
+                self.emit(" ")
+            elif kind == "html_inline":
+                self.emit(child.content)
+            # image: neither its target nor its alt text is a citation.
+
+    def render(self, tokens: list[Token]) -> None:
+        for tok in tokens:
+            kind = tok.type
+            if kind in ("bullet_list_open", "ordered_list_open"):
+                self.block_break()
+                self.list_depth += 1
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                self.list_depth -= 1
+            elif kind == "list_item_open":
+                if self.length and not "".join(self.parts[-2:]).endswith("\n"):
+                    self.emit("\n")
+                if tok.map:
+                    self.at_source_line(tok.map[0] + 1)
+                self.emit("- ")
+                self.item_open = True
+            elif kind in ("paragraph_open", "heading_open", "blockquote_open", "table_open"):
+                if not self.item_open:
+                    self.block_break()
+                self.item_open = False
+            elif kind == "tr_open":
+                if not "".join(self.parts[-2:]).endswith("\n"):
+                    self.emit("\n")
+            elif kind in ("th_open", "td_open"):
+                self.emit(" | ")
+            elif kind == "inline":
+                self.inline(tok)
+            elif kind in ("fence", "code_block"):
+                self.block_break()
+                self.item_open = False
+            elif kind == "html_block":
+                self.block_break()
+                if tok.map:
+                    self.at_source_line(tok.map[0] + 1)
+                self.emit(tok.content)
+                self.item_open = False
+
+    def line_of(self) -> Callable[[int], int | None]:
+        starts, numbers = self.line_starts, self.line_numbers
+
+        def line_of(pos: int) -> int | None:
+            if pos < 0:
+                return None
+            return numbers[bisect.bisect_right(starts, pos) - 1]
+
+        return line_of
+
+
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+
+
+def _protect_bare_urls(source: str) -> str:
+    """Escape the emphasis characters of bare URLs, so that the parser keeps them as text.
+
+    CommonMark has no bare-URL autolinks, so in ``https://x.org/_a_/b`` the parser would read
+    ``_a_`` as emphasis and the URL would lose its underscores; ``https://x.org/\\_a\\_/b``
+    renders as the URL it is. URLs in link syntax, angle brackets or code are left alone, and
+    lines keep their count.
+    """
+    out: list[str] = []
+    fenced = False
+    for line in source.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not any(c in line for c in "*_\\~"):
+            out.append(line)
+            continue
+        pieces: list[str] = []
+        pos = 0
+        for u in find_urls(line):
+            raw = line[u.start : u.end]
+            before = line[u.start - 1] if u.start else " "
+            if before in "[(<\"'=`" or not any(c in raw for c in "*_\\~") or line.count("`", 0, u.start) % 2:
+                continue
+            pieces.append(line[pos : u.start])
+            pieces.append(re.sub(r"(?<!\\)([*_~])", r"\\\1", raw))
+            pos = u.end
+        pieces.append(line[pos:])
+        out.append("".join(pieces))
+    return "\n".join(out)
+
+
+def markdown_to_text(source: str) -> tuple[str, list[Anchor], Callable[[int], int | None]]:
+    """Markdown rendered to plain text, its links as anchors, and rendered offset -> source line."""
+    renderer = _Renderer()
+    renderer.render(_parser().parse(_protect_bare_urls(source)))
+    return "".join(renderer.parts), renderer.anchors, renderer.line_of()
+
+
 def extract(text: str, options: ExtractOptions, fmt: str = "text") -> Extraction:
     """Citations of a plain-text, Markdown (``fmt="markdown"``) or reStructuredText document."""
     notes: list[str] = []
-    unescape = None
     if fmt == "markdown":
-        text = _CODE_FENCE.sub(_blank, text)
-        text = _MD_IMAGE.sub(_blank, text)
-        unescape = unescape_markdown
-    cites = citations_from_text(text, options, unescape=unescape, notes=notes)
+        rendered, anchors, line_of = markdown_to_text(text)
+        cites = citations_from_text(
+            rendered, options, anchors=anchors, anchors_override=True, line_of=line_of, notes=notes
+        )
+    else:
+        cites = citations_from_text(text, options, notes=notes)
     return Extraction(format=fmt, citations=cites, notes=notes)

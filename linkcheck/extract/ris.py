@@ -67,7 +67,14 @@ class _LineRisParser(RisParser):
     def _add_tag(
         self, record: dict[str, Any], tag: str, content: str, extend_multiline: bool = False
     ) -> None:
-        super()._add_tag(record, tag, content, extend_multiline)
+        try:
+            super()._add_tag(record, tag, content, extend_multiline)
+        except KeyError:
+            if not extend_multiline:
+                raise
+            # rispy takes a continuation line's tag to be in the record already; after a record
+            # break (or a tag it dropped) it is not, and rispy raised KeyError (found by fuzzing).
+            super()._add_tag(record, tag, content, False)
         if tag is not None:
             record.setdefault("_lines", {}).setdefault(tag, []).append((self.lineno, content))
 

@@ -11,6 +11,7 @@ points back), never to a URL in another entry.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,17 +36,66 @@ class Anchor:
 _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)/]\s|\[\d{1,4}\]\s))")
 
 # What may stand between an accessed-on phrase and the URL it introduces.
+# In the languages of CSL's locales: "Available from:", "Verfügbar unter:", "Disponible sur",
+# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:".
 _FORWARD_CONNECTOR = re.compile(
-    r"^[\s.,;:)\]]*(?:(?:available|disponible|verfügbar|disponível|beschikbaar)?\s*"
-    r"(?:online\s*)?(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da)?"
-    r"[\s.,;:(\[<]*)$",
+    r"^[\s.,;:)\]]*(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
+    r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|abgerufen|recuperado|recuperato|consulté|pobrano"
+    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil)?\s*"
+    r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie"
+    r"|na\s+internet[eu]?|z\s+internetu)?\s*"
+    r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|la|à"
+    r"|à\s+l['’]adresse)?"
+    r"[\s.,;:(\[<]*(?:url\s*[:：]?\s*)?)$",
     re.IGNORECASE,
 )
 _MAX_BIND_GAP = 250
+# Volume, issue and page numbers, with their abbreviations ("Vol. 12, n° 3, p. 45–67", "S. 45").
+_NUMBERS = re.compile(
+    r"(?:\b(?:vol|no|nr|n°|nᵒ|p|pp|s|bd|t|h|jg|issue)\.?\s*)?\d[\d\s:()–—-]*", re.IGNORECASE
+)
 _MAX_ENTRY = 400
 _SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 _URLISH = re.compile(r"[-_/#=?&%.~]|\d")
-_CONTINUATION = re.compile(_URL_CHARS + r"+")
+_CONTINUATION = re.compile(_URL_CHARS + r"++")
+# A line that starts a URL of its own, after a footnote number perhaps ("4https://..."), does not
+# continue the URL above it.
+_NEW_URL = re.compile(r"\d{0,3}(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
+
+
+# A numbered entry starting inside a line: "... 2019. [2] B, ..." or "... ?id=42 2. B, ...".
+# Taken as a break only where the numbers run on one by one from the number that opens the
+# line, so that "vol. 2. pp" or a lone "[3]" citation in running text is no break.
+_INLINE_NUMBER = re.compile(
+    r"(?<=\S)[ \t]+(?=\[(?P<b>\d{1,4})\][ \t]*\S|(?P<n>\d{1,3})\.(?:[ \t]+\S|[^\W\d_]))"
+)
+_LEADING_NUMBER = re.compile(r"\s*(?:-\s+)?(?:\[(?P<b>\d{1,4})\]|(?P<n>\d{1,3})\.)(?:[ \t]|[^\W\d_])")
+
+
+def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a span holding a whole numbered reference list on one line at its numbers."""
+    if end - start < 120 or "\n" in text[start:end].strip():
+        return [(start, end)]
+    first = _LEADING_NUMBER.match(text, start)
+    cuts: list[int] = []
+    for style in ("b", "n"):
+        if first and not first[style]:
+            continue
+        # A rendered Markdown list item has lost its "1.": then the run starts at 2 and
+        # must reach 3 before it is believed.
+        expected = int(first[style]) + 1 if first else 2
+        cuts = []
+        for m in _INLINE_NUMBER.finditer(text, start, end):
+            if m[style] is not None and int(m[style]) == expected:
+                cuts.append(m.end())
+                expected += 1
+        if cuts and (first or len(cuts) >= 2):
+            break
+        cuts = []
+    if not cuts:
+        return [(start, end)]
+    bounds = [start, *cuts, end]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _entry_spans(text: str) -> list[tuple[int, int]]:
@@ -53,10 +103,10 @@ def _entry_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _ENTRY_BREAK.finditer(text):
         if m.start() > start:
-            spans.append((start, m.start()))
+            spans.extend(_split_inline(text, start, m.start()))
         start = m.end()
     if start < len(text):
-        spans.append((start, len(text)))
+        spans.extend(_split_inline(text, start, len(text)))
     return spans
 
 
@@ -72,7 +122,7 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         if not nxt:
             break
         core = strip_trailing(nxt.group(0))
-        if not core or not _URLISH.search(core) or re.match(r"https?://|www\.", core, re.IGNORECASE):
+        if not core or not _URLISH.search(core) or _NEW_URL.match(core):
             break
         if cited[-1] in "/-_=&?.#~":
             pass
@@ -86,8 +136,9 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 
 
 # What may stand between a URL and its trailing phrase without counting as content:
-# punctuation, white space, and bracketed notes such as "[Online]".
-_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]]")
+# punctuation, quotes, white space, the angle brackets of "<URL>", and bracketed notes such as
+# "[Online]".
+_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’]")
 
 
 def _within_reach(gap: str, content: int) -> bool:
@@ -99,14 +150,18 @@ def _within_reach(gap: str, content: int) -> bool:
     return len(gap) <= _MAX_BIND_GAP and (content == 0 or "\n" not in gap)
 
 
-def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> dict[int, DateMention]:
+def _bind(
+    dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str, unsure: list[DateMention] | None = None
+) -> dict[int, DateMention]:
     """Bind each accessed-on phrase of one entry to the index of its URL.
 
     A phrase goes back to the URL just before it when only punctuation stands between
     them ("URL (accessed ...)", "URL. Accessed ..."), forward to the URL just after it
     when only a connector does ("Retrieved ..., from URL", "[cited ...]. Available from:
     URL", "Consulté le ... . URL"). When both hold, a parenthesised phrase goes back and
-    otherwise the phrase's own style decides. Failing both, the nearer URL within reach.
+    otherwise the phrase's own style decides. Failing both, the one URL within reach; when
+    text stands between the phrase and URLs on both sides (a reference list run together on
+    one line), which one it dates is a guess, so it dates neither and is put in ``unsure``.
     A URL keeps the closest of the phrases bound to it. An archived copy (a Wayback
     Machine snapshot, ...) is passed over: the date belongs to the original URL.
     """
@@ -119,11 +174,17 @@ def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> 
             i += 1
         j = bisect.bisect_left(starts, d.end) - 1
         # A URL inside the phrase is not "before" it; an archive copy takes no date.
-        while j >= 0 and (urls[j].end > d.start or archive[j]):
+        # (A link whose text the phrase's prefix word overlaps, "[url Mobile site] Retrieved", is before.)
+        while j >= 0 and (urls[j].start >= d.start or archive[j]):
             j -= 1
         fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
         bwd_gap = text[urls[j].end : d.start] if j >= 0 else None
-        forward_ok = fwd_gap is not None and _FORWARD_CONNECTOR.match(fwd_gap) is not None
+        # Numbers between the phrase and the next URL are pages or a volume, not another
+        # reference: "[cited 2022 Nov 23]; 12:45–67. Available from: URL".
+        forward_ok = fwd_gap is not None and (
+            _FORWARD_CONNECTOR.match(fwd_gap) is not None
+            or _FORWARD_CONNECTOR.match(_NUMBERS.sub(" ", fwd_gap)) is not None
+        )
         bwd_content = len(_FILLER.sub("", bwd_gap)) if bwd_gap is not None else None
         choice: tuple[int, int] | None = None
         if forward_ok and bwd_content == 0:
@@ -132,6 +193,10 @@ def _bind(dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str) -> 
         elif forward_ok:
             choice = (1, i)
         elif bwd_gap is not None and bwd_content is not None and _within_reach(bwd_gap, bwd_content):
+            if bwd_content and fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
+                if unsure is not None:
+                    unsure.append(d)
+                continue
             choice = (bwd_content, j)
         elif fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
             choice = (len(fwd_gap), i)
@@ -167,6 +232,26 @@ def _entry_text(
     return " ".join(text[start:end].split()).strip()
 
 
+def _drop_inside(urls: Sequence[UrlMatch]) -> list[UrlMatch]:
+    """``urls`` (sorted by start) without those found inside an earlier one's wrapped continuation.
+
+    One pass, keeping the farthest end of the URLs that start earlier: an entry of a
+    20,000-URL one-line file must not cost 20,000 squared comparisons.
+    """
+    kept: list[UrlMatch] = []
+    reach = -1  # the farthest end among URLs starting before the current start
+    group_start: int | None = None
+    group_reach = -1
+    for u in urls:
+        if u.start != group_start:
+            reach = max(reach, group_reach)
+            group_start, group_reach = u.start, -1
+        if not u.start < reach:
+            kept.append(u)
+        group_reach = max(group_reach, u.end)
+    return kept
+
+
 def citations_from_text(
     text: str,
     options: ExtractOptions,
@@ -176,15 +261,18 @@ def citations_from_text(
     aggressive_rejoin: bool = False,
     unescape: Callable[[str], str] | None = None,
     notes: list[str] | None = None,
+    anchors_override: bool = False,
 ) -> list[Citation]:
     """Every cited URL in free text, each with its entry text and its own accessed-on date.
 
     ``anchors`` are link targets the format knows (HTML ``href``, DOCX hyperlinks); each
     counts as a URL at its span, in place of any URL written in its anchor text that
-    cleans to the same address. ``line_of`` maps an offset to a 1-based source line
-    (default: lines of ``text``). ``unescape`` undoes format escapes in a cited URL
-    (Markdown's ``\\_``). Problems worth a --verbose line (an impossible date) are
-    appended to ``notes``.
+    cleans to the same address. With ``anchors_override`` every URL written inside an
+    anchor's span gives way to the anchor, whatever it cleans to: a Markdown link's text is
+    only its label, and a PDF link annotation is the truth about a URL its layout broke.
+    ``line_of`` maps an offset to a 1-based source line (default: lines of ``text``).
+    ``unescape`` undoes format escapes in a cited URL (Markdown's ``\\_``). Problems worth a
+    --verbose line (an impossible date) are appended to ``notes``.
     """
     if line_of is None:
         newlines = [m.start() for m in re.finditer("\n", text)]
@@ -216,10 +304,7 @@ def citations_from_text(
             u_i += 1
             if u.start >= start:
                 entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
-        # A URL found inside a wrapped URL's continuation is part of it.
-        entry_urls = [
-            u for k, u in enumerate(entry_urls) if not any(v.start < u.start < v.end for v in entry_urls[:k])
-        ]
+        entry_urls = _drop_inside(entry_urls)
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
             if anchor_urls[a_i].start >= start:
@@ -229,7 +314,12 @@ def citations_from_text(
             # A URL in the anchor text of a link to the same address is the same citation.
             keep = []
             for u in entry_urls:
-                same = any(a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors)
+                if anchors_override:
+                    same = any(u.start < a.end and a.start < u.end for a in entry_anchors)
+                else:
+                    same = any(
+                        a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors
+                    )
                 if not same:
                     keep.append(u)
             entry_urls = sorted(keep + entry_anchors, key=lambda u: (u.start, u.end))
@@ -240,7 +330,14 @@ def citations_from_text(
             d_i += 1
         if not entry_urls:
             continue
-        bound = _bind(entry_dates, entry_urls, text)
+        unsure: list[DateMention] = []
+        bound = _bind(entry_dates, entry_urls, text, unsure)
+        if notes is not None:
+            notes.extend(
+                f"line {line_of(m.start)}: accessed-on date {m.date} left out: it stands between two "
+                "URLs with text on both sides, and which one it dates is not clear"
+                for m in unsure
+            )
         seen: dict[str, int] = {}
         for k, u in enumerate(entry_urls):
             cited = unescape(u.cited) if unescape else u.cited

@@ -37,22 +37,25 @@ _GENERIC_TLDS = (
     "news|blog|online|site|tech|xyz|earth|global|science|health|media|world"
 )
 
+# The URL characters of each branch are its last item and repeat possessively (``++``, ``*+``):
+# nothing after them needs them given back, and a plain ``+`` makes the regex engine keep a
+# backtracking state per character (2.9 GB for one URL of 20 MB).
 URL_RE = re.compile(
     r"(?:"
-    r"(?P<scheme>(?:https?|ftp)://" + _URL_CHARS + r"+)"
-    r"|(?P<www>(?<![\w@./-])www\d?\.[a-z0-9-]+(?:\.[a-z0-9-]+)*" + _URL_CHARS + r"*)"
-    r"|(?P<doi>(?<![\w/])doi:\s?10\.\d{4,9}/" + _URL_CHARS + r"+)"
+    r"(?P<scheme>(?:https?|ftp)://" + _URL_CHARS + r"++)"
+    r"|(?P<www>(?<![\w@./-])www\d?\.[a-z0-9-]+(?:\.[a-z0-9-]+)*" + _URL_CHARS + r"*+)"
+    r"|(?P<doi>(?<![\w/])doi:\s?10\.\d{4,9}/" + _URL_CHARS + r"++)"
     r"|(?P<bare>(?<![\w@./:-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:"
     + _GENERIC_TLDS
     + r"|[a-z]{2})/"
     + _URL_CHARS
-    + r"*)"
+    + r"*+)"
     r")",
     re.IGNORECASE,
 )
 
 # A bare DOI in running text, for --include-dois.
-BARE_DOI_RE = re.compile(r"(?<![\w/.])10\.\d{4,9}/" + _URL_CHARS + r"+")
+BARE_DOI_RE = re.compile(r"(?<![\w/.])10\.\d{4,9}/" + _URL_CHARS + r"++")
 
 _TRAILING_PUNCT = ".,;:!?…'\"»”’*"
 _PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
@@ -74,19 +77,25 @@ def strip_trailing(raw: str) -> str:
     Balanced brackets inside a URL are kept: ``https://en.wikipedia.org/wiki/Foo_(bar)``
     stays whole, while ``(see https://example.org/a).`` loses its ``).``.
     """
-    s = raw
-    while s:
-        last = s[-1]
+    end = len(raw)
+    # Bracket counts of raw[:end], taken once and kept up to date as characters are dropped:
+    # counting again for each dropped ")" made a URL followed by a million of them quadratic.
+    counts: dict[str, int] | None = None
+    while end:
+        last = raw[end - 1]
         if last in _TRAILING_PUNCT:
-            s = s[:-1]
+            end -= 1
         elif last in _PAIRS:
-            if s.count(last) > s.count(_PAIRS[last]):
-                s = s[:-1]
+            if counts is None:
+                counts = {c: raw.count(c, 0, end) for c in "()[]{}<>"}
+            if counts[last] > counts[_PAIRS[last]]:
+                counts[last] -= 1
+                end -= 1
             else:
                 break
         else:
             break
-    return s
+    return raw[:end]
 
 
 def _strip_markup_tail(s: str) -> str:
@@ -120,7 +129,10 @@ def clean_url(raw: str, *, scheme_less: bool = True) -> str | None:
         return "https://doi.org/" + s
     if low.startswith("//"):
         return "https:" + s
-    if re.match(r"[a-z][a-z0-9+.-]*:", low):
+    if low.startswith("www.") or re.match(r"www\d\.", low):
+        # Before the scheme test: "www.example.org:8080/page" has a port, not a scheme.
+        return "http://" + s
+    if re.match(r"[a-z][a-z0-9+.-]*:(?![0-9])", low):
         return s
     if low.startswith("www.") or re.match(r"www\d\.", low):
         return "http://" + s
@@ -129,22 +141,36 @@ def clean_url(raw: str, *, scheme_less: bool = True) -> str | None:
     return None
 
 
+# Where a second URL starts inside a match: a scheme not introduced by "/", "=", "?", "&", ":"
+# or "(" (those are a URL inside a URL: a Wayback snapshot, a redirect's ?url=). Up to three
+# digits just before it are a footnote or reference number glued on by PDF text extraction
+# ("...testing.html12https://next.example/"); they belong to neither URL.
+_GLUED_URL = re.compile(r"(?<=[^/=?&:(%\d])\d{0,3}(?=(?:https?|ftp)://)", re.IGNORECASE)
+
+
+def _split_glued(m: re.Match[str]) -> list[tuple[int, str]]:
+    """The pieces of a match that holds several URLs run together, as (offset, text)."""
+    raw = m.group(0)
+    cuts = [g for g in _GLUED_URL.finditer(raw) if g.start() > 0]
+    if not cuts:
+        return [(m.start(), raw)]
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    for g in cuts:
+        pieces.append((m.start() + start, raw[start : g.start()]))
+        start = g.end()
+    pieces.append((m.start() + start, raw[start:]))
+    return [(pos, piece) for pos, piece in pieces if piece]
+
+
 def find_urls(text: str, *, include_dois: bool = False) -> list[UrlMatch]:
     """Every URL in running text, in order, with its span and clean form."""
     found: list[UrlMatch] = []
-    for m in URL_RE.finditer(text):
-        if m.group("doi") and not include_dois:
+    for whole in URL_RE.finditer(text):
+        if whole.group("doi") and not include_dois:
             continue
-        cited = strip_trailing(_strip_markup_tail(m.group(0)))
-        cited = strip_trailing(cited)
-        if m.group("bare") and cited.count("/") == 1 and cited.endswith("/"):
-            # "Inc./" style false positives are rare, but a bare host with only a
-            # trailing slash and no path is kept: MLA cites "www.x.com/" like that.
-            pass
-        url = clean_url(cited)
-        if url is None or not _has_host(url):
-            continue
-        found.append(UrlMatch(m.start(), m.start() + len(cited), cited, url))
+        for pos, piece in _split_glued(whole):
+            _add_url(found, pos, piece)
     if include_dois:
         spans = [(u.start, u.end) for u in found]
         for m in BARE_DOI_RE.finditer(text):
@@ -154,6 +180,18 @@ def find_urls(text: str, *, include_dois: bool = False) -> list[UrlMatch]:
             found.append(UrlMatch(m.start(), m.start() + len(cited), cited, "https://doi.org/" + cited))
         found.sort(key=lambda u: u.start)
     return found
+
+
+def _add_url(found: list[UrlMatch], pos: int, raw: str) -> None:
+    """Clean one URL as found in text and add it to ``found`` when it is usable.
+
+    A bare host with only a trailing slash and no path is kept: MLA cites "www.x.com/".
+    """
+    cited = strip_trailing(strip_trailing(_strip_markup_tail(raw)))
+    url = clean_url(cited)
+    if url is None or not _has_host(url):
+        return
+    found.append(UrlMatch(pos, pos + len(cited), cited, url))
 
 
 def _has_host(url: str) -> bool:

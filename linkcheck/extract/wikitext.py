@@ -3,10 +3,17 @@
 Reference entries are ``<ref>...</ref>`` footnotes and citation templates standing on
 their own (a "Further reading" list); the rest of the page is free text, one entry per line.
 
-* Citation templates (``{{cite web}}``, ``{{Cite news}}``, ``{{citation}}``, any spacing
-  or case) give their URL parameters (``url``, ``chapter-url``, ...) with the
-  ``access-date``/``accessdate``/``access date``; ``archive-url`` is cited too, with no
-  accessed-on date (that date belongs to the original URL).
+* Citation templates give their URL parameters with the template's accessed-on date;
+  an archive URL is cited too, with no accessed-on date (that date belongs to the original
+  URL). The templates and their parameter names are those of the ten largest Wikipedias
+  (en, de, fr, es, it, nl, pl, pt, ru, ja; ja and ru mostly use the English names), aliases
+  included, as their template documentation (TemplateData) gives them: ``{{cite web}}``,
+  ``{{Internetquelle}}`` and ``{{Literatur}}`` (``zugriff``, ``abruf``), ``{{Lien web}}``
+  (``consulté le``, ``lire en ligne``), ``{{Cita web}}`` (``fechaacceso``, ``urlarchivo``;
+  Italian ``accesso``, ``urlarchivio``), ``{{Citeer web}}`` (``bezochtdatum``,
+  ``archiefurl``), ``{{Cytuj stronę}}`` (``data dostępu``, ``archiwum``), ``{{Citar web}}``
+  (``acessodata``, ``arquivourl``), ``{{Статья}}``/``{{Книга}}`` (``ссылка``,
+  ``дата обращения``), any spacing or case.
 * Other links (``[http://x title]``, bare URLs, URLs in other templates) are found in
   the rendered text of their entry, and an accessed-on phrase there ("Retrieved 30 April
   2011") is bound to its own URL by :func:`citations_from_text`. A date in one ``<ref>``
@@ -46,9 +53,55 @@ from linkcheck.models import Citation, Extraction, ExtractOptions
 FORMAT = "wikitext"
 
 _TEXT_LIMIT = 300
-_ACCESS_PARAMS = {"access-date", "accessdate", "accessed"}
-_ARCHIVE_PARAMS = {"archive-url", "archiveurl"}
-_NOT_URL_PARAMS = {"dead-url", "deadurl"}
+# Citation templates of the ten largest Wikipedias, by name (lower case, "_" as a space) or by
+# the start of their name. Names from each wiki's template documentation.
+_CITE_NAMES = {
+    "citation", "web cite", "wikicite",
+    "internetquelle", "literatur", "webarchiv",  # de
+    "lien web", "lien brisé", "lien archive", "lien conférence", "lien vidéo", "article",  # fr
+    "ouvrage", "chapitre", "périodique",
+    "статья", "книга", "публикация", "веб-ссылка",  # ru
+}  # fmt: skip
+_CITE_PREFIXES = (
+    "cite", "vcite",  # en, ja, ru
+    "cita ",  # es, it
+    "citeer ",  # nl
+    "cytuj",  # pl
+    "citar ",  # pt
+)  # fmt: skip
+# Parameter names after _param_name (lower case, spaces and "_" as "-").
+_ACCESS_PARAMS = {
+    "access-date", "accessdate", "accessed",  # en, ja, ru
+    "zugriff", "abruf", "abrufdatum", "abgerufen",  # de
+    "consulté-le", "consulte-le", "consulté",  # fr
+    "fechaacceso", "fecha-acceso", "fechadeacceso", "fecha-de-acceso",  # es
+    "accesso", "data-accesso", "dataaccesso",  # it
+    "bezochtdatum", "datum-bezocht", "bezocht",  # nl
+    "data-dostępu", "datadostępu", "dostęp",  # pl
+    "acessodata", "acesso-data", "data-acesso", "acessadoem", "acesso",  # pt
+    "дата-обращения", "дата-доступа", "датаобращения",  # ru
+    "アクセス日", "閲覧日",  # ja
+}  # fmt: skip
+_ARCHIVE_PARAMS = {
+    "archive-url", "archiveurl",  # en
+    "archiv-url", "archivurl",  # de
+    "archive", "url-archive",  # fr
+    "urlarchivo", "url-archivo", "urlarchive",  # es
+    "urlarchivio", "url-archivio",  # it
+    "archiefurl", "archief-url",  # nl
+    "archiwum",  # pl
+    "arquivourl", "arquivo-url", "urlarquivo",  # pt
+    "архив", "архив-url", "архивurl",  # ru
+}  # fmt: skip
+# Parameters whose value is a URL although the name does not end in "url".
+_URL_PARAMS = {
+    "online", "onlineurl",  # de Literatur
+    "lire-en-ligne", "présentation-en-ligne", "url-texte",  # fr
+    "ссылка", "ссылка-часть",  # ru
+    "enlace",  # es
+}  # fmt: skip
+_NOT_URL_PARAMS = {"dead-url", "deadurl", "url-status", "url-access", "urlstatus"}
+_URL_VALUE = re.compile(r"\s*(?:(?:https?|ftp)://|//|www\.)", re.IGNORECASE)
 # Tags whose content is not wikitext a reader sees as prose.
 _OPAQUE_TAGS = {"nowiki", "pre", "math", "source", "syntaxhighlight", "code", "score", "timeline", "graph"}
 _MEDIA_PREFIX = re.compile(r"^\s*:?\s*(?:file|image|media|category)\s*:", re.IGNORECASE)
@@ -68,9 +121,11 @@ def sniff(text: str) -> bool:
 
 def _is_cite(template: Template) -> bool:
     name = re.sub(r"<!--.*?-->", "", str(template.name), flags=re.DOTALL)
-    name = name.strip().lower().replace("_", " ")
-    name = re.sub(r"^template\s*:\s*", "", name)
-    return name.startswith(("cite", "vcite")) or name in ("citation", "web cite", "wikicite")
+    name = " ".join(name.strip().lower().replace("_", " ").split())
+    name = re.sub(
+        r"^(?:template|vorlage|modèle|plantilla|sjabloon|szablon|predefinição|шаблон)\s*:\s*", "", name
+    )
+    return name.startswith(_CITE_PREFIXES) or name in _CITE_NAMES
 
 
 def _param_name(raw: str) -> str:
@@ -286,10 +341,14 @@ class _Walker:
                 accessed_raw = value
             elif name == "title" and title is None:
                 title = value.strip("'\" ")
-            elif (name.endswith("url") and name not in _NOT_URL_PARAMS) or (
-                not param.showkey and re.match(r"https?://", value, re.IGNORECASE)  # type: ignore[attr-defined]
-            ):
-                urls.append((name, value.split()[0], name in _ARCHIVE_PARAMS, vp))
+            elif (
+                (name.endswith("url") and name not in _NOT_URL_PARAMS)
+                or name in _ARCHIVE_PARAMS
+                or name in _URL_PARAMS
+                or not param.showkey  # type: ignore[attr-defined]
+            ) and _URL_VALUE.match(self._raw_url(param.value)):  # type: ignore[attr-defined]
+                cited = self._raw_url(param.value).split()[0]  # type: ignore[attr-defined]
+                urls.append((name, cited, name in _ARCHIVE_PARAMS, vp))
         if not urls:
             return []
         accessed: dt.date | None = None
@@ -314,6 +373,14 @@ class _Walker:
                 )
             )
         return found
+
+    @staticmethod
+    def _raw_url(value: Wikicode) -> str:
+        """A parameter value as the URL it holds: ``[http://x title]`` gives ``http://x``."""
+        links = value.filter_external_links(recursive=False)
+        if links:
+            return str(links[0].url).strip()
+        return " ".join(_plain(value).split())
 
     def line_at(self, pos: int) -> int:
         """The 1-based source line of an offset."""
@@ -389,10 +456,13 @@ def _free_citations(
     text = rendered.text
     if not text.strip():
         return []
+    # The text of a [url text] link is its label: an address written there ("Fotos auf
+    # www.herp.it") is not a second citation.
     found = citations_from_text(
         text,
         options,
         anchors=rendered.anchors,
+        anchors_override=True,
         line_of=lambda pos: line_of_source(rendered.source_pos(pos)),
         notes=notes,
     )

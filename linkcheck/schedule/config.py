@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import tomllib
 import zoneinfo
@@ -43,6 +44,14 @@ WEBHOOK_FORMATS = ("json", "slack", "teams")
 """Webhook payload shapes: the JSON digest, or a message for a Slack or Microsoft Teams incoming webhook."""
 SMTP_TIMEOUT = 30.0
 """Seconds for each step of talking to the mail server."""
+SMTP_DEADLINE = 120.0
+"""Seconds for a whole mail delivery, however the server trickles its answers."""
+MIN_EVERY = dt.timedelta(minutes=1)
+"""Shortest interval of an ``every`` schedule."""
+MAX_EVERY = dt.timedelta(days=365)
+"""Longest interval of an ``every`` schedule."""
+MIN_EVERY_ENV = "LINKCHECK_MIN_EVERY"
+"""Environment variable lowering :data:`MIN_EVERY` (in seconds, at least 1) for tests and demos."""
 
 TOP_KEYS = (
     "name", "cron", "every", "timezone", "paths", "documents", "seed", "check", "report", "notify", "prune",
@@ -230,14 +239,42 @@ def cron_trigger(expr: str, timezone: dt.tzinfo | None = None) -> CronTrigger:
         raise ValueError(f"{expr!r} is not a valid cron expression: {e}") from None
 
 
+def min_every() -> float:
+    """The least interval in seconds: :data:`MIN_EVERY`, or ``LINKCHECK_MIN_EVERY`` (never below 1 s).
+
+    The environment variable is for tests and demonstrations that cannot wait a minute for a run.
+    """
+    raw = os.environ.get(MIN_EVERY_ENV)
+    if raw is None:
+        return MIN_EVERY.total_seconds()
+    try:
+        return max(1.0, float(raw))
+    except ValueError:
+        return MIN_EVERY.total_seconds()
+
+
+def _shown(seconds: float) -> str:
+    return "1 minute (1m)" if seconds == 60 else f"{seconds:g} s"
+
+
 def parse_every(text: str) -> dt.timedelta:
-    """An interval such as ``6h``: a positive number and s, m, h or d; ValueError if bad."""
+    """An interval such as ``6h``: a number and s, m, h or d, from 1 minute to 1 year; ValueError if bad.
+
+    Bounded both ways: ``0.0001s`` ran a job 31 times in 15 s (each run a check of every due
+    link), and ``1000000000d`` overflowed the scheduler's date arithmetic.
+    """
     m = _EVERY.fullmatch(text)
-    if not m or float(m.group(1)) <= 0:
+    if not m:
         raise ValueError(
             f"{text!r} is not an interval: a positive number and s, m, h or d, such as 6h or 30m"
         )
-    return dt.timedelta(seconds=float(m.group(1)) * _EVERY_SECONDS[m.group(2).lower()])
+    seconds = float(m.group(1)) * _EVERY_SECONDS[m.group(2).lower()]
+    floor = min_every()
+    if seconds < floor:
+        raise ValueError(f"{text!r} is too short: at least {_shown(floor)} between runs")
+    if seconds > MAX_EVERY.total_seconds():
+        raise ValueError(f"{text!r} is too long: at most a year (365d) between runs; or use cron")
+    return dt.timedelta(seconds=seconds)
 
 
 # -- reading files ------------------------------------------------------------------------

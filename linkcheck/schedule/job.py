@@ -10,10 +10,13 @@ reason, when a report or a delivery failed.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import fnmatch
 import logging
 import os
 import smtplib
+import socket
 import ssl
 import threading
 import time
@@ -40,7 +43,7 @@ from linkcheck.report import (
 )
 from linkcheck.report.json import link_dict
 from linkcheck.schedule import outbox
-from linkcheck.schedule.config import SMTP_TIMEOUT, EmailSpec, ScheduleConfig
+from linkcheck.schedule.config import SMTP_DEADLINE, SMTP_TIMEOUT, EmailSpec, ScheduleConfig
 from linkcheck.seed import SeedReport, display_path, seed
 from linkcheck.store import Store
 from linkcheck.store import report as report_sql
@@ -332,8 +335,17 @@ def post_webhook(url: str, body: dict[str, Any], timeout: float, user_agent: str
     The receiver is the user's own choice, so its address is not held to the check's guard
     against private addresses; redirects are not followed (a POST is not to be replayed).
     """
+
+    async def post() -> httpx.Response:
+        # httpx's timeout bounds each read; a receiver trickling a byte a second would hold the
+        # job for ever. The whole exchange is bounded by the same number of seconds.
+        async with asyncio.timeout(timeout), httpx.AsyncClient(timeout=timeout) as client:
+            return await client.post(url, json=body, headers={"User-Agent": user_agent})
+
     try:
-        response = httpx.post(url, json=body, timeout=timeout, headers={"User-Agent": user_agent})
+        response = asyncio.run(post())
+    except TimeoutError:
+        return f"no complete answer within {timeout:g} s"
     except httpx.HTTPError as e:
         return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
     if not response.is_success:
@@ -383,20 +395,40 @@ def send_email(spec: EmailSpec, subject: str, text: str) -> str | None:
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=spec.sender.rpartition("@")[2] or None)
     message.set_content(text)
-    try:
-        smtp: smtplib.SMTP
-        if spec.ssl:
-            smtp = smtplib.SMTP_SSL(
-                spec.host, spec.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
-            )
+    # smtplib's timeout bounds each read, so a server trickling its replies could hold the job
+    # for ever: the delivery runs in a thread given SMTP_DEADLINE in all, and past it the
+    # connection is shut under it (its blocked read then fails at once).
+    held: dict[str, smtplib.SMTP] = {}
+    outcome: list[str | None] = []
+
+    def deliver() -> None:
+        try:
+            smtp: smtplib.SMTP
+            if spec.ssl:
+                smtp = smtplib.SMTP_SSL(timeout=SMTP_TIMEOUT, context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(timeout=SMTP_TIMEOUT)
+            held["smtp"] = smtp  # before connecting: the greeting itself may be what trickles
+            with smtp:
+                smtp.connect(spec.host, spec.port)
+                if spec.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if spec.username and password is not None:
+                    smtp.login(spec.username, password)
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as e:
+            outcome.append(f"{type(e).__name__}: {e}")
         else:
-            smtp = smtplib.SMTP(spec.host, spec.port, timeout=SMTP_TIMEOUT)
-        with smtp:
-            if spec.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if spec.username and password is not None:
-                smtp.login(spec.username, password)
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as e:
-        return f"{type(e).__name__}: {e}"
-    return None
+            outcome.append(None)
+
+    worker = threading.Thread(target=deliver, name="linkcheck-mail", daemon=True)
+    worker.start()
+    worker.join(SMTP_DEADLINE)
+    if worker.is_alive():
+        sock = getattr(held.get("smtp"), "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        worker.join(5)
+        return f"the mail server did not finish within {SMTP_DEADLINE:g} s"
+    return outcome[0] if outcome else "the mail delivery ended without a result"

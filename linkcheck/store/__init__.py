@@ -112,6 +112,34 @@ class SeedCounts:
     new_links: int
 
 
+class _Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose transactions take the write lock up front (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads before it writes cannot wait for another writer: when it
+    comes to write, its snapshot may be stale and SQLite answers "database is locked" at once,
+    busy timeout or not (``seed`` beside a running ``check`` died so). Taking the lock at BEGIN
+    makes every writer wait its turn, up to the busy timeout.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite_utils.Database]:
+        if self.conn.in_transaction:
+            with super().atomic() as db:  # nested: a savepoint in the open transaction
+                yield db
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK
+            # would fail and hide the error that says what happened.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+
 class Store:
     """An open linkcheck database."""
 
@@ -139,7 +167,7 @@ class Store:
                 raise DatabaseError(f"cannot open database {path}: cannot create folder {parent}: {e}") from e
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
-            db = sqlite_utils.Database(conn)
+            db = _Database(conn)
             db.execute("PRAGMA foreign_keys = ON")
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             store = cls(db, path)
@@ -212,9 +240,17 @@ class Store:
             # executescript() commits first and runs in autocommit mode, so the
             # transaction is spelt out: the schema change and its record land together.
             record = f"INSERT INTO migrations (name, applied_at) VALUES ('{name}', '{utcnow()}')"
-            script = f"BEGIN;\n{sql}\n;{record};\nCOMMIT;"
+            # The record first, under the write lock: of two processes migrating at once, the
+            # second waits, then fails on the record's UNIQUE name before touching the schema.
+            script = f"BEGIN IMMEDIATE;\n{record};\n{sql}\n;COMMIT;"
             try:
                 self.db.conn.executescript(script)
+            except sqlite3.IntegrityError as e:
+                if self.db.conn.in_transaction:
+                    self.db.conn.execute("ROLLBACK")
+                if name in self.applied_migrations():
+                    continue  # applied by another process meanwhile
+                raise DatabaseError(f"migration {name} failed on {self.path}: {e}") from e
             except sqlite3.DatabaseError as e:
                 if self.db.conn.in_transaction:
                     self.db.conn.execute("ROLLBACK")

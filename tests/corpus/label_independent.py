@@ -1,0 +1,316 @@
+"""A second, independent labelling of the corpus: draft ground truth made without linkcheck.
+
+Usage: python tests/corpus/label_independent.py [--write-drafts DIR]
+
+This is the mechanical half of the two-way labelling described in tests/corpus/README.md. It
+shares no code with ``linkcheck.extract``: records are read with regular expressions (BibTeX,
+RIS), mwparserfromhell's raw tree (wikitext), Python's html.parser (HTML), markdown-it tokens
+(Markdown), pypdf link annotations and page text (PDF) and the relationships of the DOCX
+package (DOCX); dates are read by ``dateparser`` after an accessed-on cue word. Its output is a
+draft that the manual reading corrects; the differences are listed by ``--compare``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+import sys
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+HERE = Path(__file__).resolve().parent
+DOCS = HERE / "docs"
+
+CUES = re.compile(
+    r"(?i)(accessed(?:\s+on)?|last\s+accessed|retrieved(?:\s+on)?|viewed|visited|consulted|cited|"
+    r"abgerufen(?:\s+am)?|zugriff(?:\s+am)?|aufgerufen(?:\s+am)?|consult[ée](?:\s+le)?|consultado(?:\s+el)?|"
+    r"acesso\s+em|acedido\s+em|geraadpleegd(?:\s+op)?|bezocht(?:\s+op)?|(?:ultimo\s+)?accesso(?:\s+il)?|consultato(?:\s+il)?|"
+    r"data\s+dost[eę]pu|дата\s+обращения)\s*[:\-]?\s*"
+)
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]\)}|]+", re.IGNORECASE)
+
+
+def parse_date(s: str) -> str | None:
+    import dateparser
+
+    m = re.match(r"[\s\[(]*(\d{4}[-/]\d{1,2}[-/]\d{1,2})", s)
+    s = re.sub(r"\s*-\s*", " ", s.strip())
+    s = re.sub(r"[\[\]()]", " ", s)
+    if m:
+        s = m.group(1)
+    else:
+        m = re.match(r"\s*(\d{1,2}[./]\d{1,2}[./]\d{2,4}|[^.;,\n]*?\d{4})", s)
+        if not m:
+            return None
+        s = m.group(1)
+    d = dateparser.parse(
+        s,
+        settings={
+            "PREFER_DAY_OF_MONTH": "first",
+            "DATE_ORDER": "DMY",
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
+    return d.date().isoformat() if d else None
+
+
+def tidy(url: str) -> str:
+    url = url.strip().rstrip(".,;:")
+    while url.endswith(")") and url.count("(") < url.count(")"):
+        url = url[:-1]
+    url = url.replace("\\_", "_")
+    if url.lower().startswith("www."):
+        url = "http://" + url
+    return url
+
+
+def pairs_in_text(block: str, hrefs: list[str] | None = None) -> list[tuple[str, str | None]]:
+    """(url, date) pairs of one reference entry: every URL, and the cued date if exactly one."""
+    urls = [tidy(u) for u in URL.findall(block)] + [tidy(h) for h in (hrefs or [])]
+    dates = []
+    for m in CUES.finditer(block):
+        d = parse_date(block[m.end() : m.end() + 40])
+        if d:
+            dates.append(d)
+    date = dates[0] if len(set(dates)) == 1 else None
+    seen: list[tuple[str, str | None]] = []
+    for u in urls:
+        p = (u, None if "web.archive.org" in u else date)
+        if p not in seen:
+            seen.append(p)
+    return seen
+
+
+def label_bib(text: str) -> list[tuple[str, str | None]]:
+    out = []
+    for entry in re.split(r"(?m)^\s*@", text)[1:]:
+        if re.match(r"(?i)(comment|string|preamble)", entry):
+            continue
+        urls = re.findall(r"(?i)\burl\s*=\s*[{\"]\s*([^}\"\s]+)", entry)
+        urls += re.findall(r"\\url\{([^}]+)\}", entry)
+        date = None
+        m = re.search(r"(?i)\b(?:urldate|accessed|lastchecked)\s*=\s*[{\"]([^}\"]+)", entry)
+        if m:
+            date = parse_date(m.group(1))
+        else:
+            note = re.search(r"(?i)\bnote\s*=\s*[{\"](.*)", entry)
+            cue = CUES.search(note.group(1)) if note else None
+            if note and cue:
+                date = parse_date(note.group(1)[cue.end() : cue.end() + 40])
+        for u in dict.fromkeys(tidy(u) for u in urls):
+            out.append((u, date))
+    return out
+
+
+def label_ris(text: str) -> list[tuple[str, str | None]]:
+    out = []
+    for rec in re.split(r"(?m)^ER  -.*$", text):
+        urls = [m.strip() for m in re.findall(r"(?m)^(?:UR|L2)  - (.*)$", rec)]
+        urls = [URL.search(u).group(0) for u in urls if URL.search(u)]
+        m = re.search(r"(?m)^Y2  - (.*)$", rec)
+        date = parse_date(m.group(1).replace("/", "-").strip("-")) if m else None
+        out += [(tidy(u), date) for u in dict.fromkeys(urls)]
+    return out
+
+
+ACCESS_PARAMS = {
+    "access-date",
+    "accessdate",
+    "zugriff",
+    "abruf",
+    "abgerufen",
+    "consulté le",
+    "fechaacceso",
+    "fecha-acceso",
+    "accesso",
+    "data di accesso",
+    "bezochtdatum",
+    "datum bezocht",
+    "data dostępu",
+    "acessodata",
+    "acesso-data",
+    "дата обращения",
+    "дата доступа",
+    "アクセス日",
+    "toegang",
+}
+
+
+def label_wiki(text: str) -> list[tuple[str, str | None]]:
+    import mwparserfromhell as mw
+
+    code = mw.parse(text)
+    out: list[tuple[str, str | None]] = []
+    for tpl in code.filter_templates(recursive=True):
+        date = None
+        for p in tpl.params:
+            if str(p.name).strip().lower() in ACCESS_PARAMS:
+                date = parse_date(str(p.value).strip())
+        for p in tpl.params:
+            name = str(p.name).strip().lower()
+            val = str(p.value).strip()
+            if ("url" in name or name in ("lire en ligne", "online", "ссылка")) and URL.match(val):
+                out.append((tidy(val), None if "archive" in name else date))
+    for link in code.filter_external_links(recursive=True):
+        u = tidy(str(link.url))
+        if not any(u == x for x, _ in out):
+            # a bracketed link inside <ref>: a "Retrieved ..." after it in the same ref
+            out.append((u, None))
+    seen = []
+    for p in out:
+        if p not in seen:
+            seen.append(p)
+    return seen
+
+
+class _Blocks(HTMLParser):
+    BLOCK: ClassVar[set[str]] = {"p", "li", "div", "td", "h1", "h2", "h3", "h4", "br", "tr", "dd", "dt"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[tuple[str, list[str]]] = [("", [])]
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag in ("script", "style"):
+            self.skip += 1
+        if tag in self.BLOCK:
+            self.blocks.append(("", []))
+        href = dict(attrs).get("href")
+        if tag == "a" and href and href.startswith(("http", "//")):
+            t, h = self.blocks[-1]
+            self.blocks[-1] = (t, [*h, "https:" + href if href.startswith("//") else href])
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag in ("script", "style"):
+            self.skip -= 1
+        if tag in self.BLOCK:
+            self.blocks.append(("", []))
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        if not self.skip:
+            t, h = self.blocks[-1]
+            self.blocks[-1] = (t + data, h)
+
+
+def label_html(text: str) -> list[tuple[str, str | None]]:
+    p = _Blocks()
+    p.feed(text)
+    out: list[tuple[str, str | None]] = []
+    for t, hrefs in p.blocks:
+        for pair in pairs_in_text(" ".join(t.split()), hrefs):
+            if pair not in out:
+                out.append(pair)
+    return out
+
+
+def label_md(text: str) -> list[tuple[str, str | None]]:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"linkify": False})
+    out: list[tuple[str, str | None]] = []
+    for tok in md.parse(text):
+        if tok.type != "inline":
+            continue
+        hrefs, plain = [], []
+        for child in tok.children or []:
+            if child.type == "link_open":
+                hrefs.append(child.attrs["href"])
+            elif child.type in ("text", "softbreak"):
+                plain.append(child.content if child.type == "text" else " ")
+        for pair in pairs_in_text("".join(plain), hrefs):
+            if pair not in out:
+                out.append(pair)
+    return out
+
+
+def label_pdf(data: bytes) -> list[tuple[str, str | None]]:
+    from pypdf import PdfReader
+
+    r = PdfReader(io.BytesIO(data))
+    out: list[tuple[str, str | None]] = []
+    for page in r.pages:
+        for a in page.get("/Annots") or []:
+            uri = a.get_object().get("/A", {}).get("/URI")
+            if uri and str(uri).startswith(("http", "www")):
+                u = tidy(str(uri))
+                if (u, None) not in out:
+                    out.append((u, None))
+    text = "\n".join(p.extract_text() or "" for p in r.pages)
+    for block in re.split(r"\n(?=\[\w{1,8}\]\s|\d{1,3}\.\s)", text):
+        flat = re.sub(r"\s*\n\s*", " ", block)
+        for u, d in pairs_in_text(flat):
+            out.append((u, d))
+    return list(dict.fromkeys(out))
+
+
+def label_docx(data: bytes) -> list[tuple[str, str | None]]:
+    import docx
+
+    d = docx.Document(io.BytesIO(data))
+    rels = {r.rId: r.target_ref for r in d.part.rels.values() if r.is_external}
+    out: list[tuple[str, str | None]] = []
+    for para in d.paragraphs:
+        ids = re.findall(r'r:id="(rId\d+)"', para._p.xml)
+        hrefs = [rels[i] for i in ids if i in rels and rels[i].startswith("http")]
+        for pair in pairs_in_text(para.text, hrefs):
+            if pair not in out:
+                out.append(pair)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        _ = z.namelist()
+    return out
+
+
+def label(path: Path) -> list[tuple[str, str | None]]:
+    data = path.read_bytes()
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return label_pdf(data)
+    if suffix == ".docx":
+        return label_docx(data)
+    text = data.decode("utf-8", errors="replace")
+    return {
+        ".bib": label_bib,
+        ".ris": label_ris,
+        ".wiki": label_wiki,
+        ".html": label_html,
+        ".md": label_md,
+    }[suffix](text)
+
+
+def _key(u: str) -> str:
+    return re.sub(r"^[a-z]+://", "", u.strip(), flags=re.I).rstrip("/")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write-drafts", help="write NAME.draft.json files into this folder")
+    ap.add_argument("--compare", action="store_true", help="list differences from the reconciled truth")
+    ap.add_argument("--only")
+    args = ap.parse_args(argv)
+    total_diff = 0
+    for doc in sorted(DOCS.iterdir()):
+        if doc.name.endswith(".json") or (args.only and args.only not in doc.name):
+            continue
+        got = label(doc)
+        if args.write_drafts:
+            out = Path(args.write_drafts) / (doc.name + ".draft.json")
+            out.write_text(json.dumps([{"url": u, "accessed": a} for u, a in got], indent=1) + "\n")
+        if args.compare:
+            truth = json.loads((DOCS / (doc.name + ".expected.json")).read_text())
+            t = {(_key(e["url"]), e["accessed"]) for e in truth}
+            g = {(_key(u), a) for u, a in got}
+            diff = len(t ^ g)
+            total_diff += diff
+            print(f"{doc.name}: truth {len(t)}, independent {len(g)}, agree {len(t & g)}, differ {diff}")
+    if args.compare:
+        print(f"total differences {total_diff}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
