@@ -6,20 +6,23 @@ it in a fresh process and reports wall time and peak resident memory. As a basel
 in the same run, a naive seeder (read every file, one regex for URLs, insert rows into SQLite)
 runs over the same files: the figure that matters is linkcheck's time as a ratio of it.
 
-    python benchmarks/seed_bench.py [--citations 100000[,1000000]] [--keep DIR]
+    python benchmarks/seed_bench.py [--citations 100000[,1000000]] [--keep DIR] [--compare-tree DIR]
 
 Targets (issue 2): under 30 s and under 300 MB on the 2-core machine. Given several sizes
 (``--citations 100000,1000000``), each is generated and seeded in turn in the same run, and the
 time of each is given as a ratio of the first's (issue 12: 1,000,000 citations at most 12x the
 time of 100,000). Besides wall time, each run's CPU time (user and system) and the time it spent
 ready but waiting for a core (``/proc/self/schedstat``: other processes of a shared machine) are
-given, so that a busy machine is not mistaken for a slow seeder.
+given, so that a busy machine is not mistaken for a slow seeder. ``--compare-tree DIR`` also
+seeds each size with the linkcheck package of another source tree (``git archive COMMIT | tar -x
+-C DIR``), after this tree's run of the same size: a before and an after in one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -169,12 +172,14 @@ def naive_baseline(folder: Path, db: Path) -> tuple[float, int]:
 
 
 # Runs `linkcheck seed` as `python -m linkcheck` does, then prints on stderr the process's time
-# waiting for a core (the second field of /proc/self/schedstat, in nanoseconds).
+# waiting for a core (the second field of /proc/self/schedstat, in nanoseconds) and its own peak
+# RSS (RUSAGE_CHILDREN would give the largest of every child so far, the other runs' included).
 RUNNER = """
-import atexit, runpy, sys
+import atexit, resource, runpy, sys
 def waited():
     with open("/proc/self/schedstat") as f:
         print(f"RUNQUEUE {int(f.read().split()[1]) / 1e9:.3f}", file=sys.stderr)
+    print(f"PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
 atexit.register(waited)
 sys.argv = ["linkcheck", *sys.argv[1:]]
 runpy.run_module("linkcheck", run_name="__main__")
@@ -197,23 +202,27 @@ class Timing:
         return self.user + self.system
 
 
-def run_linkcheck(folder: Path, db: Path) -> Timing:
+def run_linkcheck(folder: Path, db: Path, tree: Path | None = None) -> Timing:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
+    # Another tree's package first on the path, ahead of the installed one.
+    env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER, "--db", str(db), "seed", str(folder)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"linkcheck seed failed ({proc.returncode}): {proc.stderr.strip()[:2000]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     waited = float(re.findall(r"RUNQUEUE ([0-9.]+)", proc.stderr)[-1])
+    peak = int(re.findall(r"PEAK ([0-9]+)", proc.stderr)[-1])
     return Timing(
         elapsed, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime, waited,
-        after.ru_maxrss / 1024, proc.stdout.strip(),
+        peak / 1024, proc.stdout.strip(),
     )  # fmt: skip
 
 
@@ -221,10 +230,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--citations", default="100000", help="a size, or several: 100000,1000000")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--compare-tree", type=Path, help="also seed with the linkcheck of this source tree")
     args = ap.parse_args()
     sizes = [int(n.replace("_", "")) for n in args.citations.split(",")]
     work = Path(tempfile.mkdtemp(prefix="linkcheck-bench-"))
     first: Timing | None = None
+    first_other: Timing | None = None
     try:
         for size in sizes:
             folder = (args.keep or work / "lists") / str(size)
@@ -256,6 +267,25 @@ def main() -> None:
             if stored != size or dated != size:
                 sys.exit("MISMATCH: every generated citation has a URL and a date")
             (work / f"bench-{size}.db").unlink()
+            if args.compare_tree is not None:
+                o = run_linkcheck(folder, work / f"other-{size}.db", args.compare_tree)
+                (work / f"other-{size}.db").unlink()
+                print(
+                    f"other tree  seed ({args.compare_tree}): {o.wall:7.2f} s wall, {o.cpu:7.2f} s CPU "
+                    f"({o.user:.2f} user, {o.system:.2f} system), {o.waited:.2f} s waiting for a core, "
+                    f"peak RSS {o.peak_mb:.0f} MB ({o.line})"
+                )
+                if first_other is None:
+                    first_other = o
+                else:
+                    ran, first_ran = o.wall - o.waited, first_other.wall - first_other.waited
+                    print(
+                        f"other scale {size / sizes[0]:.0f}x the citations: {o.wall / first_other.wall:.1f}x "
+                        f"the wall time, {o.cpu / first_other.cpu:.1f}x the CPU time, "
+                        f"{o.system / max(first_other.system, 0.01):.1f}x the system time, "
+                        f"{ran / first_ran:.1f}x the wall time less waiting for a core"
+                    )
+            sys.stdout.flush()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
