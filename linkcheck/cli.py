@@ -24,7 +24,7 @@ from dataclasses import replace
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -39,8 +39,8 @@ from linkcheck.check.runner import (
     CheckOptions,
     OptionError,
     parse_age,
+    plan,
     run_checks,
-    select_links,
 )
 from linkcheck.errors import EnvironmentFailure, LinkcheckError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
@@ -52,8 +52,10 @@ from linkcheck.report import (
     parse_since,
     parse_verdicts,
     render,
+    stream,
     verdict_names,
     write_atomic,
+    write_atomic_with,
 )
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
@@ -586,7 +588,7 @@ def _check(options: CheckOptions, notes: Console = out) -> int:
                     rate = counts["done"] / max(time.monotonic() - started, 1e-6)
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 
-                bar.update(task, total=len(select_links(store, options)[0]))
+                bar.update(task, total=len(plan(store, options)[0]))  # ids only: 8 bytes a link
                 report = run_checks(store, options, progress=tick, stop=stop)
         else:
             report = run_checks(store, options, stop=stop)
@@ -835,6 +837,8 @@ def _summary(
     max_length: int = GITHUB_COMMENT_LIMIT,
 ) -> Exit:
     """Build and write the report; name what --fail-on matched; return the exit code."""
+    if fmt.value in stream.STREAMED:
+        return _summary_streamed(options, fmt, output, fail_on, excel, max_length)
     with open_store() as store:
         report = build_report(store, options)
     for path in report.unmatched_documents:
@@ -857,6 +861,43 @@ def _summary(
         names = verdict_names(sorted({link.verdict for link in matched}))
         count = f"1 link is {names}" if len(matched) == 1 else f"{len(matched)} links are {names}"
         err.print(f"linkcheck: {count} (--fail-on)", markup=False)
+        code = max(code, Exit.FAIL_ON)
+    return code
+
+
+def _summary_streamed(
+    options: ReportOptions,
+    fmt: Format,
+    output: str | None,
+    fail_on: frozenset[Verdict] | None,
+    excel: bool,
+    max_length: int,
+) -> Exit:
+    """:func:`_summary` for JSON, CSV and Markdown: written in chunks (memory bounded whatever the size)."""
+    with open_store() as store:
+        streamer = stream.Streamer(store, options)
+        for path in streamer.unmatched_documents:
+            err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
+
+        def write(f: IO[str]) -> None:
+            stream.write(streamer, fmt.value, f, excel=excel, max_length=max_length)
+
+        if output is None:
+            write(sys.stdout)
+            sys.stdout.flush()
+        else:
+            try:
+                write_atomic_with(output, write)
+            except OSError as e:
+                raise fail(f"cannot write {output}: {e.strerror or e}") from None
+    code = Exit.USAGE if streamer.unmatched_documents else Exit.OK
+    count, verdicts = streamer.tally.matching({str(v) for v in fail_on or ()})
+    if count:
+        names = verdict_names(verdicts)
+        err.print(
+            f"linkcheck: {'1 link is' if count == 1 else f'{count} links are'} {names} (--fail-on)",
+            markup=False,
+        )
         code = max(code, Exit.FAIL_ON)
     return code
 
@@ -1170,6 +1211,51 @@ def note_command(
         link_id, stored, _ = _link(store, url)
         workflow.set_note(store, link_id, text)
     out.print(f"{stored}: {'note saved' if text.strip() else 'note removed'}.", markup=False)
+
+
+@app.command("prune")
+def prune_command(
+    keep: Annotated[
+        str,
+        typer.Option(
+            "--keep",
+            metavar="DURATION",
+            show_default=False,
+            help="Keep every check younger than this (e.g. 90d, 26w); older ones go unless needed.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; change nothing.")
+    ] = False,
+    vacuum: Annotated[
+        bool,
+        typer.Option(
+            "--vacuum", help="Then rewrite the file to give the space back (needs as much free disk again)."
+        ),
+    ] = False,
+) -> None:
+    """Delete old checks (opt-in retention): keeps every verdict change, each link's first and last
+    check, the drift baselines and all checks younger than --keep; verdicts are unchanged."""
+    from linkcheck.store.prune import prune
+
+    try:
+        span = parse_age(keep)
+    except ValueError as e:
+        raise fail(f"--keep: {e}") from None
+    with open_store(writes=not dry_run) as store:
+        result = prune(store, span, dry_run=dry_run, vacuum=vacuum)
+    verb = "Would delete" if dry_run else "Deleted"
+    line = (
+        f"{verb} {result.deleted:,} of {result.checks:,} checks "
+        f"(of {result.old:,} started before {result.cutoff}, {result.kept_old:,} kept: verdict changes, "
+        f"first and last checks, drift baselines)"
+    )
+    if not dry_run:
+        line += (
+            f" and {result.texts_deleted:,} main texts; data {result.bytes_before / 1e6:,.1f} MB -> "
+            f"{result.bytes_after / 1e6:,.1f} MB"
+        )
+    out.print(line + ".", markup=False)
 
 
 config_app = typer.Typer(

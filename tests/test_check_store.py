@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from linkcheck import cli
 from linkcheck.check.outcome import Outcome, Reason
 from linkcheck.check.runner import CheckOptions, parse_age, select_links
-from linkcheck.check.verdict import judge
+from linkcheck.check.verdict import judge_next as judge
 from linkcheck.cli import app
 from linkcheck.models import Citation, Verdict
 from linkcheck.store import Store

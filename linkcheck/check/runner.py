@@ -19,6 +19,7 @@ the end, such failures of a run killed before its end are not recorded: they sta
 
 from __future__ import annotations
 
+import array
 import asyncio
 import datetime as dt
 import fnmatch
@@ -27,7 +28,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve
 from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
 from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
-from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.check.verdict import Fact, Judgement, Policy, Streak, judge_next
 from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import EnvironmentFailure
 from linkcheck.models import Verdict
@@ -56,6 +57,8 @@ BATCH_SECONDS = 0.5
 """Longest a finished check waits before it is written."""
 FINISHING = 1000
 """Fetched links at most waiting for their content step (the archive): bounds the memory they hold."""
+CHUNK = 2000
+"""Links a run reads from the database at a time (it holds only their ids, 8 bytes a link, besides)."""
 CANARIES = 3
 """Links alive at their latest check asked, when no cited host answered, whether the network is up."""
 STOP_POLL = 0.1
@@ -352,6 +355,55 @@ def select(
     return interleave(links), missing, unmatched
 
 
+def plan(
+    store: Store, options: CheckOptions, now: dt.datetime | None = None
+) -> tuple[array.array[int], list[str], list[str]]:
+    """:func:`select` as the run uses it: the ids of the links to check only (read in chunks later,
+    :class:`Feed`), the ``--url`` values not in the database and the ``--document`` paths that name
+    no seeded document."""
+    now = now or dt.datetime.now(dt.UTC)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    missing: list[str] = []
+    ids: list[int] | None = None
+    if options.urls:
+        ids, missing = store.link_ids(options.urls)
+    documents: list[str] | None = None
+    unmatched: list[str] = []
+    if options.documents:
+        doc_ids, unmatched = report_sql.document_ids(store, options.documents)
+        paths = report_sql.document_paths(store)
+        documents = [paths[i] for i in doc_ids]
+    found = store.link_ids_to_check(
+        due_before=None if options.all else (now - options.older_than).strftime(fmt),
+        failing_due_before=(now - options.failing_after).strftime(fmt),
+        link_ids=ids,
+        documents=documents,
+    )
+    return found, missing, unmatched
+
+
+class Feed:
+    """A run's links, read from the database :data:`CHUNK` at a time and interleaved by host in each.
+
+    The run never holds its whole due list (issue 12: a million links): only their ids. Each
+    chunk is handed to ``on_chunk`` before its first link is taken, for what the run learns of
+    its links ahead (exclusions, hosts, the content step's read-ahead).
+    """
+
+    def __init__(
+        self, store: Store, ids: Sequence[int], on_chunk: Callable[[list[LinkToCheck]], None]
+    ) -> None:
+        self.store = store
+        self.ids = ids
+        self.on_chunk = on_chunk
+
+    def __iter__(self) -> Iterator[LinkToCheck]:
+        for start in range(0, len(self.ids), CHUNK):
+            chunk = interleave(self.store.links_by_id(self.ids[start : start + CHUNK]))
+            self.on_chunk(chunk)
+            yield from chunk
+
+
 def excluded_outcome(url: str, why: str) -> Outcome:
     """The outcome recorded for a link not fetched because the settings exclude it."""
     return Outcome(url=url, reason=Reason.EXCLUDED, started_at=utcnow(), error=why)
@@ -411,37 +463,41 @@ async def check_links(
     """Check the selected links concurrently; write checks and verdicts in batches from here."""
     t0 = time.monotonic()
     since = claims.watermark(store)
-    links, missing, unmatched = select(store, options)
-    report = CheckReport(selected=len(links), missing_urls=missing, missing_documents=unmatched)
+    ids, missing, unmatched = plan(store, options)
+    report = CheckReport(selected=len(ids), missing_urls=missing, missing_documents=unmatched)
     if stop is not None and stop.is_set():
-        report.interrupted = bool(links)
+        report.interrupted = bool(ids)
         return report
-    if not links:
+    if not ids:
         return report
     report.run_id = run_id = store.start_run(options.describe())
     claims.register(store, run_id)
     # Another check on this database works on its own links: this one takes the rest.
-    mine = claims.claim(store, run_id, [link.id for link in links], since)
-    if len(mine) < len(links):
-        report.elsewhere = len(links) - len(mine)
-        links = [link for link in links if link.id in mine]
-        report.selected = len(links)
-        if not links:
-            store.finish_run(run_id, "done", 0, 0)
-            return report
+    # Ids only (8 bytes a link), as the plan: the links themselves are read in chunks (Feed).
+    mine = claims.claim_ids(store, run_id, ids, since)
+    if len(mine) < len(ids):
+        report.elsewhere = len(ids) - len(mine)
+        report.selected = len(mine)
+    ids = mine
+    if not ids:
+        store.finish_run(run_id, "done", 0, 0)
+        return report
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch
     results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
     held: list[tuple[int, Outcome]] = []  # network-level failures, judged at the end of the run
+    held_hosts: set[str] = set()
     ready: list[tuple[int, Outcome]] = []
-    host_of = {link.id: link.host or "" for link in links}
+    # Of the links taken and not yet recorded: their host, and why the settings exclude them.
+    host_of: dict[int, str] = {}
+    excluded: dict[int, str] = {}
+    fresh_hosts: set[str] = set()  # hosts of links that were not failing before this run
     hosts_asked: set[str] = set()
     hosts_answered: set[str] = set()
     partial = False
-    was_failing = store.failing_links([link.id for link in links])
 
-    def judge_history(history: list[Fact]) -> Judgement:
-        j = judge(history, options.policy)
+    def judge_check(streak: Streak, latest: Fact) -> Judgement:
+        j = judge_next(streak, latest, options.policy)
         if partial and j.reason in NETWORK_FAILURES and j.verdict is Verdict.DEAD:
             # Most hosts were unreachable: this run's failures say more about our network
             # than about the links, so they may extend a run of failures but never end it dead.
@@ -451,7 +507,7 @@ async def check_links(
     def flush() -> None:
         if ready:
             store.record_checks(
-                run_id, ready, judge_history, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
+                run_id, ready, judge_check, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
             )
             claims.renew(store, run_id, [link_id for link_id, _ in ready])
             report.recorded += len(ready)
@@ -465,7 +521,7 @@ async def check_links(
     archive_settings = replace(
         settings, concurrency=config.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout
     )
-    excluded = excluded_links(store, links, options.rules)
+    first = store.links_by_id(ids[:CHUNK])
     pool = max(settings.per_host, options.rules.most_per_host)
     async with (
         build_client(resolver, settings, per_host=pool) as client,
@@ -493,9 +549,20 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=[link for link in links if link.id not in excluded], worker=texts,
+            links=first, worker=texts,
         )  # fmt: skip
-        todo = iter(links)
+
+        def on_chunk(chunk: list[LinkToCheck]) -> None:
+            out = excluded_links(store, chunk, options.rules)
+            excluded.update(out)
+            was_failing = store.failing_links([link.id for link in chunk])
+            for link in chunk:
+                host_of[link.id] = link.host or ""
+                if link.id not in was_failing:
+                    fresh_hosts.add(link.host or "")
+            content.read_ahead([link for link in chunk if link.id not in out])
+
+        todo = iter(Feed(store, ids, on_chunk))
         finishing = asyncio.Semaphore(FINISHING)
         finishers: set[asyncio.Task[None]] = set()
 
@@ -513,7 +580,7 @@ async def check_links(
             for link in todo:
                 if link.id in excluded:
                     # Nothing is sent for it, not even a question to the archive.
-                    results.put_nowait((link.id, excluded_outcome(link.url, excluded[link.id])))
+                    results.put_nowait((link.id, excluded_outcome(link.url, excluded.pop(link.id))))
                     continue
                 try:
                     # A proxied or remapped link is checked (and looked up in the archive) as its
@@ -530,7 +597,7 @@ async def check_links(
                 finishers.add(task)
                 task.add_done_callback(finishers.discard)
 
-        workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(links)))]
+        workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(ids)))]
         main = asyncio.current_task()
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
@@ -539,7 +606,7 @@ async def check_links(
                 raise EnvironmentFailure(*missing)
             last_flush = time.monotonic()
             received = 0
-            while received < len(links):
+            while received < len(ids):
                 try:
                     # Bounded: a finished check is written within BATCH_SECONDS even when the
                     # next result is a long way off (every other link stalled).
@@ -555,16 +622,18 @@ async def check_links(
                 if progress is not None:
                     progress(item[1])
                 outcome = item[1]
+                host = host_of.pop(link_id)
                 if outcome.verdict_hint in (Verdict.SKIPPED, Verdict.INVALID):
                     ready.append(item)
                 elif outcome.reason in NETWORK_FAILURES:
                     held.append(item)
-                    hosts_asked.add(host_of[link_id])
+                    held_hosts.add(host)
+                    hosts_asked.add(host)
                     if outcome.hops:  # the cited host answered with a redirect: another host failed
-                        hosts_answered.add(host_of[link_id])
+                        hosts_answered.add(host)
                 else:
-                    hosts_asked.add(host_of[link_id])
-                    hosts_answered.add(host_of[link_id])
+                    hosts_asked.add(host)
+                    hosts_answered.add(host)
                     ready.append(item)
                 if len(ready) >= BATCH_SIZE or time.monotonic() - last_flush >= BATCH_SECONDS:
                     flush()
@@ -595,7 +664,7 @@ async def check_links(
             # Whatever finished is kept, interrupted or not; network failures only if some cited
             # host answered (the archive's answers do not count: it is not what was cited).
             report.hosts = len(hosts_asked)
-            report.hosts_failed = len({host_of[i] for i, _ in held} - hosts_answered)
+            report.hosts_failed = len(held_hosts - hosts_answered)
             report.links_held = len(held)
             if held and not hosts_answered and not report.canaries:
                 held.clear()
@@ -605,15 +674,15 @@ async def check_links(
             else:
                 # Hosts already failing before this run are expected to fail again: only a
                 # surge of new failures looks like trouble on our side.
-                fresh = {host_of[link.id] for link in links if link.id not in was_failing} & hosts_asked
-                fresh_failed = fresh & ({host_of[i] for i, _ in held} - hosts_answered)
+                fresh = fresh_hosts & hosts_asked
+                fresh_failed = fresh & (held_hosts - hosts_answered)
                 partial = report.partial_outage = len(fresh_failed) * 2 > len(fresh)
             flush()
             for start in range(0, len(held), BATCH_SIZE):
                 ready.extend(held[start : start + BATCH_SIZE])
                 flush()
             claims.release(store, run_id)
-            store.finish_run(run_id, status, len(links), report.recorded)
+            store.finish_run(run_id, status, len(ids), report.recorded)
     report.tally = store.verdict_tally(run_id)
     report.seconds = time.monotonic() - t0
     return report

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import groupby
 from pathlib import Path
+from typing import IO
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
 from linkcheck.models import Verdict
@@ -350,7 +351,26 @@ def build_report(store: Store, options: ReportOptions = ReportOptions(), now: st
         return _build(store, options, now)
 
 
-def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
+@dataclass(slots=True)
+class Scope:
+    """What every part of one report shares: the documents, owners, verdicts and marks it covers.
+
+    Read once for a report, whether it is built whole (:func:`build_report`) or in chunks of
+    links (:mod:`linkcheck.report.stream`).
+    """
+
+    doc_ids: list[int] | None
+    unmatched: list[str]
+    owners: dict[str, str | None]
+    verdicts: set[str] | None
+    paths: dict[int, str]
+    order: dict[int, int]
+    """Each document's place in path order."""
+    marks: dict[int, tuple[workflow.Ack | None, str | None]]
+
+
+def scope_of(store: Store, options: ReportOptions) -> Scope:
+    """Read what a report with ``options`` covers (a few queries, none per link)."""
     doc_ids: list[int] | None = None
     unmatched: list[str] = []
     if options.documents is not None:
@@ -362,20 +382,43 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
         owned, _ = sql.document_ids(store, [p for p, name in owners.items() if name == options.owner])
         doc_ids = owned if doc_ids is None else [i for i in doc_ids if i in set(owned)]
     verdicts = {str(v) for v in options.only} if options.only is not None else None
+    paths = sql.document_paths(store)
+    order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
+    return Scope(doc_ids, unmatched, owners, verdicts, paths, order, workflow.marks_by_link(store))
+
+
+def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
+    return build_part(store, options, scope_of(store, options), now)
+
+
+def build_part(
+    store: Store,
+    options: ReportOptions,
+    scope: Scope,
+    now: str | None,
+    link_ids: Sequence[int] | None = None,
+    doc_ids: list[int] | None = None,
+) -> Report:
+    """The report of ``scope``, or of a part of it: only ``link_ids`` (a chunk of links), or only
+    the links ``doc_ids`` cite, with their citations in those documents (a chunk of documents)."""
+    verdicts = scope.verdicts
+    documents = scope.doc_ids if doc_ids is None else doc_ids
     links: dict[int, ReportLink] = {}
-    rows = sql.report_links(store, verdicts=verdicts, documents=doc_ids, severity=[str(v) for v in SEVERITY])
+    rows = sql.report_links(
+        store, verdicts=verdicts, documents=documents, severity=[str(v) for v in SEVERITY], link_ids=link_ids
+    )
     for row in rows:
         # Positional: the query's columns are the dataclass's first fields, in order.
         links[row[0]] = ReportLink(*row)
     if options.since is not None:
-        before = sql.verdicts_before(store, _stamp(options.since))
+        before = sql.verdicts_before(store, _stamp(options.since), link_ids if link_ids is not None else None)
         for link_id, link in list(links.items()):
             link.previous_verdict = before.get(link_id, str(Verdict.UNCHECKED))
             link.change = classify_change(link.previous_verdict, link.verdict)
             if link.change is None:
                 del links[link_id]
     moment = now or utcnow()
-    for link_id, (ack, note) in workflow.marks_by_link(store).items():
+    for link_id, (ack, note) in scope.marks.items():
         marked = links.get(link_id)
         if marked is None:
             continue
@@ -385,9 +428,8 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
                 continue
             marked.acknowledged = {"until": ack.until, "note": ack.note}
         marked.note = note
-    paths = sql.document_paths(store)
-    order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
-    cites = list(sql.report_citations(store, verdicts=verdicts, documents=doc_ids))
+    paths, order, owners = scope.paths, scope.order, scope.owners
+    cites = list(sql.report_citations(store, verdicts=verdicts, documents=documents, link_ids=link_ids))
     cites.sort(key=lambda r: (order[r[1]], r[2]))  # by document path, then position in the document
     cited: list[tuple[ReportCitation, ReportLink]] = []
     for link_id, doc_id, _position, *fields in cites:
@@ -409,7 +451,7 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
                 c.suggestion = suggest(v, final, url, c.archive_url, c.archive_timestamp)
             else:
                 c.suggestion = link.suggestion
-    return Report(now or utcnow(), ordered, options, unmatched, cited)
+    return Report(now or utcnow(), ordered, options, scope.unmatched, cited)
 
 
 #: Verdicts whose archived copy a report gives (CONTRACT.md, ``archive_url``).
@@ -504,6 +546,11 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
 
     A reader sees the old file or the new one, never a half-written report.
     """
+    write_atomic_with(path, lambda f: f.write(text))
+
+
+def write_atomic_with(path: str | os.PathLike[str], write: Callable[[IO[str]], object]) -> None:
+    """:func:`write_atomic` of what ``write`` writes to the file it is given (a report in chunks)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -511,7 +558,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
         # No fsync: the rename alone keeps readers from a half-written file, which is the point;
         # surviving a power cut is not worth a second per 100 MB for a report written again at will.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+            write(f)
         # mkstemp makes the file private (0600); a report is meant to be read like any file.
         umask = os.umask(0)
         os.umask(umask)
