@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType, MappingProxyType
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -35,7 +35,7 @@ from rich.table import Table
 from linkcheck import __version__, components
 from linkcheck import settings as settings_file
 from linkcheck.check.options import CHECK_OPTIONS, Option
-from linkcheck.check.runner import CheckOptions, CheckReport, run_checks, select_links
+from linkcheck.check.runner import CheckOptions, CheckReport, plan, run_checks
 from linkcheck.durations import parse_duration
 from linkcheck.errors import ExitCode, LinkcheckError, OptionError
 from linkcheck.models import DateOrder, ExtractOptions, Outcome, Verdict
@@ -47,9 +47,10 @@ from linkcheck.report import (
     build_report,
     parse_since,
     parse_verdicts,
+    stream,
     verdict_names,
 )
-from linkcheck.report.output import GITHUB_COMMENT_LIMIT, render, write_atomic
+from linkcheck.report.output import GITHUB_COMMENT_LIMIT, render, write_atomic, write_atomic_with
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed
@@ -487,7 +488,7 @@ class _Checker:
                     rate = counts["done"] / max(time.monotonic() - started, 1e-6)
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 
-                bar.update(task, total=len(select_links(store, options)[0]))
+                bar.update(task, total=len(plan(store, options)[0]))  # ids only: 8 bytes a link
                 return run_checks(store, options, progress=tick, stop=stop)
 
     def exit_code(self, report: CheckReport) -> ExitCode:
@@ -727,6 +728,15 @@ def _report_options(summary: Values, documents: list[str] | None, config: str | 
     )
 
 
+def _summary(options: ReportOptions, summary: Values, fail_on: frozenset[Verdict] | None) -> ExitCode:
+    """Build (or stream) and write the report; name what --fail-on matched; return the exit code."""
+    if summary["fmt"].value in stream.STREAMED:
+        return _summary_streamed(options, summary, fail_on)
+    with open_store() as store:
+        report = build_report(store, options)
+    return _write_summary(report, summary, fail_on)
+
+
 def _write_summary(report: Report, summary: Values, fail_on: frozenset[Verdict] | None) -> ExitCode:
     """Write the report built; name what --fail-on matched; return the exit code."""
     fmt, output, excel, max_length = (
@@ -751,12 +761,43 @@ def _write_summary(report: Report, summary: Values, fail_on: frozenset[Verdict] 
             raise fail(f"cannot write {output}: {e.strerror or e}") from None
     code = ExitCode.USAGE if report.unmatched_documents else ExitCode.OK
     matched = report.matching(str(v) for v in fail_on or ())
-    if matched:
-        names = verdict_names(sorted({link.verdict for link in matched}))
-        count = f"1 link is {names}" if len(matched) == 1 else f"{len(matched)} links are {names}"
-        err.print(f"linkcheck: {count} (--fail-on)", markup=False)
-        code = max(code, ExitCode.FAIL_ON)
-    return code
+    return max(code, _fail_on_matched(len(matched), sorted({link.verdict for link in matched})))
+
+
+def _summary_streamed(
+    options: ReportOptions, summary: Values, fail_on: frozenset[Verdict] | None
+) -> ExitCode:
+    """:func:`_summary` for JSON, CSV and Markdown: written in chunks (memory bounded whatever the size)."""
+    fmt, output = summary["fmt"], summary["output"]
+    with open_store() as store:
+        streamer = stream.Streamer(store, options)
+        for path in streamer.unmatched_documents:
+            err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
+
+        def write(f: IO[str]) -> None:
+            stream.write(streamer, fmt.value, f, excel=summary["excel"], max_length=summary["max_length"])
+
+        if output is None:
+            write(sys.stdout)
+            sys.stdout.flush()
+        else:
+            try:
+                write_atomic_with(output, write)
+            except OSError as e:
+                raise fail(f"cannot write {output}: {e.strerror or e}") from None
+    code = ExitCode.USAGE if streamer.unmatched_documents else ExitCode.OK
+    count, verdicts = streamer.tally.matching({str(v) for v in fail_on or ()})
+    return max(code, _fail_on_matched(count, verdicts))
+
+
+def _fail_on_matched(count: int, verdicts: Sequence[str]) -> ExitCode:
+    """Name how many reported links --fail-on matched; the exit code that earns (1, or 0)."""
+    if not count:
+        return ExitCode.OK
+    names = verdict_names(verdicts)
+    many = "1 link is" if count == 1 else f"{count} links are"
+    err.print(f"linkcheck: {many} {names} (--fail-on)", markup=False)
+    return ExitCode.FAIL_ON
 
 
 @app.command("summary")
@@ -773,10 +814,7 @@ def summary_command(
     Exit 1 when --fail-on matches a reported link.
     """
     fail_verdicts = _verdicts("--fail-on", summary["fail_on"])
-    options = _report_options(summary, documents, config)
-    with open_store() as store:
-        report = build_report(store, options)
-    code = _write_summary(report, summary, fail_verdicts)
+    code = _summary(_report_options(summary, documents, config), summary, fail_verdicts)
     if code:
         raise typer.Exit(int(code))
 
@@ -933,7 +971,7 @@ def run_command(
             # Without a selection, the quick way for one file: check what it cites, not the rest
             # of the database; and report on what it cites unless --document says otherwise.
             scope=Scope(seeded=True, selected=bool(check["all"] or check["url"] or check["document"])),
-            report=report_options,
+            report=report_options, build=False,  # summary's own: built whole, or streamed
             seeder=_seeder(**seed, notes=notes),
             checker=checker,
         )  # fmt: skip
@@ -941,8 +979,8 @@ def run_command(
     code: int = ExitCode.OK if result.check is None else checker.exit_code(result.check)
     if result.interrupted:
         raise typer.Exit(code)  # stopped: no report of a half-done check
-    assert result.report is not None
-    code = max(code, _write_summary(result.report, summary, fail_verdicts))
+    assert result.report_options is not None
+    code = max(code, _summary(result.report_options, summary, fail_verdicts))
     if result.seed.errors or result.seed.problems():
         code = max(code, ExitCode.USAGE)
     if code:
@@ -1035,6 +1073,51 @@ def note_command(
         link_id, stored, _ = _link(store, url)
         workflow.set_note(store, link_id, text)
     out.print(f"{stored}: {'note saved' if text.strip() else 'note removed'}.", markup=False)
+
+
+@app.command("prune")
+def prune_command(
+    keep: Annotated[
+        str,
+        typer.Option(
+            "--keep",
+            metavar="DURATION",
+            show_default=False,
+            help="Keep every check younger than this (e.g. 90d, 26w); older ones go unless needed.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; change nothing.")
+    ] = False,
+    vacuum: Annotated[
+        bool,
+        typer.Option(
+            "--vacuum", help="Then rewrite the file to give the space back (needs as much free disk again)."
+        ),
+    ] = False,
+) -> None:
+    """Delete old checks (opt-in retention): keeps every verdict change, each link's first and last
+    check, the drift baselines and all checks younger than --keep; verdicts are unchanged."""
+    from linkcheck.store.prune import prune
+
+    try:
+        span = parse_duration(keep)
+    except ValueError as e:
+        raise fail(f"--keep: {e}") from None
+    with open_store(writes=not dry_run) as store:
+        result = prune(store, span, dry_run=dry_run, vacuum=vacuum)
+    verb = "Would delete" if dry_run else "Deleted"
+    line = (
+        f"{verb} {result.deleted:,} of {result.checks:,} checks "
+        f"(of {result.old:,} started before {result.cutoff}, {result.kept_old:,} kept: verdict changes, "
+        f"first and last checks, drift baselines)"
+    )
+    if not dry_run:
+        line += (
+            f" and {result.texts_deleted:,} main texts; data {result.bytes_before / 1e6:,.1f} MB -> "
+            f"{result.bytes_after / 1e6:,.1f} MB"
+        )
+    out.print(line + ".", markup=False)
 
 
 config_app = typer.Typer(

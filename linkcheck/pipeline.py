@@ -58,7 +58,10 @@ class PipelineResult:
     unmatched: list[str] = field(default_factory=list)
     """Patterns of :attr:`Scope.documents` that matched no seeded document."""
     check: CheckReport | None = None
+    report_options: ReportOptions | None = None
+    """What the report covers, its documents decided (None: the run stopped before it)."""
     report: Report | None = None
+    """The report, when asked to build it (``build``)."""
     interrupted: bool = False
     """Stopped (the ``stop`` event set, or the check interrupted): no report was built."""
 
@@ -105,6 +108,7 @@ def run_pipeline(
     *,
     scope: Scope = Scope(),
     report: ReportOptions | None = None,
+    build: bool = True,
     seeder: Seeder | None = None,
     checker: Checker | None = None,
     stop: threading.Event | None = None,
@@ -114,6 +118,8 @@ def run_pipeline(
 
     ``report`` is what the report covers (None: everything); when it names no documents, it
     covers the run's (``scope``), or every document when the run is about no particular ones.
+    ``build`` False: only decide what it covers (``report_options``), for a caller that writes
+    it in chunks.
     ``stop`` set before the check, or a check that was interrupted, ends the run there
     (``interrupted``): the checks done are kept, and no report is built on a half-done check.
     """
@@ -144,5 +150,7 @@ def run_pipeline(
     if report.documents is None:
         about = documents if documents is not None or not scope.seeded else result.seeded
         report = replace(report, documents=about)
-    result.report = build_report(store, report)
+    result.report_options = report
+    if build:
+        result.report = build_report(store, report)
     return result

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +22,10 @@ from linkcheck.models import Citation, ExtractOptions
 from linkcheck.store import Store
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+GROUP_CITATIONS = 20_000
+"""Citations stored in one transaction at most while seeding (several documents, each whole)."""
+GROUP_SECONDS = 2.0
+"""Longest a stored document waits for its transaction to be committed (and to be reported)."""
 #: The programming errors a document parser makes on input it did not expect: that document is
 #: named as unreadable and the others are seeded. Anything else (ImportError for a missing
 #: reader, OSError, MemoryError, a database error) is the machine's and stops the command.
@@ -256,19 +261,37 @@ def seed(
     report.folders = [display_path(Path(p)) for p in paths if Path(p).is_dir()]
     if on_total is not None:
         on_total(len(inputs))
-    for item in inputs:
-        if isinstance(item, InputError):
-            result = DocumentResult(item.path, "error", message=item.reason)
-        else:
-            path, named = item
-            if db_path is not None and path.absolute() in (
-                db_path,
-                Path(f"{db_path}-wal"),
-                Path(f"{db_path}-shm"),
-            ):
-                continue
-            result = seed_file(store, path, options, named, max_bytes)
-        report.documents.append(result)
-        if on_document is not None:
-            on_document(result)
+    # Documents are stored in groups, one transaction each (Store.bulk), and reported once their
+    # group is committed: a document said to be seeded is in the database, whatever happens next.
+    pending: list[DocumentResult] = []
+    with store.bulk() as commit:
+
+        def flush() -> None:
+            commit()
+            report.documents.extend(pending)
+            if on_document is not None:
+                for done in pending:
+                    on_document(done)
+            pending.clear()
+
+        stored, since = 0, time.monotonic()
+        for item in inputs:
+            if isinstance(item, InputError):
+                result = DocumentResult(item.path, "error", message=item.reason)
+            else:
+                path, named = item
+                if db_path is not None and path.absolute() in (
+                    db_path,
+                    Path(f"{db_path}-wal"),
+                    Path(f"{db_path}-shm"),
+                ):
+                    continue
+                result = seed_file(store, path, options, named, max_bytes)
+            pending.append(result)
+            if result.status in ("seeded", "updated"):
+                stored += result.citations
+            if stored >= GROUP_CITATIONS or time.monotonic() - since >= GROUP_SECONDS:
+                flush()
+                stored, since = 0, time.monotonic()
+        flush()
     return report

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from linkcheck import cli
 from linkcheck.check.runner import CheckOptions, select_links
-from linkcheck.check.verdict import judge
+from linkcheck.check.verdict import judge_next as judge
 from linkcheck.cli import app
 from linkcheck.durations import parse_duration
 from linkcheck.models import Citation, Outcome, Reason, Verdict

@@ -133,8 +133,9 @@ def test_the_command_line_and_the_schedule_run_the_one_pipeline() -> None:
 
 
 def _guard(*hosts: str) -> OutageGuard:
-    links = [LinkToCheck(i, f"http://{h}/", h) for i, h in enumerate(hosts)]
-    return OutageGuard(links, was_failing=set())
+    guard = OutageGuard()
+    guard.learn([LinkToCheck(i, f"http://{h}/", h) for i, h in enumerate(hosts)], was_failing=set())
+    return guard
 
 
 def test_the_outage_guard_holds_network_failures_and_drops_them_when_no_host_answered() -> None:

@@ -25,7 +25,7 @@ import pytest
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from linkcheck.check.verdict import judge
+from linkcheck.check.verdict import judge_next as judge
 from linkcheck.models import Citation, Outcome, Reason, Verdict
 from linkcheck.report import (
     Change,
@@ -642,8 +642,12 @@ def test_html_problem_cards_say_what_broke_since_when_and_what_to_cite(sample: S
 def test_html_escapes_titles_text_and_urls_from_the_web(sample: Store) -> None:
     page = render(build_report(sample), Format.HTML)
     tree = HTMLParser(page)
-    assert len(tree.css("script")) == 1  # the report's own
-    assert "window.__pwned" not in tree.css_first("script").text()
+    # The report's own script, and the table's rows as JSON (never run) in which no "<" can end
+    # the element: the hostile title is there only with its "<" escaped.
+    assert len(tree.css("script:not([type])")) == 1
+    assert "window.__pwned" not in tree.css_first("script:not([type])").text()
+    data = tree.css_first('script[type="application/json"]')
+    assert data is not None and "<" not in data.text() and "\\u003cscript\\u003ewindow.__pwned" in data.text()
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
     assert not tree.css("img, b")
     titles = [n.text() for n in tree.css(".pagetitle")]

@@ -247,6 +247,8 @@ BAD = [
     ('every = "1h"\n[notify.email]\nhost = "h"\nfrom = "a@b"\nto = ["c@d"]\npassword_env = "PW"\n',
      "notify.email.username", "password_env needs a username"),
     ('every = "1h"\n[seed]\ndate_order = "dym"\n', "seed.date_order", "is not"),
+    ('every = "1h"\nprune = "a year"\n', "prune", "not a duration"),
+    ('every = "1h"\nprune = 90\n', "prune", "expected a period"),
     ("every = \n", None, "not valid TOML"),
 ]  # fmt: skip
 
@@ -420,6 +422,27 @@ def test_run_job_checks_writes_reports_and_posts_the_digest(
         in_tmp / "lc.db", "SELECT schedule, status, run_id, checked, new FROM schedule_runs ORDER BY id"
     )
     assert rows == [("nightly", "done", result.run_id, 3, 2), ("nightly", "done", again.run_id, 3, 0)]
+
+
+def test_a_schedule_with_prune_deletes_old_checks_after_its_run(web: Web, in_tmp: Path) -> None:
+    site = web.sites["library.test"]
+    live, missing = site.url("/live"), site.url("/missing")
+    cite(in_tmp, live, missing)
+    path = write(in_tmp / "schedules", "nightly.toml", schedule_text(web, extra='prune = "0s"'))
+    config = load_schedule(path)
+    assert config.prune == dt.timedelta(0)
+    first, second = run_job(config, "lc.db"), run_job(config, "lc.db")
+    # As if they were yesterday's (checks of this very second are not older than "0s").
+    with sqlite3.connect(in_tmp / "lc.db") as conn:
+        conn.execute("UPDATE checks SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', started_at, '-1 day')")
+    conn.close()
+    third = run_job(config, "lc.db")
+    # Two checks a link are its first and its last: both kept. The third run makes the second
+    # of each link a check that says nothing new (same verdict, neither first nor last): deleted.
+    assert (first.pruned, second.pruned, third.pruned) == (0, 0, 2)
+    assert "pruned 2 old checks" in third.summary_line()
+    assert query(in_tmp / "lc.db", "SELECT COUNT(*) FROM checks")[0][0] == 4
+    assert query(in_tmp / "lc.db", "SELECT verdict FROM links ORDER BY url") == [("alive",), ("dead",)]
 
 
 def test_a_webhook_that_fails_is_logged_and_the_run_still_succeeds(

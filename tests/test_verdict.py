@@ -7,9 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from linkcheck.check.verdict import Policy, judge
-from linkcheck.models import Fact, Reason, Remedy, Verdict
+from linkcheck.check.verdict import Policy, judge, judge_next
+from linkcheck.models import REASON_VERDICT, Fact, Reason, Remedy, Streak, Verdict, streak_of
 from linkcheck.report import Change, classify_change
 
 T0 = dt.datetime(2026, 1, 1, 2, 0, tzinfo=dt.UTC)
@@ -132,3 +134,41 @@ def test_no_module_keeps_its_own_set_of_verdicts() -> None:
             if len(members) >= 2:
                 found.append(f"{path.relative_to(root)}:{node.lineno}")
     assert found == []
+
+
+# -- judged in O(1): the streak kept on the link gives the verdict judge() gives from the history --
+
+REASONS = list(Reason)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[Fact]:
+    """Histories of up to 25 checks, hours to days apart, with any reasons (biased to failures)."""
+    failing = [r for r in Reason if REASON_VERDICT[r] in (Verdict.FAILING, Verdict.DEAD)]
+    steps = draw(st.lists(st.tuples(st.floats(0, 3), st.sampled_from(REASONS + failing * 3)), max_size=25))
+    at, found = T0, []
+    for gap, reason in steps:
+        at += dt.timedelta(days=gap)
+        found.append(Fact(at, reason))
+    return found
+
+
+@given(histories(), st.integers(1, 5), st.floats(0, 5))
+def test_judging_each_check_from_the_streak_equals_judging_the_whole_history(
+    history: list[Fact], failures: int, days: float
+) -> None:
+    policy = Policy(failures=failures, days=days)
+    streak = Streak()
+    for i, fact in enumerate(history):
+        assert judge_next(streak, fact, policy) == judge(history[: i + 1], policy)
+        streak = streak.after(fact)
+        assert streak == streak_of(history[: i + 1])
+
+
+def test_a_check_skipped_by_policy_keeps_the_streak_but_shows_no_failures() -> None:
+    history = h((0, "timeout"), (1, "timeout"), (2, "private-address"))
+    streak = streak_of(history)
+    assert streak == Streak(2, T0)
+    assert judge_next(streak_of(history[:2]), history[2]) == judge(history)
+    assert judge(history).failures == 0
+    assert judge_next(streak, Fact(T0 + dt.timedelta(days=3), Reason.TIMEOUT)).verdict is Verdict.DEAD

@@ -104,6 +104,15 @@ class ContentStep:
         self._position = {link_id: i for i, link_id in enumerate(self._order)}
         self._states: dict[int, LinkState] = {}
 
+    def read_ahead(self, links: Sequence[LinkToCheck]) -> None:
+        """The next links the run takes, in order: what is known of them is read in chunks.
+
+        A run streams its links (linkcheck.check.runner.CHUNK at a time) and names each chunk
+        here when it starts on it; the previous chunk's links are all prepared by then.
+        """
+        self._order = [link.id for link in links]
+        self._position = {link_id: i for i, link_id in enumerate(self._order)}
+
     # -- before the fetch ------------------------------------------------------------
 
     def _state(self, link_id: int) -> LinkState:
@@ -225,6 +234,14 @@ class ContentStep:
                     outcome.reason = Reason.CONTENT_CHANGED
             d.evidence.update(self._evidence(prepared, outcome, live))
         await self._suggest(prepared, outcome, d, deadline)
+        # The link's archive answers are used: only those still coming are kept (cancelled at
+        # close), so a run of a million links does not hold a million finished tasks.
+        asked = self._asked.get(prepared.link.id)
+        if asked is not None:
+            for date in [date for date, task in asked.items() if task.done()]:
+                del asked[date]
+            if not asked:
+                del self._asked[prepared.link.id]
         # Written with this check: its link's answers so far, and any capture fetched meanwhile.
         d.archive_answers = self._answers.pop(prepared.link.id, [])
         d.snapshot_fetches, self._fetched = self._fetched, []

@@ -19,13 +19,14 @@ the end, such failures of a run killed before its end are not recorded: they sta
 
 from __future__ import annotations
 
+import array
 import asyncio
 import datetime as dt
 import fnmatch
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar, Unpack
@@ -40,11 +41,11 @@ from linkcheck.check.options import CHECK_OPTIONS, option_value
 from linkcheck.check.outcome import NETWORK_FAILURES
 from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
-from linkcheck.check.verdict import Policy, judge
+from linkcheck.check.verdict import Policy, judge_next
 from linkcheck.check.worker import ContentWorker
 from linkcheck.durations import parse_duration
 from linkcheck.errors import EnvironmentFailure, OptionError
-from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, Verdict
+from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, Streak, Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
 from linkcheck.store import report as report_sql
@@ -58,6 +59,8 @@ BATCH_SECONDS = 0.5
 """Longest a finished check waits before it is written."""
 FINISHING = 1000
 """Fetched links at most waiting for their content step (the archive): bounds the memory they hold."""
+CHUNK = 2000
+"""Links a run reads from the database at a time (it holds only their ids, 8 bytes a link, besides)."""
 CANARIES = 3
 """Links alive at their latest check asked, when no cited host answered, whether the network is up."""
 STOP_POLL = 0.1
@@ -248,6 +251,25 @@ def select(
 
     A ``--document`` path names a seeded document or, as for ``summary``, a folder holding some.
     """
+    due, missing, unmatched = _due(store, options, now)
+    return interleave(store.links_to_check(**due)), missing, unmatched
+
+
+def plan(
+    store: Store, options: CheckOptions, now: dt.datetime | None = None
+) -> tuple[array.array[int], list[str], list[str]]:
+    """:func:`select` as the run uses it: the ids of the links to check only (read in chunks later,
+    :class:`Feed`), the ``--url`` values not in the database and the ``--document`` paths that name
+    no seeded document."""
+    due, missing, unmatched = _due(store, options, now)
+    return store.link_ids_to_check(**due), missing, unmatched
+
+
+def _due(
+    store: Store, options: CheckOptions, now: dt.datetime | None
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """What selects the due links (the store's query's arguments), the ``--url`` values not in the
+    database and the ``--document`` paths that name no seeded document."""
     now = now or dt.datetime.now(dt.UTC)
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     missing: list[str] = []
@@ -260,13 +282,35 @@ def select(
         doc_ids, unmatched = report_sql.document_ids(store, options.documents)
         paths = report_sql.document_paths(store)
         documents = [paths[i] for i in doc_ids]
-    links = store.links_to_check(
-        due_before=None if options.all else (now - options.older_than).strftime(fmt),
-        failing_due_before=(now - options.failing_after).strftime(fmt),
-        link_ids=ids,
-        documents=documents,
-    )
-    return interleave(links), missing, unmatched
+    due = {
+        "due_before": None if options.all else (now - options.older_than).strftime(fmt),
+        "failing_due_before": (now - options.failing_after).strftime(fmt),
+        "link_ids": ids,
+        "documents": documents,
+    }
+    return due, missing, unmatched
+
+
+class Feed:
+    """A run's links, read from the database :data:`CHUNK` at a time and interleaved by host in each.
+
+    The run never holds its whole due list (a million links): only their ids. Each
+    chunk is handed to ``on_chunk`` before its first link is taken, for what the run learns of
+    its links ahead (exclusions, hosts, the content step's read-ahead).
+    """
+
+    def __init__(
+        self, store: Store, ids: Sequence[int], on_chunk: Callable[[list[LinkToCheck]], None]
+    ) -> None:
+        self.store = store
+        self.ids = ids
+        self.on_chunk = on_chunk
+
+    def __iter__(self) -> Iterator[LinkToCheck]:
+        for start in range(0, len(self.ids), CHUNK):
+            chunk = interleave(self.store.links_by_id(self.ids[start : start + CHUNK]))
+            self.on_chunk(chunk)
+            yield from chunk
 
 
 def excluded_outcome(url: str, why: str) -> Outcome:
@@ -329,28 +373,39 @@ class OutageGuard:
     no name) are held. At the end (:meth:`settle`), when no cited host answered (and no canary,
     :func:`_canaries`) they are dropped: the run is an outage. When most hosts that were not
     already failing failed at once, they are written, but :meth:`judge` never lets them end a
-    link dead (a partial outage).
+    link dead (a partial outage). It learns the links a chunk at a time (:meth:`learn`), and
+    forgets each once admitted: a run of a million links does not hold them all.
     """
 
-    def __init__(self, links: Sequence[LinkToCheck], was_failing: set[int]) -> None:
-        self.links = links
-        self.was_failing = was_failing
-        self.host_of = {link.id: link.host or "" for link in links}
+    def __init__(self) -> None:
+        self.host_of: dict[int, str] = {}
+        """Of the links taken and not yet admitted: their host."""
+        self.fresh: set[str] = set()
+        """Hosts of links that were not failing before this run."""
         self.asked: set[str] = set()
         """Cited hosts that were asked something (not skipped or invalid)."""
         self.answered: set[str] = set()
         self.held: list[Item] = []
         """Network-level failures, judged at the end of the run."""
+        self.held_hosts: set[str] = set()
         self.partial = False
+
+    def learn(self, chunk: Sequence[LinkToCheck], was_failing: set[int]) -> None:
+        """Note the hosts of a chunk of links about to be checked."""
+        for link in chunk:
+            self.host_of[link.id] = link.host or ""
+            if link.id not in was_failing:
+                self.fresh.add(link.host or "")
 
     def admit(self, link_id: int, outcome: Outcome) -> bool:
         """Whether the check is written now (True), or held until the end of the run."""
+        host = self.host_of.pop(link_id)
         if outcome.verdict_hint.is_neutral:
             return True
-        host = self.host_of[link_id]
         self.asked.add(host)
         if outcome.reason in NETWORK_FAILURES:
             self.held.append((link_id, outcome))
+            self.held_hosts.add(host)
             if outcome.hops:  # the cited host answered with a redirect: another host failed
                 self.answered.add(host)
             return False
@@ -372,7 +427,7 @@ class OutageGuard:
 
     def settle(self, report: CheckReport) -> bool:
         """Put the figures in ``report``; whether the run was an outage (the held checks dropped)."""
-        failed = {self.host_of[i] for i, _ in self.held} - self.answered
+        failed = self.held_hosts - self.answered
         report.hosts = len(self.asked)
         report.hosts_failed = len(failed)
         report.links_held = len(self.held)
@@ -380,7 +435,7 @@ class OutageGuard:
             return True
         # Hosts already failing before this run are expected to fail again: only a surge of
         # new failures looks like trouble on our side.
-        fresh = {self.host_of[link.id] for link in self.links if link.id not in self.was_failing} & self.asked
+        fresh = self.fresh & self.asked
         self.partial = report.partial_outage = len(fresh & failed) * 2 > len(fresh)
         return False
 
@@ -388,12 +443,12 @@ class OutageGuard:
 class BatchWriter:
     """The one writer of a run: finished checks in batches, each batch one transaction.
 
-    A batch holds each check, its link's new verdict (``judge`` over the link's history), what
+    A batch holds each check, its link's new verdict (``judge`` of its streak and the check), what
     the content step found (drift, archive answers: :func:`record_drift`) and the renewal of the
     run's claims on those links. Written when BATCH_SIZE checks wait, or BATCH_SECONDS passed.
     """
 
-    def __init__(self, store: Store, run_id: int, judge: Callable[[list[Fact]], Judgement]) -> None:
+    def __init__(self, store: Store, run_id: int, judge: Callable[[Streak, Fact], Judgement]) -> None:
         self.store = store
         self.run_id = run_id
         self.judge = judge
@@ -434,8 +489,8 @@ class Workers:
 
     def __init__(
         self,
-        links: Sequence[LinkToCheck],
-        excluded: Mapping[int, str],
+        links: Iterable[LinkToCheck],
+        excluded: dict[int, str],
         rules: Rules,
         fetcher: Fetcher,
         content: ContentStep,
@@ -475,7 +530,7 @@ class Workers:
         for link in self._todo:
             if link.id in self._excluded:
                 # Nothing is sent for it, not even a question to the archive.
-                self.results.put_nowait((link.id, excluded_outcome(link.url, self._excluded[link.id])))
+                self.results.put_nowait((link.id, excluded_outcome(link.url, self._excluded.pop(link.id))))
                 continue
             try:
                 # A proxied or remapped link is checked (and looked up in the archive) as its
@@ -525,28 +580,31 @@ async def check_links(store: Store, options: CheckOptions, **controls: Unpack[Ru
     stop = controls.get("stop")
     t0 = time.monotonic()
     since = claims.watermark(store)
-    links, missing, unmatched = select(store, options)
-    report = CheckReport(selected=len(links), missing_urls=missing, missing_documents=unmatched)
+    ids, missing, unmatched = plan(store, options)
+    report = CheckReport(selected=len(ids), missing_urls=missing, missing_documents=unmatched)
     if stop is not None and stop.is_set():
-        report.interrupted = bool(links)
+        report.interrupted = bool(ids)
         return report
-    if not links:
+    if not ids:
         return report
     report.run_id = run_id = store.start_run(options.describe())
     claims.register(store, run_id)
     # Another check on this database works on its own links: this one takes the rest.
-    mine = claims.claim(store, run_id, [link.id for link in links], since)
-    if len(mine) < len(links):
-        report.elsewhere = len(links) - len(mine)
-        links = [link for link in links if link.id in mine]
-        report.selected = len(links)
-        if not links:
-            store.finish_run(run_id, "done", 0, 0)
-            return report
+    # Ids only (8 bytes a link), as the plan: the links themselves are read in chunks (Feed).
+    mine = claims.claim_ids(store, run_id, ids, since)
+    if len(mine) < len(ids):
+        report.elsewhere = len(ids) - len(mine)
+        report.selected = len(mine)
+    ids = mine
+    if not ids:
+        store.finish_run(run_id, "done", 0, 0)
+        return report
     resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
     settings = options.fetch
-    guard = OutageGuard(links, store.failing_links([link.id for link in links]))
-    writer = BatchWriter(store, run_id, lambda history: guard.judge(judge(history, options.policy)))
+    guard = OutageGuard()
+    writer = BatchWriter(
+        store, run_id, lambda streak, latest: guard.judge(judge_next(streak, latest, options.policy))
+    )
     status = "interrupted"
     # The archive is the user's choice (--archive-url), so its own hosts are reached whatever
     # their address; its client resolves through a resolver of its own that allows that.
@@ -555,7 +613,9 @@ async def check_links(store: Store, options: CheckOptions, **controls: Unpack[Ru
     archive_settings = replace(
         settings, concurrency=config.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout
     )
-    excluded = excluded_links(store, links, options.rules)
+    first = store.links_by_id(ids[:CHUNK])
+    excluded: dict[int, str] = {}
+    """Of the links taken and not yet checked: why the settings exclude them."""
     pool = max(settings.per_host, options.rules.most_per_host)
     async with (
         build_client(resolver, settings, per_host=pool) as client,
@@ -583,17 +643,24 @@ async def check_links(store: Store, options: CheckOptions, **controls: Unpack[Ru
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=[link for link in links if link.id not in excluded], worker=texts,
+            links=first, worker=texts,
         )  # fmt: skip
-        workers = Workers(links, excluded, options.rules, fetcher, content)
-        workers.start(min(settings.concurrency, len(links)), required)
+
+        def on_chunk(chunk: list[LinkToCheck]) -> None:
+            out = excluded_links(store, chunk, options.rules)
+            excluded.update(out)
+            guard.learn(chunk, store.failing_links([link.id for link in chunk]))
+            content.read_ahead([link for link in chunk if link.id not in out])
+
+        workers = Workers(Feed(store, ids, on_chunk), excluded, options.rules, fetcher, content)
+        workers.start(min(settings.concurrency, len(ids)), required)
         main = asyncio.current_task()
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
             missing = await required
             if missing:
                 raise EnvironmentFailure(*missing)
-            await _receive(workers, len(links), guard, writer, progress)
+            await _receive(workers, len(ids), guard, writer, progress)
             status = "done"
         except asyncio.CancelledError:
             if stop is None or not stop.is_set():
@@ -633,7 +700,7 @@ async def check_links(store: Store, options: CheckOptions, **controls: Unpack[Ru
             report.recorded = writer.recorded
             keep_archive_answers(store, late_answers, late_fetches)
             claims.release(store, run_id)
-            store.finish_run(run_id, status, len(links), report.recorded)
+            store.finish_run(run_id, status, len(ids), report.recorded)
     report.tally = store.verdict_tally(run_id)
     report.seconds = time.monotonic() - t0
     return report

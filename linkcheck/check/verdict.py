@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
-from linkcheck.models import REASON_VERDICT, Fact, Judgement, Verdict
+from linkcheck.models import REASON_VERDICT, Fact, Judgement, Streak, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +46,21 @@ def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
         if len(run) >= policy.failures and span_days >= policy.days:
             verdict = Verdict.DEAD
     return Judgement(verdict, latest.reason, first_failed, len(run))
+
+
+def judge_next(before: Streak, latest: Fact, policy: Policy = Policy()) -> Judgement:
+    """The verdict of a link whose streak was ``before`` and whose new latest check is ``latest``.
+
+    The same verdict as :func:`judge` of the whole history ending with ``latest``
+    (``tests/test_verdict.py`` checks it on random histories), in O(1).
+    """
+    hint = REASON_VERDICT[latest.reason]
+    if not hint.is_failure:
+        return Judgement(hint, latest.reason, None, 0)
+    run = before.after(latest)
+    verdict = hint
+    if hint is Verdict.FAILING and run.first_failed is not None:
+        span_days = (latest.at - run.first_failed).total_seconds() / 86400
+        if run.failures >= policy.failures and span_days >= policy.days:
+            verdict = Verdict.DEAD
+    return Judgement(verdict, latest.reason, run.first_failed, run.failures)

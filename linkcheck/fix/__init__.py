@@ -25,9 +25,10 @@ import importlib
 import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from linkcheck.errors import FixError
 from linkcheck.extract import FORMATS
@@ -455,7 +456,13 @@ def write_in_place(doc: DocumentFix) -> None:
 
 
 def write_output(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (folders created).
+    """Write ``data`` to ``path`` atomically (:func:`write_output_with`)."""
+    write_output_with(path, lambda f: f.write(data))
+
+
+def write_output_with(path: str, write: Callable[[BinaryIO], object]) -> None:
+    """Write what ``write`` writes to the file it is given to ``path``, through a temporary file
+    and a rename (folders created); a large output can so be written in chunks.
 
     A reader sees the old file or the new one, never half of one. No fsync: the rename alone
     keeps readers from a half-written file, which is the point; surviving a power cut is not
@@ -467,7 +474,7 @@ def write_output(path: str, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            write(f)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)

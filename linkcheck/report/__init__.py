@@ -300,7 +300,26 @@ def build_report(store: Store, options: ReportOptions = ReportOptions(), now: st
         return _build(store, options, now)
 
 
-def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
+@dataclass(slots=True)
+class Scope:
+    """What every part of one report shares: the documents, owners, verdicts and marks it covers.
+
+    Read once for a report, whether it is built whole (:func:`build_report`) or in chunks of
+    links (:mod:`linkcheck.report.stream`).
+    """
+
+    doc_ids: list[int] | None
+    unmatched: list[str]
+    owners: dict[str, str | None]
+    verdicts: set[str] | None
+    paths: dict[int, str]
+    order: dict[int, int]
+    """Each document's place in path order."""
+    marks: dict[int, tuple[workflow.Ack | None, str | None]]
+
+
+def scope_of(store: Store, options: ReportOptions) -> Scope:
+    """Read what a report with ``options`` covers (a few queries, none per link)."""
     doc_ids: list[int] | None = None
     unmatched: list[str] = []
     if options.documents is not None:
@@ -312,20 +331,43 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
         owned, _ = sql.document_ids(store, [p for p, name in owners.items() if name == options.owner])
         doc_ids = owned if doc_ids is None else [i for i in doc_ids if i in set(owned)]
     verdicts = {str(v) for v in options.only} if options.only is not None else None
+    paths = sql.document_paths(store)
+    order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
+    return Scope(doc_ids, unmatched, owners, verdicts, paths, order, workflow.marks_by_link(store))
+
+
+def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
+    return build_part(store, options, scope_of(store, options), now)
+
+
+def build_part(
+    store: Store,
+    options: ReportOptions,
+    scope: Scope,
+    now: str | None,
+    link_ids: Sequence[int] | None = None,
+    doc_ids: list[int] | None = None,
+) -> Report:
+    """The report of ``scope``, or of a part of it: only ``link_ids`` (a chunk of links), or only
+    the links ``doc_ids`` cite, with their citations in those documents (a chunk of documents)."""
+    verdicts = scope.verdicts
+    documents = scope.doc_ids if doc_ids is None else doc_ids
     links: dict[int, ReportLink] = {}
-    rows = sql.report_links(store, verdicts=verdicts, documents=doc_ids, severity=[str(v) for v in SEVERITY])
+    rows = sql.report_links(
+        store, verdicts=verdicts, documents=documents, severity=[str(v) for v in SEVERITY], link_ids=link_ids
+    )
     for row in rows:
         # Positional: the query's columns are the dataclass's first fields, in order.
         links[row[0]] = ReportLink(*row)
     if options.since is not None:
-        before = sql.verdicts_before(store, _stamp(options.since))
+        before = sql.verdicts_before(store, _stamp(options.since), link_ids if link_ids is not None else None)
         for link_id, link in list(links.items()):
             link.previous_verdict = before.get(link_id, str(Verdict.UNCHECKED))
             link.change = classify_change(link.previous_verdict, link.verdict)
             if link.change is None:
                 del links[link_id]
     moment = now or utcnow()
-    for link_id, (ack, note) in workflow.marks_by_link(store).items():
+    for link_id, (ack, note) in scope.marks.items():
         marked = links.get(link_id)
         if marked is None:
             continue
@@ -335,9 +377,8 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
                 continue
             marked.acknowledged = {"until": ack.until, "note": ack.note}
         marked.note = note
-    paths = sql.document_paths(store)
-    order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
-    cites = list(sql.report_citations(store, verdicts=verdicts, documents=doc_ids))
+    paths, order, owners = scope.paths, scope.order, scope.owners
+    cites = list(sql.report_citations(store, verdicts=verdicts, documents=documents, link_ids=link_ids))
     cites.sort(key=lambda r: (order[r[1]], r[2]))  # by document path, then position in the document
     cited: list[tuple[ReportCitation, ReportLink]] = []
     for link_id, doc_id, _position, *fields in cites:
@@ -359,7 +400,7 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
                 c.suggestion = suggest(v, final, url, c.archive_url, c.archive_timestamp)
             else:
                 c.suggestion = link.suggestion
-    return Report(now or utcnow(), ordered, options, unmatched, cited)
+    return Report(now or utcnow(), ordered, options, scope.unmatched, cited)
 
 
 #: Verdicts whose archived copy a report gives (README.md, the JSON report's ``archive_url``).

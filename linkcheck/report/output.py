@@ -6,9 +6,12 @@ only when asked for, so that the formats not used (Jinja2 for HTML) cost nothing
 
 from __future__ import annotations
 
+import io
 import os
+from collections.abc import Callable
+from typing import IO, BinaryIO
 
-from linkcheck.fix import write_output
+from linkcheck.fix import write_output, write_output_with
 from linkcheck.report import Format, Report, quiet_gc
 
 #: GitHub's limit on the body of a pull-request or issue comment, in characters.
@@ -70,3 +73,15 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """
     # The same bytes as the text with no newline translation; fix writes its output the same way.
     write_output(os.fspath(path), text.encode("utf-8"))
+
+
+def write_atomic_with(path: str | os.PathLike[str], write: Callable[[IO[str]], object]) -> None:
+    """:func:`write_atomic` of what ``write`` writes to the text file it is given (a report in chunks)."""
+
+    def as_text(f: BinaryIO) -> None:
+        text = io.TextIOWrapper(f, encoding="utf-8", newline="")
+        write(text)
+        text.flush()
+        text.detach()  # the file is the atomic writer's to close
+
+    write_output_with(os.fspath(path), as_text)

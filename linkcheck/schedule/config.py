@@ -28,7 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from linkcheck.check.options import SCHEDULE_CHECK_KEYS
 from linkcheck.check.runner import CheckOptions, check_options
-from linkcheck.durations import UNITS, duration_seconds
+from linkcheck.durations import UNITS, duration_seconds, parse_duration
 from linkcheck.errors import OptionError, ScheduleError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import Format, parse_verdicts
@@ -53,7 +53,9 @@ MAX_EVERY = dt.timedelta(days=365)
 MIN_EVERY_ENV = "LINKCHECK_MIN_EVERY"
 """Environment variable lowering :data:`MIN_EVERY` (in seconds, at least 1) for tests and demos."""
 
-TOP_KEYS = ("name", "cron", "every", "timezone", "paths", "documents", "seed", "check", "report", "notify")
+TOP_KEYS = (
+    "name", "cron", "every", "timezone", "paths", "documents", "seed", "check", "report", "notify", "prune",
+)  # fmt: skip
 SEED_KEYS = ("date_order", "include_dois", "max_size")
 REPORT_KEYS = ("format", "output", "only")
 NOTIFY_KEYS = ("webhook", "webhook_timeout", "format", "retry_for", "report_base_url", "email")
@@ -155,6 +157,9 @@ class ScheduleConfig:
     """The ``[check]`` table as written: what the settings file (linkcheck.toml) may not override."""
     owners: tuple[Owner, ...] = ()
     """The settings file's owners, each told of their own documents' news (``[notify.email]``)."""
+    prune: dt.timedelta | None = None
+    """``prune = "90d"``: after each run, delete the checks older than this that nothing needs
+    (``linkcheck prune --keep``); None: keep every check (the default)."""
 
     @property
     def trigger_text(self) -> str:
@@ -403,13 +408,20 @@ def load_schedule(path: Path) -> ScheduleConfig:
     )
     reports = _reports(r, data)
     notify = _notify(r, data)
+    prune = None
+    prune_text = r.get(data, "prune", str, "prune", 'a period such as "90d"')
+    if prune_text is not None:
+        try:
+            prune = parse_duration(prune_text)
+        except ValueError as e:
+            r.problem("prune", str(e))
 
     if r.problems:
         raise ScheduleError(r.problems)
     return ScheduleConfig(
         name=name, file=file, cron=cron, every=every, every_text=every_text and every_text.strip(),
         timezone=timezone, paths=paths, documents=documents, extract=extract, max_size=max_size,
-        check=check, reports=reports, notify=notify, check_values=check_values,
+        check=check, reports=reports, notify=notify, check_values=check_values, prune=prune,
     )  # fmt: skip
 
 

@@ -67,6 +67,8 @@ class JobResult:
     """Notifications that could not be delivered."""
     notified: list[str] = field(default_factory=list)
     """Who was told about the new links: ``webhook``, ``email``."""
+    pruned: int | None = None
+    """Checks deleted by the schedule's ``prune`` (None: it has none, or the run did not finish)."""
     seconds: float = 0.0
 
     @property
@@ -86,6 +88,8 @@ class JobResult:
             parts.append(f"notified: {', '.join(self.notified)}")
         if self.reports:
             parts.append(f"reports: {', '.join(self.reports)}")
+        if self.pruned is not None:
+            parts.append(f"pruned {self.pruned} old check{'s' if self.pruned != 1 else ''}")
         if self.errors:
             parts.append(f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}")
         return f"{self.name}: {self.status} in {self.seconds:.1f} s: {'; '.join(parts)}."
@@ -178,6 +182,12 @@ def _run(
             outbox.queue(store, config, run_id, digest(config, report, run_id, new_links), mail, owners)
     if config.notify is not None:
         _notify(store, config, result)
+    if config.prune is not None:
+        # After the reports and the news, which read this run's checks: pruning never touches
+        # what they need anyway (linkcheck.store.prune), but a killed prune delays nothing.
+        from linkcheck.store.prune import prune
+
+        result.pruned = prune(store, config.prune).deleted
     if result.status == "done" and (result.errors or result.warnings):
         result.status = "partial"
 
