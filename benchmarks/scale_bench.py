@@ -41,9 +41,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from check_bench import Bench, host_address, host_name, urls  # noqa: E402
 
-from linkcheck.check.outcome import Outcome, Reason  # noqa: E402
 from linkcheck.check.verdict import judge, judge_next  # noqa: E402
-from linkcheck.models import Citation  # noqa: E402
+from linkcheck.models import (  # noqa: E402
+    Citation,
+    Outcome,
+    Reason,
+)
 from linkcheck.store import Store  # noqa: E402
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"
@@ -189,7 +192,7 @@ def bench_write(args: argparse.Namespace) -> None:
 
 
 def bench_size(args: argparse.Namespace) -> None:
-    from linkcheck.check.runner import parse_age
+    from linkcheck.durations import parse_duration
     from linkcheck.store.prune import database_bytes, prune
 
     n, days = args.links, args.days
@@ -249,7 +252,7 @@ def bench_size(args: argparse.Namespace) -> None:
             "links)",
             flush=True,
         )
-        keep = parse_age(args.keep)
+        keep = parse_duration(args.keep)
         t = time.perf_counter()
         result = prune(store, keep, now=now)
         took = time.perf_counter() - t

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from linkcheck.errors import InputError
+from linkcheck.errors import InputError, NotRegular, TooLarge
 from linkcheck.extract import UnsupportedFormat, extract_bytes
 from linkcheck.models import Citation, ExtractOptions
 from linkcheck.store import Store
@@ -139,18 +139,6 @@ def iter_inputs(paths: list[str]) -> Iterator[tuple[Path, bool] | InputError]:
             yield p, True
         else:
             yield InputError(raw, "no such file or folder")
-
-
-class NotRegular(OSError):
-    """The path is not a regular file (a FIFO, socket or device, or a link to one): never read."""
-
-
-class TooLarge(OSError):
-    """The file is larger than the read limit; ``size`` is what is known of its size."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__(f"{size} bytes")
-        self.size = size
 
 
 _KINDS = (

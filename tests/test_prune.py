@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from linkcheck.check.outcome import Outcome, Reason
 from linkcheck.check.verdict import judge_next
 from linkcheck.cli import app
-from linkcheck.models import Citation
+from linkcheck.models import Citation, Outcome, Reason
 from linkcheck.store import Store
 from linkcheck.store import report as report_sql
 from linkcheck.store.prune import prune

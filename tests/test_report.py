@@ -25,9 +25,8 @@ import pytest
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from linkcheck.check.outcome import Outcome, Reason
 from linkcheck.check.verdict import judge_next as judge
-from linkcheck.models import Citation, Verdict
+from linkcheck.models import Citation, Outcome, Reason, Verdict
 from linkcheck.report import (
     Change,
     Format,
@@ -39,12 +38,11 @@ from linkcheck.report import (
     classify_change,
     parse_since,
     parse_verdicts,
-    render,
     suggest,
-    write_atomic,
 )
 from linkcheck.report import csv as csv_format
 from linkcheck.report import markdown as md
+from linkcheck.report.output import render, write_atomic
 from linkcheck.store import Store
 from linkcheck.store import report as report_sql
 

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from linkcheck.report import Format, build_report, render
+from linkcheck.report import Format, build_report
+from linkcheck.report.output import render
 from linkcheck.store import Store
 from tests.test_report import DEAD, MOVED, SCRIPT_TITLE, sample_store
 

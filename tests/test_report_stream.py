@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from linkcheck.models import Citation, Verdict
-from linkcheck.report import Format, ReportOptions, build_report, render, stream
+from linkcheck.report import Format, ReportOptions, build_report, stream
+from linkcheck.report.output import render
 from linkcheck.store import Store, workflow
 from tests.test_report import DEAD, FAILING, LATEST, LIST, NOTES, THESIS, sample_store
 

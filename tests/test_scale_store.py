@@ -20,9 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linkcheck import seed as seeding
-from linkcheck.check.outcome import REASON_VERDICT, Outcome, Reason
 from linkcheck.check.verdict import Fact, judge, judge_next
-from linkcheck.models import Citation, Verdict
+from linkcheck.models import REASON_VERDICT, Citation, Outcome, Reason, Verdict
 from linkcheck.store import Store
 
 FMT = "%Y-%m-%dT%H:%M:%SZ"

@@ -25,11 +25,11 @@ from typer.testing import CliRunner
 from linkcheck.check.runner import check_options
 from linkcheck.cli import _check_options, app
 from linkcheck.models import DateOrder
+from linkcheck.pipeline import match_documents
 from linkcheck.report import Format
 from linkcheck.schedule import ScheduleError, load_schedule, load_schedules, run_job
 from linkcheck.schedule import config as schedule_config
 from linkcheck.schedule.config import crontab_weekdays, parse_every
-from linkcheck.schedule.job import match_documents
 from linkcheck.schedule.scheduler import SchedulerBusy, job_store, reconcile, scheduler_lock
 from linkcheck.seed import seed
 from linkcheck.store import Store
@@ -209,8 +209,9 @@ def test_check_options_mean_what_the_same_command_line_options_mean(tmp_path: Pa
         'archive_url = "http://archive.test"\nuser_agent = "ua"\narchive_timeout = 4\n',
     )
     from_cli = _check_options(
-        False, None, None, "12h", 8, 1, 0.5, 3.0, 1, True, ["a.test:*:127.0.0.2"], "ua",
-        "http://archive.test", False, False, 4.0,
+        {"older_than": "12h", "concurrency": 8, "per_host": 1, "host_interval": 0.5, "timeout": 3.0,
+         "retries": 1, "allow_private": True, "resolve": ["a.test:*:127.0.0.2"], "user_agent": "ua",
+         "archive_url": "http://archive.test", "archive_timeout": 4.0}
     )  # fmt: skip
     assert load_schedule(path).check == from_cli
     assert check_options({"no_archive": True}).archive_url is None
@@ -334,8 +335,11 @@ def test_intervals() -> None:
     assert parse_every("6h") == dt.timedelta(hours=6)
     assert parse_every("1.5d") == dt.timedelta(hours=36)
     assert parse_every(" 30m ") == dt.timedelta(minutes=30)
-    with pytest.raises(ValueError):
-        parse_every("2w")
+    # The units of every other duration (one parser): `every = "2w"` was refused while
+    # `older_than = "2w"` was taken.
+    assert parse_every("2w") == dt.timedelta(weeks=2)
+    with pytest.raises(ValueError, match="not an interval"):
+        parse_every("2y")
 
 
 # -- the job store and the lock -------------------------------------------------------------

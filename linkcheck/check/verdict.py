@@ -9,21 +9,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
-from linkcheck.check.outcome import REASON_VERDICT, Reason
-from linkcheck.models import Verdict
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One past check as the verdict needs it: when it started and its reason."""
-
-    at: dt.datetime
-    reason: Reason
+from linkcheck.models import REASON_VERDICT, Fact, Judgement, Streak, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,23 +24,6 @@ class Policy:
     days: float = CONFIRM_DAYS
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    """A link's verdict with the counters stored beside it."""
-
-    verdict: Verdict
-    reason: Reason | None
-    first_failed: dt.datetime | None
-    """Start of the current run of failed checks; None when the latest check did not fail."""
-    failures: int
-    """Failed checks in the current run (the latest included)."""
-
-
-_FAILED = (Verdict.DEAD, Verdict.FAILING)
-# Not fetched by policy: says nothing about the page, so it neither extends nor ends a run.
-_NEUTRAL = (Verdict.SKIPPED, Verdict.INVALID)
-
-
 def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
     """The verdict of a link whose checks, oldest first, are ``history``."""
     if not history:
@@ -58,12 +31,12 @@ def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
     latest = history[-1]
     hint = REASON_VERDICT[latest.reason]
     run: list[Fact] = []
-    if hint in _FAILED:
+    if hint.is_failure:
         for fact in reversed(history):
             kind = REASON_VERDICT[fact.reason]
-            if kind in _NEUTRAL:
+            if kind.is_neutral:
                 continue
-            if kind not in _FAILED:
+            if not kind.is_failure:
                 break
             run.append(fact)
     first_failed = run[-1].at if run else None
@@ -75,38 +48,6 @@ def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
     return Judgement(verdict, latest.reason, first_failed, len(run))
 
 
-@dataclass(frozen=True, slots=True)
-class Streak:
-    """All a verdict needs of a link's past: its current run of failed checks.
-
-    Checks not fetched by policy (skipped, invalid) neither extend nor end the run, so the
-    streak outlives them, while the :class:`Judgement` of such a check shows no failures. Kept
-    on the link's row, it lets a check be judged in O(1) instead of re-reading the history.
-    """
-
-    failures: int = 0
-    """Failed checks in the run."""
-    first_failed: dt.datetime | None = None
-    """When the run's first failed check started."""
-
-    def after(self, fact: Fact) -> Streak:
-        """The streak once ``fact`` is the latest check."""
-        kind = REASON_VERDICT[fact.reason]
-        if kind in _NEUTRAL:
-            return self
-        if kind in _FAILED:
-            return Streak(self.failures + 1, self.first_failed or fact.at)
-        return Streak()
-
-
-def streak_of(history: Sequence[Fact]) -> Streak:
-    """The streak after ``history`` (oldest first): what :func:`judge_next` needs of it."""
-    found = Streak()
-    for fact in history:
-        found = found.after(fact)
-    return found
-
-
 def judge_next(before: Streak, latest: Fact, policy: Policy = Policy()) -> Judgement:
     """The verdict of a link whose streak was ``before`` and whose new latest check is ``latest``.
 
@@ -114,7 +55,7 @@ def judge_next(before: Streak, latest: Fact, policy: Policy = Policy()) -> Judge
     (``tests/test_verdict.py`` checks it on random histories), in O(1).
     """
     hint = REASON_VERDICT[latest.reason]
-    if hint not in _FAILED:
+    if not hint.is_failure:
         return Judgement(hint, latest.reason, None, 0)
     run = before.after(latest)
     verdict = hint

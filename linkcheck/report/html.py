@@ -6,7 +6,7 @@ link (citation text, accessed-on date, reason, first failed, final URL, archived
 suggested fix), and a table of every link that inline JavaScript sorts, filters and shows a
 page at a time.
 
-Built to stay quick at 100,000 links (issue 12: the page loads in Chromium in under 5 s): the
+Built to stay quick at 100,000 links (the page loads in Chromium in under 5 s): the
 table's rows travel as one JSON array (``<script type="application/json">``, never run) and
 only a page of them (:data:`PAGE` rows, most severe first) is ever in the document; the
 problem cards are at most :data:`CARDS_PER_DOCUMENT` a document and :data:`CARDS` in all, the
@@ -31,22 +31,13 @@ from markupsafe import Markup, escape
 
 from linkcheck import __version__
 from linkcheck.fix import suggested_reference
+from linkcheck.models import Verdict
 from linkcheck.report import SEVERITY_RANK, Report, ReportCitation, ReportLink
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
 #: Colours of the verdicts in the chart and badges (readable on white, distinct for the common
 #: kinds of colour blindness as far as nine colours can be).
-COLOURS: dict[str, str] = {
-    "dead": "#c62828",
-    "failing": "#ef6c00",
-    "changed": "#8e24aa",
-    "moved": "#0277bd",
-    "blocked": "#6d4c41",
-    "invalid": "#ad1457",
-    "skipped": "#546e7a",
-    "unchecked": "#7b8a93",
-    "alive": "#2e7d32",
-}
+COLOURS: dict[str, str] = {str(v): v.traits.colour for v in Verdict.by_severity()}
 
 #: Citations listed per link in the table before "+N more": a link cited a hundred times stays one row.
 MAX_CITED = 3

@@ -25,9 +25,6 @@ from typing import Any
 
 import sqlite_utils
 
-from linkcheck.check.classify import moved_target
-from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.verdict import Fact, Judgement, Streak, streak_of
 from linkcheck.errors import (
     DamagedDatabase,
     DatabaseError,
@@ -35,8 +32,8 @@ from linkcheck.errors import (
     LinkcheckError,
     NewerDatabase,
 )
-from linkcheck.extract.urls import host_of, link_key, normalise_url, url_problem
-from linkcheck.models import Citation, Verdict
+from linkcheck.extract.urls import host_of, link_key, moved_target, normalise_url, url_problem
+from linkcheck.models import Citation, Fact, Judgement, Outcome, Reason, Streak, Verdict, streak_of
 
 DEFAULT_DB = "linkcheck.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -47,11 +44,8 @@ BULK_CHECKPOINT_PAGES = 16_384
 
 
 def migrations_dir() -> Path:
-    """Where the migration files are: inside the installed package, or db/ of a checkout."""
-    packaged = Path(str(resources.files("linkcheck"))) / "db"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "db"
+    """Where the migration files are: the package's ``db`` folder (in a checkout, a link to db/)."""
+    return Path(str(resources.files("linkcheck"))) / "db"
 
 
 def migrations() -> list[tuple[str, str]]:
@@ -527,6 +521,15 @@ class Store:
             [json.dumps(list(link_ids))],
         )
         return {r[0] for r in rows}
+
+    def answered_links(self, limit: int) -> Iterator[dict[str, Any]]:
+        """``url`` and ``host`` of links whose page answered when last checked, latest first."""
+        answered = [str(v) for v in Verdict if v.traits.reached]
+        return self.db.query(
+            f"SELECT url, host FROM links WHERE verdict IN ({', '.join('?' * len(answered))}) "
+            "AND host IS NOT NULL ORDER BY last_checked DESC LIMIT ?",
+            [*answered, limit],
+        )
 
     def record_checks(
         self,

@@ -1,7 +1,8 @@
 """Retention (``linkcheck prune``): drop old checks and the main texts no longer needed.
 
-Without it nothing is ever deleted from ``checks`` (DESIGN.md): every check of every link is
-kept, about 0.6-0.8 KB a check, which for 100,000 links checked daily is gigabytes a month.
+Without it nothing is ever deleted from ``checks`` (the history is the evidence behind every
+verdict): every check of every link is kept, about 0.6-0.8 KB a check, which for 100,000 links
+checked daily is gigabytes a month.
 Pruning is the user's choice, by command or by a schedule file's ``prune`` key, never
 automatic. It keeps everything a verdict, a report or the drift stage reads:
 
@@ -27,7 +28,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from linkcheck.check.verdict import streak_of
+from linkcheck.models import streak_of
 from linkcheck.store import Store, stamp
 
 PRUNE_CHUNK = 2000
