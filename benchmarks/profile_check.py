@@ -47,9 +47,15 @@ CATEGORIES: list[tuple[str, re.Pattern[str]]] = [
             r"asyncio/(selector_events|streams|sslproto)\.py"
         ),
     ),
-    ("content step (content.py, drift.py)", re.compile(r"linkcheck/check/content\.py|linkcheck/drift\.py")),
+    (
+        "content step (drift/content.py, drift/__init__.py)",
+        re.compile(r"linkcheck/drift/(content|__init__)\.py"),
+    ),
     ("classification (classify.py)", re.compile(r"linkcheck/check/classify\.py")),
-    ("fetcher and runner logic", re.compile(r"linkcheck/check/(fetch|runner|network|outcome|rules|verdict)")),
+    (
+        "fetcher and runner logic",
+        re.compile(r"linkcheck/check/(fetch|runner|outcome|rules|verdict)|linkcheck/http/(client|network)"),
+    ),
     ("command line, settings", re.compile(r"linkcheck/(cli|settings|launch)\.py")),
 ]  # fmt: skip
 OTHER = "other (asyncio's loop and tasks, the rest)"

@@ -414,7 +414,7 @@ class Outcome:
     body: bytes | None = field(default=None, repr=False)
     """The bounded body of a 2xx answer, kept only until its main text is fingerprinted."""
     drift: Drift | None = None
-    """What the page's main text and the archive said (:mod:`linkcheck.check.content`)."""
+    """What the page's main text and the archive said (:mod:`linkcheck.drift.content`)."""
 
     @property
     def verdict_hint(self) -> Verdict:

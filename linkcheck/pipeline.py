@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from linkcheck.check.network import Lookup, system_lookup
 from linkcheck.check.runner import CheckOptions, CheckReport, run_checks
+from linkcheck.http.network import Lookup, system_lookup
 from linkcheck.models import ExtractOptions
 from linkcheck.report import Report, ReportOptions, build_report
 from linkcheck.seed import DEFAULT_MAX_BYTES, SeedReport, display_path, seed

@@ -13,7 +13,7 @@ import datetime as dt
 import httpx
 import pytest
 
-from linkcheck.check.archive import (
+from linkcheck.drift.archive import (
     ArchiveClient,
     ArchiveUnavailable,
     availability_url,

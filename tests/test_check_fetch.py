@@ -12,17 +12,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from linkcheck.check import config
-from linkcheck.check.fetch import (
-    BoundedDecoder,
-    Fetcher,
-    FetchSettings,
-    backoff_delay,
-    retry_after_seconds,
-)
-from linkcheck.check.network import Resolver
+from linkcheck import defaults
+from linkcheck.check.fetch import Fetcher
 from linkcheck.check.runner import interleave
 from linkcheck.durations import parse_duration
+from linkcheck.http.client import BoundedDecoder, FetchSettings, backoff_delay, retry_after_seconds
+from linkcheck.http.network import Resolver
 from linkcheck.models import Outcome, Reason
 from linkcheck.store import LinkToCheck
 
@@ -187,7 +182,7 @@ def test_soft404_probe_is_once_per_folder() -> None:
 
 
 def test_the_probe_cache_keeps_the_most_recently_used_folders(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config, "PROBE_CACHE", 2)
+    monkeypatch.setattr(defaults, "PROBE_CACHE", 2)
 
     def everything(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"Content-Type": "text/html"}, content=PAGE)

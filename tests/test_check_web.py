@@ -18,9 +18,9 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from linkcheck.check.aiohttp_transport import AiohttpTransport
-from linkcheck.check.network import GuardedTransport
 from linkcheck.cli import app
+from linkcheck.http.aiohttp_transport import AiohttpTransport
+from linkcheck.http.network import GuardedTransport
 from tests.web import Web, gzip_bomb, honest_site, hostile_site, slowish_site, soft404_site, sso_site
 
 runner = CliRunner()

@@ -21,9 +21,9 @@ from linkcheck.check.classify import (
     says_not_found,
     similarity,
 )
-from linkcheck.check.network import ConnectionRefused
 from linkcheck.check.outcome import is_retryable
 from linkcheck.extract.urls import same_page
+from linkcheck.http.network import ConnectionRefused
 from linkcheck.models import REASON_VERDICT, Hop, Reason, Verdict
 
 

@@ -167,8 +167,8 @@ def test_texts_pack_and_unpack() -> None:
 
 
 def test_fingerprints_from_a_worker_process_equal_those_made_in_place() -> None:
-    from linkcheck.check.content import Fingerprinter
     from linkcheck.check.worker import ContentWorker
+    from linkcheck.drift.content import Fingerprinter
 
     html = (
         b"<html><head><title>T</title></head><body><nav>Home | About</nav><article><h1>Whales</h1>"

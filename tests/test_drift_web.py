@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from linkcheck.check import config
+from linkcheck import defaults
 from linkcheck.cli import app
 from tests.drift_pairs import ARCHIVING, CITED, GARDENING, LIGHT_EDIT, ROT, STAMP_NOW, STAMP_THEN, page
 from tests.web import HTML_UTF8, Answer, FakeArchive, Reply, Request, Web, conditional, no_dns, redirect
@@ -152,7 +152,7 @@ def runs(web: Web, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     archive = fake(web)
     archive.questions.clear()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(config, "ARCHIVE_INTERVAL", 0.01)
+        mp.setattr(defaults, "ARCHIVE_INTERVAL", 0.01)
         assert runner.invoke(app, ["--db", str(db), "seed", str(doc)]).exit_code == 0
         t0 = time.monotonic()
         first = runner.invoke(app, ["--db", str(db), "check", *args(web)])
@@ -301,7 +301,7 @@ def test_archive_answers_are_cached(runs: dict[str, Any]) -> None:
 
 
 def test_the_archive_is_asked_politely(runs: dict[str, Any]) -> None:
-    assert 1 <= runs["archive_in_flight"] <= config.ARCHIVE_CONCURRENCY
+    assert 1 <= runs["archive_in_flight"] <= defaults.ARCHIVE_CONCURRENCY
     urls = [url for url, _ in runs["first_questions"]]
     assert len(urls) == len(set((u, s) for u, s in runs["first_questions"]))  # never the same question twice
 

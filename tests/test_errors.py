@@ -54,4 +54,4 @@ def test_no_exception_class_outside_errors_module() -> None:
             ):
                 found.append(f"{path.relative_to(ROOT)}: {node.name}")
     # httpx maps httpcore's ConnectError to its own: a refusal raised any other way would not arrive.
-    assert found == ["linkcheck/check/network.py: ConnectionRefused"]
+    assert found == ["linkcheck/http/network.py: ConnectionRefused"]

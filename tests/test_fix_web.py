@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from linkcheck.check import config
+from linkcheck import defaults
 from linkcheck.cli import app
 from linkcheck.extract import extract_bytes
 from linkcheck.extract.urls import is_archive_url
@@ -149,11 +149,11 @@ def fix_case(web: Web, case: Case, tmp: Path, monkeypatch: pytest.MonkeyPatch, s
     """Seed, check twice, fix (as a diff), apply the diff, seed again, fix again."""
     site = web.sites["cited.test"]
     monkeypatch.chdir(tmp)
-    monkeypatch.setattr(config, "ARCHIVE_INTERVAL", 0.0)
+    monkeypatch.setattr(defaults, "ARCHIVE_INTERVAL", 0.0)
     # The captures are named https://web.archive.org/... which this machine cannot fetch: a
     # changed page's baseline falls back to its first check, and the breaker must not stop
     # the availability questions that give every dead link its archived copy.
-    monkeypatch.setattr(config, "ARCHIVE_BREAKER", 1000)
+    monkeypatch.setattr(defaults, "ARCHIVE_BREAKER", 1000)
     doc = tmp / f"refs{suffix}"
     doc.write_bytes(case.data)
     db = tmp / "lc.db"
@@ -431,7 +431,7 @@ def prepared(
     archive: FakeArchive = web.archive  # type: ignore[attr-defined]
     archive.add(f"{base}/gone", STAMP, page("Reference rot", ROT, 1))
     monkeypatch.chdir(tmp)
-    monkeypatch.setattr(config, "ARCHIVE_INTERVAL", 0.0)
+    monkeypatch.setattr(defaults, "ARCHIVE_INTERVAL", 0.0)
     md = tmp / "list.md"
     md.write_text(f"- [Gone]({base}/gone), accessed 8 September 2017.\n- [Moved]({base}/moved)\n")
     report = Document()

@@ -22,9 +22,10 @@ import httpcore
 import httpx
 import pytest
 
-from linkcheck.check.aiohttp_transport import AiohttpTransport
-from linkcheck.check.fetch import Fetcher, FetchSettings
-from linkcheck.check.network import GuardedTransport, IPAddress, Resolver, parse_resolve, socket_readable
+from linkcheck.check.fetch import Fetcher
+from linkcheck.http.aiohttp_transport import AiohttpTransport
+from linkcheck.http.client import FetchSettings
+from linkcheck.http.network import GuardedTransport, IPAddress, Resolver, parse_resolve, socket_readable
 from linkcheck.models import Outcome, Reason
 from tests.web import Answer, Request, Web, html, redirect
 

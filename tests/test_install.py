@@ -26,9 +26,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from linkcheck import cli, components, drift
-from linkcheck.check.content import Fingerprinter
 from linkcheck.check.runner import check_options, run_checks, select_links
 from linkcheck.check.worker import DEATHS_IN_A_ROW, ContentTooComplex, ContentWorker
+from linkcheck.drift.content import Fingerprinter
 from linkcheck.errors import EnvironmentFailure
 from linkcheck.extract import docx, pdf
 from linkcheck.models import Citation, ExtractOptions

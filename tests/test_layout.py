@@ -113,7 +113,10 @@ def test_no_module_imports_itself_round_a_cycle() -> None:
 
 
 def test_packages_import_one_way() -> None:
-    """cli -> pipeline -> stages (check, report, schedule, fix, seed, extract) -> store -> models."""
+    """cli -> pipeline -> stages (check, report, schedule, fix, seed, extract) -> store -> models.
+
+    Under check: drift, and under both the HTTP layer, which imports only the types and defaults.
+    """
     graph: dict[str, set[str]] = {}
     for module, targets in _imports(_modules()).items():
         top = ".".join(module.split(".")[:2])
@@ -129,3 +132,11 @@ def test_packages_import_one_way() -> None:
         "linkcheck.schedule",
     }
     assert not graph["linkcheck.pipeline"] & {"linkcheck.cli", "linkcheck.schedule"}
+    # Page checks and archive look-ups share one HTTP layer below both; drift is run by the check
+    # stage and never reaches back into it.
+    assert graph["linkcheck.http"] <= {"linkcheck.defaults", "linkcheck.errors", "linkcheck.models"}
+    assert graph["linkcheck.drift"] <= {
+        "linkcheck.http", "linkcheck.store", "linkcheck.defaults", "linkcheck.errors", "linkcheck.models",
+    }  # fmt: skip
+    assert graph["linkcheck.defaults"] == set()
+    assert "linkcheck.http" in graph["linkcheck.check"] and "linkcheck.drift" in graph["linkcheck.check"]

@@ -10,10 +10,10 @@ import httpcore
 import httpx
 import pytest
 
-from linkcheck.check.aiohttp_transport import AiohttpTransport
 from linkcheck.check.classify import DnsError, InvalidHost, classify_error
-from linkcheck.check.fetch import FetchSettings, http_transport
-from linkcheck.check.network import (
+from linkcheck.http.aiohttp_transport import AiohttpTransport
+from linkcheck.http.client import FetchSettings, http_transport
+from linkcheck.http.network import (
     AddressRefused,
     PerOriginPool,
     Resolver,

@@ -10,13 +10,13 @@ import time
 
 import pytest
 
-from linkcheck.check import config
+from linkcheck import defaults
 from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.worker import ContentTooComplex
 
 
 @pytest.mark.parametrize(
-    ("cores", "workers"), [(1, 1), (2, 1), (3, 2), (8, 7), (64, config.TEXT_WORKERS_MAX)]
+    ("cores", "workers"), [(1, 1), (2, 1), (3, 2), (8, 7), (64, defaults.TEXT_WORKERS_MAX)]
 )
 def test_one_text_worker_per_core_but_the_event_loops(cores: int, workers: int) -> None:
     assert text_workers(cores) == workers

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from linkcheck import drift
-from linkcheck.check import content
 from linkcheck.cli import app
+from linkcheck.drift import content
 from tests.drift_pairs import GARDENING, ROT, page
 from tests.web import HTML_UTF8, Reply, Request, Web
 

@@ -1,11 +1,12 @@
-"""Checking links: the network layer, polite fetching, classification and verdicts.
+"""Checking links: polite fetching, classification and verdicts.
 
-- :mod:`.config`: tunable defaults;
-- :mod:`.network`: resolution, ``--resolve`` and the address guard;
-- :mod:`.fetch`: the client, limits, retries, redirects and bounded reads;
+Below it: :mod:`linkcheck.http` (the client, the address guard, pacing, bounded reads),
+:mod:`linkcheck.drift` (fingerprints, the archive, a check's content side) and
+:mod:`linkcheck.defaults` (tunable defaults).
+
+- :mod:`.fetch`: the page fetcher: limits per host and in all, retries, redirects, soft-404 probes;
 - :mod:`.classify`: one response or exception to a reason code (pure);
 - :mod:`.verdict`: a link's history to its verdict (pure);
-- :mod:`.archive`: the Wayback client (availability answers, captures in the ``id_`` form);
-- :mod:`.content`: a check's content side: fingerprint, baseline, similarity, archive picks;
+- :mod:`.worker`, :mod:`.pool`: the content worker processes (page signals and main text);
 - :mod:`.runner`: selecting due links, running the checks, writing results, the outage guard.
 """

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from linkcheck.check.config import SOFT404_MAX_WORDS
+from linkcheck.defaults import SOFT404_MAX_WORDS
 from linkcheck.errors import DnsError, InvalidHost
 from linkcheck.extract.urls import moved_target
 from linkcheck.models import Hop, Reason

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from linkcheck.check import config
+from linkcheck import defaults
 from linkcheck.errors import OptionError
 
 
@@ -79,26 +79,26 @@ _OPTIONS = (
         show_default=False, param="documents", selection=True, in_schedule=False,
     ),
     Option(
-        "older_than", str, config.OLDER_THAN,
+        "older_than", str, defaults.OLDER_THAN,
         "A link is due when last checked longer ago than this: 30m, 12h, 7d, 2w. Failing links are "
-        f"due after {config.FAILING_RECHECK}, so that failures can be confirmed.",
+        f"due after {defaults.FAILING_RECHECK}, so that failures can be confirmed.",
     ),
-    Option("concurrency", int, config.CONCURRENCY, "Requests in flight at once, in all.", minimum=1),
-    Option("per_host", int, config.PER_HOST, "Requests in flight at once to one host.", minimum=1),
+    Option("concurrency", int, defaults.CONCURRENCY, "Requests in flight at once, in all.", minimum=1),
+    Option("per_host", int, defaults.PER_HOST, "Requests in flight at once to one host.", minimum=1),
     Option(
-        "host_interval", float, config.HOST_INTERVAL,
+        "host_interval", float, defaults.HOST_INTERVAL,
         "Least seconds between the starts of two requests to one host (a host answering 429 or "
         "503 earns a longer one).",
         minimum=0.0,
     ),
     Option(
-        "timeout", float, config.TIMEOUT, "Seconds for one request, connect to last byte read.",
+        "timeout", float, defaults.TIMEOUT, "Seconds for one request, connect to last byte read.",
         minimum=0.001,
     ),
     Option(
-        "retries", int, config.RETRIES,
+        "retries", int, defaults.RETRIES,
         "Further tries after a transient failure (timeout, refused or reset connection, 429, "
-        f"5xx), with backoff; Retry-After is honoured up to {config.RETRY_AFTER_CAP:.0f} s.",
+        f"5xx), with backoff; Retry-After is honoured up to {defaults.RETRY_AFTER_CAP:.0f} s.",
         minimum=0,
     ),
     Option(
@@ -113,7 +113,7 @@ _OPTIONS = (
         metavar="HOST:PORT:ADDR", show_default=False,
     ),
     Option(
-        "user_agent", str, config.USER_AGENT,
+        "user_agent", str, defaults.USER_AGENT,
         # Said in words: the default holds a URL, one word too long for a help column, which
         # the help screen would cut off with an ellipsis.
         "User-Agent header: say who you are and how to reach you. Default: linkcheck, its version "
@@ -121,19 +121,19 @@ _OPTIONS = (
         show_default=False,
     ),
     Option(
-        "archive_url", str, config.ARCHIVE_URL,
+        "archive_url", str, defaults.ARCHIVE_URL,
         "Base URL of an archive that answers like the Wayback Machine's availability API (its "
         "/wayback/available is asked with the URL and a date). Its own host (and hosts under it) "
         "is reached even at a private address: you named it.",
-        envvar=config.ARCHIVE_URL_ENV,
+        envvar=defaults.ARCHIVE_URL_ENV,
     ),
     Option("no_archive", bool, False, "Ask no archive (answers cached by earlier runs are still used)."),
     Option(
         "refresh_archive", bool, False, "Ask the archive again even where its answer is cached."
     ),
     Option(
-        "archive_timeout", float, config.ARCHIVE_TIMEOUT,
-        f"Seconds for one archive request; after {config.ARCHIVE_BREAKER} failures in a row the "
+        "archive_timeout", float, defaults.ARCHIVE_TIMEOUT,
+        f"Seconds for one archive request; after {defaults.ARCHIVE_BREAKER} failures in a row the "
         "archive is not asked again in the run.",
         minimum=0.001,
     ),
@@ -155,7 +155,7 @@ _OPTIONS = (
         metavar="'REGEX REPLACEMENT'", show_default=False, flag_in_errors=True,
     ),
     Option(
-        "http_stack", str, config.HTTP_STACK,
+        "http_stack", str, defaults.HTTP_STACK,
         "What carries the requests under httpx: httpx (httpcore, the default) or aiohttp (less CPU "
         "a request); the same address guard, limits and verdicts either way.",
         envvar="LINKCHECK_HTTP_STACK", flag_in_errors=True,

@@ -16,7 +16,7 @@ import asyncio
 import os
 from typing import Any
 
-from linkcheck.check import config
+from linkcheck import defaults
 from linkcheck.check.worker import ContentWorker
 
 SLOW_CALL = 0.25
@@ -35,13 +35,13 @@ def usable_cores() -> int:
 def text_workers(cores: int | None = None) -> int:
     """How many main-text workers a run starts: one per core but the event loop's, at least one."""
     cores = usable_cores() if cores is None else cores
-    return max(1, min(config.TEXT_WORKERS_MAX, cores - 1))
+    return max(1, min(defaults.TEXT_WORKERS_MAX, cores - 1))
 
 
 class ContentPool:
     """``size`` content workers behind one ``call``, each call to the least busy worker."""
 
-    def __init__(self, size: int, budget: float = config.CONTENT_BUDGET) -> None:
+    def __init__(self, size: int, budget: float = defaults.CONTENT_BUDGET) -> None:
         if size < 1:
             raise ValueError(f"a pool needs at least one worker, not {size}")
         self.workers = [ContentWorker(budget) for _ in range(size)]

@@ -31,20 +31,20 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar, Unpack
 
-from linkcheck import components
-from linkcheck.check import config
-from linkcheck.check.archive import ArchiveClient
-from linkcheck.check.content import ContentStep, Prepared
-from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
-from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
+from linkcheck import components, defaults
+from linkcheck.check.fetch import Fetcher, utcnow
 from linkcheck.check.options import CHECK_OPTIONS, option_value
 from linkcheck.check.outcome import NETWORK_FAILURES
 from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
 from linkcheck.check.verdict import Policy, judge_next
 from linkcheck.check.worker import ContentWorker
+from linkcheck.drift.archive import ArchiveClient
+from linkcheck.drift.content import ContentStep, Prepared
 from linkcheck.durations import parse_duration
 from linkcheck.errors import EnvironmentFailure, OptionError
+from linkcheck.http.client import FetchSettings, build_client
+from linkcheck.http.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
 from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, Streak, Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
@@ -72,20 +72,20 @@ class CheckOptions:
     """What to check and how (the options of ``linkcheck check``)."""
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
-    older_than: dt.timedelta = field(default_factory=lambda: parse_duration(config.OLDER_THAN))
-    failing_after: dt.timedelta = field(default_factory=lambda: parse_duration(config.FAILING_RECHECK))
+    older_than: dt.timedelta = field(default_factory=lambda: parse_duration(defaults.OLDER_THAN))
+    failing_after: dt.timedelta = field(default_factory=lambda: parse_duration(defaults.FAILING_RECHECK))
     all: bool = False
     urls: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
     allow_private: bool = False
     resolve: tuple[ResolveRule, ...] = ()
     policy: Policy = field(default_factory=Policy)
-    archive_url: str | None = config.ARCHIVE_URL
+    archive_url: str | None = defaults.ARCHIVE_URL
     """Base of the Wayback availability API; None (``--no-archive``): ask no archive."""
     refresh_archive: bool = False
     """Ask the archive again even when its answer is cached."""
-    archive_timeout: float = config.ARCHIVE_TIMEOUT
-    archive_wait: float = config.ARCHIVE_WAIT
+    archive_timeout: float = defaults.ARCHIVE_TIMEOUT
+    archive_wait: float = defaults.ARCHIVE_WAIT
     rules: Rules = field(default_factory=Rules)
     """Exclusions, accepted statuses, remaps, proxies and per-host overrides (:mod:`.rules`)."""
 
@@ -134,9 +134,9 @@ def check_options(values: Mapping[str, Any]) -> CheckOptions:
     exclude = _parsed("exclude", lambda patterns: tuple(compile_pattern(p) for p in patterns), v["exclude"])
     accept = _parsed("accept", lambda text: parse_statuses(text) if text is not None else None, v["accept"])
     remaps = _parsed("remap", lambda specs: tuple(parse_remap_arg(r) for r in specs), v["remap"])
-    if v["http_stack"] not in config.HTTP_STACKS:
+    if v["http_stack"] not in defaults.HTTP_STACKS:
         raise OptionError(
-            "http_stack", f"expected one of {', '.join(config.HTTP_STACKS)}, got {v['http_stack']!r}"
+            "http_stack", f"expected one of {', '.join(defaults.HTTP_STACKS)}, got {v['http_stack']!r}"
         )
     archive_url = v["archive_url"]
     settings = FetchSettings(
@@ -608,10 +608,10 @@ async def check_links(store: Store, options: CheckOptions, **controls: Unpack[Ru
     status = "interrupted"
     # The archive is the user's choice (--archive-url), so its own hosts are reached whatever
     # their address; its client resolves through a resolver of its own that allows that.
-    # linkcheck.check.archive.is_trusted keeps every other host on the guarded client.
+    # linkcheck.drift.archive.is_trusted keeps every other host on the guarded client.
     archive_resolver = Resolver(options.resolve, allow_private=True, lookup=lookup)
     archive_settings = replace(
-        settings, concurrency=config.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout
+        settings, concurrency=defaults.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout
     )
     first = store.links_by_id(ids[:CHUNK])
     excluded: dict[int, str] = {}

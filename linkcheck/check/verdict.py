@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
+from linkcheck.defaults import CONFIRM_DAYS, CONFIRM_FAILURES
 from linkcheck.models import REASON_VERDICT, Fact, Judgement, Streak, Verdict
 
 

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from linkcheck.check import config
+from linkcheck import defaults
 from linkcheck.errors import ContentTooComplex, EnvironmentFailure
 
 _HEADER = struct.Struct("!Q")
@@ -69,7 +69,7 @@ class ContentWorker:
     go to a new worker.
     """
 
-    def __init__(self, budget: float = config.CONTENT_BUDGET) -> None:
+    def __init__(self, budget: float = defaults.CONTENT_BUDGET) -> None:
         self.budget = budget
         self._proc: asyncio.subprocess.Process | None = None
         self._pending: deque[_Job] = deque()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import groupby
 
-from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
+from linkcheck.defaults import CONFIRM_DAYS, CONFIRM_FAILURES
 from linkcheck.durations import parse_duration
 from linkcheck.models import Remedy, Suggestion, Verdict
 from linkcheck.store import Store, utcnow, workflow

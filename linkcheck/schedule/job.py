@@ -27,8 +27,8 @@ from typing import Any
 
 import httpx
 
-from linkcheck.check.network import Lookup, system_lookup
 from linkcheck.check.runner import CheckReport
+from linkcheck.http.network import Lookup, system_lookup
 from linkcheck.models import Verdict
 from linkcheck.pipeline import Scope, plain_seeder, run_pipeline
 from linkcheck.report import Report, ReportLink, ReportOptions, build_report, classify_change

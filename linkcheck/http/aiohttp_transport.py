@@ -46,7 +46,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-from linkcheck.check.network import Resolver
+from linkcheck.http.network import Resolver
 
 H11_HEADER_BYTES = 100 * 1024
 """The bound on a response's status line and headers together that httpcore gives h11

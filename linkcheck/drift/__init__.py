@@ -1,6 +1,12 @@
 """Content drift: a page's main text, its fingerprint, and how far it moved from a baseline.
 
-Pure functions, no network and no database. The main text of an HTML page is extracted
+The package: this module (fingerprints and similarity, pure), :mod:`.archive` (the Wayback
+client: availability answers, captures in the ``id_`` form) and :mod:`.content` (a check's
+content side: fingerprint, baseline, similarity, archive picks). Its SQL is in
+:mod:`linkcheck.store.drift`; its HTTP pieces are :mod:`linkcheck.http`'s, as the check's are.
+Nothing here imports :mod:`linkcheck.check`, which runs it.
+
+This module: pure functions, no network and no database. The main text of an HTML page is extracted
 with trafilatura, a library made for removing boilerplate (navigation, headers, footers,
 cookie banners, related-article boxes), so that a site's new template is not mistaken for
 new content. The text is then normalised (case, punctuation and date stamps dropped) into a

@@ -1,4 +1,4 @@
-"""Tunable defaults of checking, in one place: the CLI, schedules and tests reuse these names."""
+"""Tunable defaults in one place (checking, the HTTP layer, drift): the CLI, schedules and tests use them."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ FAILING_RECHECK = "1d"
 
 HTTP_STACKS = ("httpx", "aiohttp")
 """The HTTP stacks under the run's httpx client (``--http-stack``): httpcore over anyio and h11, or
-aiohttp (linkcheck/check/aiohttp_transport.py); both behind the same address guard."""
+aiohttp (linkcheck/http/aiohttp_transport.py); both behind the same address guard."""
 HTTP_STACK = "httpx"
 """The default stack: httpcore, until aiohttp's transport has proved itself (docs/benchmarks.md)."""
 MAX_REDIRECTS = 10

@@ -26,14 +26,12 @@ import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from linkcheck import drift
-from linkcheck.check.archive import ArchiveClient, distance_days
-from linkcheck.check.fetch import Validators
-from linkcheck.check.pool import ContentPool
-from linkcheck.check.worker import ContentWorker
+from linkcheck.drift.archive import ArchiveClient, distance_days
 from linkcheck.errors import ArchiveUnavailable, ContentTooComplex
+from linkcheck.http.client import Validators
 from linkcheck.models import (
     REASON_VERDICT,
     ArchiveAnswer,
@@ -54,6 +52,18 @@ LIVE = frozenset({Reason.OK, Reason.REDIRECT, Reason.PERMANENT_REDIRECT})
 COMPARED = frozenset({Reason.OK, Reason.REDIRECT})
 
 T = TypeVar("T")
+
+
+class ContentWorkers(Protocol):
+    """The run's content worker or pool (:mod:`linkcheck.check.worker`, :mod:`linkcheck.check.pool`).
+
+    Those sit above drift, in the check package: their worker processes run the page parsing of
+    the check (:func:`linkcheck.check.classify.read_page`) as well as :func:`drift.fingerprint`.
+    """
+
+    async def call(self, task: str, *args: Any) -> Any:
+        """``task`` applied to ``args`` in a worker process, within the page budget."""
+        ...
 
 
 @dataclass(slots=True)
@@ -84,7 +94,7 @@ class ContentStep:
         wait: float = 30.0,
         today: dt.date | None = None,
         links: Sequence[LinkToCheck] = (),
-        worker: ContentWorker | ContentPool | None = None,
+        worker: ContentWorkers | None = None,
     ) -> None:
         self.store = store
         self.archive = archive
@@ -377,7 +387,7 @@ class Fingerprinter:
     one (unit tests) it runs in a thread.
     """
 
-    def __init__(self, worker: ContentWorker | ContentPool | None = None) -> None:
+    def __init__(self, worker: ContentWorkers | None = None) -> None:
         self._worker = worker
 
     async def __call__(self, body: bytes, content_type: str | None) -> drift.Fingerprint | None:

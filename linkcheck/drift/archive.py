@@ -10,9 +10,9 @@ is a private or loopback address: a user may run a private Wayback instance, and
 run a fake one on loopback. A snapshot URL the archive points to on any other host is an
 ordinary URL and goes through the address guard like every link.
 
-Politeness and failure: at most :data:`~linkcheck.check.config.ARCHIVE_CONCURRENCY` requests
-in flight, starts :data:`~linkcheck.check.config.ARCHIVE_INTERVAL` apart, each bounded by its
-own timeout; after :data:`~linkcheck.check.config.ARCHIVE_BREAKER` failures in a row the
+Politeness and failure: at most :data:`~linkcheck.defaults.ARCHIVE_CONCURRENCY` requests
+in flight, starts :data:`~linkcheck.defaults.ARCHIVE_INTERVAL` apart, each bounded by its
+own timeout; after :data:`~linkcheck.defaults.ARCHIVE_BREAKER` failures in a row the
 archive is taken as down for the rest of the run and asked nothing more, so a dead or stalled
 archive costs a run a few timeouts at most and never fails a check.
 """
@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from linkcheck.check import config
-from linkcheck.check.fetch import HELD_LOCATION, read_bounded, redirect_target, retry_after_seconds
+from linkcheck import defaults
 from linkcheck.errors import AddressRefused, ArchiveUnavailable, DnsError, Stop
+from linkcheck.http.client import HELD_LOCATION, read_bounded, redirect_target, retry_after_seconds
 from linkcheck.models import Snapshot
 
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -145,12 +145,12 @@ class ArchiveClient:
     base: str
     trusted: httpx.AsyncClient
     guarded: httpx.AsyncClient
-    timeout: float = config.ARCHIVE_TIMEOUT
-    user_agent: str = config.USER_AGENT
-    max_body: int = config.MAX_BODY_BYTES
-    breaker: int = config.ARCHIVE_BREAKER
-    concurrency: int = field(default_factory=lambda: config.ARCHIVE_CONCURRENCY)
-    interval: float = field(default_factory=lambda: config.ARCHIVE_INTERVAL)
+    timeout: float = defaults.ARCHIVE_TIMEOUT
+    user_agent: str = defaults.USER_AGENT
+    max_body: int = defaults.MAX_BODY_BYTES
+    breaker: int = defaults.ARCHIVE_BREAKER
+    concurrency: int = field(default_factory=lambda: defaults.ARCHIVE_CONCURRENCY)
+    interval: float = field(default_factory=lambda: defaults.ARCHIVE_INTERVAL)
     requests: int = 0
     """Requests sent (or attempted) to the archive in this run."""
     responses: int = 0
@@ -232,7 +232,7 @@ class ArchiveClient:
                     try:
                         self.responses += 1
                         headers = {k.lower(): v for k, v in response.headers.items()}
-                        held = response.extensions.get(HELD_LOCATION)  # see fetch._hold_location
+                        held = response.extensions.get(HELD_LOCATION)  # see client._hold_location
                         if isinstance(held, str):
                             headers["location"] = held
                         body = None
@@ -244,9 +244,9 @@ class ArchiveClient:
                 raise self._failed(f"{type(e).__name__}: {e}"[:300]) from e
         if response.status_code in (429, 503):
             asked = retry_after_seconds(headers.get("retry-after"))
-            delay = min(asked if asked is not None else 1.0, config.RETRY_AFTER_CAP)
+            delay = min(asked if asked is not None else 1.0, defaults.RETRY_AFTER_CAP)
             self._next_start = max(self._next_start, asyncio.get_running_loop().time() + delay)
-            self._extra = min(config.HOST_BACKOFF_MAX, max(self._extra * 2, self.interval, 0.25))
+            self._extra = min(defaults.HOST_BACKOFF_MAX, max(self._extra * 2, self.interval, 0.25))
         else:
             self._extra = self._extra / 2 if self._extra > 0.01 else 0.0
         return response.status_code, headers, body

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import httpcore
 import httpx
 
-from linkcheck.check.hostnames import host_problem
 from linkcheck.errors import AddressRefused, DnsError, InvalidHost
+from linkcheck.http.hostnames import host_problem
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: How addresses are looked up: (host, port) -> address texts. Injected by tests.
