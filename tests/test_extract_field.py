@@ -313,3 +313,89 @@ def test_markdown_bare_url_with_emphasis_characters_keeps_them() -> None:
         ("https://x.example.org/_raw_/a*1*.csv", d("2021-05-03")),
         ("https://w3.example/web_tech", None),
     ]
+
+
+# -- Second pass: classes dev and dev2 showed, and the list checked again ------------
+
+
+def _two_page_pdf(first: list[str], second: list[str]) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    from tests.fixtures.make_fixtures import _pdf_page
+
+    writer = PdfWriter()
+    _pdf_page(writer, first)
+    _pdf_page(writer, second)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_url_continued_across_a_page_break_past_running_header_and_page_number() -> None:
+    data = _two_page_pdf(
+        ["References", "[4] A. Writer. Annual report. https://reports.example.org/2020/annual-", "17"],
+        ["18 REFERENCES", "summary.html (accessed 3 May 2021).", "[5] B. Next. https://next.example.net/b"],
+    )
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [
+        ("https://reports.example.org/2020/annual-summary.html", d("2021-05-03")),
+        ("https://next.example.net/b", None),
+    ]
+
+
+def test_a_page_that_starts_a_new_entry_does_not_continue_the_url_above() -> None:
+    data = _two_page_pdf(
+        ["[4] A. Writer. Report. https://reports.example.org/a", "17"],
+        ["Bibliography 18", "[5] B. Next, accessed 3 May 2021. https://next.example.net/b"],
+    )
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [
+        ("https://reports.example.org/a", None),
+        ("https://next.example.net/b", d("2021-05-03")),
+    ]
+
+
+def test_a_scheme_written_twice_is_cited_as_written() -> None:
+    text = "26. SurveyMonkey. 2014 [cited 2014 Aug 6]; Available from: https://http://www.survey.example.net/s/X1."
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://http://www.survey.example.net/s/X1", d("2014-08-06"))
+    ]
+    assert find_urls("https://http:// and ftp://https://") == []
+
+
+@pytest.mark.parametrize("cut", ["?", "=", "&", "/"])
+def test_url_cut_at_query_characters_and_line_end_is_rejoined(cut: str) -> None:
+    head = {
+        "?": "https://x.example.org/view?",
+        "=": "https://x.example.org/view?id=",
+        "&": "https://x.example.org/v?a=1&",
+        "/": "https://x.example.org/a/",
+    }[cut]
+    text = f"[1] A. Title. {head}\nQ42 [Accessed 23 04 2023]\n[2] B. Other. https://y.example.org/b"
+    for aggressive in (False, True):
+        assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=aggressive)) == [
+            (head + "Q42", d("2023-04-23")),
+            ("https://y.example.org/b", None),
+        ]
+
+
+def test_german_literatur_with_zugriff_and_abgerufen_am() -> None:
+    src = (
+        "<ref>{{Literatur |Titel=A |Online=https://de.example/a |Zugriff=2019-03-03}}</ref>\n"
+        "<ref>{{Internetquelle |url=https://de.example/b |titel=B |zugriff=3. März 2019}}</ref>\n"
+        "<ref>[https://de.example/c Ein Titel] In: Zeitung, abgerufen am 21. Dezember 2011.</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://de.example/a", d("2019-03-03")),
+        ("https://de.example/b", d("2019-03-03")),
+        ("https://de.example/c", d("2011-12-21")),
+    ]
+
+
+def test_ligature_inside_a_url_of_pdf_text_is_spelt_out() -> None:
+    text = pdf._close_up(
+        "[3] https://conﬂuence.example.org/proﬁle/a (accessed 3 May 2021)".translate(pdf._LIGATURES)
+    )
+    assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True)) == [
+        ("https://confluence.example.org/profile/a", d("2021-05-03"))
+    ]

@@ -115,7 +115,10 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
     end = u.end
     cited = u.cited
     while True:
-        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end)
+        # A "?" that ends a line was taken for punctuation; if the next line goes on with the
+        # query, it was the URL's ("https://x.org/view?" + "id=42").
+        query = "?" if text.startswith("?", end) else ""
+        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query))
         if not m or m.end() >= entry_end:
             return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
         nxt = _CONTINUATION.match(text, m.end())
@@ -124,11 +127,11 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         core = strip_trailing(nxt.group(0))
         if not core or not _URLISH.search(core) or _NEW_URL.match(core):
             break
-        if cited[-1] in "/-_=&?.#~":
+        if query or cited[-1] in "/-_=&?.#~":
             pass
         elif not (aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")):
             break
-        cited += core
+        cited += query + core
         end = nxt.start() + len(core)
         if len(core) < len(nxt.group(0)):
             break
