@@ -399,3 +399,25 @@ def test_ligature_inside_a_url_of_pdf_text_is_spelt_out() -> None:
     assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True)) == [
         ("https://confluence.example.org/profile/a", d("2021-05-03"))
     ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        ("Smith, J. (2020). Title. Retrieved from https://x.example.org/a on 3 May 2021.", "2021-05-03"),
+        ("Smith J. Title. https://x.example.org/a (accessed Wednesday, 17 March 2021)", "2021-03-17"),
+        ("Smith J. Title. https://x.example.org/a. Erişim tarihi: 17 Mart 2021", "2021-03-17"),
+        ("Smith J. Title. https://x.example.org/a (käyty 17.3.2021)", "2021-03-17"),
+        ("Smith J. Title [viitattu 17.3.2021]. Saatavissa: https://x.example.org/a", "2021-03-17"),
+    ],
+)
+def test_more_accessed_forms(entry: str, date: str) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [("https://x.example.org/a", d(date))]
+
+
+def test_retrieved_from_url_on_date_dates_only_its_own_url() -> None:
+    text = "[1] A. Retrieved from https://a.example.org/x on 3 May 2021.\n[2] B. https://b.example.org/y"
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-05-03")),
+        ("https://b.example.org/y", None),
+    ]

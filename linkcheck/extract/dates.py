@@ -37,27 +37,27 @@ _ENGLISH_MONTHS = (
 )  # fmt: skip
 
 # Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt,
-# pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), and the
-# Norwegian and Danish forms not already there ("desember").
+# pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), the
+# Norwegian and Danish forms not already there ("desember"), and Turkish full names ("17 Mart 2021").
 # Accent-free and umlaut-as-"ae" spellings are added automatically below.
 _MONTH_NAMES: dict[int, str] = {
     1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro"
-    " styczeń stycznia sty января январь янв",
+    " styczeń stycznia sty января январь янв ocak",
     2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev"
-    " luty lutego lut февраля февраль фев",
-    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар",
-    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр",
-    5: "may mai mayo mei maggio mag maio maj maja мая май",
-    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн",
-    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл",
-    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг",
+    " luty lutego lut февраля февраль фев şubat",
+    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart",
+    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр nisan",
+    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs",
+    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran",
+    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz",
+    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos",
     9: "september sep sept septembre septiembre setiembre set sett settembre setembro"
-    " wrzesień września wrz сентября сентябрь сен",
+    " wrzesień września wrz сентября сентябрь сен eylül",
     10: "october oct oktober okt octobre octubre ottobre ott outubro out październik października paź"
-    " октября октябрь окт",
-    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя",
+    " октября октябрь окт ekim",
+    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя kasım",
     12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro desember des"
-    " grudzień grudnia gru декабря декабрь дек",
+    " grudzień grudnia gru декабря декабрь дек aralık",
 }
 
 
@@ -69,7 +69,8 @@ def _build_month_table() -> dict[str, int]:
     table: dict[str, int] = {}
     for number, names in _MONTH_NAMES.items():
         for name in names.split():
-            spellings = {name, _strip_accents(name), name.replace("ä", "ae").replace("ö", "oe")}
+            plain = _strip_accents(name).replace("ı", "i")
+            spellings = {name, plain, name.replace("ä", "ae").replace("ö", "oe")}
             for spelling in spellings:
                 # The same spelling must never name two months across languages.
                 assert table.get(spelling, number) == number, spelling
@@ -128,10 +129,11 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdghloprsvzåдпи閲])(?<![^\W\d_])
+    r"""(?=[abcdeghklopqrsvzåдпи閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
-    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.)
+    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
+        |viitattu)
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
@@ -149,6 +151,8 @@ _KEYWORD_RE = re.compile(
       | recuperat[oa]|obtid[oa]                                                          # it pt
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
       | 閲覧日?|アクセス日                                                                  # ja
+      | eri[şs]im(?:\s+tarihi)?|eri[şs]ildi                                              # tr
+      | k[äa]yty|luettu                                                                   # fi
       )
     )
     (?![^\W\d_])""",
@@ -184,6 +188,13 @@ _URL_NEXT_RE = re.compile(
     r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em"
     r"|verfügbar\s+unter|disponibile\s+su|beschikbaar\s+op|dostępne\s+na|url:"
     r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:)",
+    re.IGNORECASE,
+)
+
+
+# "Retrieved from URL on DATE" (a common variant of APA's "Retrieved DATE, from URL").
+_RETRIEVED_FROM_ON_RE = re.compile(
+    r"\s+from\s*:?\s*<?(?:https?://|www\.)[^\s<>]+>?[.,]?\s+(?P<on>(?:on|at)\s+(?:the\s+)?)",
     re.IGNORECASE,
 )
 
@@ -356,7 +367,15 @@ def find_accessed(
         # the URL follows the date ("Cited 17 March 2021. Online: https://...").
         bare_cited = kw["cited"] is not None and opening is None and not _inside_bracket(text, start)
         gap = _GAP_RE.match(text, kw.end())
-        found = _match_date(text, gap.end() if gap else kw.end(), order)
+        pos = gap.end() if gap else kw.end()
+        weekday = _WEEKDAY_RE.match(text, pos)  # "accessed Wednesday, 17 March 2021"
+        found = _match_date(text, weekday.end() if weekday else pos, order)
+        if found is None and kw["retrieved"] is not None:
+            # "Retrieved from URL on 3 May 2021": the phrase is "on DATE", after the URL it dates.
+            later = _RETRIEVED_FROM_ON_RE.match(text, kw.end())
+            if later is not None:
+                start = later.start("on")
+                found = _match_date(text, later.end(), order)
         if found is None:
             continue
         end, (date, problem) = found
