@@ -421,3 +421,29 @@ def test_retrieved_from_url_on_date_dates_only_its_own_url() -> None:
         ("https://a.example.org/x", d("2021-05-03")),
         ("https://b.example.org/y", None),
     ]
+
+
+def test_citation_templates_of_more_wikipedias_and_unknown_names() -> None:
+    src = (
+        "<ref>{{Webbref |url=https://sv.example/a |titel=A |hämtdatum=2019-03-03 "
+        "|arkivurl=https://web.archive.org/web/1/https://sv.example/a}}</ref>\n"
+        "<ref>{{Kilde www |url=https://no.example/b |tittel=B |besøksdato=3. mars 2019}}</ref>\n"
+        "<ref>{{Verkkoviite |osoite=https://fi.example/c |nimeke=C |viitattu=3.3.2019}}</ref>\n"
+        "<ref>{{Citace elektronického periodika |url=https://cs.example/d |přístup=2019-03-03}}</ref>\n"
+        "<ref>{{Ref-web |url=https://ca.example/e |títol=E |consulta=3 març 2019}}</ref>\n"
+        "<ref>{{Web kaynağı |url=https://tr.example/f |başlık=F |erişimtarihi=3 Mart 2019}}</ref>\n"
+        "<ref>{{Some local cite |url=https://xx.example/g |access-date=2019-03-03}}</ref>\n"
+        "<ref>{{Lang|de|[https://xx.example/h text]}}</ref>\n"
+    )
+    march3 = d("2019-03-03")
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://sv.example/a", march3),
+        ("https://web.archive.org/web/1/https://sv.example/a", None),
+        ("https://no.example/b", march3),
+        ("https://fi.example/c", march3),
+        ("https://cs.example/d", march3),
+        ("https://ca.example/e", march3),
+        ("https://tr.example/f", march3),
+        ("https://xx.example/g", march3),
+        ("https://xx.example/h", None),
+    ]

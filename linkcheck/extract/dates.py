@@ -38,26 +38,27 @@ _ENGLISH_MONTHS = (
 
 # Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt,
 # pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), the
-# Norwegian and Danish forms not already there ("desember"), and Turkish full names ("17 Mart 2021").
+# Norwegian, Danish, Swedish and Catalan forms not already there ("desember", "augusti", "març"),
+# and Turkish full names ("17 Mart 2021").
 # Accent-free and umlaut-as-"ae" spellings are added automatically below.
 _MONTH_NAMES: dict[int, str] = {
     1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro"
-    " styczeń stycznia sty января январь янв ocak",
+    " styczeń stycznia sty января январь янв ocak gener",
     2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev"
-    " luty lutego lut февраля февраль фев şubat",
-    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart",
+    " luty lutego lut февраля февраль фев şubat febrer",
+    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart març",
     4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр nisan",
-    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs",
-    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran",
-    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz",
-    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos",
+    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs maig",
+    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran juny",
+    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz juliol",
+    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos agost augusti",
     9: "september sep sept septembre septiembre setiembre set sett settembre setembro"
-    " wrzesień września wrz сентября сентябрь сен eylül",
+    " wrzesień września wrz сентября сентябрь сен eylül setembre",
     10: "october oct oktober okt octobre octubre ottobre ott outubro out październik października paź"
     " октября октябрь окт ekim",
     11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя kasım",
     12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro desember des"
-    " grudzień grudnia gru декабря декабрь дек aralık",
+    " grudzień grudnia gru декабря декабрь дек aralık desembre",
 }
 
 
