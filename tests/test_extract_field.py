@@ -447,3 +447,28 @@ def test_citation_templates_of_more_wikipedias_and_unknown_names() -> None:
         ("https://xx.example/g", march3),
         ("https://xx.example/h", None),
     ]
+
+
+def test_a_table_column_headed_accessed_dates_its_own_row_only() -> None:
+    md = (
+        "| Source | Link | Published | Last accessed |\n|---|---|---|---|\n"
+        "| A | https://a.example.org/x | 2019-01-02 | |\n"
+        "| B | no link | 2019-01-03 | 18.03.2021 |\n"
+        "| C | [c](https://c.example.org/z) | 2019-01-04 | 19 March 2021 |\n"
+    )
+    assert [
+        (c.url, c.accessed, c.line) for c in extract_bytes(md.encode(), "list.md", OPTIONS).citations
+    ] == [
+        ("https://a.example.org/x", None, 3),
+        ("https://c.example.org/z", d("2021-03-19"), 5),
+    ]
+    page = (
+        "<table><tr><th>Source</th><th>Link</th><th>Published</th><th>Date accessed</th></tr>"
+        "<tr><td>A</td><td><a href='https://a.example.org/x'>x</a></td><td>2 Jan 2019</td><td></td></tr>"
+        "<tr><td>B</td><td>none</td><td>3 Jan 2019</td><td>18.03.2021</td></tr>"
+        "<tr><td>C</td><td>https://c.example.org/z</td><td>4 Jan 2019</td><td>19 March 2021</td></tr></table>"
+    )
+    assert pairs(extract_bytes(page.encode(), "list.html", OPTIONS).citations) == [
+        ("https://a.example.org/x", None),
+        ("https://c.example.org/z", d("2021-03-19")),
+    ]

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 
 from linkcheck.models import DateOrder, ExtractOptions
 
-__all__ = ["DateMention", "date_problem", "field_date", "find_accessed", "note_date", "parse_date"]
+__all__ = [
+    "DateMention",
+    "date_problem",
+    "field_date",
+    "find_accessed",
+    "is_accessed_heading",
+    "note_date",
+    "parse_date",
+]
 
 # The web did not exist before 1991, so no URL can have been accessed before then.
 _EARLIEST = dt.date(1991, 1, 1)
@@ -401,6 +409,16 @@ def find_accessed(
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
     return mentions
+
+
+def is_accessed_heading(text: str) -> bool:
+    """Whether a table's column heading says its cells are accessed-on dates ("Accessed",
+    "Date accessed", "Last accessed on", "Zugriff am", "Consulté le", "Retrieved")."""
+    text = " ".join(text.split()).strip(" :")
+    if not text or len(text) > 40:
+        return False
+    kw = _KEYWORD_RE.search(text)
+    return kw is not None and kw["cited"] is None
 
 
 def field_date(value: str, options: ExtractOptions, notes: list[str] | None, where: str) -> dt.date | None:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from linkcheck.extract.dates import is_accessed_heading
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
 from linkcheck.extract.urls import find_urls
 from linkcheck.models import Extraction, ExtractOptions
@@ -54,6 +55,9 @@ class _Renderer:
         self.source_line = 1
         self.list_depth = 0
         self.item_open = False  # a list item has begun and its first block not yet rendered
+        self.headings: list[str] = []  # the current table's column headings
+        self.cell = 0  # the column of the cell being rendered
+        self.in_heading = False
 
     def emit(self, s: str) -> None:
         for i, ch in enumerate(s):
@@ -121,12 +125,30 @@ class _Renderer:
                 if not self.item_open:
                     self.block_break()
                 self.item_open = False
+            elif kind == "thead_open":
+                self.headings = []
             elif kind == "tr_open":
-                if not "".join(self.parts[-2:]).endswith("\n"):
-                    self.emit("\n")
-            elif kind in ("th_open", "td_open"):
+                # Each row is an entry of its own: a date in one row never goes to another's URL.
+                self.block_break()
+                if tok.map:
+                    self.at_source_line(tok.map[0] + 1)
+                self.cell = 0
+            elif kind == "th_open":
                 self.emit(" | ")
+                self.headings.append("")
+                self.in_heading = True
+            elif kind == "th_close":
+                self.in_heading = False
+            elif kind == "td_open":
+                # A column headed "Accessed" (or "Zugriff", "Consulté le", ...) marks the date
+                # in each of its cells as the row's accessed-on date: the heading is written
+                # before the cell, so that the cell reads as the phrase it stands for.
+                heading = self.headings[self.cell] if self.cell < len(self.headings) else ""
+                self.emit(f" | {heading}: " if is_accessed_heading(heading) else " | ")
+                self.cell += 1
             elif kind == "inline":
+                if self.in_heading and self.headings:
+                    self.headings[-1] = tok.content.strip()
                 self.inline(tok)
             elif kind in ("fence", "code_block"):
                 self.block_break()
