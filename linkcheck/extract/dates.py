@@ -408,7 +408,38 @@ def find_accessed(
             url_follows = True
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
+    if "tarihinde" in text:
+        mentions = _date_first(text, order, limit, mentions)
     return mentions
+
+
+# Turkish puts the date first: "17 Mart 2021 tarihinde https://... adresinden erişildi" (APA in
+# Turkish: "retrieved on DATE from URL"); the URL follows.
+_DATE_FIRST_RE = re.compile(r"[ \t]+tarihinde(?![^\W\d_])", re.IGNORECASE)
+
+
+def _date_first(
+    text: str, order: DateOrder, limit: dt.date, mentions: list[DateMention]
+) -> list[DateMention]:
+    """``mentions`` with the phrases whose keyword comes after their date added, in text order."""
+    taken = [(m.start, m.end) for m in mentions]
+    added: list[DateMention] = []
+    for kw in _DATE_FIRST_RE.finditer(text):
+        for start in range(max(0, kw.start() - 30), kw.start()):
+            if start and text[start - 1].isalnum():
+                continue
+            found = _match_date(text, start, order)
+            if found is None or found[0] != kw.start():
+                continue
+            date, problem = found[1]
+            if date is not None:
+                problem = date_problem(date, limit)
+                if problem is not None:
+                    date = None
+            if not any(a < kw.end() and start < b for a, b in taken):
+                added.append(DateMention(start, kw.end(), text[start : kw.end()], date, problem, True))
+            break
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
 
 
 def is_accessed_heading(text: str) -> bool:
