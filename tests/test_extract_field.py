@@ -476,7 +476,7 @@ def test_a_table_column_headed_accessed_dates_its_own_row_only() -> None:
 
 def test_turkish_date_before_its_keyword_dates_the_url_after_it() -> None:
     text = (
-        "Okafor, A. (2019). Ölçmek. Blog. 17 Mart 2021 tarihinde https://a.example.org/x adresinden erişildi. "
+        "Okafor, A. (2019). Ölçmek. 17 Mart 2021 tarihinde https://a.example.org/x adresinden erişildi. "
         "Lindqvist, M. (2020). Arşiv. https://b.example.org/y adresinden erişildi."
     )
     assert pairs(citations_from_text(text, OPTIONS)) == [
