@@ -483,3 +483,16 @@ def test_turkish_date_before_its_keyword_dates_the_url_after_it() -> None:
         ("https://a.example.org/x", d("2021-03-17")),
         ("https://b.example.org/y", None),
     ]
+
+
+def test_stand_in_brackets_right_after_a_url_is_its_accessed_on_date() -> None:
+    text = (
+        "[1] Okafor. Blog. https://a.example.org/x?id=42 [Stand: 17.03.2021].\n"
+        "[2] Amt. Bericht (Stand: 18.03.2021). https://b.example.org/y\n"
+        "[3] Amt. https://c.example.org/z. Stand: 19.03.2021\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x?id=42", d("2021-03-17")),
+        ("https://b.example.org/y", None),
+        ("https://c.example.org/z", None),
+    ]

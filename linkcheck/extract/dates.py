@@ -141,6 +141,7 @@ _KEYWORD_RE = re.compile(
     r"""(?=[abcdeghklopqrsvzåдпи閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
+    | (?P<stand>stand)                                                                   # de, see _STAND
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
         |viitattu)
     | (?P<accessed>
@@ -200,6 +201,11 @@ _URL_NEXT_RE = re.compile(
     re.IGNORECASE,
 )
 
+
+# German "Stand" ("as of") is an accessed-on keyword only in brackets right after a URL:
+# "URL [Stand: 17.03.2021]" is how German styles and guides mark the day the address was
+# checked; "Bericht (Stand: 3. März 2020)" elsewhere is the state of a document, not a visit.
+_URL_JUST_BEFORE = re.compile(r"(?:https?://|www\.)[^\s<>\[\]()]+[.,;:>]?[ \t]*$", re.IGNORECASE)
 
 # "Retrieved from URL on DATE" (a common variant of APA's "Retrieved DATE, from URL").
 _RETRIEVED_FROM_ON_RE = re.compile(
@@ -371,6 +377,10 @@ def find_accessed(
         ):
             continue
         opening = _opening_bracket(text, start)
+        if kw["stand"] is not None and (
+            opening is None or not _URL_JUST_BEFORE.search(text, max(0, opening - 600), opening)
+        ):
+            continue
         # "cited" alone is a common word; Vancouver brackets it, sometimes after another
         # date ("[updated 2018 Apr 27; cited 2019 Sep 20]"). Unbracketed, it counts only when
         # the URL follows the date ("Cited 17 March 2021. Online: https://...").
