@@ -103,8 +103,17 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         if cache is not None and cache.exists():
             kept = {(d["style"], d["locale"]): d for d in json.loads(cache.read_text())}
-            renderings = [style_bed.Rendering(**kept[j]) for j in jobs if j in kept]
-            missing = [j for j in jobs if j not in kept]
+            # Classified again from the kept text, so that a change to the classification holds;
+            # a rendering kept before the text without dates was kept is rendered again.
+            renderings = [
+                style_bed.classify(style_bed.Rendering(**kept[j]))
+                if kept[j].get("without")
+                else style_bed.Rendering(**kept[j])
+                for j in jobs
+                if j in kept and (kept[j].get("without") or kept[j]["error"] or not kept[j]["prints_url"])
+            ]
+            done = {(r.style, r.locale) for r in renderings}
+            missing = [j for j in jobs if j not in done]
             renderings += list(pool.map(render_one, missing, chunksize=8))
         else:
             renderings = list(pool.map(render_one, jobs, chunksize=8))

@@ -119,6 +119,7 @@ class Rendering:
     locale: str
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
+    without: list[str] = field(default_factory=list)  # the plain references with no accessed dates
     prints_url: bool = False
     prints_accessed: bool = False
     dated: list[bool] = field(default_factory=list)  # per item: prints a marked accessed date
@@ -147,10 +148,19 @@ def render(style: str, locale: str) -> Rendering:
     path = style_dir() / f"{style}.csl"
     try:
         r.plain, r.html = _render(path, locale, ITEMS)
-        without, _ = _render(path, locale, [{k: v for k, v in it.items() if k != "accessed"} for it in ITEMS])
+        r.without, _ = _render(
+            path, locale, [{k: v for k, v in it.items() if k != "accessed"} for it in ITEMS]
+        )
     except Exception as e:  # citeproc-py cannot run every CSL feature: name the style, go on
         r.error = f"{type(e).__name__}: {e}"[:200]
         return r
+    return classify(r)
+
+
+def classify(r: Rendering) -> Rendering:
+    """Fill in what a rendering prints (URL, accessed dates, marked or not) from its text."""
+    without = r.without
+    r.unmarked = False
     joined = "\n".join(r.plain)
     r.prints_url = all(str(it["URL"]) in joined for it in ITEMS)
     r.prints_accessed = r.plain != without
@@ -169,8 +179,17 @@ def render(style: str, locale: str) -> Rendering:
         added = _added_text(no_date, with_date)
         marked = bool(re.search(r"[^\W\d_]{2,}", _DATE_WORDS.sub(" ", added)))
         # A month and year without the day ("Checked March 2021") is no accessed-on date.
-        day = it["accessed"]["date-parts"][0][2]  # type: ignore[index]
-        whole = re.search(rf"(?<!\d){day}(?!\d)", added) is not None
+        # Nor is a date citeproc-py renders without its month ("[cited 2021 17]", a fault of its
+        # own in some styles): the style prints no whole date there.
+        year, month, day = it["accessed"]["date-parts"][0]  # type: ignore[index]
+        whole = (
+            re.search(rf"(?<!\d){day}(?!\d)", added) is not None
+            and re.search(rf"(?<!\d){year}(?!\d)", added) is not None
+            and (
+                re.search(rf"(?<!\d)0?{month}(?!\d)", added) is not None
+                or _MONTH_WORD.search(added) is not None
+            )
+        )
         r.dated.append(with_date != no_date and marked and whole)
         r.unmarked |= with_date != no_date and whole and not marked
     return r
@@ -203,9 +222,12 @@ def _month_words() -> str:
 _DATE_WORDS = re.compile(rf"(?i)(?<![^\W\d_])(?:{_month_words()}|st|nd|rd|th|er|de|del|of)(?![^\W\d_])")
 
 
+_MONTH_WORD = re.compile(rf"(?i)(?<![^\W\d_])(?:{_month_words()})(?![^\W\d_])")
+
+
 # citeproc-py's HTML formatter writes a style's affixes unescaped: "<https://...>" from MHRA's
 # prefix "&lt;" would be read by a browser as a tag. Escape every "<" that opens no formatting tag.
-_STRAY_LT = re.compile(r"<(?!/?(?:i|b|span|sup|sub|a|div|p)\b)")
+_STRAY_LT = re.compile(r"<(?!/?(?:i|b|u|span|sup|sub|a|div|p)\b)")
 
 
 def _fix_html(entry: str) -> str:

@@ -496,3 +496,17 @@ def test_stand_in_brackets_right_after_a_url_is_its_accessed_on_date() -> None:
         ("https://b.example.org/y", None),
         ("https://c.example.org/z", None),
     ]
+
+
+def test_pages_with_a_non_breaking_hyphen_stand_between_a_date_and_its_connector() -> None:
+    # ISO 690 in French, a whole list on one line: "[consulté le ...], Vol. 12, n° 3, p. 45‑67.
+    # Disponible à : <URL : ...>" (U+2011 between the pages).
+    text = (
+        "A. Blog [en ligne]. 2019[consulté le 17 mars 2021]. Disponible à : <URL : https://a.example.org/x>. "
+        "B. Revue [en ligne]. 2020[consulté le 23 novembre 2022], Vol. 12, n° 3, p. 45\u201167. "
+        "Disponible à : <URL : https://b.example.org/y>."
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-03-17")),
+        ("https://b.example.org/y", d("2022-11-23")),
+    ]

@@ -52,7 +52,7 @@ _FORWARD_CONNECTOR = re.compile(
 _MAX_BIND_GAP = 250
 # Volume, issue and page numbers, with their abbreviations ("Vol. 12, n° 3, p. 45–67", "S. 45").
 _NUMBERS = re.compile(
-    r"(?:\b(?:vol|no|nr|n°|nᵒ|p|pp|s|bd|t|h|jg|issue)\.?\s*)?\d[\d\s:()–—-]*", re.IGNORECASE
+    r"(?:\b(?:vol|no|nr|n°|nᵒ|p|pp|s|bd|t|h|jg|issue)\.?\s*)?\d[\d\s:()‐‑–—-]*", re.IGNORECASE
 )
 _MAX_ENTRY = 400
 _SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
