@@ -103,14 +103,21 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         if cache is not None and cache.exists():
             kept = {(d["style"], d["locale"]): d for d in json.loads(cache.read_text())}
-            # Classified again from the kept text, so that a change to the classification holds;
-            # a rendering kept before the text without dates was kept is rendered again.
+            # Classified again from the kept text, so that a change to the classification holds.
+            # A rendering kept without its text without dates (an older cache) is rendered again
+            # when it prints a date; one that prints none cannot gain one.
             renderings = [
                 style_bed.classify(style_bed.Rendering(**kept[j]))
                 if kept[j].get("without")
                 else style_bed.Rendering(**kept[j])
                 for j in jobs
-                if j in kept and (kept[j].get("without") or kept[j]["error"] or not kept[j]["prints_url"])
+                if j in kept
+                and (
+                    kept[j].get("without")
+                    or kept[j]["error"]
+                    or not kept[j]["prints_url"]
+                    or not (kept[j]["unmarked"] or any(kept[j]["dated"]))
+                )
             ]
             done = {(r.style, r.locale) for r in renderings}
             missing = [j for j in jobs if j not in done]
