@@ -510,3 +510,14 @@ def test_pages_with_a_non_breaking_hyphen_stand_between_a_date_and_its_connector
         ("https://a.example.org/x", d("2021-03-17")),
         ("https://b.example.org/y", d("2022-11-23")),
     ]
+
+
+def test_wikitext_address_without_a_scheme_is_text_not_a_link() -> None:
+    src = (
+        "<ref>[http://www.uefa.example/history UEFA history]. [[UEFA]]. uefa.example/</ref>\n"
+        "<ref>Club site: www.club.example/news, see https://club.example/a</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("http://www.uefa.example/history", None),
+        ("https://club.example/a", None),
+    ]

@@ -50,6 +50,7 @@ _FORWARD_CONNECTOR = re.compile(
     re.IGNORECASE,
 )
 _MAX_BIND_GAP = 250
+_HAS_SCHEME = re.compile(r"(?:https?|ftp)://|//", re.IGNORECASE)
 # Volume, issue and page numbers, with their abbreviations ("Vol. 12, n° 3, p. 45–67", "S. 45").
 _NUMBERS = re.compile(
     r"(?:\b(?:vol|no|nr|n°|nᵒ|p|pp|s|bd|t|h|jg|issue)\.?\s*)?\d[\d\s:()‐‑–—-]*", re.IGNORECASE
@@ -265,6 +266,7 @@ def citations_from_text(
     unescape: Callable[[str], str] | None = None,
     notes: list[str] | None = None,
     anchors_override: bool = False,
+    scheme_only: bool = False,
 ) -> list[Citation]:
     """Every cited URL in free text, each with its entry text and its own accessed-on date.
 
@@ -275,7 +277,9 @@ def citations_from_text(
     only its label, and a PDF link annotation is the truth about a URL its layout broke.
     ``line_of`` maps an offset to a 1-based source line (default: lines of ``text``).
     ``unescape`` undoes format escapes in a cited URL (Markdown's ``\\_``). Problems worth a
-    --verbose line (an impossible date) are appended to ``notes``.
+    --verbose line (an impossible date) are appended to ``notes``. With ``scheme_only``, an
+    address written without a scheme (``www.x.org``, ``x.org/a``) is no URL: in wikitext it is
+    plain text, since MediaWiki links only addresses that name their protocol.
     """
     if line_of is None:
         newlines = [m.start() for m in re.finditer("\n", text)]
@@ -284,6 +288,8 @@ def citations_from_text(
             return bisect.bisect_right(newlines, pos - 1) + 1 if pos >= 0 else None
 
     all_urls = find_urls(text, include_dois=options.include_dois)
+    if scheme_only:
+        all_urls = [u for u in all_urls if _HAS_SCHEME.match(u.cited)]
     anchor_urls: list[UrlMatch] = []
     for a in anchors:
         href = a.href.strip()

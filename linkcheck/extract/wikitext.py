@@ -493,6 +493,9 @@ def _free_citations(
         anchors_override=True,
         line_of=lambda pos: line_of_source(rendered.source_pos(pos)),
         notes=notes,
+        # MediaWiki links only addresses that name their protocol: "[[UEFA]]. uefa.com/" or
+        # "www.x.org" in prose is text a reader cannot follow, not a cited URL.
+        scheme_only=True,
     )
     out = []
     for c in found:
