@@ -472,6 +472,27 @@ def test_a_table_column_headed_accessed_dates_its_own_row_only() -> None:
         ("https://a.example.org/x", None),
         ("https://c.example.org/z", d("2021-03-19")),
     ]
+    import io
+
+    import docx
+
+    document = docx.Document()
+    rows = [
+        ["Source", "Link", "Published", "Zugriff am"],
+        ["A", "https://a.example.org/x", "2.1.2019", ""],
+        ["B", "none", "3.1.2019", "18.03.2021"],
+        ["C", "https://c.example.org/z", "4.1.2019", "19. März 2021"],
+    ]
+    table = document.add_table(rows=4, cols=4)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    out = io.BytesIO()
+    document.save(out)
+    assert pairs(extract_bytes(out.getvalue(), "list.docx", OPTIONS).citations) == [
+        ("https://a.example.org/x", None),
+        ("https://c.example.org/z", d("2021-03-19")),
+    ]
 
 
 def test_turkish_date_before_its_keyword_dates_the_url_after_it() -> None:

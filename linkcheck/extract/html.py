@@ -377,7 +377,10 @@ class _Walker:
             # the date dates the URL of its own row.
             column, heading = accessed
             line = self.source.locate("")
-            self.out.flow_text(" | " + (heading + ": " if column else ""), line)
+            # (A cell that says "Accessed ..." itself needs no heading.)
+            own = " ".join((node.text(deep=True) or "").split())
+            marked = column and not is_accessed_heading(own)
+            self.out.flow_text(" | " + (heading + ": " if marked else ""), line)
             breaks = 0
         if breaks:
             self.out.boundary(breaks)

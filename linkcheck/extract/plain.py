@@ -107,7 +107,7 @@ class _Renderer:
             # image: neither its target nor its alt text is a citation.
 
     def render(self, tokens: list[Token]) -> None:
-        for tok in tokens:
+        for k, tok in enumerate(tokens):
             kind = tok.type
             if kind in ("bullet_list_open", "ordered_list_open"):
                 self.block_break()
@@ -144,7 +144,9 @@ class _Renderer:
                 # in each of its cells as the row's accessed-on date: the heading is written
                 # before the cell, so that the cell reads as the phrase it stands for.
                 heading = self.headings[self.cell] if self.cell < len(self.headings) else ""
-                self.emit(f" | {heading}: " if is_accessed_heading(heading) else " | ")
+                own = tokens[k + 1].content if k + 1 < len(tokens) and tokens[k + 1].type == "inline" else ""
+                marked = is_accessed_heading(heading) and not is_accessed_heading(own)
+                self.emit(f" | {heading}: " if marked else " | ")
                 self.cell += 1
             elif kind == "inline":
                 if self.in_heading and self.headings:
