@@ -25,6 +25,7 @@ import logging
 import re
 import struct
 import zlib
+from collections import Counter
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -246,14 +247,17 @@ def _page_text(text: str, uris: list[str], number: int, notes: list[str]) -> tup
 
 
 # A line that holds only a page number ("12", "xiv", "Page 3 of 9", "- 4 -").
+_ROMAN = r"(?=[mdclxvi])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _PAGE_NUMBER_LINE = re.compile(
-    r"[\s\-–]*(?:\d{1,3}|[ivxlc]{1,7}|(?:page|seite|p\.|s\.|pag\.|str\.)\s*\d{1,4}(?:\s*(?:of|von|/|de|z)\s*\d{1,4})?)"
+    r"[\s\-–]*(?:\d{1,3}|"
+    + _ROMAN
+    + r"|(?:page|seite|p\.|s\.|pag\.|str\.)\s*\d{1,4}(?:\s*(?:of|von|/|de|z)\s*\d{1,4})?)"
     r"[\s\-–]*",
     re.IGNORECASE,
 )
 # A running header: a short line with a page number at one end ("literatur 19", "46 BIBLIOGRAFIA").
 _NUMBERED_HEADER = re.compile(
-    r"\s*(?:\d{1,4}|[ivxlc]{1,7})\s+\D.{0,70}|.{0,70}\D\s+(?:\d{1,4}|[ivxlc]{1,7})\s*", re.I
+    r"\s*(?:\d{1,4}|" + _ROMAN + r")\s+\D.{0,70}|.{0,70}\D\s+(?:\d{1,4}|" + _ROMAN + r")\s*", re.I
 )
 
 
@@ -317,8 +321,8 @@ def _pdf_text_and_anchors(data: bytes) -> tuple[str, list[Anchor], list[str]]:
     finally:
         logger.setLevel(level)
     # Running headers repeat at the top of pages (even and odd pages may have their own).
-    tops = [_header_key(t.lstrip("\n").split("\n", 1)[0]) for t, _ in raw]
-    headers = {k for k in tops if k and tops.count(k) > 1}
+    tops = Counter(_header_key(t.lstrip("\n").split("\n", 1)[0]) for t, _ in raw)
+    headers = {k for k, n in tops.items() if k and n > 1}
     texts = [t for t, _ in raw]
     joins = [False] * len(texts)
     for k in range(1, len(texts)):
@@ -327,7 +331,7 @@ def _pdf_text_and_anchors(data: bytes) -> tuple[str, list[Anchor], list[str]]:
             texts[k - 1], texts[k] = joined
             joins[k] = True
     offset = 0
-    text = ""
+    parts: list[str] = []
     prev_extra = False
     for number, (page, (_, uris)) in enumerate(zip(texts, raw, strict=True), start=1):
         page_text, page_anchors = _page_text(page, uris, number, notes)
@@ -335,16 +339,16 @@ def _pdf_text_and_anchors(data: bytes) -> tuple[str, list[Anchor], list[str]]:
             # A page that goes on with the URL the page before it ended with is one entry with it.
             # (Not when link targets missing from its text were added after that page.)
             sep = "\n" if joins[number - 1] and not prev_extra else "\n\n"
-            text += sep
+            parts.append(sep)
             offset += len(sep)
         anchors += [Anchor(a.start + offset, a.end + offset, a.href) for a in page_anchors]
         pages.append(page_text)
         prev_extra = page_text != page.strip("\n")
-        text += page_text
+        parts.append(page_text)
         offset += len(page_text)
     if not any(p.strip() for p in pages):
         notes.append("no text found (a scanned PDF?)")
-    return text, anchors, notes
+    return "".join(parts), anchors, notes
 
 
 def extract(data: bytes, options: ExtractOptions) -> Extraction:
