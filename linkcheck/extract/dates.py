@@ -138,10 +138,10 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdeghklopqrsvzåдпи閲])(?<![^\W\d_])
+    r"""(?=[abcdeghkloprsvzåдпи閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
-    | (?P<stand>stand)                                                                   # de, see _STAND
+    | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
         |viitattu)
     | (?P<accessed>
@@ -459,7 +459,8 @@ def is_accessed_heading(text: str) -> bool:
     if not text or len(text) > 40:
         return False
     kw = _KEYWORD_RE.search(text)
-    return kw is not None and kw["cited"] is None
+    # "Stand" heads a column of document states as often as of visits: not enough on its own.
+    return kw is not None and kw["cited"] is None and kw["stand"] is None
 
 
 def field_date(value: str, options: ExtractOptions, notes: list[str] | None, where: str) -> dt.date | None:
