@@ -24,6 +24,7 @@ import argparse
 import dataclasses
 import json
 import random
+import re
 import sys
 import time
 from collections import defaultdict
@@ -68,6 +69,21 @@ def score_one(r: style_bed.Rendering) -> tuple[str, str, str, str, Scores]:
     return style, locale, kind, "", style_bed.score(r)
 
 
+def _may_lack_month(kept: dict[str, object]) -> bool:
+    """Whether a kept rendering that prints a date may print one without its month."""
+    if kept["error"] or not kept["prints_url"] or not (kept["unmarked"] or any(kept["dated"])):  # type: ignore[arg-type]
+        return False
+    joined = "\n".join(kept["plain"])  # type: ignore[arg-type]
+    for item in style_bed.ITEMS:
+        month = item["accessed"]["date-parts"][0][1]  # type: ignore[index]
+        names = [n for n, m in style_bed._month_table().items() if m == month]
+        if not re.search(rf"(?<!\d)0?{month}(?!\d)", joined) and not any(
+            re.search(rf"(?i)(?<![^\W\d_]){re.escape(n)}(?![^\W\d_])", joined) for n in names
+        ):
+            return True
+    return False
+
+
 def _pr(t: Tally) -> tuple[float, float]:
     return (t[0] / t[1] if t[1] else 1.0, t[0] / t[2] if t[2] else 1.0)
 
@@ -105,19 +121,13 @@ def main(argv: list[str] | None = None) -> int:
             kept = {(d["style"], d["locale"]): d for d in json.loads(cache.read_text())}
             # Classified again from the kept text, so that a change to the classification holds.
             # A rendering kept without its text without dates (an older cache) is rendered again
-            # when it prints a date; one that prints none cannot gain one.
+            # when a date it prints may lack its month (which made it no whole date since).
             renderings = [
                 style_bed.classify(style_bed.Rendering(**kept[j]))
                 if kept[j].get("without")
                 else style_bed.Rendering(**kept[j])
                 for j in jobs
-                if j in kept
-                and (
-                    kept[j].get("without")
-                    or kept[j]["error"]
-                    or not kept[j]["prints_url"]
-                    or not (kept[j]["unmarked"] or any(kept[j]["dated"]))
-                )
+                if j in kept and (kept[j].get("without") or not _may_lack_month(kept[j]))
             ]
             done = {(r.style, r.locale) for r in renderings}
             missing = [j for j in jobs if j not in done]
