@@ -542,3 +542,26 @@ def test_wikitext_address_without_a_scheme_is_text_not_a_link() -> None:
         ("http://www.uefa.example/history", None),
         ("https://club.example/a", None),
     ]
+
+
+def test_one_line_list_url_then_year_or_dash_then_its_date() -> None:
+    # Unnumbered, all on one line: what stands between each URL and the phrase after it is a
+    # year or a dash, so the phrase is that reference's; the next reference starts after it.
+    text = (
+        "Okafor, A., 'Link rot', Blog, https://a.example.org/x, 2019, accessed 17 March 2021. "
+        "Lindqvist, M., 'Archiving', 12:3, pp. 45–67, https://b.example.org/y - accessed: 23/11/2022. "
+        "Office, Report (Utrecht, 2018), [https://c.example.org/z] – consulté le 29/1/2020."
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-03-17")),
+        ("https://b.example.org/y", d("2022-11-23")),
+        ("https://c.example.org/z", d("2020-01-29")),
+    ]
+
+
+def test_markdown_bare_url_in_parentheses_keeps_its_underscores() -> None:
+    src = "- Data (https://x.example.org/_raw_/a_b) and [t](https://y.example.org/_c_)\n"
+    assert [c.url for c in plain.extract(src, OPTIONS, "markdown").citations] == [
+        "https://x.example.org/_raw_/a_b",
+        "https://y.example.org/_c_",
+    ]

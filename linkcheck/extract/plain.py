@@ -197,7 +197,14 @@ def _protect_bare_urls(source: str) -> str:
         for u in find_urls(line):
             raw = line[u.start : u.end]
             before = line[u.start - 1] if u.start else " "
-            if before in "[(<\"'=`" or not any(c in raw for c in "*_\\~") or line.count("`", 0, u.start) % 2:
+            # A link target "](url)" is the parser's; a bare "(" is only a parenthesis.
+            target = before == "(" and line[max(0, u.start - 2) : u.start] == "]("
+            if (
+                before in "[<\"'=`"
+                or target
+                or not any(c in raw for c in "*_\\~")
+                or line.count("`", 0, u.start) % 2
+            ):
                 continue
             pieces.append(line[pos : u.start])
             pieces.append(re.sub(r"(?<!\\)([*_~])", r"\\\1", raw))

@@ -142,7 +142,8 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 # What may stand between a URL and its trailing phrase without counting as content:
 # punctuation, quotes, white space, the angle brackets of "<URL>", and bracketed notes such as
 # "[Online]".
-_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’]")
+# Dashes too: "URL - accessed: 17/03/2021", "[URL] – consulté le 17/3/2021".
+_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—-]")
 
 
 def _within_reach(gap: str, content: int) -> bool:
@@ -189,7 +190,9 @@ def _bind(
             _FORWARD_CONNECTOR.match(fwd_gap) is not None
             or _FORWARD_CONNECTOR.match(_NUMBERS.sub(" ", fwd_gap)) is not None
         )
-        bwd_content = len(_FILLER.sub("", bwd_gap)) if bwd_gap is not None else None
+        # A year or pages between a URL and the phrase after it are still that reference's:
+        # "URL, 2019, accessed 17 March 2021".
+        bwd_content = len(_FILLER.sub("", _NUMBERS.sub(" ", bwd_gap))) if bwd_gap is not None else None
         choice: tuple[int, int] | None = None
         if forward_ok and bwd_content == 0:
             back = d.raw.lstrip().startswith("(") or not d.url_follows
