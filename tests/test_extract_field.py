@@ -565,3 +565,30 @@ def test_markdown_bare_url_in_parentheses_keeps_its_underscores() -> None:
         "https://x.example.org/_raw_/a_b",
         "https://y.example.org/_c_",
     ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        ("Okafor. Blog, 2019, https://x.example.org/a (accessed 17/03/21).", "2021-03-17"),
+        ("Okafor A (2019) Blog. Available at https://x.example.org/a [Verified 17 March 2021]", "2021-03-17"),
+        (
+            "1.Okafor A. Blog. 4 May 2019. https://x.example.org/a (17 Mar. 2021, date last accessed).",
+            "2021-03-17",
+        ),
+        ("{{Citation | year=2019 | url=https://x.example.org/a | access-date=17 March 2021}}", "2021-03-17"),
+    ],
+)
+def test_styles_of_the_sweep(entry: str, date: str) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [("https://x.example.org/a", d(date))]
+
+
+def test_date_last_accessed_dates_its_own_url_only() -> None:
+    text = (
+        "1.Okafor A. https://a.example.org/x (17 Mar. 2021, date last accessed).\n"
+        "2.Lindqvist M. https://b.example.org/y.\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-03-17")),
+        ("https://b.example.org/y", None),
+    ]

@@ -102,6 +102,11 @@ _NUMERIC_RE = re.compile(
     r"(?P<a>[0-9]{1,2})\s?(?P<s>[-/.])\s?(?P<b>[0-9]{1,2})\s?(?P=s)\s?(?P<y>[0-9]{4})(?![0-9])"
 )
 # Day, month and year apart by spaces only, as some write after "Accessed": "[Accessed 23 04 2023]".
+# A two-digit year after an accessed-on keyword: "(accessed 17/03/21)". The century is the one
+# that puts the date at or before today.
+_SHORT_YEAR_RE = re.compile(
+    r"(?P<a>[0-9]{1,2})(?P<s>[/.])(?P<b>[0-9]{1,2})(?P=s)(?P<y>[0-9]{2})(?![0-9/.]?[0-9])"
+)
 _SPACED_NUMERIC_RE = re.compile(r"(?P<a>[0-9]{1,2})[ \t]+(?P<b>[0-9]{1,2})[ \t]+(?P<y>[0-9]{4})(?![0-9])")
 # Japanese and Chinese: 2019年3月3日.
 _CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
@@ -148,7 +153,7 @@ _KEYWORD_RE = re.compile(
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
-      | downloaded
+      | downloaded|verified|checked
       | a(?:b(?:gerufen|rufdatum)|ufgerufen)                                             # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
       | lien\s+valide                                                                    # fr
@@ -181,7 +186,7 @@ _PREFIX_RE = re.compile(
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
 _GAP_RE = re.compile(
-    r"(?:\s*[:：])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    r"(?:\s*[:：=])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
     re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
@@ -269,6 +274,17 @@ def _numeric(a: int, b: int, year: int, order: DateOrder) -> _Reading:
         if swapped[0] is not None:
             return swapped
     return reading
+
+
+def _match_short_year(text: str, pos: int, order: DateOrder, today: dt.date) -> tuple[int, _Reading] | None:
+    """A numeric date with a two-digit year at ``pos`` ("17/03/21"), or None."""
+    m = _SHORT_YEAR_RE.match(text, pos)
+    if m is None:
+        return None
+    year = 2000 + int(m["y"])
+    if year > today.year:
+        year -= 100
+    return m.end(), _numeric(int(m["a"]), int(m["b"]), year, order)
 
 
 def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] | None:
@@ -388,7 +404,9 @@ def find_accessed(
         gap = _GAP_RE.match(text, kw.end())
         pos = gap.end() if gap else kw.end()
         weekday = _WEEKDAY_RE.match(text, pos)  # "accessed Wednesday, 17 March 2021"
-        found = _match_date(text, weekday.end() if weekday else pos, order)
+        if weekday:
+            pos = weekday.end()
+        found = _match_date(text, pos, order) or _match_short_year(text, pos, order, limit)
         if found is None and kw["retrieved"] is not None:
             # "Retrieved from URL on 3 May 2021": the phrase is "on DATE", after the URL it dates.
             later = _RETRIEVED_FROM_ON_RE.match(text, kw.end())
@@ -418,14 +436,18 @@ def find_accessed(
             url_follows = True
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
-    if "tarihinde" in text:
+    if "tarihinde" in text or "last accessed" in text.lower():
         mentions = _date_first(text, order, limit, mentions)
     return mentions
 
 
-# Turkish puts the date first: "17 Mart 2021 tarihinde https://... adresinden erişildi" (APA in
-# Turkish: "retrieved on DATE from URL"); the URL follows.
-_DATE_FIRST_RE = re.compile(r"[ \t]+tarihinde(?![^\W\d_])", re.IGNORECASE)
+# Phrases that put the date first. Turkish: "17 Mart 2021 tarihinde https://... adresinden
+# erişildi" (APA in Turkish: "retrieved on DATE from URL"), the URL follows; the Oxford journals:
+# "URL (17 Mar. 2021, date last accessed)", the URL comes before.
+_DATE_FIRST_RE = re.compile(
+    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 def _date_first(
@@ -447,7 +469,11 @@ def _date_first(
                 if problem is not None:
                     date = None
             if not any(a < kw.end() and start < b for a, b in taken):
-                added.append(DateMention(start, kw.end(), text[start : kw.end()], date, problem, True))
+                follows = kw["follows"] is not None
+                end = kw.end()
+                if start and text[start - 1] == "(" and text.startswith(")", end):
+                    start, end = start - 1, end + 1  # "(17 Mar. 2021, date last accessed)"
+                added.append(DateMention(start, end, text[start:end], date, problem, follows))
             break
     return sorted(mentions + added, key=lambda m: m.start) if added else mentions
 

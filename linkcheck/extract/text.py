@@ -142,8 +142,8 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 # What may stand between a URL and its trailing phrase without counting as content:
 # punctuation, quotes, white space, the angle brackets of "<URL>", and bracketed notes such as
 # "[Online]".
-# Dashes too: "URL - accessed: 17/03/2021", "[URL] – consulté le 17/3/2021".
-_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—-]")
+# Dashes and bars too: "URL - accessed: 17/03/2021", "[URL] – consulté le 17/3/2021", table cells.
+_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]")
 
 
 def _within_reach(gap: str, content: int) -> bool:
