@@ -70,16 +70,18 @@ def score_one(r: style_bed.Rendering) -> tuple[str, str, str, str, Scores]:
 
 
 def _may_lack_month(kept: dict[str, object]) -> bool:
-    """Whether a kept rendering that prints a date may print one without its month."""
+    """Whether a kept rendering that prints a date may print one without its month or year."""
     if kept["error"] or not kept["prints_url"] or not (kept["unmarked"] or any(kept["dated"])):  # type: ignore[arg-type]
         return False
     joined = "\n".join(kept["plain"])  # type: ignore[arg-type]
     for item in style_bed.ITEMS:
-        month = item["accessed"]["date-parts"][0][1]  # type: ignore[index]
+        year, month, _day = item["accessed"]["date-parts"][0]  # type: ignore[index]
         names = [n for n, m in style_bed._month_table().items() if m == month]
         if not re.search(rf"(?<!\d)0?{month}(?!\d)", joined) and not any(
             re.search(rf"(?i)(?<![^\W\d_]){re.escape(n)}(?![^\W\d_])", joined) for n in names
         ):
+            return True
+        if not re.search(rf"(?<!\d){year}(?!\d)", joined):
             return True
     return False
 

@@ -255,7 +255,9 @@ def documents(r: Rendering) -> dict[tuple[str, str], bytes]:
             f'<!doctype html><html><head><meta charset="utf-8"><title>References</title></head>'
             f"<body><h1>References</h1>\n{body}\n</body></html>"
         ).encode()
-        md_entries = [_markdown(e) for e in r.plain]
+        # (Without the margin some styles put before a reference: in Markdown, text indented by
+        # a tab is a code block, which no author of a reference list means.)
+        md_entries = [_markdown(e.strip()) for e in r.plain]
         if layout == "lines":
             md = "# References\n\n" + "\n".join(f"- {e}" for e in md_entries) + "\n"
         else:

@@ -577,6 +577,8 @@ def test_markdown_bare_url_in_parentheses_keeps_its_underscores() -> None:
             "2021-03-17",
         ),
         ("{{Citation | year=2019 | url=https://x.example.org/a | access-date=17 March 2021}}", "2021-03-17"),
+        ("Okafor (2019): Blog. URL: https://x.example.org/a (Abruf 17/03/2021).", "2021-03-17"),
+        ("Okafor A. (2019) ‒ Blog.   https://x.example.org/a [Accédé le 17 mars 2021].", "2021-03-17"),
     ],
 )
 def test_styles_of_the_sweep(entry: str, date: str) -> None:

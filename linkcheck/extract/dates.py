@@ -150,11 +150,11 @@ _KEYWORD_RE = re.compile(
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
         |viitattu)
     | (?P<accessed>
-        ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
+        ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
       | downloaded|verified|checked
-      | a(?:b(?:gerufen|rufdatum)|ufgerufen)                                             # de
+      | a(?:b(?:gerufen|rufdatum|ruf)|ufgerufen)                                         # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
       | lien\s+valide                                                                    # fr
       | accesat                                                                          # ro
