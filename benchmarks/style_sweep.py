@@ -81,7 +81,7 @@ def _may_lack_month(kept: dict[str, object]) -> bool:
             re.search(rf"(?i)(?<![^\W\d_]){re.escape(n)}(?![^\W\d_])", joined) for n in names
         ):
             return True
-        if not re.search(rf"(?<!\d){year}(?!\d)", joined):
+        if not re.search(rf"(?<!\d)(?:{year}|{year % 100:02d})(?!\d)", joined):
             return True
     return False
 

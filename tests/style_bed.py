@@ -184,10 +184,10 @@ def classify(r: Rendering) -> Rendering:
         year, month, day = it["accessed"]["date-parts"][0]  # type: ignore[index]
         whole = (
             re.search(rf"(?<!\d){day}(?!\d)", added) is not None
-            and re.search(rf"(?<!\d){year}(?!\d)", added) is not None
+            and re.search(rf"(?<!\d)(?:{year}|{year % 100:02d})(?!\d)", added) is not None
             and (
                 re.search(rf"(?<!\d)0?{month}(?!\d)", added) is not None
-                or _MONTH_WORD.search(added) is not None
+                or _MONTH_GLUED.search(added) is not None
             )
         )
         r.dated.append(with_date != no_date and marked and whole)
@@ -218,17 +218,21 @@ def _month_table() -> dict[str, int]:
     return dict(dates._MONTHS)
 
 
-def _month_words() -> str:
+def _month_words(shortest: int = 1) -> str:
     from linkcheck.extract import dates
 
-    return "|".join(sorted((re.escape(m) for m in dates._MONTHS), key=len, reverse=True))
+    names = (re.escape(m) for m in dates._MONTHS if len(m) >= shortest)
+    return "|".join(sorted(names, key=len, reverse=True))
 
 
 # Month names (any language linkcheck knows) and ordinal endings: parts of a date, not marks.
 _DATE_WORDS = re.compile(rf"(?i)(?<![^\W\d_])(?:{_month_words()}|st|nd|rd|th|er|de|del|of)(?![^\W\d_])")
 
 
-_MONTH_WORD = re.compile(rf"(?i)(?<![^\W\d_])(?:{_month_words()})(?![^\W\d_])")
+# A month name, also glued to the day and year as some styles print it ("17thMarch2021").
+_MONTH_GLUED = re.compile(
+    rf"(?i)(?<![^\W\d_])(?:{_month_words()})(?![^\W\d_])|(?:{_month_words(4)})(?![^\W\d_])"
+)
 
 
 # citeproc-py's HTML formatter writes a style's affixes unescaped: "<https://...>" from MHRA's
@@ -272,6 +276,8 @@ def _markdown(entry: str) -> str:
     for it in ITEMS:
         url = str(it["URL"])
         escaped = url.replace("_", "\\_")
+        if f"]({url})" in entry or f"({escaped})" in text or f'href="{url}"' in entry:
+            continue  # the style writes its own link syntax
         text = text.replace(escaped, f"[{escaped}]({url})")
     return text
 
