@@ -24,7 +24,6 @@ import argparse
 import dataclasses
 import json
 import random
-import re
 import sys
 import time
 from collections import defaultdict
@@ -69,23 +68,6 @@ def score_one(r: style_bed.Rendering) -> tuple[str, str, str, str, Scores]:
     return style, locale, kind, "", style_bed.score(r)
 
 
-def _may_lack_month(kept: dict[str, object]) -> bool:
-    """Whether a kept rendering that prints a date may print one without its month or year."""
-    if kept["error"] or not kept["prints_url"] or not (kept["unmarked"] or any(kept["dated"])):  # type: ignore[arg-type]
-        return False
-    joined = "\n".join(kept["plain"])  # type: ignore[arg-type]
-    for item in style_bed.ITEMS:
-        year, month, _day = item["accessed"]["date-parts"][0]  # type: ignore[index]
-        names = [n for n, m in style_bed._month_table().items() if m == month]
-        if not re.search(rf"(?<!\d)0?{month}(?!\d)", joined) and not any(
-            re.search(rf"(?i)(?<![^\W\d_]){re.escape(n)}(?![^\W\d_])", joined) for n in names
-        ):
-            return True
-        if not re.search(rf"(?<!\d)(?:{year}|{year % 100:02d})(?!\d)", joined):
-            return True
-    return False
-
-
 def _pr(t: Tally) -> tuple[float, float]:
     return (t[0] / t[1] if t[1] else 1.0, t[0] / t[2] if t[2] else 1.0)
 
@@ -122,14 +104,14 @@ def main(argv: list[str] | None = None) -> int:
         if cache is not None and cache.exists():
             kept = {(d["style"], d["locale"]): d for d in json.loads(cache.read_text())}
             # Classified again from the kept text, so that a change to the classification holds.
-            # A rendering kept without its text without dates (an older cache) is rendered again
-            # when a date it prints may lack its month (which made it no whole date since).
+            # A rendering that prints the URLs but was kept without its text without dates (an
+            # older cache) is rendered again.
             renderings = [
                 style_bed.classify(style_bed.Rendering(**kept[j]))
                 if kept[j].get("without")
                 else style_bed.Rendering(**kept[j])
                 for j in jobs
-                if j in kept and (kept[j].get("without") or not _may_lack_month(kept[j]))
+                if j in kept and (kept[j].get("without") or kept[j]["error"] or not kept[j]["prints_url"])
             ]
             done = {(r.style, r.locale) for r in renderings}
             missing = [j for j in jobs if j not in done]

@@ -212,12 +212,6 @@ def _added_text(before: str, after: str) -> str:
     return " ".join(after[j1:j2] for op, _i1, _i2, j1, j2 in sm.get_opcodes() if op in ("insert", "replace"))
 
 
-def _month_table() -> dict[str, int]:
-    from linkcheck.extract import dates
-
-    return dict(dates._MONTHS)
-
-
 def _month_words(shortest: int = 1) -> str:
     from linkcheck.extract import dates
 
