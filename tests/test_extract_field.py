@@ -585,12 +585,18 @@ def test_styles_of_the_sweep(entry: str, date: str) -> None:
     assert pairs(citations_from_text(entry, OPTIONS)) == [("https://x.example.org/a", d(date))]
 
 
-def test_date_last_accessed_dates_its_own_url_only() -> None:
+def test_date_then_its_keyword_in_brackets_dates_its_own_url_only() -> None:
     text = (
         "1.Okafor A. https://a.example.org/x (17 Mar. 2021, date last accessed).\n"
         "2.Lindqvist M. https://b.example.org/y.\n"
+        "3.Brown T. https://c.example.org/z (17. März 2021, zugegriffen).\n"
+        "4.Amt. https://d.example.org/w (23 novembre 2022, consulté).\n"
+        "5.Office. https://e.example.org/v (2018, Utrecht).\n"
     )
     assert pairs(citations_from_text(text, OPTIONS)) == [
         ("https://a.example.org/x", d("2021-03-17")),
         ("https://b.example.org/y", None),
+        ("https://c.example.org/z", d("2021-03-17")),
+        ("https://d.example.org/w", d("2022-11-23")),
+        ("https://e.example.org/v", None),
     ]

@@ -436,7 +436,7 @@ def find_accessed(
             url_follows = True
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
-    if "tarihinde" in text or "last accessed" in text.lower():
+    if "tarihinde" in text or "accessed" in text.lower() or ")" in text:
         mentions = _date_first(text, order, limit, mentions)
     return mentions
 
@@ -444,8 +444,11 @@ def find_accessed(
 # Phrases that put the date first. Turkish: "17 Mart 2021 tarihinde https://... adresinden
 # erişildi" (APA in Turkish: "retrieved on DATE from URL"), the URL follows; the Oxford journals:
 # "URL (17 Mar. 2021, date last accessed)", the URL comes before.
+# The Oxford journals in other locales put their own word there: "(17. März 2021, zugegriffen)",
+# "(17 mars 2021, consulté)": a date, a comma and an accessed-on keyword closing the brackets.
 _DATE_FIRST_RE = re.compile(
-    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])",
+    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
+    r"|,[ \t]*(?P<word>[^\W\d_][^\W\d_ \t]{2,20}(?:[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
     re.IGNORECASE,
 )
 
@@ -457,6 +460,10 @@ def _date_first(
     taken = [(m.start, m.end) for m in mentions]
     added: list[DateMention] = []
     for kw in _DATE_FIRST_RE.finditer(text):
+        if kw["word"] is not None:
+            word = _KEYWORD_RE.fullmatch(kw["word"])
+            if word is None or (word["accessed"] is None and word["retrieved"] is None):
+                continue
         for start in range(max(0, kw.start() - 30), kw.start()):
             if start and text[start - 1].isalnum():
                 continue
