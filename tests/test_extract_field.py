@@ -590,7 +590,7 @@ def test_date_then_its_keyword_in_brackets_dates_its_own_url_only() -> None:
         "1.Okafor A. https://a.example.org/x (17 Mar. 2021, date last accessed).\n"
         "2.Lindqvist M. https://b.example.org/y.\n"
         "3.Brown T. https://c.example.org/z (17. März 2021, zugegriffen).\n"
-        "4.Amt. https://d.example.org/w (23 novembre 2022, consulté).\n"
+        "4.Amt. https://d.example.org/w (23 novembre 2022, consulté le).\n"
         "5.Office. https://e.example.org/v (2018, Utrecht).\n"
     )
     assert pairs(citations_from_text(text, OPTIONS)) == [

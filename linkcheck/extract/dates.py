@@ -461,8 +461,13 @@ def _date_first(
     added: list[DateMention] = []
     for kw in _DATE_FIRST_RE.finditer(text):
         if kw["word"] is not None:
-            word = _KEYWORD_RE.fullmatch(kw["word"])
-            if word is None or (word["accessed"] is None and word["retrieved"] is None):
+            # The keyword may keep the little word that joins it to a date: "consulté le", "acessado em".
+            word = _KEYWORD_RE.match(kw["word"])
+            if (
+                word is None
+                or (word["accessed"] is None and word["retrieved"] is None)
+                or len(kw["word"]) - word.end() > 3
+            ):
                 continue
         for start in range(max(0, kw.start() - 30), kw.start()):
             if start and text[start - 1].isalnum():
