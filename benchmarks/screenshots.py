@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.text import Text
 
 from linkcheck.models import Citation
-from linkcheck.report import Format, build_report, render
+from linkcheck.report import Format, build_report
+from linkcheck.report.output import render
 from linkcheck.store import Store
 
 CHROMIUM = "/usr/bin/chromium"

@@ -6,15 +6,23 @@ it in a fresh process and reports wall time and peak resident memory. As a basel
 in the same run, a naive seeder (read every file, one regex for URLs, insert rows into SQLite)
 runs over the same files: the figure that matters is linkcheck's time as a ratio of it.
 
-    python benchmarks/seed_bench.py [--citations 100000] [--keep DIR]
+    python benchmarks/seed_bench.py [--citations 100000[,1000000]] [--keep DIR] [--compare-tree DIR]
 
-Targets (issue 2): under 30 s and under 300 MB on the 2-core machine.
+Targets (issue 2): under 30 s and under 300 MB on the 2-core machine. Given several sizes
+(``--citations 100000,1000000``), each is generated and seeded in turn in the same run, and the
+time of each is given as a ratio of the first's (issue 12: 1,000,000 citations at most 12x the
+time of 100,000). Besides wall time, each run's CPU time (user and system) and the time it spent
+ready but waiting for a core (``/proc/self/schedstat``: other processes of a shared machine) are
+given, so that a busy machine is not mistaken for a slow seeder. ``--compare-tree DIR`` also
+seeds each size with the linkcheck package of another source tree (``git archive COMMIT | tar -x
+-C DIR``), after this tree's run of the same size: a before and an after in one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -24,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 MONTHS = [
@@ -162,43 +171,121 @@ def naive_baseline(folder: Path, db: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
-def run_linkcheck(folder: Path, db: Path) -> tuple[float, float, str]:
+# Runs `linkcheck seed` as `python -m linkcheck` does, then prints on stderr the process's time
+# waiting for a core (the second field of /proc/self/schedstat, in nanoseconds) and its own peak
+# RSS (RUSAGE_CHILDREN would give the largest of every child so far, the other runs' included).
+RUNNER = """
+import atexit, resource, runpy, sys
+def waited():
+    with open("/proc/self/schedstat") as f:
+        print(f"RUNQUEUE {int(f.read().split()[1]) / 1e9:.3f}", file=sys.stderr)
+    print(f"PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+atexit.register(waited)
+sys.argv = ["linkcheck", *sys.argv[1:]]
+runpy.run_module("linkcheck", run_name="__main__")
+"""
+
+
+@dataclass
+class Timing:
+    """One seeding run: wall, CPU (user, system) and run-queue seconds, peak RSS, its last line."""
+
+    wall: float
+    user: float
+    system: float
+    waited: float
+    peak_mb: float
+    line: str
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system
+
+
+def run_linkcheck(folder: Path, db: Path, tree: Path | None = None) -> Timing:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
+    # Another tree's package first on the path, ahead of the installed one.
+    env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
     proc = subprocess.run(
-        [sys.executable, "-m", "linkcheck", "--db", str(db), "seed", str(folder)],
+        [sys.executable, "-c", RUNNER, "--db", str(db), "seed", str(folder)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"linkcheck seed failed ({proc.returncode}): {proc.stderr.strip()[:2000]}")
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return elapsed, peak_mb, proc.stdout.strip()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    waited = float(re.findall(r"RUNQUEUE ([0-9.]+)", proc.stderr)[-1])
+    peak = int(re.findall(r"PEAK ([0-9]+)", proc.stderr)[-1])
+    return Timing(
+        elapsed, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime, waited,
+        peak / 1024, proc.stdout.strip(),
+    )  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--citations", type=int, default=100_000)
+    ap.add_argument("--citations", default="100000", help="a size, or several: 100000,1000000")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--compare-tree", type=Path, help="also seed with the linkcheck of this source tree")
     args = ap.parse_args()
+    sizes = [int(n.replace("_", "")) for n in args.citations.split(",")]
     work = Path(tempfile.mkdtemp(prefix="linkcheck-bench-"))
-    folder = args.keep or work / "lists"
-    folder.mkdir(parents=True, exist_ok=True)
+    first: Timing | None = None
+    first_other: Timing | None = None
     try:
-        files = generate(folder, args.citations)
-        base_t, base_n = naive_baseline(folder, work / "naive.db")
-        t, peak, line = run_linkcheck(folder, work / "bench.db")
-        conn = sqlite3.connect(work / "bench.db")
-        stored, dated = conn.execute("SELECT COUNT(*), COUNT(accessed) FROM citations").fetchone()
-        conn.close()
-        print(f"generated   {args.citations:,} citations in {files} files")
-        print(f"baseline    naive regex + insert: {base_t:6.2f} s ({base_n:,} URLs)")
-        print(f"linkcheck   seed:                 {t:6.2f} s  peak RSS {peak:.0f} MB  ({line})")
-        print(f"stored      {stored:,} citations, {dated:,} with an accessed-on date")
-        print(f"ratio       linkcheck / baseline = {t / base_t:.1f}x")
-        if stored != args.citations or dated != args.citations:
-            sys.exit("MISMATCH: every generated citation has a URL and a date")
+        for size in sizes:
+            folder = (args.keep or work / "lists") / str(size)
+            folder.mkdir(parents=True, exist_ok=True)
+            files = generate(folder, size)
+            base_t, base_n = naive_baseline(folder, work / f"naive-{size}.db")
+            t = run_linkcheck(folder, work / f"bench-{size}.db")
+            conn = sqlite3.connect(work / f"bench-{size}.db")
+            stored, dated = conn.execute("SELECT COUNT(*), COUNT(accessed) FROM citations").fetchone()
+            conn.close()
+            print(f"generated   {size:,} citations in {files} files")
+            print(f"baseline    naive regex + insert: {base_t:6.2f} s ({base_n:,} URLs)")
+            print(
+                f"linkcheck   seed: {t.wall:7.2f} s wall, {t.cpu:7.2f} s CPU ({t.user:.2f} user, "
+                f"{t.system:.2f} system), {t.waited:.2f} s waiting for a core, peak RSS {t.peak_mb:.0f} MB "
+                f"({t.line})"
+            )
+            print(f"stored      {stored:,} citations, {dated:,} with an accessed-on date")
+            print(f"ratio       linkcheck / baseline = {t.wall / base_t:.1f}x")
+            if first is None:
+                first = t
+            else:
+                ran, first_ran = t.wall - t.waited, first.wall - first.waited
+                print(
+                    f"scale       {size / sizes[0]:.0f}x the citations: {t.wall / first.wall:.1f}x the wall "
+                    f"time, {t.cpu / first.cpu:.1f}x the CPU time, {t.system / max(first.system, 0.01):.1f}x "
+                    f"the system time, {ran / first_ran:.1f}x the wall time less waiting for a core"
+                )
+            if stored != size or dated != size:
+                sys.exit("MISMATCH: every generated citation has a URL and a date")
+            (work / f"bench-{size}.db").unlink()
+            if args.compare_tree is not None:
+                o = run_linkcheck(folder, work / f"other-{size}.db", args.compare_tree)
+                (work / f"other-{size}.db").unlink()
+                print(
+                    f"other tree  seed ({args.compare_tree}): {o.wall:7.2f} s wall, {o.cpu:7.2f} s CPU "
+                    f"({o.user:.2f} user, {o.system:.2f} system), {o.waited:.2f} s waiting for a core, "
+                    f"peak RSS {o.peak_mb:.0f} MB ({o.line})"
+                )
+                if first_other is None:
+                    first_other = o
+                else:
+                    ran, first_ran = o.wall - o.waited, first_other.wall - first_other.waited
+                    print(
+                        f"other scale {size / sizes[0]:.0f}x the citations: {o.wall / first_other.wall:.1f}x "
+                        f"the wall time, {o.cpu / first_other.cpu:.1f}x the CPU time, "
+                        f"{o.system / max(first_other.system, 0.01):.1f}x the system time, "
+                        f"{ran / first_ran:.1f}x the wall time less waiting for a core"
+                    )
+            sys.stdout.flush()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,7 +1,7 @@
 """The command line: each command opens the database, calls one library function, prints.
 
 Errors the library names are turned into one line on stderr and an exit code here,
-and nowhere else (CONTRACT.md: 0 done, 1 --fail-on matched, 2 bad usage or an input
+and nowhere else (README.md, "Exit codes": 0 done, 1 --fail-on matched, 2 bad usage or an input
 that could not be read, 3 the network was unavailable, 4 the tool itself cannot work).
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
+import inspect
 import json
 import os
 import platform
@@ -18,13 +20,12 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from pathlib import Path
-from types import FrameType
-from typing import Annotated
+from types import FrameType, MappingProxyType
+from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,45 +34,30 @@ from rich.table import Table
 
 from linkcheck import __version__, components
 from linkcheck import settings as settings_file
-from linkcheck.check import config as check_config
-from linkcheck.check.outcome import Outcome
-from linkcheck.check.runner import (
-    CheckOptions,
-    OptionError,
-    parse_age,
-    run_checks,
-    select_links,
-)
-from linkcheck.errors import EnvironmentFailure, LinkcheckError
-from linkcheck.models import DateOrder, ExtractOptions, Verdict
+from linkcheck.check.options import CHECK_OPTIONS, Option
+from linkcheck.check.runner import CheckOptions, CheckReport, plan, run_checks
+from linkcheck.durations import parse_duration
+from linkcheck.errors import ExitCode, LinkcheckError, OptionError
+from linkcheck.models import DateOrder, ExtractOptions, Outcome, Verdict
+from linkcheck.pipeline import Scope, Seeder, run_pipeline
 from linkcheck.report import (
-    GITHUB_COMMENT_LIMIT,
     Format,
+    Report,
     ReportOptions,
     build_report,
     parse_since,
     parse_verdicts,
-    render,
+    stream,
     verdict_names,
-    write_atomic,
 )
+from linkcheck.report.output import GITHUB_COMMENT_LIMIT, render, write_atomic, write_atomic_with
 from linkcheck.schedule import ScheduleConfig, ScheduleError, load_schedules
 from linkcheck.schedule.config import DEFAULT_FOLDER as DEFAULT_SCHEDULES
 from linkcheck.seed import DEFAULT_MAX_BYTES, DocumentResult, SeedReport, display_path, seed
 from linkcheck.store import DEFAULT_DB, Store, database_failure, workflow
 
 ACK_FOR = "90d"
-"""How long ``linkcheck ack`` holds unless --for says otherwise (CONTRACT.md, ``ack``)."""
-
-
-class Exit(IntEnum):
-    """Exit codes of every command (CONTRACT.md)."""
-
-    OK = 0
-    FAIL_ON = 1
-    USAGE = 2
-    NETWORK = 3
-    ENVIRONMENT = 4
+"""How long ``linkcheck ack`` holds unless --for says otherwise (README.md, "linkcheck ack URL")."""
 
 
 # What a value looks like, for help texts: typer's own labels are Python's types ("<list[str]>").
@@ -122,27 +108,22 @@ class State:
 state = State()
 
 
-def fail(message: str, code: Exit = Exit.USAGE) -> typer.Exit:
-    """Print one line on stderr and return the Exit to raise."""
+def fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
+    """Print one line on stderr and return the typer.Exit to raise."""
     err.print(f"linkcheck: {message}", markup=False)
     return typer.Exit(int(code))
-
-
-def exit_code(error: LinkcheckError) -> Exit:
-    """The exit code of an error the library named: 4 when the tool itself cannot work, else 2."""
-    return Exit.ENVIRONMENT if isinstance(error, EnvironmentFailure) else Exit.USAGE
 
 
 def open_store(*, writes: bool = False) -> Store:
     """Open the database named by --db / LINKCHECK_DB, or exit with the reason (2; 4 for the machine's).
 
     A command that ``writes`` first has every page of the database read: a damaged one is never
-    written to (CONTRACT.md).
+    written to (README.md, "The database").
     """
     try:
         return Store.open(state.db, verify=writes)
     except LinkcheckError as e:
-        raise fail(str(e), exit_code(e)) from None
+        raise fail(str(e), e.exit_code) from None
 
 
 def _version(value: bool) -> None:
@@ -158,14 +139,14 @@ def _version(value: bool) -> None:
             broken.append(problem)
     for problem in broken:
         err.print(f"linkcheck: {problem}", markup=False)
-    raise typer.Exit(int(Exit.ENVIRONMENT if broken else Exit.OK))
+    raise typer.Exit(int(ExitCode.ENVIRONMENT if broken else ExitCode.OK))
 
 
 def _show_help(ctx: typer.Context) -> None:
     """A group called without a command shows its help (exit 2, as for any missing argument)."""
     if ctx.invoked_subcommand is None and not ctx.resilient_parsing:
         typer.echo(ctx.get_help())
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 @app.callback(invoke_without_command=True)
@@ -197,6 +178,44 @@ def main_options(
     _show_help(ctx)
 
 
+Values = Mapping[str, Any]
+"""A group of options as a command received them, by name."""
+NO_VALUES: Values = MappingProxyType({})
+
+
+def with_group(
+    name: str, params: Sequence[inspect.Parameter], keys: Mapping[str, str] = MappingProxyType({})
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the options ``params`` in place of its parameter ``name``, which receives
+    their values as one mapping (by parameter name, or by ``keys[parameter name]``).
+
+    One group of options is so declared once and taken by several commands (seed's by run,
+    summary's by run, check's by run and config show).
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        expanded: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            expanded += params if param.name == name else [param]
+
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            group = {keys.get(p.name, p.name): kwargs.pop(p.name) for p in params}
+            command(*args, **{name: group}, **kwargs)
+
+        # Typer reads the parameters from the signature (typer.utils.get_params_from_function).
+        wrapper.__signature__ = signature.replace(parameters=expanded)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def parameters(declaration: Callable[..., None]) -> list[inspect.Parameter]:
+    """The parameters of a function that only declares a group of options."""
+    return list(inspect.signature(declaration, eval_str=True).parameters.values())
+
+
 # Options shared by seed and run.
 PathsArg = Annotated[
     list[str], typer.Argument(help="Files or folders (searched recursively) of documents that cite URLs.")
@@ -222,6 +241,18 @@ VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="List each document, skipped files and doubtful dates.")
 ]
 MaxSizeOpt = Annotated[int, typer.Option("--max-size", help="Largest document to read, in bytes.", min=1)]
+
+
+def _seed_options(
+    date_order: DateOrderOpt = DateOrder.DMY,
+    include_dois: DoisOpt = False,
+    verbose: VerboseOpt = False,
+    max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
+) -> None:
+    """The options of seed, which run takes too (declared here once, see :func:`with_group`)."""
+
+
+with_seed_options = with_group("seed", parameters(_seed_options))
 
 
 def _print_document(result: DocumentResult, verbose: bool) -> None:
@@ -257,180 +288,86 @@ def _progress(label: str, *extra: TextColumn | TimeElapsedColumn) -> Progress:
     )
 
 
-def _seed(
-    paths: list[str],
-    date_order: DateOrder,
-    include_dois: bool,
-    verbose: bool,
-    max_size: int,
-    notes: Console = out,
-) -> SeedReport:
+def _seeder(
+    date_order: DateOrder, include_dois: bool, verbose: bool, max_size: int, notes: Console = out
+) -> Seeder:
+    """Seeding as the command line shows it: a progress bar on a terminal, a summary line, problems."""
     options = ExtractOptions(date_order=date_order, include_dois=include_dois)
-    bar = _progress("seeding", TextColumn("{task.fields[path]}"))
-    task = bar.add_task("seed", total=None, path="")
 
-    def on_document(result: DocumentResult) -> None:
-        bar.update(task, advance=1, path=result.path)
-        _print_document(result, verbose)
+    def seeder(store: Store, paths: list[str]) -> SeedReport:
+        bar = _progress("seeding", TextColumn("{task.fields[path]}"))
+        task = bar.add_task("seed", total=None, path="")
 
-    with open_store(writes=True) as store, bar:
-        report = seed(
-            store,
-            paths,
-            options,
-            max_bytes=max_size,
-            on_document=on_document,
-            on_total=lambda n: bar.update(task, total=n),
-        )
-    notes.print(report.summary_line(), markup=False)
-    for line in report.problems():
-        err.print(f"linkcheck: {line}", markup=False)
-    return report
+        def on_document(result: DocumentResult) -> None:
+            bar.update(task, advance=1, path=result.path)
+            _print_document(result, verbose)
+
+        with bar:
+            report = seed(
+                store,
+                paths,
+                options,
+                max_bytes=max_size,
+                on_document=on_document,
+                on_total=lambda n: bar.update(task, total=n),
+            )
+        notes.print(report.summary_line(), markup=False)
+        for line in report.problems():
+            err.print(f"linkcheck: {line}", markup=False)
+        return report
+
+    return seeder
 
 
 @app.command("seed")
-def seed_command(
-    paths: PathsArg,
-    date_order: DateOrderOpt = DateOrder.DMY,
-    include_dois: DoisOpt = False,
-    verbose: VerboseOpt = False,
-    max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
-) -> None:
+@with_seed_options
+def seed_command(paths: PathsArg, seed: Values = NO_VALUES) -> None:
     """Store every cited URL, with its accessed-on date and citation, from documents.
 
     Reads plain text, Markdown, reStructuredText, HTML, BibTeX/biblatex, RIS, CSL-JSON,
     PDF, DOCX and MediaWiki wikitext. Seeding an unchanged file again adds nothing; an
     edited file's citations replace its old ones, and links keep their history.
     """
-    report = _seed(paths, date_order, include_dois, verbose, max_size)
+    with open_store(writes=True) as store:
+        report = _seeder(**seed)(store, paths)
     if report.errors or report.problems():
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 # -- check and history ------------------------------------------------------------------------
 
-AllOpt = Annotated[bool, typer.Option("--all", help="Check every link, due or not.")]
-UrlOpt = Annotated[
-    list[str] | None,
-    typer.Option("--url", help="Check this stored link now, due or not (repeatable).", show_default=False),
-]
-DocumentOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--document",
-        help="Only links cited in this seeded document, or in the documents under this folder (repeatable); "
-        "a path naming none is an error (exit 2).",
-        show_default=False,
-    ),
-]
-OlderThanOpt = Annotated[
-    str,
-    typer.Option(
-        "--older-than",
-        help="A link is due when last checked longer ago than this: 30m, 12h, 7d, 2w. "
-        f"Failing links are due after {check_config.FAILING_RECHECK}, so that failures can be confirmed.",
-    ),
-]
-ConcurrencyOpt = Annotated[
-    int, typer.Option("--concurrency", min=1, help="Requests in flight at once, in all.")
-]
-PerHostOpt = Annotated[int, typer.Option("--per-host", min=1, help="Requests in flight at once to one host.")]
-HttpStackOpt = Annotated[
-    str,
-    typer.Option(
-        "--http-stack", envvar="LINKCHECK_HTTP_STACK",
-        help="What carries the requests under httpx: httpx (httpcore, the default) or aiohttp (less "
-        "CPU a request); the same address guard, limits and verdicts either way.",
-    ),
-]  # fmt: skip
-HostIntervalOpt = Annotated[
-    float,
-    typer.Option(
-        "--host-interval", min=0.0, help="Least seconds between the starts of two requests to one host "
-        "(a host answering 429 or 503 earns a longer one)."
-    ),
-]  # fmt: skip
-TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", min=0.001, help="Seconds for one request, connect to last byte read.")
-]
-RetriesOpt = Annotated[
-    int,
-    typer.Option(
-        "--retries", min=0, help="Further tries after a transient failure (timeout, refused or reset "
-        f"connection, 429, 5xx), with backoff; Retry-After is honoured up to "
-        f"{check_config.RETRY_AFTER_CAP:.0f} s."
-    ),
-]  # fmt: skip
-AllowPrivateOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-private",
-        help="Also fetch hosts that are or resolve to loopback, private, link-local or other non-public "
-        "addresses (otherwise their verdict is skipped and nothing is sent).",
-    ),
-]
-ResolveOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--resolve",
-        metavar="HOST:PORT:ADDR",
-        help="Connect to ADDR for HOST:PORT (PORT may be *), keeping HOST for the Host header and TLS, "
-        "like curl's option (repeatable).",
-        show_default=False,
-    ),
-]
-UserAgentOpt = Annotated[
-    str,
-    typer.Option(
-        "--user-agent", show_default=False,
-        # Said in words: the default holds a URL, one word too long for a help column, which
-        # the help screen would cut off with an ellipsis.
-        help="User-Agent header: say who you are and how to reach you. Default: linkcheck, its version "
-        "and the project's address (linkcheck config show prints it whole).",
-    ),
-]  # fmt: skip
-ArchiveUrlOpt = Annotated[
-    str,
-    typer.Option(
-        "--archive-url", envvar=check_config.ARCHIVE_URL_ENV, show_envvar=False,
-        help="Base URL of an archive that answers like the Wayback Machine's availability API (its "
-        "/wayback/available is asked with the URL and a date). Its own host (and hosts under it) is "
-        f"reached even at a private address: you named it. Also the variable {check_config.ARCHIVE_URL_ENV} "
-        "in the environment.",
-    ),
-]  # fmt: skip
-NoArchiveOpt = Annotated[
-    bool,
-    typer.Option(
-        "--no-archive", help="Ask no archive (answers cached by earlier runs are still used)."
-    ),
-]  # fmt: skip
-RefreshArchiveOpt = Annotated[
-    bool, typer.Option("--refresh-archive", help="Ask the archive again even where its answer is cached.")
-]
-ExcludeOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--exclude", metavar="REGEX", show_default=False,
-        help="Do not fetch URLs matching this regular expression: their verdict is skipped (repeatable; "
-        "adds to exclude in the settings file and the patterns of .linkcheckignore).",
-    ),
-]  # fmt: skip
-AcceptOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--accept", metavar="CODES", show_default=False,
-        help="HTTP statuses counted as alive, e.g. 200..299,403 (a paywall you know of).",
-    ),
-]  # fmt: skip
-RemapOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--remap", metavar="'REGEX REPLACEMENT'", show_default=False,
-        help="Check the URL the replacement makes ($1 for a group) instead of a matching one; the first "
-        "rule that matches applies (repeatable). EZproxy links are unwrapped to their target anyway.",
-    ),
-]  # fmt: skip
+CheckValues = Values
+"""The check options as a command received them, by key (:data:`CHECK_OPTIONS`)."""
+
+_KIND_TYPES: dict[type, Any] = {bool: bool, int: int, float: float, str: str, list: list[str] | None}
+
+
+def _check_parameter(option: Option) -> inspect.Parameter:
+    """The Typer parameter of one check option, from its declaration."""
+    kind = _KIND_TYPES[option.kind]
+    default = option.default
+    if option.kind is list:
+        default = None
+    elif default is None:
+        kind = kind | None
+    info = typer.Option(
+        option.flag, help=option.full_help, metavar=option.metavar, show_default=option.show_default,
+        min=option.minimum,
+    )  # fmt: skip
+    return inspect.Parameter(
+        option.parameter, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
+        annotation=Annotated[kind, info],
+    )  # fmt: skip
+
+
+def with_check_options(*, selection: bool = True) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Give a command the check options (those that select links too, unless ``selection`` is
+    False), in place of its parameter ``check``, which receives their values by key."""
+    options = [o for o in CHECK_OPTIONS.values() if selection or not o.selection]
+    keys = {o.parameter: o.key for o in options}
+    return with_group("check", [_check_parameter(o) for o in options], keys)
+
+
 ConfigOpt = Annotated[
     str | None,
     typer.Option(
@@ -440,35 +377,20 @@ ConfigOpt = Annotated[
         "overrides it.",
     ),
 ]  # fmt: skip
-ArchiveTimeoutOpt = Annotated[
-    float,
-    typer.Option(
-        "--archive-timeout", min=0.001,
-        help=f"Seconds for one archive request; after {check_config.ARCHIVE_BREAKER} failures in a row "
-        "the archive is not asked again in the run.",
-    ),
-]  # fmt: skip
-
-
-#: Parameters of check and run whose option name differs from the parameter's.
-_OPTION_KEYS = {"all_links": "all", "urls": "url", "documents": "document"}
 
 
 def _given(ctx: typer.Context | None) -> dict[str, str]:
-    """The check options the command line or the environment gave, with which of the two."""
+    """The check options the command line gave (the environment's are read with the settings)."""
     if ctx is None:
         return {}
+    keys = {option.parameter: key for key, option in CHECK_OPTIONS.items()}
     found: dict[str, str] = {}
     for param in ctx.command.params:
         name = param.name or ""
         # By name: Typer may bring its own copy of Click, whose ParameterSource is another enum.
         source = getattr(ctx.get_parameter_source(name), "name", None)
-        key = _OPTION_KEYS.get(name, name)
         if source == "COMMANDLINE":
-            found[key] = settings_file.COMMAND_LINE
-        elif source == "ENVIRONMENT":
-            envvar = param.envvar if isinstance(param.envvar, str) else ""
-            found[key] = f"environment {envvar}".strip()
+            found[keys.get(name, name)] = settings_file.COMMAND_LINE
     return found
 
 
@@ -479,42 +401,13 @@ def _settings(config: str | None) -> settings_file.Settings:
     except settings_file.SettingsError as e:
         for line in e.problems:
             err.print(f"linkcheck: {line}", markup=False)
-        raise typer.Exit(int(Exit.USAGE)) from None
+        raise typer.Exit(int(ExitCode.USAGE)) from None
 
 
 def _check_options(
-    all_links: bool,
-    urls: list[str] | None,
-    documents: list[str] | None,
-    older_than: str,
-    concurrency: int,
-    per_host: int,
-    host_interval: float,
-    timeout: float,
-    retries: int,
-    allow_private: bool,
-    resolve: list[str] | None,
-    user_agent: str,
-    archive_url: str = check_config.ARCHIVE_URL,
-    no_archive: bool = False,
-    refresh_archive: bool = False,
-    archive_timeout: float = check_config.ARCHIVE_TIMEOUT,
-    exclude: list[str] | None = None,
-    accept: str | None = None,
-    remap: list[str] | None = None,
-    config: str | None = None,
-    ctx: typer.Context | None = None,
-    http_stack: str = check_config.HTTP_STACK,
+    values: CheckValues, config: str | None = None, ctx: typer.Context | None = None
 ) -> CheckOptions:
-    """The options of check (and run) as the library takes them, over the settings file; bad values exit 2."""
-    values = {
-        "all": all_links, "url": urls, "document": documents, "older_than": older_than,
-        "concurrency": concurrency, "per_host": per_host, "host_interval": host_interval, "timeout": timeout,
-        "retries": retries, "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
-        "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
-        "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
-        "http_stack": http_stack,
-    }  # fmt: skip
+    """The check options (by key) as the library takes them, over the settings file; bad values exit 2."""
     found = _settings(config)
     given = _given(ctx)
     if ctx is None:  # called as a library function: what is passed is what is meant
@@ -522,12 +415,13 @@ def _check_options(
     try:
         return settings_file.effective(values, given, found).options
     except OptionError as e:
-        # The older options' messages name their value already; the new ones name the option.
-        raise fail(
-            f"--{e.key.replace('_', '-')}: {e}"
-            if e.key in ("exclude", "accept", "remap", "http_stack")
-            else str(e)
-        ) from None
+        raise fail(_option_problem(e)) from None
+
+
+def _option_problem(e: OptionError) -> str:
+    """A bad check option's line: after its flag, unless the message names the value already."""
+    option = CHECK_OPTIONS.get(e.key)
+    return f"{option.flag}: {e}" if option is not None and option.flag_in_errors else str(e)
 
 
 def _not_a_document(path: str) -> str:
@@ -538,7 +432,7 @@ def _not_a_document(path: str) -> str:
     return f"{kind} (--document; seed it first)"
 
 
-INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+INTERRUPTED = {signal.SIGINT: ExitCode.INTERRUPTED, signal.SIGTERM: ExitCode.TERMINATED}
 """Exit codes of a check stopped by a signal: 128 + its number, as a shell reports it."""
 
 
@@ -565,12 +459,20 @@ def _stop_on_signals(stop: threading.Event, received: list[int]) -> Iterator[Non
             signal.signal(sig, old)
 
 
-def _check(options: CheckOptions, notes: Console = out) -> int:
-    """Run the checks with a progress bar on a terminal; print the tally; return the exit code."""
-    stop = threading.Event()
-    received: list[int] = []
-    with open_store(writes=True) as store, _stop_on_signals(stop, received):
-        if err.is_terminal:
+class _Checker:
+    """The check as the command line runs it: a progress bar on a terminal; SIGINT and SIGTERM
+    end it as a run ends (:func:`_stop_on_signals`); then the tally and one line per problem."""
+
+    def __init__(self, notes: Console = out) -> None:
+        self.notes = notes
+        self.received: list[int] = []
+        """The signals that stopped the check."""
+
+    def __call__(self, store: Store, options: CheckOptions) -> CheckReport:
+        stop = threading.Event()
+        with _stop_on_signals(stop, self.received):
+            if not err.is_terminal:
+                return run_checks(store, options, stop=stop)
             bar = _progress(
                 "checking", TextColumn("{task.fields[rate]:.1f}/s  {task.fields[failures]} failures"),
                 TimeElapsedColumn(),
@@ -582,66 +484,56 @@ def _check(options: CheckOptions, notes: Console = out) -> int:
 
                 def tick(outcome: Outcome) -> None:
                     counts["done"] += 1
-                    counts["failures"] += outcome.verdict_hint in (Verdict.DEAD, Verdict.FAILING)
+                    counts["failures"] += outcome.verdict_hint.is_failure
                     rate = counts["done"] / max(time.monotonic() - started, 1e-6)
                     bar.update(task, completed=counts["done"], rate=rate, failures=counts["failures"])
 
-                bar.update(task, total=len(select_links(store, options)[0]))
-                report = run_checks(store, options, progress=tick, stop=stop)
-        else:
-            report = run_checks(store, options, stop=stop)
-    if report.interrupted:
-        notes.print(report.tally_line(), markup=False)
-        name = signal.Signals(received[0]).name if received else "stopped"
-        err.print(f"linkcheck: interrupted ({name}); the checks finished so far are kept.", markup=False)
-        return INTERRUPTED.get(signal.Signals(received[0]), 130) if received else 130
-    for url in report.missing_urls:
-        err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
-    for path in report.missing_documents:
-        err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
-    if report.outage:
-        err.print(
-            "linkcheck: the network seems unavailable: requests were sent and no cited host answered "
-            f"({report.outage_line()} not recorded), so nothing was recorded as dead; run the check "
-            "again when the network is back.",
-            markup=False,
-        )
-        return Exit.NETWORK
-    if report.partial_outage:
-        err.print(
-            f"linkcheck: warning: {report.outage_line()} recorded as failing, none as dead: most hosts "
-            "failing at once looks like a network or resolver problem here; the next checks confirm them.",
-            markup=False,
-        )
-    if report.selected or not report.missing_documents:
-        notes.print(report.tally_line(), markup=False)
-    return Exit.USAGE if report.missing_urls or report.missing_documents else Exit.OK
+                bar.update(task, total=len(plan(store, options)[0]))  # ids only: 8 bytes a link
+                return run_checks(store, options, progress=tick, stop=stop)
+
+    def exit_code(self, report: CheckReport) -> ExitCode:
+        """Print the tally and what went wrong; the exit code the check earns."""
+        notes = self.notes
+        received = self.received
+        if report.interrupted:
+            notes.print(report.tally_line(), markup=False)
+            name = signal.Signals(received[0]).name if received else "stopped"
+            err.print(f"linkcheck: interrupted ({name}); the checks finished so far are kept.", markup=False)
+            return (
+                INTERRUPTED.get(signal.Signals(received[0]), ExitCode.INTERRUPTED)
+                if received
+                else ExitCode.INTERRUPTED
+            )
+        for url in report.missing_urls:
+            err.print(f"linkcheck: {url}: not in the database (seed a document that cites it)", markup=False)
+        for path in report.missing_documents:
+            err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
+        if report.outage:
+            err.print(
+                "linkcheck: the network seems unavailable: requests were sent and no cited host answered "
+                f"({report.outage_line()} not recorded), so nothing was recorded as dead; run the check "
+                "again when the network is back.",
+                markup=False,
+            )
+            return ExitCode.NETWORK
+        if report.partial_outage:
+            err.print(
+                f"linkcheck: warning: {report.outage_line()} recorded as failing, none as dead: most "
+                "hosts failing at once looks like a network or resolver problem here; the next checks "
+                "confirm them.",
+                markup=False,
+            )
+        if report.selected or not report.missing_documents:
+            notes.print(report.tally_line(), markup=False)
+        return ExitCode.USAGE if report.missing_urls or report.missing_documents else ExitCode.OK
 
 
 @app.command("check")
+@with_check_options()
 def check_command(
     ctx: typer.Context,
-    all_links: AllOpt = False,
-    urls: UrlOpt = None,
-    documents: DocumentOpt = None,
-    older_than: OlderThanOpt = check_config.OLDER_THAN,
-    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
-    per_host: PerHostOpt = check_config.PER_HOST,
-    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
-    timeout: TimeoutOpt = check_config.TIMEOUT,
-    retries: RetriesOpt = check_config.RETRIES,
-    allow_private: AllowPrivateOpt = False,
-    resolve: ResolveOpt = None,
-    user_agent: UserAgentOpt = check_config.USER_AGENT,
-    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
-    no_archive: NoArchiveOpt = False,
-    refresh_archive: RefreshArchiveOpt = False,
-    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
-    exclude: ExcludeOpt = None,
-    accept: AcceptOpt = None,
-    remap: RemapOpt = None,
+    check: CheckValues = NO_VALUES,
     config: ConfigOpt = None,
-    http_stack: HttpStackOpt = check_config.HTTP_STACK,
 ) -> None:
     """Check the links that are due and record one check per link.
 
@@ -649,12 +541,11 @@ def check_command(
     Each link's verdict is derived from its whole history: a transient failure becomes dead
     only after 3 failed checks spanning 3 days. Exit 3 when the network was unavailable.
     """
-    options = _check_options(
-        all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
-        allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx, http_stack,
-    )  # fmt: skip
-    code = _check(options)
+    options = _check_options(check, config, ctx)
+    checker = _Checker()
+    with open_store(writes=True) as store:
+        report = checker(store, options)
+    code = checker.exit_code(report)
     if code:
         raise typer.Exit(int(code))
 
@@ -787,15 +678,26 @@ ExcelOpt = Annotated[
 ]
 
 
-def _report_options(
-    only: list[str] | None,
-    documents: list[str] | None,
-    since: str | None,
-    owner: str | None = None,
-    include_acknowledged: bool = False,
-    config: str | None = None,
-) -> ReportOptions:
+def _summary_options(
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    only: OnlyOpt = None,
+    fail_on: FailOnOpt = None,
+    since: SinceOpt = None,
+    owner: OwnerOpt = None,
+    include_acknowledged: IncludeAckOpt = False,
+    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
+    excel: ExcelOpt = False,
+) -> None:
+    """The options of summary, which run takes too (declared here once, see :func:`with_group`)."""
+
+
+with_summary_options = with_group("summary", parameters(_summary_options))
+
+
+def _report_options(summary: Values, documents: list[str] | None, config: str | None) -> ReportOptions:
     """The options of summary (and run) as the library takes them; bad values exit 2."""
+    since, owner = summary["since"], summary["owner"]
     try:
         moment = parse_since(since) if since else None
     except ValueError as e:
@@ -817,26 +719,32 @@ def _report_options(
         return known.name if known else None
 
     return ReportOptions(
-        only=_verdicts("--only", only),
+        only=_verdicts("--only", summary["only"]),
         documents=tuple(display_path(Path(d)) for d in documents) if documents is not None else None,
         since=moment,
-        include_acknowledged=include_acknowledged,
+        include_acknowledged=summary["include_acknowledged"],
         owner_of=owner_of if found.owners else None,
         owner=owner_name,
     )
 
 
-def _summary(
-    options: ReportOptions,
-    fmt: Format,
-    output: str | None,
-    fail_on: frozenset[Verdict] | None,
-    excel: bool = False,
-    max_length: int = GITHUB_COMMENT_LIMIT,
-) -> Exit:
-    """Build and write the report; name what --fail-on matched; return the exit code."""
+def _summary(options: ReportOptions, summary: Values, fail_on: frozenset[Verdict] | None) -> ExitCode:
+    """Build (or stream) and write the report; name what --fail-on matched; return the exit code."""
+    if summary["fmt"].value in stream.STREAMED:
+        return _summary_streamed(options, summary, fail_on)
     with open_store() as store:
         report = build_report(store, options)
+    return _write_summary(report, summary, fail_on)
+
+
+def _write_summary(report: Report, summary: Values, fail_on: frozenset[Verdict] | None) -> ExitCode:
+    """Write the report built; name what --fail-on matched; return the exit code."""
+    fmt, output, excel, max_length = (
+        summary["fmt"],
+        summary["output"],
+        summary["excel"],
+        summary["max_length"],
+    )
     for path in report.unmatched_documents:
         err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
     if output is None:
@@ -851,28 +759,52 @@ def _summary(
             write_atomic(output, render(report, fmt, width=120, excel=excel, max_length=max_length))
         except OSError as e:
             raise fail(f"cannot write {output}: {e.strerror or e}") from None
-    code = Exit.USAGE if report.unmatched_documents else Exit.OK
+    code = ExitCode.USAGE if report.unmatched_documents else ExitCode.OK
     matched = report.matching(str(v) for v in fail_on or ())
-    if matched:
-        names = verdict_names(sorted({link.verdict for link in matched}))
-        count = f"1 link is {names}" if len(matched) == 1 else f"{len(matched)} links are {names}"
-        err.print(f"linkcheck: {count} (--fail-on)", markup=False)
-        code = max(code, Exit.FAIL_ON)
-    return code
+    return max(code, _fail_on_matched(len(matched), sorted({link.verdict for link in matched})))
+
+
+def _summary_streamed(
+    options: ReportOptions, summary: Values, fail_on: frozenset[Verdict] | None
+) -> ExitCode:
+    """:func:`_summary` for JSON, CSV and Markdown: written in chunks (memory bounded whatever the size)."""
+    fmt, output = summary["fmt"], summary["output"]
+    with open_store() as store:
+        streamer = stream.Streamer(store, options)
+        for path in streamer.unmatched_documents:
+            err.print(f"linkcheck: {path}: {_not_a_document(path)}", markup=False)
+
+        def write(f: IO[str]) -> None:
+            stream.write(streamer, fmt.value, f, excel=summary["excel"], max_length=summary["max_length"])
+
+        if output is None:
+            write(sys.stdout)
+            sys.stdout.flush()
+        else:
+            try:
+                write_atomic_with(output, write)
+            except OSError as e:
+                raise fail(f"cannot write {output}: {e.strerror or e}") from None
+    code = ExitCode.USAGE if streamer.unmatched_documents else ExitCode.OK
+    count, verdicts = streamer.tally.matching({str(v) for v in fail_on or ()})
+    return max(code, _fail_on_matched(count, verdicts))
+
+
+def _fail_on_matched(count: int, verdicts: Sequence[str]) -> ExitCode:
+    """Name how many reported links --fail-on matched; the exit code that earns (1, or 0)."""
+    if not count:
+        return ExitCode.OK
+    names = verdict_names(verdicts)
+    many = "1 link is" if count == 1 else f"{count} links are"
+    err.print(f"linkcheck: {many} {names} (--fail-on)", markup=False)
+    return ExitCode.FAIL_ON
 
 
 @app.command("summary")
+@with_summary_options
 def summary_command(
-    fmt: FormatOpt = Format.TABLE,
-    output: OutputOpt = None,
-    only: OnlyOpt = None,
+    summary: Values = NO_VALUES,
     documents: SummaryDocumentOpt = None,
-    fail_on: FailOnOpt = None,
-    since: SinceOpt = None,
-    owner: OwnerOpt = None,
-    include_acknowledged: IncludeAckOpt = False,
-    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
-    excel: ExcelOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Report every link with its verdict: table, json, csv, markdown, html, junit or github.
@@ -881,9 +813,8 @@ def summary_command(
     (the archived copy nearest the accessed-on date, or a moved page's new address).
     Exit 1 when --fail-on matches a reported link.
     """
-    fail_verdicts = _verdicts("--fail-on", fail_on)
-    options = _report_options(only, documents, since, owner, include_acknowledged, config)
-    code = _summary(options, fmt, output, fail_verdicts, excel, max_length)
+    fail_verdicts = _verdicts("--fail-on", summary["fail_on"])
+    code = _summary(_report_options(summary, documents, config), summary, fail_verdicts)
     if code:
         raise typer.Exit(int(code))
 
@@ -1007,47 +938,20 @@ def fix_command(
             raise fail(f"cannot write {output}: {e.strerror or e}") from None
     err.print(done.summary, markup=False)
     if done.failed:
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 @app.command("run")
+@with_summary_options
+@with_check_options()
+@with_seed_options
 def run_command(
     ctx: typer.Context,
     paths: PathsArg,
-    date_order: DateOrderOpt = DateOrder.DMY,
-    include_dois: DoisOpt = False,
-    verbose: VerboseOpt = False,
-    max_size: MaxSizeOpt = DEFAULT_MAX_BYTES,
-    all_links: AllOpt = False,
-    urls: UrlOpt = None,
-    documents: DocumentOpt = None,
-    older_than: OlderThanOpt = check_config.OLDER_THAN,
-    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
-    per_host: PerHostOpt = check_config.PER_HOST,
-    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
-    timeout: TimeoutOpt = check_config.TIMEOUT,
-    retries: RetriesOpt = check_config.RETRIES,
-    allow_private: AllowPrivateOpt = False,
-    resolve: ResolveOpt = None,
-    user_agent: UserAgentOpt = check_config.USER_AGENT,
-    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
-    no_archive: NoArchiveOpt = False,
-    refresh_archive: RefreshArchiveOpt = False,
-    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
-    exclude: ExcludeOpt = None,
-    accept: AcceptOpt = None,
-    remap: RemapOpt = None,
+    seed: Values = NO_VALUES,
+    check: CheckValues = NO_VALUES,
     config: ConfigOpt = None,
-    fmt: FormatOpt = Format.TABLE,
-    output: OutputOpt = None,
-    only: OnlyOpt = None,
-    fail_on: FailOnOpt = None,
-    since: SinceOpt = None,
-    owner: OwnerOpt = None,
-    include_acknowledged: IncludeAckOpt = False,
-    max_length: MaxLengthOpt = GITHUB_COMMENT_LIMIT,
-    excel: ExcelOpt = False,
-    http_stack: HttpStackOpt = check_config.HTTP_STACK,
+    summary: Values = NO_VALUES,
 ) -> None:
     """Seed, then check, then summarise, in one command: the quick way for one file.
 
@@ -1055,31 +959,30 @@ def run_command(
     named by --url or --document), then reports on the links those documents cite (the
     --document ones when given), like summary.
     """
-    options = _check_options(
-        all_links, urls, documents, older_than, concurrency, per_host, host_interval, timeout, retries,
-        allow_private, resolve, user_agent, archive_url, no_archive, refresh_archive, archive_timeout,
-        exclude, accept, remap, config, ctx, http_stack,
-    )  # fmt: skip
-    fail_verdicts = _verdicts("--fail-on", fail_on)
-    report_options = _report_options(only, documents, since, owner, include_acknowledged, config)
+    options = _check_options(check, config, ctx)
+    fail_verdicts = _verdicts("--fail-on", summary["fail_on"])
+    report_options = _report_options(summary, check["document"], config)
     # A report on standard output in a machine format must be all there is on it.
-    notes = err if fmt is not Format.TABLE and output is None else out
-    report = _seed(paths, date_order, include_dois, verbose, max_size, notes)
-    code: int = Exit.OK
-    seeded = tuple(d.path for d in report.documents if d.status in ("seeded", "updated", "unchanged"))
-    if not (all_links or urls or documents):
-        # The quick way for one file: check what it cites, not the rest of the database.
-        if seeded:
-            code = _check(replace(options, documents=seeded), notes)
-    else:
-        code = _check(options, notes)
-    if code in INTERRUPTED.values():
+    notes = err if summary["fmt"] is not Format.TABLE and summary["output"] is None else out
+    checker = _Checker(notes)
+    with open_store(writes=True) as store:
+        result = run_pipeline(
+            store, paths, options,
+            # Without a selection, the quick way for one file: check what it cites, not the rest
+            # of the database; and report on what it cites unless --document says otherwise.
+            scope=Scope(seeded=True, selected=bool(check["all"] or check["url"] or check["document"])),
+            report=report_options, build=False,  # summary's own: built whole, or streamed
+            seeder=_seeder(**seed, notes=notes),
+            checker=checker,
+        )  # fmt: skip
+    assert result.seed is not None  # there is always a path: typer requires one
+    code: int = ExitCode.OK if result.check is None else checker.exit_code(result.check)
+    if result.interrupted:
         raise typer.Exit(code)  # stopped: no report of a half-done check
-    if documents is None:
-        report_options = replace(report_options, documents=seeded)
-    code = max(code, _summary(report_options, fmt, output, fail_verdicts, excel, max_length))
-    if report.errors or report.problems():
-        code = max(code, Exit.USAGE)
+    assert result.report_options is not None
+    code = max(code, _summary(result.report_options, summary, fail_verdicts))
+    if result.seed.errors or result.seed.problems():
+        code = max(code, ExitCode.USAGE)
     if code:
         raise typer.Exit(int(code))
 
@@ -1135,7 +1038,7 @@ def ack_command(
     if url is None:
         raise fail("ack: give the URL to acknowledge (or --list)")
     try:
-        span = parse_age(for_)
+        span = parse_duration(for_)
     except ValueError as e:
         raise fail(f"--for: {e}") from None
     until = dt.datetime.now(dt.UTC) + span
@@ -1172,6 +1075,51 @@ def note_command(
     out.print(f"{stored}: {'note saved' if text.strip() else 'note removed'}.", markup=False)
 
 
+@app.command("prune")
+def prune_command(
+    keep: Annotated[
+        str,
+        typer.Option(
+            "--keep",
+            metavar="DURATION",
+            show_default=False,
+            help="Keep every check younger than this (e.g. 90d, 26w); older ones go unless needed.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be deleted; change nothing.")
+    ] = False,
+    vacuum: Annotated[
+        bool,
+        typer.Option(
+            "--vacuum", help="Then rewrite the file to give the space back (needs as much free disk again)."
+        ),
+    ] = False,
+) -> None:
+    """Delete old checks (opt-in retention): keeps every verdict change, each link's first and last
+    check, the drift baselines and all checks younger than --keep; verdicts are unchanged."""
+    from linkcheck.store.prune import prune
+
+    try:
+        span = parse_duration(keep)
+    except ValueError as e:
+        raise fail(f"--keep: {e}") from None
+    with open_store(writes=not dry_run) as store:
+        result = prune(store, span, dry_run=dry_run, vacuum=vacuum)
+    verb = "Would delete" if dry_run else "Deleted"
+    line = (
+        f"{verb} {result.deleted:,} of {result.checks:,} checks "
+        f"(of {result.old:,} started before {result.cutoff}, {result.kept_old:,} kept: verdict changes, "
+        f"first and last checks, drift baselines)"
+    )
+    if not dry_run:
+        line += (
+            f" and {result.texts_deleted:,} main texts; data {result.bytes_before / 1e6:,.1f} MB -> "
+            f"{result.bytes_after / 1e6:,.1f} MB"
+        )
+    out.print(line + ".", markup=False)
+
+
 config_app = typer.Typer(
     name="config",
     help="The settings in force: linkcheck.toml, pyproject.toml, the environment.",
@@ -1181,24 +1129,10 @@ app.add_typer(config_app, name="config")
 
 
 @config_app.command("show")
+@with_check_options(selection=False)
 def config_show_command(
     ctx: typer.Context,
-    older_than: OlderThanOpt = check_config.OLDER_THAN,
-    concurrency: ConcurrencyOpt = check_config.CONCURRENCY,
-    per_host: PerHostOpt = check_config.PER_HOST,
-    host_interval: HostIntervalOpt = check_config.HOST_INTERVAL,
-    timeout: TimeoutOpt = check_config.TIMEOUT,
-    retries: RetriesOpt = check_config.RETRIES,
-    allow_private: AllowPrivateOpt = False,
-    resolve: ResolveOpt = None,
-    user_agent: UserAgentOpt = check_config.USER_AGENT,
-    archive_url: ArchiveUrlOpt = check_config.ARCHIVE_URL,
-    no_archive: NoArchiveOpt = False,
-    refresh_archive: RefreshArchiveOpt = False,
-    archive_timeout: ArchiveTimeoutOpt = check_config.ARCHIVE_TIMEOUT,
-    exclude: ExcludeOpt = None,
-    accept: AcceptOpt = None,
-    remap: RemapOpt = None,
+    check: CheckValues = NO_VALUES,
     config: ConfigOpt = None,
 ) -> None:
     """Print the effective settings, as TOML, and where each came from.
@@ -1207,16 +1141,9 @@ def config_show_command(
     first: the command line, the environment, the settings file (linkcheck.toml, [tool.linkcheck]
     in pyproject.toml, or --config), .linkcheckignore for exclusions, the defaults.
     """
-    values = {
-        "all": False, "url": None, "document": None, "older_than": older_than, "concurrency": concurrency,
-        "per_host": per_host, "host_interval": host_interval, "timeout": timeout, "retries": retries,
-        "allow_private": allow_private, "resolve": resolve, "user_agent": user_agent,
-        "archive_url": archive_url, "no_archive": no_archive, "refresh_archive": refresh_archive,
-        "archive_timeout": archive_timeout, "exclude": exclude, "accept": accept, "remap": remap,
-    }  # fmt: skip
     found = _settings(config)
     try:
-        eff = settings_file.effective(values, _given(ctx), found)
+        eff = settings_file.effective(check, _given(ctx), found)
     except OptionError as e:
         raise fail(f"--{e.key.replace('_', '-')}: {e}") from None
     for line in settings_file.describe(eff, found):
@@ -1256,7 +1183,7 @@ def _schedules(folder: str) -> list[ScheduleConfig]:
     except ScheduleError as e:
         for line in e.problems:
             err.print(f"linkcheck: {line}", markup=False)
-        raise typer.Exit(int(Exit.USAGE)) from None
+        raise typer.Exit(int(ExitCode.USAGE)) from None
     # The settings file (linkcheck.toml) is under every schedule, as under the command line.
     found = _settings(None)
     return [settings_file.apply_to_schedule(c, found) for c in configs]  # each part was checked
@@ -1302,18 +1229,18 @@ def schedule_run_command(
                 return
             result = scheduler.run_once(chosen[0], state.db, stop)
     except LinkcheckError as e:
-        raise fail(str(e), exit_code(e)) from None
+        raise fail(str(e), e.exit_code) from None
     if result.status == "interrupted":
-        raise typer.Exit(130)
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
     if result.status == "outage":
         err.print(
             "linkcheck: the network seems unavailable: requests were sent and no host answered, "
             "so nothing was recorded as dead.",
             markup=False,
         )
-        raise typer.Exit(int(Exit.NETWORK))
+        raise typer.Exit(int(ExitCode.NETWORK))
     if result.errors:
-        raise typer.Exit(int(Exit.USAGE))
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 @schedule_app.command("list")
@@ -1353,7 +1280,7 @@ def main() -> None:
         # Click's own usage errors (a bad option value, an unknown command): one line, like
         # every other bad input, instead of a usage banner and a boxed message. (A group called
         # without a command shows its help and exits through typer.Exit: see _show_help.)
-        code = getattr(e, "exit_code", int(Exit.USAGE))
+        code = getattr(e, "exit_code", int(ExitCode.USAGE))
         message = e.format_message() if hasattr(e, "format_message") else str(e)
         ctx = getattr(e, "ctx", None)
         command = ctx.command_path.removeprefix("linkcheck").strip() if ctx is not None else ""
@@ -1361,21 +1288,21 @@ def main() -> None:
         sys.exit(code)
     except KeyboardInterrupt:
         err.print("linkcheck: interrupted; what was stored so far is kept.", markup=False)
-        sys.exit(130)
+        sys.exit(int(ExitCode.INTERRUPTED))
     except LinkcheckError as e:
         # Named errors raised past a command's own handling: a component that failed mid-run.
         err.print(f"linkcheck: {e}", markup=False)
-        sys.exit(int(exit_code(e)))
+        sys.exit(int(e.exit_code))
     except ImportError as e:
         # A component imported late (a document format's reader, the scheduler) that is missing.
         err.print(f"linkcheck: {components.failure(e.name or 'a component', e)}", markup=False)
-        sys.exit(int(Exit.ENVIRONMENT))
+        sys.exit(int(ExitCode.ENVIRONMENT))
     except sqlite3.Error as e:
         # Raised by a query past opening: a damaged page (exit 2), a full or failing disk (exit 4).
         # Every finished transaction is kept; the one under way is rolled back by SQLite.
         failure = database_failure(state.db, e)
         err.print(f"linkcheck: {failure}", markup=False)
-        sys.exit(int(exit_code(failure)))
+        sys.exit(int(failure.exit_code))
     except BrokenPipeError:
         # Output piped into a command that stopped reading (head): not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)

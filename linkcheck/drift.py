@@ -23,12 +23,12 @@ import email.utils
 import hashlib
 import re
 import unicodedata
-import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from selectolax.lexbor import LexborHTMLParser
+
+from linkcheck.models import Fingerprint
 
 SHINGLE = 3
 """Words per shingle."""
@@ -52,21 +52,6 @@ class Change(StrEnum):
     NONE = "none"
     MINOR = "minor"
     MATERIAL = "material"
-
-
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
-    """What is kept of one version of a page's main text."""
-
-    sha256: str
-    """Of the normalised words joined by spaces: equal for texts that differ only in trivia."""
-    simhash: int
-    """64-bit simhash of the word 3-shingles, as a signed integer (SQLite's INTEGER)."""
-    words: int
-    """Normalised words in the main text."""
-    title: str | None
-    text: str
-    """The normalised words joined by spaces: what similarity is computed on."""
 
 
 # -- main text ------------------------------------------------------------------------
@@ -246,16 +231,6 @@ def fingerprint(body: bytes, content_type: str | None) -> Fingerprint | None:
     if found is None:
         return None
     return fingerprint_text(*found)
-
-
-def pack(text: str) -> bytes:
-    """Normalised text as stored (zlib)."""
-    return zlib.compress(text.encode(), 6)
-
-
-def unpack(blob: bytes) -> str:
-    """Stored text back."""
-    return zlib.decompress(blob).decode()
 
 
 # -- comparing ------------------------------------------------------------------------

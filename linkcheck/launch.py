@@ -2,15 +2,15 @@
 
 The command line imports most of the tool (and the packages it needs) at start; a component
 missing from the install would end in an ImportError traceback there. Here it is one line
-naming the component and the fix, exit 4 (CONTRACT.md), as for any other broken component.
+naming the component and the fix, exit 4 (README.md, "Exit codes"), as for any other broken component.
 """
 
 from __future__ import annotations
 
 import sys
 
-ENVIRONMENT = 4
-"""The exit code when the tool itself cannot work (cli.Exit.ENVIRONMENT, which may not load)."""
+# Imports nothing but the standard library, so it loads when a dependency is missing.
+from linkcheck.errors import ExitCode
 
 
 def main() -> None:
@@ -21,5 +21,5 @@ def main() -> None:
         from linkcheck.components import failure
 
         sys.stderr.write(f"linkcheck: {failure(e.name or 'linkcheck', e)}\n")
-        sys.exit(ENVIRONMENT)
+        sys.exit(int(ExitCode.ENVIRONMENT))
     cli_main()

@@ -11,16 +11,21 @@ import hashlib
 import os
 import re
 import stat
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from linkcheck.errors import InputError
+from linkcheck.errors import InputError, NotRegular, TooLarge
 from linkcheck.extract import UnsupportedFormat, extract_bytes
 from linkcheck.models import Citation, ExtractOptions
 from linkcheck.store import Store
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+GROUP_CITATIONS = 20_000
+"""Citations stored in one transaction at most while seeding (several documents, each whole)."""
+GROUP_SECONDS = 2.0
+"""Longest a stored document waits for its transaction to be committed (and to be reported)."""
 #: The programming errors a document parser makes on input it did not expect: that document is
 #: named as unreadable and the others are seeded. Anything else (ImportError for a missing
 #: reader, OSError, MemoryError, a database error) is the machine's and stops the command.
@@ -134,18 +139,6 @@ def iter_inputs(paths: list[str]) -> Iterator[tuple[Path, bool] | InputError]:
             yield p, True
         else:
             yield InputError(raw, "no such file or folder")
-
-
-class NotRegular(OSError):
-    """The path is not a regular file (a FIFO, socket or device, or a link to one): never read."""
-
-
-class TooLarge(OSError):
-    """The file is larger than the read limit; ``size`` is what is known of its size."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__(f"{size} bytes")
-        self.size = size
 
 
 _KINDS = (
@@ -268,19 +261,37 @@ def seed(
     report.folders = [display_path(Path(p)) for p in paths if Path(p).is_dir()]
     if on_total is not None:
         on_total(len(inputs))
-    for item in inputs:
-        if isinstance(item, InputError):
-            result = DocumentResult(item.path, "error", message=item.reason)
-        else:
-            path, named = item
-            if db_path is not None and path.absolute() in (
-                db_path,
-                Path(f"{db_path}-wal"),
-                Path(f"{db_path}-shm"),
-            ):
-                continue
-            result = seed_file(store, path, options, named, max_bytes)
-        report.documents.append(result)
-        if on_document is not None:
-            on_document(result)
+    # Documents are stored in groups, one transaction each (Store.bulk), and reported once their
+    # group is committed: a document said to be seeded is in the database, whatever happens next.
+    pending: list[DocumentResult] = []
+    with store.bulk() as commit:
+
+        def flush() -> None:
+            commit()
+            report.documents.extend(pending)
+            if on_document is not None:
+                for done in pending:
+                    on_document(done)
+            pending.clear()
+
+        stored, since = 0, time.monotonic()
+        for item in inputs:
+            if isinstance(item, InputError):
+                result = DocumentResult(item.path, "error", message=item.reason)
+            else:
+                path, named = item
+                if db_path is not None and path.absolute() in (
+                    db_path,
+                    Path(f"{db_path}-wal"),
+                    Path(f"{db_path}-shm"),
+                ):
+                    continue
+                result = seed_file(store, path, options, named, max_bytes)
+            pending.append(result)
+            if result.status in ("seeded", "updated"):
+                stored += result.citations
+            if stored >= GROUP_CITATIONS or time.monotonic() - since >= GROUP_SECONDS:
+                flush()
+                stored, since = 0, time.monotonic()
+        flush()
     return report

@@ -1,8 +1,8 @@
 """The settings file: ``linkcheck.toml``, ``[tool.linkcheck]`` in pyproject.toml, or ``--config FILE``.
 
-CONTRACT.md, "Settings file", gives its keys. Precedence, highest first: the command line, the
-environment (``LINKCHECK_ARCHIVE_URL``; ``LINKCHECK_CONFIG`` names the file), the settings file,
-the defaults. Exclusions add up instead: the file's ``exclude``, the patterns of
+README.md, "The settings file", gives its keys. Precedence, highest first: the command line, the
+environment (an option's variable, ``LINKCHECK_ARCHIVE_URL``; ``LINKCHECK_CONFIG`` names the file),
+the settings file, the defaults. Exclusions add up instead: the file's ``exclude``, the patterns of
 ``.linkcheckignore`` in the working directory and ``--exclude`` all apply. A settings file is
 checked with the schedule files' reader (:data:`linkcheck.schedule.config.TableReader`), and its
 ``[check]`` table is read with the same declaration of check options (:data:`CHECK_OPTIONS`), so
@@ -11,9 +11,7 @@ every problem is one line naming the file, the key and what is wrong, with the k
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,10 +19,11 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from linkcheck.check.options import CHECK_OPTIONS, SCHEDULE_CHECK_KEYS, option_value
 from linkcheck.check.rules import HostRule, Remap, compile_pattern, parse_remap, parse_statuses
-from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, OptionError, _option_value, check_options
-from linkcheck.errors import LinkcheckError
-from linkcheck.schedule.config import SCHEDULE_CHECK_KEYS, ScheduleConfig, TableReader
+from linkcheck.check.runner import CheckOptions, check_options
+from linkcheck.errors import OptionError, SettingsError
+from linkcheck.schedule.config import Owner, ScheduleConfig, TableReader, read_toml
 
 SETTINGS_FILE = "linkcheck.toml"
 """Read from the working directory when no ``--config`` is given."""
@@ -45,30 +44,6 @@ OWNER_KEYS = ("name", "email", "documents")
 
 DEFAULT = "default"
 COMMAND_LINE = "command line"
-
-
-class SettingsError(LinkcheckError):
-    """A settings file (or ignore file) that cannot be used: one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True, slots=True)
-class Owner:
-    """Who is told about which documents: ``[[owners]]``."""
-
-    name: str
-    email: str | None
-    documents: tuple[str, ...]
-    """Globs of document paths as seeded (``*`` and ``**`` match across folders too)."""
-
-    def owns(self, path: str) -> bool:
-        """Is the document at ``path`` this owner's?"""
-        return any(
-            fnmatch.fnmatchcase(path, g) or path.startswith(g.rstrip("/") + "/") for g in self.documents
-        )
 
 
 def owner_of(owners: tuple[Owner, ...], path: str) -> Owner | None:
@@ -185,15 +160,7 @@ def read_ignore(path: Path, shown: str) -> tuple[str, ...]:
 def read_settings(path: Path, *, pyproject: bool = False, shown: str | None = None) -> Settings:
     """Read and check one settings file (its ``[tool.linkcheck]`` table when ``pyproject``)."""
     shown = shown or str(path)
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise SettingsError([f"{shown}: cannot read: {e.strerror or e}"]) from None
-    except tomllib.TOMLDecodeError as e:
-        raise SettingsError([f"{shown}: not valid TOML: {e}"]) from None
-    except UnicodeDecodeError:
-        raise SettingsError([f"{shown}: not valid TOML: not UTF-8 text"]) from None
+    data = read_toml(path, shown, SettingsError)
     prefix = ""
     label = shown
     if pyproject:
@@ -330,7 +297,7 @@ def _hosts(r: TableReader, data: dict[str, Any], at: str) -> dict[str, HostRule]
         for name in ("per_host", "host_interval", "timeout"):
             if name in values:
                 try:
-                    found[name] = _option_value(name, CHECK_OPTIONS[name], values[name])
+                    found[name] = option_value(name, values[name])
                 except OptionError as e:
                     r.problem(f"{key}{name}", str(e))
         headers = r.get(values, "headers", dict, f"{key}headers", '{ "Accept-Language" = "en" }')
@@ -398,6 +365,9 @@ def effective(cli: Mapping[str, Any], given: Mapping[str, str], settings: Settin
             sources[key] = ", ".join(from_) or DEFAULT
         elif key in given:
             values[key], sources[key] = cli.get(key), given[key]
+        elif CHECK_OPTIONS[key].from_environment() is not None:
+            values[key] = CHECK_OPTIONS[key].from_environment()
+            sources[key] = f"environment {CHECK_OPTIONS[key].envvar}"
         elif key in settings.check:
             values[key], sources[key] = settings.check[key], file
         else:
@@ -432,12 +402,12 @@ def describe(eff: Effective, settings: Settings) -> list[str]:
     if settings.ignore_file:
         lines.append(f"# ignore file: {settings.ignore_file} ({len(settings.ignore)} patterns)")
     rows: list[tuple[str, str]] = []
-    for key in CHECK_OPTIONS:
-        if key in ("all", "url", "document"):
+    for key, option in CHECK_OPTIONS.items():
+        if option.selection:
             continue  # what to check this time, not a setting
         value, source = eff.values[key], eff.sources[key]
         if value is None:
-            if CHECK_OPTIONS[key].kind is not list:
+            if option.kind is not list:
                 rows.append((f"# {key} = (not set)", source))
                 continue
             value = []

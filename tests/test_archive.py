@@ -13,10 +13,9 @@ import datetime as dt
 import httpx
 import pytest
 
-from linkcheck.archive import (
+from linkcheck.check.archive import (
     ArchiveClient,
     ArchiveUnavailable,
-    Snapshot,
     availability_url,
     distance_days,
     id_url,
@@ -24,6 +23,7 @@ from linkcheck.archive import (
     iso_timestamp,
     parse_availability,
 )
+from linkcheck.models import Snapshot
 
 # What archive.org answers (2024), verbatim but for the URL.
 REAL = {

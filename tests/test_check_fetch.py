@@ -21,8 +21,9 @@ from linkcheck.check.fetch import (
     retry_after_seconds,
 )
 from linkcheck.check.network import Resolver
-from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.runner import interleave, parse_age
+from linkcheck.check.runner import interleave
+from linkcheck.durations import parse_duration
+from linkcheck.models import Outcome, Reason
 from linkcheck.store import LinkToCheck
 
 PUBLIC = {"site.org": "93.184.216.34", "other.org": "93.184.216.35", "intranet.site.org": "10.0.0.7"}
@@ -280,13 +281,13 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
     ("text", "seconds"),
     [("7d", 7 * 86400), ("12h", 43200), ("30m", 1800), ("2w", 14 * 86400), ("45s", 45), ("0", 0)],
 )
-def test_parse_age(text: str, seconds: int) -> None:
-    assert parse_age(text).total_seconds() == seconds
+def test_parse_duration(text: str, seconds: int) -> None:
+    assert parse_duration(text).total_seconds() == seconds
 
 
 def test_parse_age_rejects_nonsense() -> None:
     with pytest.raises(ValueError, match="duration"):
-        parse_age("soon")
+        parse_duration("soon")
 
 
 def test_interleave_spreads_hosts() -> None:

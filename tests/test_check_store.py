@@ -19,11 +19,11 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from linkcheck import cli
-from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.runner import CheckOptions, parse_age, select_links
-from linkcheck.check.verdict import judge
+from linkcheck.check.runner import CheckOptions, select_links
+from linkcheck.check.verdict import judge_next as judge
 from linkcheck.cli import app
-from linkcheck.models import Citation, Verdict
+from linkcheck.durations import parse_duration
+from linkcheck.models import Citation, Outcome, Reason, Verdict
 from linkcheck.store import Store
 from tests.conftest import ROOT
 from tests.web import Web, gzip_bomb, hostile_site, slowish_site
@@ -105,7 +105,7 @@ def test_due_selection(store: Store) -> None:
         "https://o.example.org/old",
         "https://f.example.org/failing",
     }
-    due = {link.url for link in select_links(store, CheckOptions(older_than=parse_age("12h")))[0]}
+    due = {link.url for link in select_links(store, CheckOptions(older_than=parse_duration("12h")))[0]}
     assert "https://r.example.org/recent" in due
     every = {link.url for link in select_links(store, CheckOptions(all=True))[0]}
     assert len(every) == 4  # the invalid one is never fetched

@@ -12,20 +12,19 @@ import pytest
 from linkcheck.check.classify import (
     DnsError,
     PageSignals,
-    TooManyRedirects,
     classify_error,
     classify_response,
     classify_status,
     is_home_url,
     is_login_url,
     read_page,
-    same_page,
     says_not_found,
     similarity,
 )
 from linkcheck.check.network import ConnectionRefused
-from linkcheck.check.outcome import REASON_VERDICT, Hop, Reason, is_retryable
-from linkcheck.models import Verdict
+from linkcheck.check.outcome import is_retryable
+from linkcheck.extract.urls import same_page
+from linkcheck.models import REASON_VERDICT, Hop, Reason, Verdict
 
 
 @pytest.mark.parametrize(
@@ -69,7 +68,6 @@ def _caused(exc: BaseException, cause: BaseException) -> BaseException:
     [
         (DnsError("x.org", "Name or service not known", missing=True), Reason.DOMAIN_NOT_FOUND),
         (DnsError("x.org", "Temporary failure", missing=False), Reason.DNS_ERROR),
-        (TooManyRedirects("loop"), Reason.TOO_MANY_REDIRECTS),
         (httpx.ReadTimeout("slow"), Reason.TIMEOUT),
         (httpx.ConnectTimeout("slow"), Reason.TIMEOUT),
         (TimeoutError(), Reason.TIMEOUT),

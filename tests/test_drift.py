@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from linkcheck import drift
 from linkcheck.drift import Change
+from linkcheck.store.drift import pack, unpack
 from tests.drift_pairs import CITED, PAIRS, ROT, Pair
 
 
@@ -161,8 +162,8 @@ def test_modified_after() -> None:
 
 def test_texts_pack_and_unpack() -> None:
     text = " ".join(ROT)
-    assert drift.unpack(drift.pack(text)) == text
-    assert len(drift.pack(text)) < len(text)
+    assert unpack(pack(text)) == text
+    assert len(pack(text)) < len(text)
 
 
 def test_fingerprints_from_a_worker_process_equal_those_made_in_place() -> None:

@@ -422,3 +422,40 @@ def test_no_archive_asks_nothing_and_refresh_asks_again(web: Web, tmp_path: Path
     result = runner.invoke(app, ["--db", str(db), "check", "--all", "--refresh-archive", *args(web)])
     assert result.exit_code == 0, result.output
     assert len(archive.questions) == 2 * asked
+
+
+def test_archive_answers_are_written_in_the_transaction_of_their_check(
+    web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One write path: each archive answer lands with its link's check, never before it."""
+    from linkcheck.store import drift as drift_sql
+
+    db = seeded(web, tmp_path, SOME)
+    seen: list[tuple[int, bool, int, int]] = []
+    save = drift_sql._save_answer
+
+    def spy(store: Any, answer: Any) -> None:
+        # Inside the writer's open transaction: its own connection sees the check just inserted,
+        # another connection does not yet.
+        mine = store.db.execute("SELECT COUNT(*) FROM checks WHERE link_id = ?", [answer.link_id]).fetchone()[
+            0
+        ]
+        theirs = rows(db, "SELECT COUNT(*) AS n FROM checks WHERE link_id = ?", answer.link_id)[0]["n"]
+        seen.append((answer.link_id, store.db.conn.in_transaction, mine, theirs))
+        save(store, answer)
+
+    monkeypatch.setattr(drift_sql, "_save_answer", spy)
+    result = runner.invoke(app, ["--db", str(db), "check", *args(web)])
+    assert result.exit_code == 0, result.output
+    assert seen, "the archive was asked"
+    for link_id, in_transaction, mine, theirs in seen:
+        assert in_transaction, link_id
+        assert (mine, theirs) == (1, 0), link_id
+    # Every link with an archived copy in the cache reports one.
+    cached = rows(
+        db,
+        "SELECT DISTINCT a.link_id FROM archive_lookups a JOIN snapshots s ON s.id = a.snapshot_id",
+    )
+    for row in cached:
+        (link_row,) = rows(db, "SELECT archive_url FROM links WHERE id = ?", row["link_id"])
+        assert link_row["archive_url"], row

@@ -25,7 +25,7 @@ import pytest
 from linkcheck.check.aiohttp_transport import AiohttpTransport
 from linkcheck.check.fetch import Fetcher, FetchSettings
 from linkcheck.check.network import GuardedTransport, IPAddress, Resolver, parse_resolve, socket_readable
-from linkcheck.check.outcome import Outcome, Reason
+from linkcheck.models import Outcome, Reason
 from tests.web import Answer, Request, Web, html, redirect
 
 Event = tuple[str, str, int, tuple[str, ...]]

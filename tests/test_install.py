@@ -32,7 +32,8 @@ from linkcheck.check.worker import DEATHS_IN_A_ROW, ContentTooComplex, ContentWo
 from linkcheck.errors import EnvironmentFailure
 from linkcheck.extract import docx, pdf
 from linkcheck.models import Citation, ExtractOptions
-from linkcheck.report import Format, build_report, render
+from linkcheck.report import Format, build_report
+from linkcheck.report.output import render
 from linkcheck.store import Store
 from tests.conftest import FIXTURES, ROOT
 from tests.test_report import DEAD, sample_store

@@ -21,7 +21,7 @@ from linkcheck.check.network import (
     address_problem,
     parse_resolve,
 )
-from linkcheck.check.outcome import Reason
+from linkcheck.models import Reason
 from tests.web import Reply, Request, Web, html
 
 ip = ipaddress.ip_address

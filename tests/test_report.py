@@ -25,9 +25,8 @@ import pytest
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.verdict import judge
-from linkcheck.models import Citation, Verdict
+from linkcheck.check.verdict import judge_next as judge
+from linkcheck.models import Citation, Outcome, Reason, Verdict
 from linkcheck.report import (
     Change,
     Format,
@@ -39,12 +38,11 @@ from linkcheck.report import (
     classify_change,
     parse_since,
     parse_verdicts,
-    render,
     suggest,
-    write_atomic,
 )
 from linkcheck.report import csv as csv_format
 from linkcheck.report import markdown as md
+from linkcheck.report.output import render, write_atomic
 from linkcheck.store import Store
 from linkcheck.store import report as report_sql
 
@@ -644,8 +642,12 @@ def test_html_problem_cards_say_what_broke_since_when_and_what_to_cite(sample: S
 def test_html_escapes_titles_text_and_urls_from_the_web(sample: Store) -> None:
     page = render(build_report(sample), Format.HTML)
     tree = HTMLParser(page)
-    assert len(tree.css("script")) == 1  # the report's own
-    assert "window.__pwned" not in tree.css_first("script").text()
+    # The report's own script, and the table's rows as JSON (never run) in which no "<" can end
+    # the element: the hostile title is there only with its "<" escaped.
+    assert len(tree.css("script:not([type])")) == 1
+    assert "window.__pwned" not in tree.css_first("script:not([type])").text()
+    data = tree.css_first('script[type="application/json"]')
+    assert data is not None and "<" not in data.text() and "\\u003cscript\\u003ewindow.__pwned" in data.text()
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
     assert not tree.css("img, b")
     titles = [n.text() for n in tree.css(".pagetitle")]

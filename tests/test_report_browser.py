@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 
-from linkcheck.report import Format, build_report, render
+from linkcheck.report import Format, build_report
+from linkcheck.report.output import render
+from linkcheck.store import Store
 from tests.test_report import DEAD, MOVED, SCRIPT_TITLE, sample_store
 
 #: Debian's Chromium (another build with LINKCHECK_CHROMIUM).
@@ -116,7 +118,9 @@ def test_a_script_in_a_page_title_shows_as_text(page: tuple[Any, list[str], list
     titles = tab.locator(".pagetitle").all_inner_texts()
     assert any(SCRIPT_TITLE in t for t in titles), titles
     assert tab.evaluate("typeof window.__pwned") == "undefined"
-    assert tab.evaluate("document.querySelectorAll('script').length") == 1
+    # The report's own script, and its table's data (JSON, never run).
+    assert tab.evaluate("document.querySelectorAll('script:not([type])').length") == 1
+    assert tab.evaluate("document.querySelectorAll('script').length") == 2
     assert tab.locator("img").count() == 0  # an <img onerror> in citation text stayed text
     assert problems == []
 
@@ -157,3 +161,45 @@ def test_sorting_by_a_column(page: tuple[Any, list[str], list[str]]) -> None:
     verdicts = tab.locator("#links tbody tr").evaluate_all("rows => rows.map(r => r.dataset.verdict)")
     assert verdicts[:3] == ["dead", "dead", "dead"] and verdicts[-1] == "alive"
     assert problems == []
+
+
+def test_a_large_table_is_shown_a_page_at_a_time_problems_first(browser: Any, tmp_path: Path) -> None:
+    """450 links: 200 rows in the page at once, most severe first; the pager, the filter and the
+    sort work on every row, not only those shown."""
+    from tests.test_report_stream import generated
+
+    generated(tmp_path / "big.db", 450)
+    with Store.open(tmp_path / "big.db") as store:
+        report = build_report(store, now="2026-03-01T09:00:00Z")
+        text = render(report, Format.HTML)
+    dead = sum(1 for k in report.links if k.verdict == "dead")
+    target = tmp_path / "big.html"
+    target.write_text(text, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 1100})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(target.as_uri())
+    rows = tab.locator("#links tbody tr")
+    assert rows.count() == 200
+    verdicts = rows.evaluate_all("rows => rows.map(r => r.dataset.verdict)")
+    assert verdicts[:dead] == ["dead"] * dead  # problems first
+    assert tab.locator("#rows").inner_text() == "rows 1–200 of 450"
+    tab.locator("#next").click()
+    tab.locator("#next").click()
+    assert rows.count() == 50 and tab.locator("#rows").inner_text() == "rows 401–450 of 450"
+    assert tab.locator("#next").is_disabled()
+    # The filter searches every row: one link among 450, wherever it was.
+    last = report.links[-1].url
+    tab.locator("#filter").fill(last.split("/")[3] + "/")
+    assert tab.locator("#shown").inner_text() == "1" and rows.count() == 1
+    assert last in rows.first.inner_text()
+    tab.locator("#filter").fill("")
+    # Sorting orders every row: the first page holds the smallest URLs of all 450.
+    tab.locator("#links thead th", has_text="link").locator("button").click()
+    urls = [u.lower() for u in tab.locator("#links tbody tr td.url a").all_inner_texts()]
+    assert urls == sorted(k.url.lower() for k in report.links)[:200]
+    tab.locator("#per-page").select_option("1000")
+    assert rows.count() == 450
+    assert errors == []
+    context.close()

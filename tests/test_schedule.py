@@ -25,11 +25,11 @@ from typer.testing import CliRunner
 from linkcheck.check.runner import check_options
 from linkcheck.cli import _check_options, app
 from linkcheck.models import DateOrder
+from linkcheck.pipeline import match_documents
 from linkcheck.report import Format
 from linkcheck.schedule import ScheduleError, load_schedule, load_schedules, run_job
 from linkcheck.schedule import config as schedule_config
 from linkcheck.schedule.config import crontab_weekdays, parse_every
-from linkcheck.schedule.job import match_documents
 from linkcheck.schedule.scheduler import SchedulerBusy, job_store, reconcile, scheduler_lock
 from linkcheck.seed import seed
 from linkcheck.store import Store
@@ -209,8 +209,9 @@ def test_check_options_mean_what_the_same_command_line_options_mean(tmp_path: Pa
         'archive_url = "http://archive.test"\nuser_agent = "ua"\narchive_timeout = 4\n',
     )
     from_cli = _check_options(
-        False, None, None, "12h", 8, 1, 0.5, 3.0, 1, True, ["a.test:*:127.0.0.2"], "ua",
-        "http://archive.test", False, False, 4.0,
+        {"older_than": "12h", "concurrency": 8, "per_host": 1, "host_interval": 0.5, "timeout": 3.0,
+         "retries": 1, "allow_private": True, "resolve": ["a.test:*:127.0.0.2"], "user_agent": "ua",
+         "archive_url": "http://archive.test", "archive_timeout": 4.0}
     )  # fmt: skip
     assert load_schedule(path).check == from_cli
     assert check_options({"no_archive": True}).archive_url is None
@@ -246,6 +247,8 @@ BAD = [
     ('every = "1h"\n[notify.email]\nhost = "h"\nfrom = "a@b"\nto = ["c@d"]\npassword_env = "PW"\n',
      "notify.email.username", "password_env needs a username"),
     ('every = "1h"\n[seed]\ndate_order = "dym"\n', "seed.date_order", "is not"),
+    ('every = "1h"\nprune = "a year"\n', "prune", "not a duration"),
+    ('every = "1h"\nprune = 90\n', "prune", "expected a period"),
     ("every = \n", None, "not valid TOML"),
 ]  # fmt: skip
 
@@ -332,8 +335,11 @@ def test_intervals() -> None:
     assert parse_every("6h") == dt.timedelta(hours=6)
     assert parse_every("1.5d") == dt.timedelta(hours=36)
     assert parse_every(" 30m ") == dt.timedelta(minutes=30)
-    with pytest.raises(ValueError):
-        parse_every("2w")
+    # The units of every other duration (one parser): `every = "2w"` was refused while
+    # `older_than = "2w"` was taken.
+    assert parse_every("2w") == dt.timedelta(weeks=2)
+    with pytest.raises(ValueError, match="not an interval"):
+        parse_every("2y")
 
 
 # -- the job store and the lock -------------------------------------------------------------
@@ -416,6 +422,27 @@ def test_run_job_checks_writes_reports_and_posts_the_digest(
         in_tmp / "lc.db", "SELECT schedule, status, run_id, checked, new FROM schedule_runs ORDER BY id"
     )
     assert rows == [("nightly", "done", result.run_id, 3, 2), ("nightly", "done", again.run_id, 3, 0)]
+
+
+def test_a_schedule_with_prune_deletes_old_checks_after_its_run(web: Web, in_tmp: Path) -> None:
+    site = web.sites["library.test"]
+    live, missing = site.url("/live"), site.url("/missing")
+    cite(in_tmp, live, missing)
+    path = write(in_tmp / "schedules", "nightly.toml", schedule_text(web, extra='prune = "0s"'))
+    config = load_schedule(path)
+    assert config.prune == dt.timedelta(0)
+    first, second = run_job(config, "lc.db"), run_job(config, "lc.db")
+    # As if they were yesterday's (checks of this very second are not older than "0s").
+    with sqlite3.connect(in_tmp / "lc.db") as conn:
+        conn.execute("UPDATE checks SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', started_at, '-1 day')")
+    conn.close()
+    third = run_job(config, "lc.db")
+    # Two checks a link are its first and its last: both kept. The third run makes the second
+    # of each link a check that says nothing new (same verdict, neither first nor last): deleted.
+    assert (first.pruned, second.pruned, third.pruned) == (0, 0, 2)
+    assert "pruned 2 old checks" in third.summary_line()
+    assert query(in_tmp / "lc.db", "SELECT COUNT(*) FROM checks")[0][0] == 4
+    assert query(in_tmp / "lc.db", "SELECT verdict FROM links ORDER BY url") == [("alive",), ("dead",)]
 
 
 def test_a_webhook_that_fails_is_logged_and_the_run_still_succeeds(

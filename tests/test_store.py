@@ -117,3 +117,84 @@ def test_a_failed_save_leaves_nothing_half_done(store: Store) -> None:
     assert [r["url"] for r in store.citations_of("a.txt")] == ["http://a.org/1"]
     assert store.document("a.txt").sha256 == "h1"  # type: ignore[union-attr]
     assert store.counts()["links"] == 1
+
+
+def _schema(path: Path) -> dict[str, object]:
+    """What a database's schema is, column order aside: tables' columns, indexes, views, triggers."""
+    conn = sqlite3.connect(path)
+    try:
+        found: dict[str, object] = {}
+        rows = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        ).fetchall()
+        for kind, name, table, sql in rows:
+            if kind == "table":
+                columns = conn.execute(f"PRAGMA table_xinfo('{name}')").fetchall()
+                found[name] = sorted((c[1], c[2].upper(), c[3], c[4], c[5], c[6]) for c in columns)
+            elif kind == "index":
+                info = conn.execute(f"PRAGMA index_xinfo('{name}')").fetchall()
+                unique = [r[2] for r in conn.execute(f"PRAGMA index_list('{table}')") if r[1] == name]
+                found[name] = (table, unique, [(r[2], r[3], r[4]) for r in info if r[5]], sql)
+            else:
+                found[name] = (kind, table, " ".join((sql or "").split()))
+        return found
+    finally:
+        conn.close()
+
+
+_MIGRATIONS_TABLE = (
+    "CREATE TABLE migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL);"
+)
+
+
+def _apply(conn: sqlite3.Connection, names: list[str]) -> None:
+    known = dict(migrations())
+    conn.executescript(_MIGRATIONS_TABLE)
+    for name in names:
+        conn.executescript(
+            f"BEGIN; INSERT INTO migrations (name, applied_at) VALUES ('{name}', '2026-01-01T00:00:00Z');"
+            f"{known[name]}; COMMIT;"
+        )
+
+
+def _database_with(path: Path, names: list[str]) -> None:
+    """A database as a linkcheck that knew only the migrations ``names`` left it, one document in it."""
+    conn = sqlite3.connect(path)
+    _apply(conn, names)
+    conn.execute(
+        "INSERT INTO documents (path, format, sha256, size, seeded_at) VALUES ('a', 'text', 'x', 1, 'now')"
+    )
+    conn.commit()
+    conn.close()
+
+
+def _applies(names: list[str]) -> bool:
+    conn = sqlite3.connect(":memory:")
+    try:
+        _apply(conn, names)
+    except sqlite3.OperationalError:
+        return False  # a later migration builds on the one left out: no release had this set
+    finally:
+        conn.close()
+    return True
+
+
+def _earlier_versions() -> list[list[str]]:
+    """Every set of migrations a database can have been left with: each prefix, and each set with
+    one migration missing that no later one builds on (a change merged after later-numbered ones
+    shipped: numbers are reserved per change)."""
+    names = [name for name, _ in migrations()]
+    prefixes = [names[:k] for k in range(1, len(names))]
+    gaps = [[n for n in names if n != skipped] for skipped in names[1:-1]]
+    return prefixes + [g for g in gaps if _applies(g)]
+
+
+@pytest.mark.parametrize("names", _earlier_versions(), ids=lambda names: "+".join(n[:4] for n in names))
+def test_an_upgraded_database_has_the_schema_of_a_new_one(tmp_path: Path, names: list[str]) -> None:
+    with Store.open(tmp_path / "fresh.db"):
+        pass
+    _database_with(tmp_path / "old.db", names)
+    with Store.open(tmp_path / "old.db") as s:
+        assert sorted(s.applied_migrations()) == sorted(name for name, _ in migrations())
+        assert s.counts()["documents"] == 1
+    assert _schema(tmp_path / "old.db") == _schema(tmp_path / "fresh.db")

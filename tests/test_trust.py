@@ -47,7 +47,7 @@ def travel(db: Path, days: float) -> None:
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("UPDATE checks SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', started_at, ?)", [shift])
-        for col in ("last_checked", "first_failed"):
+        for col in ("last_checked", "first_failed", "streak_since"):
             conn.execute(f"UPDATE links SET {col} = strftime('%Y-%m-%dT%H:%M:%SZ', {col}, ?) "
                          f"WHERE {col} IS NOT NULL", [shift])  # fmt: skip
     conn.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from linkcheck.check.outcome import Reason
-from linkcheck.check.verdict import Fact, Policy, judge
-from linkcheck.models import Verdict
+from linkcheck.check.verdict import Policy, judge, judge_next
+from linkcheck.models import REASON_VERDICT, Fact, Reason, Remedy, Streak, Verdict, streak_of
+from linkcheck.report import Change, classify_change
 
 T0 = dt.datetime(2026, 1, 1, 2, 0, tzinfo=dt.UTC)
 
@@ -86,3 +90,85 @@ def test_policy_is_configurable() -> None:
     assert judge(h((0, "timeout"), (10, "timeout"), (20, "timeout")), Policy(failures=4, days=1)).verdict is (
         Verdict.FAILING
     )
+
+
+def test_every_verdict_carries_consistent_traits() -> None:
+    """The table on the enum is whole and agrees with itself."""
+    assert sorted(v.severity for v in Verdict) == list(range(len(Verdict)))
+    for v in Verdict:
+        assert not (v.is_failure and v.is_neutral), v
+        assert not (v.is_problem and v.is_neutral), v
+        # Only a problem gets a fix, is news, or has its archived copy looked up.
+        if v.traits.news or v.traits.remedy is not Remedy.NONE or v.traits.archived:
+            assert v.is_problem, v
+        if v.is_failure:
+            assert v.is_problem and not v.traits.reached, v
+    assert len({v.traits.colour for v in Verdict}) == len(Verdict)
+
+
+def test_problem_verdicts_each_have_a_newly_change() -> None:
+    """``summary --since`` names every problem verdict's arrival, and recovery."""
+    for v in Verdict:
+        change = classify_change(str(Verdict.ALIVE), str(v))
+        assert (change == Change(f"newly-{v}")) if v.is_problem else change is None
+    assert classify_change(str(Verdict.DEAD), str(Verdict.ALIVE)) is Change.RECOVERED
+
+
+def test_no_module_keeps_its_own_set_of_verdicts() -> None:
+    """Sets of verdicts come from the traits table: no tuple, set or dict of ``Verdict.X`` elsewhere."""
+    root = Path(__file__).parent.parent / "linkcheck"
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "models.py" and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            items: list[ast.expr | None] = []
+            if isinstance(node, (ast.Tuple, ast.Set, ast.List)):
+                items = list(node.elts)
+            elif isinstance(node, ast.Dict):
+                items = list(node.keys)
+            members = [
+                i for i in items
+                if isinstance(i, ast.Attribute) and isinstance(i.value, ast.Name) and i.value.id == "Verdict"
+            ]  # fmt: skip
+            if len(members) >= 2:
+                found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
+
+
+# -- judged in O(1): the streak kept on the link gives the verdict judge() gives from the history --
+
+REASONS = list(Reason)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[Fact]:
+    """Histories of up to 25 checks, hours to days apart, with any reasons (biased to failures)."""
+    failing = [r for r in Reason if REASON_VERDICT[r] in (Verdict.FAILING, Verdict.DEAD)]
+    steps = draw(st.lists(st.tuples(st.floats(0, 3), st.sampled_from(REASONS + failing * 3)), max_size=25))
+    at, found = T0, []
+    for gap, reason in steps:
+        at += dt.timedelta(days=gap)
+        found.append(Fact(at, reason))
+    return found
+
+
+@given(histories(), st.integers(1, 5), st.floats(0, 5))
+def test_judging_each_check_from_the_streak_equals_judging_the_whole_history(
+    history: list[Fact], failures: int, days: float
+) -> None:
+    policy = Policy(failures=failures, days=days)
+    streak = Streak()
+    for i, fact in enumerate(history):
+        assert judge_next(streak, fact, policy) == judge(history[: i + 1], policy)
+        streak = streak.after(fact)
+        assert streak == streak_of(history[: i + 1])
+
+
+def test_a_check_skipped_by_policy_keeps_the_streak_but_shows_no_failures() -> None:
+    history = h((0, "timeout"), (1, "timeout"), (2, "private-address"))
+    streak = streak_of(history)
+    assert streak == Streak(2, T0)
+    assert judge_next(streak_of(history[:2]), history[2]) == judge(history)
+    assert judge(history).failures == 0
+    assert judge_next(streak, Fact(T0 + dt.timedelta(days=3), Reason.TIMEOUT)).verdict is Verdict.DEAD

@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 
 from linkcheck.cli import app
 from linkcheck.models import Citation
-from linkcheck.report import Format, ReportOptions, build_report, render
+from linkcheck.report import Format, ReportOptions, build_report
+from linkcheck.report.output import render
 from linkcheck.store import Store, workflow
 from tests.conftest import FIXTURES
 from tests.test_report import BLOCKED, DEAD, HOSTILE, LIST, NOTES, THESIS, sample_store

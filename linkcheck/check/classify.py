@@ -1,4 +1,4 @@
-"""Turning what one check saw into a :class:`~linkcheck.check.outcome.Reason`: pure functions.
+"""Turning what one check saw into a :class:`~linkcheck.models.Reason`: pure functions.
 
 No network and no database here: the fetcher hands over a status, headers, the redirect
 hops and a few signals read from the body, or the exception a try ended with, and gets
@@ -19,33 +19,11 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from linkcheck.check.config import SOFT404_MAX_WORDS
-from linkcheck.check.outcome import Hop, Reason
-
-PERMANENT = frozenset({301, 308})
+from linkcheck.errors import DnsError, InvalidHost
+from linkcheck.extract.urls import moved_target
+from linkcheck.models import Hop, Reason
 
 # -- errors -------------------------------------------------------------------------
-
-
-class DnsError(Exception):
-    """Resolving a host name failed; ``missing`` tells "no such name" from a temporary failure."""
-
-    def __init__(self, host: str, message: str, *, missing: bool) -> None:
-        super().__init__(f"{host}: {message}")
-        self.host = host
-        self.missing = missing
-
-
-class InvalidHost(DnsError):
-    """A host name that can never be looked up (reserved, or impossible in DNS): no resolver is asked."""
-
-    def __init__(self, host: str, reason: Reason, message: str) -> None:
-        super().__init__(host, message, missing=True)
-        self.reason = reason
-        self.args = (message,)
-
-
-class TooManyRedirects(Exception):
-    """The redirect chain looped or was longer than the hop limit."""
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -77,8 +55,6 @@ def classify_error(exc: BaseException) -> Reason:
         return exc.reason
     if isinstance(exc, DnsError):
         return Reason.DOMAIN_NOT_FOUND if exc.missing else Reason.DNS_ERROR
-    if isinstance(exc, TooManyRedirects):
-        return Reason.TOO_MANY_REDIRECTS
     if isinstance(exc, httpx.UnsupportedProtocol):
         return Reason.UNSUPPORTED_SCHEME
     if isinstance(exc, httpx.InvalidURL):
@@ -205,24 +181,6 @@ def is_home_url(url: str) -> bool:
     if parts.query:
         return False
     return path.lower() in HOME_PATHS or bool(_LANG_ROOT.fullmatch(parts.path))
-
-
-def same_page(a: str, b: str) -> bool:
-    """Are two URLs the same page but for trivia: http/https, ``www.``, a trailing slash, default port?
-
-    Such a redirect is housekeeping by the site, not a move worth telling a maintainer about.
-    """
-
-    def key(url: str) -> tuple[str, int | None, str, str]:
-        p = urlsplit(url)
-        host = (p.hostname or "").lower().removeprefix("www.")
-        port = p.port if p.port not in (80, 443) else None
-        return host, port, p.path.rstrip("/") or "/", p.query
-
-    try:
-        return key(a) == key(b)
-    except ValueError:
-        return False
 
 
 # -- pages --------------------------------------------------------------------------
@@ -365,19 +323,3 @@ def classify_response(
     if moved_target(cited_url, hops) is not None:
         return Reason.PERMANENT_REDIRECT
     return Reason.REDIRECT
-
-
-def moved_target(cited_url: str, hops: Sequence[Hop]) -> tuple[int, str] | None:
-    """The permanent redirect that moved the cited URL: (its status, 301 or 308, and the new address).
-
-    Where the leading permanent hops lead is the cited URL's new address; None when they lead
-    nowhere but the same page (http to https, a trailing slash) or there are none.
-    """
-    moved_to, status = cited_url, None
-    for hop in hops:
-        if hop.status not in PERMANENT:
-            break
-        moved_to, status = hop.location, hop.status
-    if status is None or same_page(cited_url, moved_to):
-        return None
-    return status, moved_to

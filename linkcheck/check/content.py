@@ -29,12 +29,20 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from linkcheck import drift
-from linkcheck.archive import ArchiveClient, ArchiveUnavailable, distance_days
+from linkcheck.check.archive import ArchiveClient, distance_days
 from linkcheck.check.fetch import Validators
-from linkcheck.check.outcome import REASON_VERDICT, ArchivePick, Drift, Outcome, Reason
 from linkcheck.check.pool import ContentPool
-from linkcheck.check.worker import ContentTooComplex, ContentWorker
-from linkcheck.models import Verdict
+from linkcheck.check.worker import ContentWorker
+from linkcheck.errors import ArchiveUnavailable, ContentTooComplex
+from linkcheck.models import (
+    REASON_VERDICT,
+    ArchiveAnswer,
+    ArchivePick,
+    Drift,
+    Outcome,
+    Reason,
+    SnapshotFetch,
+)
 from linkcheck.store import LinkToCheck, Store
 from linkcheck.store import drift as sql
 from linkcheck.store.drift import LinkState, Lookup
@@ -44,8 +52,6 @@ LIVE = frozenset({Reason.OK, Reason.REDIRECT, Reason.PERMANENT_REDIRECT})
 #: Reasons a material change turns into ``content-changed`` (a moved link stays moved: its new
 #: address is the more useful news, and the similarity is still recorded).
 COMPARED = frozenset({Reason.OK, Reason.REDIRECT})
-#: Verdicts whose links get archive suggestions (CONTRACT.md).
-SUGGEST = frozenset({Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED})
 
 T = TypeVar("T")
 
@@ -89,11 +95,23 @@ class ContentStep:
         # Archive questions under way or answered in this run, by link id and then by date.
         self._asked: dict[int, dict[dt.date | None, asyncio.Task[Lookup | None]]] = {}
         self._fetches: dict[str, asyncio.Task[drift.Fingerprint | None]] = {}
+        # What the archive told, not yet handed to a check to be written with it (one write path).
+        self._answers: dict[int, list[ArchiveAnswer]] = {}
+        self._fetched: list[SnapshotFetch] = []
         self._fingerprint = Fingerprinter(worker)
         # What is known of each link is read ahead in chunks, in the order the run takes them.
         self._order = [link.id for link in links]
         self._position = {link_id: i for i, link_id in enumerate(self._order)}
         self._states: dict[int, LinkState] = {}
+
+    def read_ahead(self, links: Sequence[LinkToCheck]) -> None:
+        """The next links the run takes, in order: what is known of them is read in chunks.
+
+        A run streams its links (linkcheck.check.runner.CHUNK at a time) and names each chunk
+        here when it starts on it; the previous chunk's links are all prepared by then.
+        """
+        self._order = [link.id for link in links]
+        self._position = {link_id: i for i, link_id in enumerate(self._order)}
 
     # -- before the fetch ------------------------------------------------------------
 
@@ -146,7 +164,10 @@ class ContentStep:
         except ArchiveUnavailable:
             return None
         distance = distance_days(snapshot, date) if snapshot is not None else None
-        return sql.save_lookup(self.store, link.id, self.base, date, snapshot, distance)
+        self._answers.setdefault(link.id, []).append(
+            ArchiveAnswer(link.id, self.base, date, snapshot, distance)
+        )
+        return sql.lookup_of(self.store, snapshot, distance)
 
     async def _snapshot_text(self, lookup: Lookup) -> drift.Fingerprint | None:
         """The fingerprint of a capture: kept, or fetched now in the ``id_`` form (once per run)."""
@@ -180,7 +201,7 @@ class ContentStep:
                     error = f"not an HTML or text page ({got.content_type or 'no content type'})"
         else:
             error = f"the archive answered {got.status}"
-        sql.save_snapshot_fetch(self.store, url, got.status, error, fp)
+        self._fetched.append(SnapshotFetch(url, got.status, error, fp))
         return fp
 
     async def _bounded(self, what: Awaitable[T], deadline: float) -> T | None:
@@ -213,9 +234,28 @@ class ContentStep:
                     outcome.reason = Reason.CONTENT_CHANGED
             d.evidence.update(self._evidence(prepared, outcome, live))
         await self._suggest(prepared, outcome, d, deadline)
-        if live is not None or d.link_archive is not None or d.citation_archive:
+        # The link's archive answers are used: only those still coming are kept (cancelled at
+        # close), so a run of a million links does not hold a million finished tasks.
+        asked = self._asked.get(prepared.link.id)
+        if asked is not None:
+            for date in [date for date, task in asked.items() if task.done()]:
+                del asked[date]
+            if not asked:
+                del self._asked[prepared.link.id]
+        # Written with this check: its link's answers so far, and any capture fetched meanwhile.
+        d.archive_answers = self._answers.pop(prepared.link.id, [])
+        d.snapshot_fetches, self._fetched = self._fetched, []
+        if d.has_content or d.archive_answers or d.snapshot_fetches:
             outcome.drift = d
         return outcome
+
+    def leftovers(self) -> tuple[list[ArchiveAnswer], list[SnapshotFetch]]:
+        """Answers and fetches that came after their link's check was handed over: the run's
+        last transaction keeps them (a later run need not ask again)."""
+        answers = [a for found in self._answers.values() for a in found]
+        fetched, self._fetched = self._fetched, []
+        self._answers.clear()
+        return answers, fetched
 
     async def _live(self, outcome: Outcome, state: LinkState, body: bytes | None) -> drift.Fingerprint | None:
         """The live page's fingerprint: from its body, or the previous one for a 304."""
@@ -293,7 +333,7 @@ class ContentStep:
                 result = task.result()
                 if result is not None:
                     known[date] = result
-        if REASON_VERDICT[outcome.reason] in SUGGEST:
+        if REASON_VERDICT[outcome.reason].traits.archived:
             missing = [date for date in wanted if date not in known]
             answers = await self._bounded(
                 asyncio.gather(*(self._lookup(prepared, date) for date in missing)), deadline

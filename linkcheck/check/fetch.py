@@ -33,7 +33,6 @@ import httpx
 
 from linkcheck.check import config
 from linkcheck.check.classify import (
-    DnsError,
     PageSignals,
     classify_error,
     classify_response,
@@ -42,11 +41,12 @@ from linkcheck.check.classify import (
     says_not_found,
     similarity,
 )
-from linkcheck.check.network import AddressRefused, Resolver, guarded_transport
-from linkcheck.check.outcome import REASON_VERDICT, Hop, Outcome, Reason, is_retryable
+from linkcheck.check.network import Resolver, guarded_transport
+from linkcheck.check.outcome import is_retryable
 from linkcheck.check.rules import Rules
-from linkcheck.check.worker import ContentTooComplex, ContentWorker
-from linkcheck.models import Verdict
+from linkcheck.check.worker import ContentWorker
+from linkcheck.errors import AddressRefused, ContentTooComplex, DnsError, Stop
+from linkcheck.models import REASON_VERDICT, Hop, Outcome, Reason, Verdict
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -346,14 +346,6 @@ def redirect_target(url: httpx.URL, location: str) -> httpx.URL:
     if problem:
         raise Stop(Reason.INVALID_URL, f"{url} redirects to {shown!r}: {problem}")
     return target
-
-
-class Stop(Exception):
-    """Ends a check early with a reason (a refused address, an unsupported redirect target)."""
-
-    def __init__(self, reason: Reason, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 def http_transport(

@@ -3,7 +3,7 @@
 Such a name says nothing about the network: asking a resolver would only wait for a "no" that
 was certain beforehand, and a "no" for a real name may be transient (a resolver outage, a lapsed
 and renewed domain), which is why a name that does not resolve is confirmed over several checks
-(CONTRACT.md, Verdicts) while these are ``invalid`` at once.
+(README.md, the verdicts of "linkcheck check") while these are ``invalid`` at once.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from linkcheck.check.outcome import Reason
+from linkcheck.models import Reason
 
 #: Top-level names that never resolve in the public DNS: RFC 2606 section 2 (test, example,
 #: invalid, localhost) as RFC 6761 section 6 gives them special meaning.

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import httpcore
 import httpx
 
-from linkcheck.check.classify import DnsError, InvalidHost
 from linkcheck.check.hostnames import host_problem
+from linkcheck.errors import AddressRefused, DnsError, InvalidHost
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: How addresses are looked up: (host, port) -> address texts. Injected by tests.
@@ -38,16 +38,6 @@ CGNAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 # glibc answers EAI_NODATA when the name exists but has no address: as dead for a link as NXDOMAIN.
 MISSING_NAME_ERRORS = frozenset(e for e in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if e)
-
-
-class AddressRefused(Exception):
-    """The address guard refused to connect: the host is or resolves to a non-public address."""
-
-    def __init__(self, host: str, address: IPAddress, why: str) -> None:
-        super().__init__(f"{host} resolves to {address}, a {why} address (use --allow-private to check it)")
-        self.host = host
-        self.address = address
-        self.why = why
 
 
 class ConnectionRefused(httpcore.ConnectError):

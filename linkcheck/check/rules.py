@@ -1,5 +1,5 @@
 """What to check instead of what is cited, and what not to check: exclusions, accepted statuses,
-remap rules, proxy unwrapping and per-host overrides (CONTRACT.md, "Settings file").
+remap rules, proxy unwrapping and per-host overrides (README.md, "The settings file").
 
 Pure and small: :class:`Rules` answers questions about one URL (is it excluded? what is
 requested for it? is this status alive here?) and never touches the network or the database.

@@ -19,36 +19,39 @@ the end, such failures of a run killed before its end are not recorded: they sta
 
 from __future__ import annotations
 
+import array
 import asyncio
 import datetime as dt
 import fnmatch
-import os
-import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from linkcheck import components
-from linkcheck.archive import ArchiveClient
 from linkcheck.check import config
+from linkcheck.check.archive import ArchiveClient
 from linkcheck.check.content import ContentStep, Prepared
 from linkcheck.check.fetch import Fetcher, FetchSettings, build_client, utcnow
 from linkcheck.check.network import Lookup, Resolver, ResolveRule, parse_resolve, system_lookup
-from linkcheck.check.outcome import NETWORK_FAILURES, REASON_VERDICT, Outcome, Reason
+from linkcheck.check.options import CHECK_OPTIONS, option_value
+from linkcheck.check.outcome import NETWORK_FAILURES
 from linkcheck.check.pool import ContentPool, text_workers
 from linkcheck.check.rules import Rules, compile_pattern, parse_remap_arg, parse_statuses
-from linkcheck.check.verdict import Fact, Judgement, Policy, judge
+from linkcheck.check.verdict import Policy, judge_next
 from linkcheck.check.worker import ContentWorker
-from linkcheck.errors import EnvironmentFailure
-from linkcheck.models import Verdict
+from linkcheck.durations import parse_duration
+from linkcheck.errors import EnvironmentFailure, OptionError
+from linkcheck.models import REASON_VERDICT, Fact, Judgement, Outcome, Reason, Streak, Verdict
 from linkcheck.seed import display_path
 from linkcheck.store import LinkToCheck, Store, claims, workflow
 from linkcheck.store import report as report_sql
-from linkcheck.store.drift import record_drift
+from linkcheck.store.drift import keep_archive_answers, record_drift
+
+_T = TypeVar("_T")
 
 BATCH_SIZE = 200
 """Checks written per transaction, at most."""
@@ -56,23 +59,12 @@ BATCH_SECONDS = 0.5
 """Longest a finished check waits before it is written."""
 FINISHING = 1000
 """Fetched links at most waiting for their content step (the archive): bounds the memory they hold."""
+CHUNK = 2000
+"""Links a run reads from the database at a time (it holds only their ids, 8 bytes a link, besides)."""
 CANARIES = 3
 """Links alive at their latest check asked, when no cited host answered, whether the network is up."""
 STOP_POLL = 0.1
 """Seconds between two looks at a run's ``stop`` event: how soon a stopped run starts winding up."""
-
-_AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.I)
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-def parse_age(text: str) -> dt.timedelta:
-    """A duration such as ``7d``, ``12h``, ``30m``, ``2w`` or ``45s`` (``0`` alone means now)."""
-    if text.strip() == "0":
-        return dt.timedelta(0)
-    m = _AGE.fullmatch(text)
-    if not m:
-        raise ValueError(f"{text!r} is not a duration such as 7d, 12h, 30m, 2w or 45s")
-    return dt.timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2).lower()])
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +72,8 @@ class CheckOptions:
     """What to check and how (the options of ``linkcheck check``)."""
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
-    older_than: dt.timedelta = field(default_factory=lambda: parse_age(config.OLDER_THAN))
-    failing_after: dt.timedelta = field(default_factory=lambda: parse_age(config.FAILING_RECHECK))
+    older_than: dt.timedelta = field(default_factory=lambda: parse_duration(config.OLDER_THAN))
+    failing_after: dt.timedelta = field(default_factory=lambda: parse_duration(config.FAILING_RECHECK))
     all: bool = False
     urls: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
@@ -117,108 +109,36 @@ class CheckOptions:
         }
 
 
-class OptionError(ValueError):
-    """A check option with a bad value; ``key`` names it as on the command line, with _ for -."""
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
-
-
-@dataclass(frozen=True, slots=True)
-class OptionSpec:
-    """One check option: its type, default and least value."""
-
-    kind: type
-    """bool, int, float, str or list (of strings)."""
-    default: Any
-    minimum: float | None = None
-
-
-#: The options of ``linkcheck check`` by name (the command line's, with _ for -). The command line
-#: and schedule files both build :class:`CheckOptions` from these through :func:`check_options`.
-CHECK_OPTIONS: dict[str, OptionSpec] = {
-    "all": OptionSpec(bool, False),
-    "url": OptionSpec(list, ()),
-    "document": OptionSpec(list, ()),
-    "older_than": OptionSpec(str, config.OLDER_THAN),
-    "concurrency": OptionSpec(int, config.CONCURRENCY, 1),
-    "per_host": OptionSpec(int, config.PER_HOST, 1),
-    "host_interval": OptionSpec(float, config.HOST_INTERVAL, 0.0),
-    "timeout": OptionSpec(float, config.TIMEOUT, 0.001),
-    "retries": OptionSpec(int, config.RETRIES, 0),
-    "allow_private": OptionSpec(bool, False),
-    "resolve": OptionSpec(list, ()),
-    "user_agent": OptionSpec(str, config.USER_AGENT),
-    "archive_url": OptionSpec(str, None),  # None: LINKCHECK_ARCHIVE_URL, else config.ARCHIVE_URL
-    "no_archive": OptionSpec(bool, False),
-    "refresh_archive": OptionSpec(bool, False),
-    "archive_timeout": OptionSpec(float, config.ARCHIVE_TIMEOUT, 0.001),
-    "exclude": OptionSpec(list, ()),
-    "accept": OptionSpec(str, None),
-    "remap": OptionSpec(list, ()),
-    "http_stack": OptionSpec(str, config.HTTP_STACK),
-}
-
-_KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string",
-               list: "a list of strings"}  # fmt: skip
-
-
-def _option_value(key: str, spec: OptionSpec, value: Any) -> Any:
-    """``value`` checked against ``spec``; OptionError says what is wrong."""
-    if value is None:
-        return spec.default
-    # bool is an int to Python, never to a user: `timeout = true` is a mistake.
-    ok = {
-        bool: isinstance(value, bool),
-        int: isinstance(value, int) and not isinstance(value, bool),
-        float: isinstance(value, int | float) and not isinstance(value, bool),
-        str: isinstance(value, str),
-        list: isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
-    }[spec.kind]
-    if not ok:
-        raise OptionError(key, f"expected {_KIND_NAMES[spec.kind]}, got {value!r}")
-    if spec.minimum is not None and value < spec.minimum:
-        raise OptionError(key, f"must be at least {spec.minimum:g}, got {value!r}")
-    return float(value) if spec.kind is float else value
+def _parsed(key: str, parse: Callable[[Any], _T], value: Any) -> _T:
+    """``parse(value)``; its ValueError as an OptionError naming the option."""
+    try:
+        return parse(value)
+    except ValueError as e:
+        raise OptionError(key, str(e)) from None
 
 
 def check_options(values: Mapping[str, Any]) -> CheckOptions:
-    """:class:`CheckOptions` from option values named as in :data:`CHECK_OPTIONS` (missing or None: default).
+    """:class:`CheckOptions` from option values by key (:data:`~linkcheck.check.options.CHECK_OPTIONS`;
+    missing or None: the environment's, else the default).
 
     The one conversion of check options, for the command line and schedule files alike: types,
     least values, durations (``older_than``), ``resolve`` rules and document paths. Raises
     :class:`OptionError` naming the option, or an unknown one.
     """
-    for key in values:
-        if key not in CHECK_OPTIONS:
-            raise OptionError(key, "unknown check option")
-    v = {key: _option_value(key, spec, values.get(key)) for key, spec in CHECK_OPTIONS.items()}
-    try:
-        age = parse_age(v["older_than"])
-    except ValueError as e:
-        raise OptionError("older_than", str(e)) from None
-    try:
-        rules = tuple(parse_resolve(spec) for spec in v["resolve"])
-    except ValueError as e:
-        raise OptionError("resolve", str(e)) from None
-    try:
-        exclude = tuple(compile_pattern(p) for p in v["exclude"])
-    except ValueError as e:
-        raise OptionError("exclude", str(e)) from None
-    try:
-        accept = parse_statuses(v["accept"]) if v["accept"] is not None else None
-    except ValueError as e:
-        raise OptionError("accept", str(e)) from None
-    try:
-        remaps = tuple(parse_remap_arg(r) for r in v["remap"])
-    except ValueError as e:
-        raise OptionError("remap", str(e)) from None
+    unknown = [key for key in values if key not in CHECK_OPTIONS]
+    if unknown:
+        raise OptionError(unknown[0], "unknown check option")
+    v = {key: option_value(key, values.get(key)) for key in CHECK_OPTIONS}
+    age = _parsed("older_than", parse_duration, v["older_than"])
+    rules = _parsed("resolve", lambda specs: tuple(parse_resolve(s) for s in specs), v["resolve"])
+    exclude = _parsed("exclude", lambda patterns: tuple(compile_pattern(p) for p in patterns), v["exclude"])
+    accept = _parsed("accept", lambda text: parse_statuses(text) if text is not None else None, v["accept"])
+    remaps = _parsed("remap", lambda specs: tuple(parse_remap_arg(r) for r in specs), v["remap"])
     if v["http_stack"] not in config.HTTP_STACKS:
         raise OptionError(
             "http_stack", f"expected one of {', '.join(config.HTTP_STACKS)}, got {v['http_stack']!r}"
         )
-    archive_url = v["archive_url"] or os.environ.get(config.ARCHIVE_URL_ENV) or config.ARCHIVE_URL
+    archive_url = v["archive_url"]
     settings = FetchSettings(
         user_agent=v["user_agent"],
         concurrency=v["concurrency"],
@@ -331,6 +251,25 @@ def select(
 
     A ``--document`` path names a seeded document or, as for ``summary``, a folder holding some.
     """
+    due, missing, unmatched = _due(store, options, now)
+    return interleave(store.links_to_check(**due)), missing, unmatched
+
+
+def plan(
+    store: Store, options: CheckOptions, now: dt.datetime | None = None
+) -> tuple[array.array[int], list[str], list[str]]:
+    """:func:`select` as the run uses it: the ids of the links to check only (read in chunks later,
+    :class:`Feed`), the ``--url`` values not in the database and the ``--document`` paths that name
+    no seeded document."""
+    due, missing, unmatched = _due(store, options, now)
+    return store.link_ids_to_check(**due), missing, unmatched
+
+
+def _due(
+    store: Store, options: CheckOptions, now: dt.datetime | None
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """What selects the due links (the store's query's arguments), the ``--url`` values not in the
+    database and the ``--document`` paths that name no seeded document."""
     now = now or dt.datetime.now(dt.UTC)
     fmt = "%Y-%m-%dT%H:%M:%SZ"
     missing: list[str] = []
@@ -343,13 +282,35 @@ def select(
         doc_ids, unmatched = report_sql.document_ids(store, options.documents)
         paths = report_sql.document_paths(store)
         documents = [paths[i] for i in doc_ids]
-    links = store.links_to_check(
-        due_before=None if options.all else (now - options.older_than).strftime(fmt),
-        failing_due_before=(now - options.failing_after).strftime(fmt),
-        link_ids=ids,
-        documents=documents,
-    )
-    return interleave(links), missing, unmatched
+    due = {
+        "due_before": None if options.all else (now - options.older_than).strftime(fmt),
+        "failing_due_before": (now - options.failing_after).strftime(fmt),
+        "link_ids": ids,
+        "documents": documents,
+    }
+    return due, missing, unmatched
+
+
+class Feed:
+    """A run's links, read from the database :data:`CHUNK` at a time and interleaved by host in each.
+
+    The run never holds its whole due list (a million links): only their ids. Each
+    chunk is handed to ``on_chunk`` before its first link is taken, for what the run learns of
+    its links ahead (exclusions, hosts, the content step's read-ahead).
+    """
+
+    def __init__(
+        self, store: Store, ids: Sequence[int], on_chunk: Callable[[list[LinkToCheck]], None]
+    ) -> None:
+        self.store = store
+        self.ids = ids
+        self.on_chunk = on_chunk
+
+    def __iter__(self) -> Iterator[LinkToCheck]:
+        for start in range(0, len(self.ids), CHUNK):
+            chunk = interleave(self.store.links_by_id(self.ids[start : start + CHUNK]))
+            self.on_chunk(chunk)
+            yield from chunk
 
 
 def excluded_outcome(url: str, why: str) -> Outcome:
@@ -376,21 +337,22 @@ def excluded_links(store: Store, links: Sequence[LinkToCheck], rules: Rules) -> 
     return found
 
 
-def run_checks(
-    store: Store,
-    options: CheckOptions,
-    *,
-    progress: Progress | None = None,
-    lookup: Lookup = system_lookup,
-    stop: threading.Event | None = None,
-) -> CheckReport:
-    """Check the selected links and record the results (see :func:`check_links`).
+class RunControls(TypedDict, total=False):
+    """What a caller may give a run besides its options (every one optional)."""
 
-    ``stop``, set from another thread (a signal handler, a scheduler shutting down), ends the
-    run early: the checks finished so far are stored, the run is recorded as interrupted and
-    the report says ``interrupted``.
-    """
-    return asyncio.run(check_links(store, options, progress=progress, lookup=lookup, stop=stop))
+    progress: Progress | None
+    """Told of each outcome as it arrives (a progress bar)."""
+    lookup: Lookup
+    """How host names are resolved (tests map names to loopback)."""
+    stop: threading.Event | None
+    """Set from another thread (a signal handler, a scheduler shutting down), ends the run early:
+    the checks finished so far are stored, the run is recorded as interrupted and the report says
+    ``interrupted``."""
+
+
+def run_checks(store: Store, options: CheckOptions, **controls: Unpack[RunControls]) -> CheckReport:
+    """Check the selected links and record the results (see :func:`check_links`)."""
+    return asyncio.run(check_links(store, options, **controls))
 
 
 async def _cancel_when_set(stop: threading.Event, task: asyncio.Task[Any]) -> None:
@@ -400,72 +362,260 @@ async def _cancel_when_set(stop: threading.Event, task: asyncio.Task[Any]) -> No
     task.cancel()
 
 
-async def check_links(
-    store: Store,
-    options: CheckOptions,
-    *,
-    progress: Progress | None = None,
-    lookup: Lookup = system_lookup,
-    stop: threading.Event | None = None,
-) -> CheckReport:
-    """Check the selected links concurrently; write checks and verdicts in batches from here."""
-    t0 = time.monotonic()
-    since = claims.watermark(store)
-    links, missing, unmatched = select(store, options)
-    report = CheckReport(selected=len(links), missing_urls=missing, missing_documents=unmatched)
-    if stop is not None and stop.is_set():
-        report.interrupted = bool(links)
-        return report
-    if not links:
-        return report
-    report.run_id = run_id = store.start_run(options.describe())
-    claims.register(store, run_id)
-    # Another check on this database works on its own links: this one takes the rest.
-    mine = claims.claim(store, run_id, [link.id for link in links], since)
-    if len(mine) < len(links):
-        report.elsewhere = len(links) - len(mine)
-        links = [link for link in links if link.id in mine]
-        report.selected = len(links)
-        if not links:
-            store.finish_run(run_id, "done", 0, 0)
-            return report
-    resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
-    settings = options.fetch
-    results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
-    held: list[tuple[int, Outcome]] = []  # network-level failures, judged at the end of the run
-    ready: list[tuple[int, Outcome]] = []
-    host_of = {link.id: link.host or "" for link in links}
-    hosts_asked: set[str] = set()
-    hosts_answered: set[str] = set()
-    partial = False
-    was_failing = store.failing_links([link.id for link in links])
+Item = tuple[int, Outcome]
+"""A finished check: the link's id and its outcome."""
 
-    def judge_history(history: list[Fact]) -> Judgement:
-        j = judge(history, options.policy)
-        if partial and j.reason in NETWORK_FAILURES and j.verdict is Verdict.DEAD:
+
+class OutageGuard:
+    """Tells a dead network from dead links: network-level failures wait for the run's end.
+
+    Every outcome passes :meth:`admit`; those that failed at the network level (no connection,
+    no name) are held. At the end (:meth:`settle`), when no cited host answered (and no canary,
+    :func:`_canaries`) they are dropped: the run is an outage. When most hosts that were not
+    already failing failed at once, they are written, but :meth:`judge` never lets them end a
+    link dead (a partial outage). It learns the links a chunk at a time (:meth:`learn`), and
+    forgets each once admitted: a run of a million links does not hold them all.
+    """
+
+    def __init__(self) -> None:
+        self.host_of: dict[int, str] = {}
+        """Of the links taken and not yet admitted: their host."""
+        self.fresh: set[str] = set()
+        """Hosts of links that were not failing before this run."""
+        self.asked: set[str] = set()
+        """Cited hosts that were asked something (not skipped or invalid)."""
+        self.answered: set[str] = set()
+        self.held: list[Item] = []
+        """Network-level failures, judged at the end of the run."""
+        self.held_hosts: set[str] = set()
+        self.partial = False
+
+    def learn(self, chunk: Sequence[LinkToCheck], was_failing: set[int]) -> None:
+        """Note the hosts of a chunk of links about to be checked."""
+        for link in chunk:
+            self.host_of[link.id] = link.host or ""
+            if link.id not in was_failing:
+                self.fresh.add(link.host or "")
+
+    def admit(self, link_id: int, outcome: Outcome) -> bool:
+        """Whether the check is written now (True), or held until the end of the run."""
+        host = self.host_of.pop(link_id)
+        if outcome.verdict_hint.is_neutral:
+            return True
+        self.asked.add(host)
+        if outcome.reason in NETWORK_FAILURES:
+            self.held.append((link_id, outcome))
+            self.held_hosts.add(host)
+            if outcome.hops:  # the cited host answered with a redirect: another host failed
+                self.answered.add(host)
+            return False
+        self.answered.add(host)
+        return True
+
+    @property
+    def nobody_answered(self) -> bool:
+        """Checks failed at the network level and no cited host answered anything."""
+        return bool(self.held) and not self.answered
+
+    def judge(self, j: Judgement) -> Judgement:
+        """A link's judgement, tempered in a partial outage."""
+        if self.partial and j.reason in NETWORK_FAILURES and j.verdict is Verdict.DEAD:
             # Most hosts were unreachable: this run's failures say more about our network
             # than about the links, so they may extend a run of failures but never end it dead.
             return replace(j, verdict=REASON_VERDICT[j.reason])
         return j
 
-    def flush() -> None:
+    def settle(self, report: CheckReport) -> bool:
+        """Put the figures in ``report``; whether the run was an outage (the held checks dropped)."""
+        failed = self.held_hosts - self.answered
+        report.hosts = len(self.asked)
+        report.hosts_failed = len(failed)
+        report.links_held = len(self.held)
+        if self.nobody_answered and not report.canaries:
+            return True
+        # Hosts already failing before this run are expected to fail again: only a surge of
+        # new failures looks like trouble on our side.
+        fresh = self.fresh & self.asked
+        self.partial = report.partial_outage = len(fresh & failed) * 2 > len(fresh)
+        return False
+
+
+class BatchWriter:
+    """The one writer of a run: finished checks in batches, each batch one transaction.
+
+    A batch holds each check, its link's new verdict (``judge`` of its streak and the check), what
+    the content step found (drift, archive answers: :func:`record_drift`) and the renewal of the
+    run's claims on those links. Written when BATCH_SIZE checks wait, or BATCH_SECONDS passed.
+    """
+
+    def __init__(self, store: Store, run_id: int, judge: Callable[[Streak, Fact], Judgement]) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.judge = judge
+        self.ready: list[Item] = []
+        self.recorded = 0
+        self.last = time.monotonic()
+
+    def add(self, item: Item) -> None:
+        self.ready.append(item)
+
+    def flush_if_due(self) -> None:
+        if len(self.ready) >= BATCH_SIZE or time.monotonic() - self.last >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what waits, now."""
+        store, ready = self.store, self.ready
         if ready:
             store.record_checks(
-                run_id, ready, judge_history, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
+                self.run_id, ready, self.judge, on_check=lambda c, lk, o: record_drift(store, c, lk, o)
             )
-            claims.renew(store, run_id, [link_id for link_id, _ in ready])
-            report.recorded += len(ready)
+            claims.renew(store, self.run_id, [link_id for link_id, _ in ready])
+            self.recorded += len(ready)
             ready.clear()
+        self.last = time.monotonic()
 
+    def write_all(self, items: Sequence[Item]) -> None:
+        """Write ``items`` in batches of BATCH_SIZE."""
+        for start in range(0, len(items), BATCH_SIZE):
+            self.ready.extend(items[start : start + BATCH_SIZE])
+            self.flush()
+
+
+class Workers:
+    """The fetching side of a run: each task takes the next link and fetches it; its content step
+    (which may wait on the archive) is finished by a task of its own, so the next fetch need not
+    wait. Every result, or the exception of a bug, arrives on :attr:`results`."""
+
+    def __init__(
+        self,
+        links: Iterable[LinkToCheck],
+        excluded: dict[int, str],
+        rules: Rules,
+        fetcher: Fetcher,
+        content: ContentStep,
+    ) -> None:
+        self.results: asyncio.Queue[tuple[int, Outcome | BaseException]] = asyncio.Queue()
+        self._todo = iter(links)
+        self._excluded = excluded
+        self._rules = rules
+        self._fetcher = fetcher
+        self._content = content
+        self._finishing = asyncio.Semaphore(FINISHING)
+        self._finishers: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Future[None]] = []
+
+    def start(self, count: int, ready: asyncio.Future[Any]) -> None:
+        """Start ``count`` tasks, which wait for ``ready`` (None: go; else nothing is fetched)."""
+        self._tasks = [asyncio.ensure_future(self._work(ready)) for _ in range(count)]
+
+    async def stop(self) -> None:
+        """Cancel every task, fetching or finishing, and wait for them."""
+        pending = [*self._tasks, *self._finishers]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _finish(self, prepared: Prepared, outcome: Outcome) -> None:
+        try:
+            self.results.put_nowait((prepared.link.id, await self._content.finish(prepared, outcome)))
+        except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
+            self.results.put_nowait((prepared.link.id, e))
+        finally:
+            self._finishing.release()
+
+    async def _work(self, ready: asyncio.Future[Any]) -> None:
+        if await ready:
+            return  # a component is missing: the run stops, before any request
+        for link in self._todo:
+            if link.id in self._excluded:
+                # Nothing is sent for it, not even a question to the archive.
+                self.results.put_nowait((link.id, excluded_outcome(link.url, self._excluded.pop(link.id))))
+                continue
+            try:
+                # A proxied or remapped link is checked (and looked up in the archive) as its
+                # target, and recorded under the link as cited.
+                target = self._rules.target(link.url)
+                prepared = self._content.prepare(link if target == link.url else replace(link, url=target))
+                outcome = await self._fetcher.check(target, prepared.validators)
+            except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
+                self.results.put_nowait((link.id, e))
+                continue
+            # The content step may wait on the archive: the next fetch need not.
+            await self._finishing.acquire()
+            task = asyncio.ensure_future(self._finish(prepared, outcome))
+            self._finishers.add(task)
+            task.add_done_callback(self._finishers.discard)
+
+
+async def _receive(
+    workers: Workers, count: int, guard: OutageGuard, writer: BatchWriter, progress: Progress | None
+) -> None:
+    """Take the ``count`` results as they come: each past the outage guard, to the writer."""
+    received = 0
+    while received < count:
+        try:
+            # Bounded: a finished check is written within BATCH_SECONDS even when the
+            # next result is a long way off (every other link stalled).
+            link_id, got = await asyncio.wait_for(workers.results.get(), BATCH_SECONDS)
+        except TimeoutError:
+            writer.flush()
+            continue
+        received += 1
+        if isinstance(got, BaseException):
+            raise got
+        if progress is not None:
+            progress(got)
+        if guard.admit(link_id, got):
+            writer.add((link_id, got))
+        writer.flush_if_due()
+
+
+async def check_links(store: Store, options: CheckOptions, **controls: Unpack[RunControls]) -> CheckReport:
+    """Check the selected links concurrently (:class:`Workers`); the outage guard holds network
+    failures (:class:`OutageGuard`); checks and verdicts are written in batches from here
+    (:class:`BatchWriter`). ``controls``: :class:`RunControls`."""
+    progress = controls.get("progress")
+    lookup = controls.get("lookup", system_lookup)
+    stop = controls.get("stop")
+    t0 = time.monotonic()
+    since = claims.watermark(store)
+    ids, missing, unmatched = plan(store, options)
+    report = CheckReport(selected=len(ids), missing_urls=missing, missing_documents=unmatched)
+    if stop is not None and stop.is_set():
+        report.interrupted = bool(ids)
+        return report
+    if not ids:
+        return report
+    report.run_id = run_id = store.start_run(options.describe())
+    claims.register(store, run_id)
+    # Another check on this database works on its own links: this one takes the rest.
+    # Ids only (8 bytes a link), as the plan: the links themselves are read in chunks (Feed).
+    mine = claims.claim_ids(store, run_id, ids, since)
+    if len(mine) < len(ids):
+        report.elsewhere = len(ids) - len(mine)
+        report.selected = len(mine)
+    ids = mine
+    if not ids:
+        store.finish_run(run_id, "done", 0, 0)
+        return report
+    resolver = Resolver(options.resolve, allow_private=options.allow_private, lookup=lookup)
+    settings = options.fetch
+    guard = OutageGuard()
+    writer = BatchWriter(
+        store, run_id, lambda streak, latest: guard.judge(judge_next(streak, latest, options.policy))
+    )
     status = "interrupted"
     # The archive is the user's choice (--archive-url), so its own hosts are reached whatever
     # their address; its client resolves through a resolver of its own that allows that.
-    # linkcheck.archive.is_trusted keeps every other host on the guarded client.
+    # linkcheck.check.archive.is_trusted keeps every other host on the guarded client.
     archive_resolver = Resolver(options.resolve, allow_private=True, lookup=lookup)
     archive_settings = replace(
         settings, concurrency=config.ARCHIVE_CONCURRENCY, timeout=options.archive_timeout
     )
-    excluded = excluded_links(store, links, options.rules)
+    first = store.links_by_id(ids[:CHUNK])
+    excluded: dict[int, str] = {}
+    """Of the links taken and not yet checked: why the settings exclude them."""
     pool = max(settings.per_host, options.rules.most_per_host)
     async with (
         build_client(resolver, settings, per_host=pool) as client,
@@ -493,82 +643,24 @@ async def check_links(
             )  # fmt: skip
         content = ContentStep(
             store, archive, options.archive_url, refresh=options.refresh_archive, wait=options.archive_wait,
-            links=[link for link in links if link.id not in excluded], worker=texts,
+            links=first, worker=texts,
         )  # fmt: skip
-        todo = iter(links)
-        finishing = asyncio.Semaphore(FINISHING)
-        finishers: set[asyncio.Task[None]] = set()
 
-        async def finish(prepared: Prepared, outcome: Outcome) -> None:
-            try:
-                results.put_nowait((prepared.link.id, await content.finish(prepared, outcome)))
-            except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
-                results.put_nowait((prepared.link.id, e))
-            finally:
-                finishing.release()
+        def on_chunk(chunk: list[LinkToCheck]) -> None:
+            out = excluded_links(store, chunk, options.rules)
+            excluded.update(out)
+            guard.learn(chunk, store.failing_links([link.id for link in chunk]))
+            content.read_ahead([link for link in chunk if link.id not in out])
 
-        async def worker() -> None:
-            if await required:
-                return  # a component is missing: the run stops below, before any request
-            for link in todo:
-                if link.id in excluded:
-                    # Nothing is sent for it, not even a question to the archive.
-                    results.put_nowait((link.id, excluded_outcome(link.url, excluded[link.id])))
-                    continue
-                try:
-                    # A proxied or remapped link is checked (and looked up in the archive) as its
-                    # target, and recorded under the link as cited.
-                    target = options.rules.target(link.url)
-                    prepared = content.prepare(link if target == link.url else replace(link, url=target))
-                    outcome = await fetcher.check(target, prepared.validators)
-                except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
-                    results.put_nowait((link.id, e))
-                    continue
-                # The content step may wait on the archive: the next fetch need not.
-                await finishing.acquire()
-                task = asyncio.ensure_future(finish(prepared, outcome))
-                finishers.add(task)
-                task.add_done_callback(finishers.discard)
-
-        workers = [asyncio.ensure_future(worker()) for _ in range(min(settings.concurrency, len(links)))]
+        workers = Workers(Feed(store, ids, on_chunk), excluded, options.rules, fetcher, content)
+        workers.start(min(settings.concurrency, len(ids)), required)
         main = asyncio.current_task()
         watcher = asyncio.ensure_future(_cancel_when_set(stop, main)) if stop is not None and main else None
         try:
             missing = await required
             if missing:
                 raise EnvironmentFailure(*missing)
-            last_flush = time.monotonic()
-            received = 0
-            while received < len(links):
-                try:
-                    # Bounded: a finished check is written within BATCH_SECONDS even when the
-                    # next result is a long way off (every other link stalled).
-                    link_id, got = await asyncio.wait_for(results.get(), BATCH_SECONDS)
-                except TimeoutError:
-                    flush()
-                    last_flush = time.monotonic()
-                    continue
-                received += 1
-                if isinstance(got, BaseException):
-                    raise got
-                item = (link_id, got)
-                if progress is not None:
-                    progress(item[1])
-                outcome = item[1]
-                if outcome.verdict_hint in (Verdict.SKIPPED, Verdict.INVALID):
-                    ready.append(item)
-                elif outcome.reason in NETWORK_FAILURES:
-                    held.append(item)
-                    hosts_asked.add(host_of[link_id])
-                    if outcome.hops:  # the cited host answered with a redirect: another host failed
-                        hosts_answered.add(host_of[link_id])
-                else:
-                    hosts_asked.add(host_of[link_id])
-                    hosts_answered.add(host_of[link_id])
-                    ready.append(item)
-                if len(ready) >= BATCH_SIZE or time.monotonic() - last_flush >= BATCH_SECONDS:
-                    flush()
-                    last_flush = time.monotonic()
+            await _receive(workers, len(ids), guard, writer, progress)
             status = "done"
         except asyncio.CancelledError:
             if stop is None or not stop.is_set():
@@ -581,39 +673,34 @@ async def check_links(
             if watcher is not None:
                 # Before any await below: a cancellation arriving while finishing would lose the batch.
                 watcher.cancel()
-            pending = [*workers, *finishers]
-            for w in pending:
-                w.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            await workers.stop()
             await content.close()
-            if held and not hosts_answered and status == "done":
-                report.canaries = await _canaries(store, fetcher, hosts_asked)
+            late_answers, late_fetches = content.leftovers()
+            if guard.nobody_answered and status == "done":
+                report.canaries = await _canaries(store, fetcher, guard.asked)
             warming.cancel()
             await asyncio.gather(warming, return_exceptions=True)
             await pages.close()
             await texts.close()
             # Whatever finished is kept, interrupted or not; network failures only if some cited
             # host answered (the archive's answers do not count: it is not what was cited).
-            report.hosts = len(hosts_asked)
-            report.hosts_failed = len({host_of[i] for i, _ in held} - hosts_answered)
-            report.links_held = len(held)
-            if held and not hosts_answered and not report.canaries:
-                held.clear()
+            outage = guard.settle(report)
+            if outage:
+                # Not recorded, but what the archive said of them is still worth keeping.
+                for _, o in guard.held:
+                    if o.drift is not None:
+                        late_answers += o.drift.archive_answers
+                        late_fetches += o.drift.snapshot_fetches
                 if status == "done":
                     report.outage = True
                     status = "outage"
-            else:
-                # Hosts already failing before this run are expected to fail again: only a
-                # surge of new failures looks like trouble on our side.
-                fresh = {host_of[link.id] for link in links if link.id not in was_failing} & hosts_asked
-                fresh_failed = fresh & ({host_of[i] for i, _ in held} - hosts_answered)
-                partial = report.partial_outage = len(fresh_failed) * 2 > len(fresh)
-            flush()
-            for start in range(0, len(held), BATCH_SIZE):
-                ready.extend(held[start : start + BATCH_SIZE])
-                flush()
+            writer.flush()
+            if not outage:
+                writer.write_all(guard.held)
+            report.recorded = writer.recorded
+            keep_archive_answers(store, late_answers, late_fetches)
             claims.release(store, run_id)
-            store.finish_run(run_id, status, len(links), report.recorded)
+            store.finish_run(run_id, status, len(ids), report.recorded)
     report.tally = store.verdict_tally(run_id)
     report.seconds = time.monotonic() - t0
     return report
@@ -625,10 +712,7 @@ async def _canaries(store: Store, fetcher: Fetcher, asked: set[str]) -> int:
     Their checks are not recorded: they only tell a dead network from dead links.
     """
     hosts: dict[str, str] = {}
-    for row in store.query(
-        "SELECT url, host FROM links WHERE verdict IN ('alive', 'changed', 'moved') AND host IS NOT NULL "
-        "ORDER BY last_checked DESC LIMIT 200"
-    ):
+    for row in store.answered_links(200):
         if row["host"] not in asked and row["host"] not in hosts:
             hosts[row["host"]] = row["url"]
         if len(hosts) == CANARIES:

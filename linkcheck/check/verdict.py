@@ -9,21 +9,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
-from linkcheck.check.outcome import REASON_VERDICT, Reason
-from linkcheck.models import Verdict
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """One past check as the verdict needs it: when it started and its reason."""
-
-    at: dt.datetime
-    reason: Reason
+from linkcheck.models import REASON_VERDICT, Fact, Judgement, Streak, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,23 +24,6 @@ class Policy:
     days: float = CONFIRM_DAYS
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    """A link's verdict with the counters stored beside it."""
-
-    verdict: Verdict
-    reason: Reason | None
-    first_failed: dt.datetime | None
-    """Start of the current run of failed checks; None when the latest check did not fail."""
-    failures: int
-    """Failed checks in the current run (the latest included)."""
-
-
-_FAILED = (Verdict.DEAD, Verdict.FAILING)
-# Not fetched by policy: says nothing about the page, so it neither extends nor ends a run.
-_NEUTRAL = (Verdict.SKIPPED, Verdict.INVALID)
-
-
 def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
     """The verdict of a link whose checks, oldest first, are ``history``."""
     if not history:
@@ -58,12 +31,12 @@ def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
     latest = history[-1]
     hint = REASON_VERDICT[latest.reason]
     run: list[Fact] = []
-    if hint in _FAILED:
+    if hint.is_failure:
         for fact in reversed(history):
             kind = REASON_VERDICT[fact.reason]
-            if kind in _NEUTRAL:
+            if kind.is_neutral:
                 continue
-            if kind not in _FAILED:
+            if not kind.is_failure:
                 break
             run.append(fact)
     first_failed = run[-1].at if run else None
@@ -73,3 +46,21 @@ def judge(history: Sequence[Fact], policy: Policy = Policy()) -> Judgement:
         if len(run) >= policy.failures and span_days >= policy.days:
             verdict = Verdict.DEAD
     return Judgement(verdict, latest.reason, first_failed, len(run))
+
+
+def judge_next(before: Streak, latest: Fact, policy: Policy = Policy()) -> Judgement:
+    """The verdict of a link whose streak was ``before`` and whose new latest check is ``latest``.
+
+    The same verdict as :func:`judge` of the whole history ending with ``latest``
+    (``tests/test_verdict.py`` checks it on random histories), in O(1).
+    """
+    hint = REASON_VERDICT[latest.reason]
+    if not hint.is_failure:
+        return Judgement(hint, latest.reason, None, 0)
+    run = before.after(latest)
+    verdict = hint
+    if hint is Verdict.FAILING and run.first_failed is not None:
+        span_days = (latest.at - run.first_failed).total_seconds() / 86400
+        if run.failures >= policy.failures and span_days >= policy.days:
+            verdict = Verdict.DEAD
+    return Judgement(verdict, latest.reason, run.first_failed, run.failures)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linkcheck.check import config
-from linkcheck.errors import EnvironmentFailure
+from linkcheck.errors import ContentTooComplex, EnvironmentFailure
 
 _HEADER = struct.Struct("!Q")
 WORKER_NICENESS = 10
@@ -45,10 +45,6 @@ DEATHS_IN_A_ROW = 3
 """Workers found dead one after the other, with no reply between, before the run stops: one
 death is a page's (the kernel's out-of-memory killer), a worker that never answers is the tool's."""
 _FIX = "run the check again; if it stops again, see the system log (dmesg) and `linkcheck --version`"
-
-
-class ContentTooComplex(Exception):
-    """A page's content work ran past the budget (or killed its worker): not analysed."""
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ import re
 from pathlib import PurePath
 from typing import Any
 
+from linkcheck.errors import UnsupportedFormat
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
 __all__ = ["FORMATS", "UnsupportedFormat", "decode", "detect_format", "extract_bytes"]
@@ -59,10 +60,6 @@ _BY_SUFFIX: dict[str, str] = {
 _SNIFFED_TEXT = ("bibtex", "ris", "csljson", "wikitext", "html")
 
 _BINARY_FORMATS = ("pdf", "docx")
-
-
-class UnsupportedFormat(Exception):
-    """The file is not in any format linkcheck reads."""
 
 
 def _module(fmt: str) -> Any:

@@ -17,8 +17,11 @@ Three forms of a URL matter here:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
+
+from linkcheck.models import Hop
 
 # Characters that may appear inside a URL as people write them in text. Quotes,
 # angle brackets, whitespace, a few typographic marks and CJK punctuation ("。", "，") end a URL.
@@ -309,3 +312,41 @@ def host_of(url: str) -> str | None:
         return urlsplit(url).hostname
     except ValueError:
         return None
+
+
+#: Statuses of a permanent redirect: the page moved.
+PERMANENT = frozenset({301, 308})
+
+
+def same_page(a: str, b: str) -> bool:
+    """Are two URLs the same page but for trivia: http/https, ``www.``, a trailing slash, default port?
+
+    Such a redirect is housekeeping by the site, not a move worth telling a maintainer about.
+    """
+
+    def key(url: str) -> tuple[str, int | None, str, str]:
+        p = urlsplit(url)
+        host = (p.hostname or "").lower().removeprefix("www.")
+        port = p.port if p.port not in (80, 443) else None
+        return host, port, p.path.rstrip("/") or "/", p.query
+
+    try:
+        return key(a) == key(b)
+    except ValueError:
+        return False
+
+
+def moved_target(cited_url: str, hops: Sequence[Hop]) -> tuple[int, str] | None:
+    """The permanent redirect that moved the cited URL: (its status, 301 or 308, and the new address).
+
+    Where the leading permanent hops lead is the cited URL's new address; None when they lead
+    nowhere but the same page (http to https, a trailing slash) or there are none.
+    """
+    moved_to, status = cited_url, None
+    for hop in hops:
+        if hop.status not in PERMANENT:
+            break
+        moved_to, status = hop.location, hop.status
+    if status is None or same_page(cited_url, moved_to):
+        return None
+    return status, moved_to

@@ -25,44 +25,26 @@ import importlib
 import io
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import BinaryIO
 
-from linkcheck.models import Verdict
+from linkcheck.errors import FixError
+from linkcheck.extract import FORMATS
+from linkcheck.fix.locate import choose, find_spans, link_end
+from linkcheck.models import Remedy, Suggestion, Verdict
 from linkcheck.store import Store
 from linkcheck.store import fix as sql
 from linkcheck.store import report as report_sql
 
-if TYPE_CHECKING:
-    from linkcheck.report import Suggestion
-
 #: The verdicts `fix` mends by default: the confirmed problems (``failing`` is not yet confirmed).
-FIXABLE: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.MOVED, Verdict.CHANGED})
+FIXABLE: frozenset[Verdict] = Verdict.having(lambda v: v.traits.remedy is not Remedy.NONE)
 
-#: Format name -> module of linkcheck.fix that edits it.
-EDITORS: dict[str, str] = {
-    "text": "plain",
-    "markdown": "plain",
-    "rst": "plain",
-    "html": "html",
-    "bibtex": "bibtex",
-    "ris": "ris",
-    "csljson": "csljson",
-    "wikitext": "wikitext",
-}
 #: Formats that are never edited: their fix is a list of replacements (``--format csv``).
 NOT_EDITED = ("pdf", "docx")
-
-
-class FixError(Exception):
-    """A document cannot be fixed: changed since seeding, unreadable, or not writable."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
+#: Format name -> module of linkcheck.fix that edits it: named as linkcheck.extract's reader of it.
+EDITORS: dict[str, str] = {fmt: module for fmt, module in FORMATS.items() if fmt not in NOT_EDITED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +147,10 @@ def plan(rows: Sequence[dict[str, object]]) -> tuple[list[Repair], int]:
             "text": str(r["text"]),
         }
         final = r["final_url"]
-        if verdict == Verdict.MOVED and isinstance(final, str) and final and final != r["link_url"]:
+        remedy = Verdict(verdict).traits.remedy
+        if remedy is Remedy.REDIRECT and isinstance(final, str) and final and final != r["link_url"]:
             repairs.append(Repair("moved", new_url=final, **base))  # type: ignore[arg-type]
-        elif verdict in (Verdict.DEAD, Verdict.CHANGED) and isinstance(r["archive_url"], str):
+        elif remedy in (Remedy.ARCHIVE, Remedy.ARCHIVE_OR_REVIEW) and isinstance(r["archive_url"], str):
             stamp = r["archive_timestamp"]
             repairs.append(
                 Repair(
@@ -302,6 +285,25 @@ class Outcome:
         where = f"line {repair.line}: " if repair.line else ""
         self.notes.append(f"{where}{repair.cited}: {why}")
 
+    def find(
+        self, repair: Repair, text: str, starts: Sequence[int], used: set[int], *, escapes: bool = False
+    ) -> tuple[int, int] | None:
+        """Where ``repair``'s URL is written in ``text`` (nearest its seeded line, not ``used``);
+        None, recorded as unplaced, when it is nowhere."""
+        spans = find_spans(text, starts, repair.cited, repair.line, used, escapes=escapes)
+        span = choose(spans, starts, repair.line, used)
+        if span is None:
+            self.unplaced(repair, "not found where it was seeded")
+        return span
+
+    def moved(self, repair: Repair, span: tuple[int, int]) -> bool:
+        """Whether ``repair`` is a move, then made: the new address written over the old at ``span``."""
+        if repair.kind != "moved":
+            return False
+        assert repair.new_url is not None
+        self.place(repair, Edit(span[0], span[1], repair.new_url))
+        return True
+
 
 def fix_documents(store: Store, paths: Sequence[str] | None, options: FixOptions = FixOptions()) -> FixRun:
     """Fix the seeded documents named by ``paths`` (stored paths or folders; None: every one).
@@ -406,8 +408,6 @@ def fixed_reference(text: str, cited: str, kind: str, replacement: str | None, d
         return text.replace(cited, replacement) if cited in text else f"{text} {replacement}"
     note = f"[archived {date}: {replacement}]" if date else f"[archived: {replacement}]"
     if cited in text:
-        from linkcheck.fix.plain import link_end
-
         # After the whole link ([title](url), <url>), not inside it.
         start = text.index(cited)
         at = link_end("markdown", text, start, start + len(cited)) or start + len(cited)
@@ -456,13 +456,25 @@ def write_in_place(doc: DocumentFix) -> None:
 
 
 def write_output(path: str, data: bytes) -> None:
-    """Write a diff or a list of replacements to ``path`` atomically (folders created)."""
+    """Write ``data`` to ``path`` atomically (:func:`write_output_with`)."""
+    write_output_with(path, lambda f: f.write(data))
+
+
+def write_output_with(path: str, write: Callable[[BinaryIO], object]) -> None:
+    """Write what ``write`` writes to the file it is given to ``path``, through a temporary file
+    and a rename (folders created); a large output can so be written in chunks.
+
+    A reader sees the old file or the new one, never half of one. No fsync: the rename alone
+    keeps readers from a half-written file, which is the point; surviving a power cut is not
+    worth a second per 100 MB for output written again at will. mkstemp makes the file private
+    (0600); the umask's mode is restored, as for any file the user writes.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            write(f)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)

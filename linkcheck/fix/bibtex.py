@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from linkcheck.fix import Edit, FixOptions, Outcome, Repair
-from linkcheck.fix.locate import choose, find_spans, line_starts, newline_of
+from linkcheck.fix.locate import line_starts, newline_of
 
 _ENTRY = re.compile(r"@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]*[ \t]*,")
 _NAME = re.compile(r"\s*([A-Za-z_][\w:.+-]*)([ \t]*)=[ \t]*")
@@ -150,10 +150,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     used: set[int] = set()
     touched: set[tuple[int, str]] = set()  # (entry start, field added): one new field per entry
     for r in repairs:
-        spans = find_spans(text, starts, r.cited, r.line, used, escapes=True)
-        span = choose(spans, starts, r.line, used)
+        span = out.find(r, text, starts, used, escapes=True)
         if span is None:
-            out.unplaced(r, "not found where it was seeded")
             continue
         k = bisect.bisect_left(entry_starts, span[0]) - 1
         entry_start = entry_starts[k] if k >= 0 else None

@@ -136,3 +136,42 @@ def block_end(text: str, pos: int) -> int:
 
 
 _BLANK_LINE = re.compile(r"\r?\n[ \t]*\r?\n")
+
+
+_MD_TARGET_REST = re.compile(r">?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\)")
+_MD_DEFINITION = re.compile(r"(?m)^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?$")
+_RST_TARGET_REST = re.compile(r">`__?")
+_RST_DEFINITION = re.compile(r"(?m)^[ \t]*\.\.[ \t]+_[^:\n]+:[ \t]*$")
+
+
+def link_end(fmt: str, text: str, start: int, end: int) -> int | None:
+    """Where the link holding the URL at ``text[start:end]`` ends; None for a link definition."""
+    before = text[max(0, start - 3) : start]
+    line_start = text.rfind("\n", 0, start) + 1
+    if fmt == "markdown":
+        if _MD_DEFINITION.match(text, line_start, start):
+            return None
+        if before.endswith(("](", "](<")):
+            m = _MD_TARGET_REST.match(text, end)
+            return m.end() if m else end
+        if before.endswith("<") and text.startswith(">", end):
+            return end + 1
+        if text.startswith("](", end):
+            close = text.find(")", end + 2)
+            return close + 1 if close >= 0 and "\n\n" not in text[end:close] else end
+        return _after_brackets(text, start, end)
+    if fmt == "rst":
+        if _RST_DEFINITION.match(text, line_start, start):
+            return None
+        if before.endswith("<"):
+            m = _RST_TARGET_REST.match(text, end)
+            return m.end() if m else end
+    return _after_brackets(text, start, end)
+
+
+def _after_brackets(text: str, start: int, end: int) -> int:
+    """After the brackets that enclose a bare URL (``[URL]``, ``(URL)``, ``<URL>``), else its end:
+    the archived copy goes beside the bracketed URL, not inside the brackets."""
+    if start > 0 and end < len(text) and text[start - 1] + text[end] in ("[]", "()", "<>"):
+        return end + 1
+    return end

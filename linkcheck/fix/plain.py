@@ -17,12 +17,7 @@ from __future__ import annotations
 import re
 
 from linkcheck.fix import Edit, FixOptions, Outcome, Repair
-from linkcheck.fix.locate import block_end, choose, find_spans, line_starts
-
-_MD_TARGET_REST = re.compile(r">?(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\)")
-_MD_DEFINITION = re.compile(r"(?m)^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?$")
-_RST_TARGET_REST = re.compile(r">`__?")
-_RST_DEFINITION = re.compile(r"(?m)^[ \t]*\.\.[ \t]+_[^:\n]+:[ \t]*$")
+from linkcheck.fix.locate import block_end, line_starts, link_end
 
 
 def _archive_text(fmt: str, url: str, date: str | None) -> str:
@@ -35,49 +30,14 @@ def _archive_text(fmt: str, url: str, date: str | None) -> str:
     return f" ({label}: {url})"
 
 
-def link_end(fmt: str, text: str, start: int, end: int) -> int | None:
-    """Where the link holding the URL at ``text[start:end]`` ends; None for a link definition."""
-    before = text[max(0, start - 3) : start]
-    line_start = text.rfind("\n", 0, start) + 1
-    if fmt == "markdown":
-        if _MD_DEFINITION.match(text, line_start, start):
-            return None
-        if before.endswith(("](", "](<")):
-            m = _MD_TARGET_REST.match(text, end)
-            return m.end() if m else end
-        if before.endswith("<") and text.startswith(">", end):
-            return end + 1
-        if text.startswith("](", end):
-            close = text.find(")", end + 2)
-            return close + 1 if close >= 0 and "\n\n" not in text[end:close] else end
-        return _after_brackets(text, start, end)
-    if fmt == "rst":
-        if _RST_DEFINITION.match(text, line_start, start):
-            return None
-        if before.endswith("<"):
-            m = _RST_TARGET_REST.match(text, end)
-            return m.end() if m else end
-    return _after_brackets(text, start, end)
-
-
-def _after_brackets(text: str, start: int, end: int) -> int:
-    """After the brackets that enclose a bare URL (``[URL]``, ``(URL)``, ``<URL>``), else its end:
-    the archived copy goes beside the bracketed URL, not inside the brackets."""
-    if start > 0 and end < len(text) and text[start - 1] + text[end] in ("[]", "()", "<>"):
-        return end + 1
-    return end
-
-
 def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Outcome:
     """The edits that make ``repairs`` in a plain-text, Markdown or reStructuredText document."""
     out = Outcome()
     starts = line_starts(text)
     used: set[int] = set()
     for r in repairs:
-        spans = find_spans(text, starts, r.cited, r.line, used, escapes=fmt == "markdown")
-        span = choose(spans, starts, r.line, used)
+        span = out.find(r, text, starts, used, escapes=fmt == "markdown")
         if span is None:
-            out.unplaced(r, "not found where it was seeded")
             continue
         start, end = span
         after = link_end(fmt, text, start, end)

@@ -12,7 +12,7 @@ import bisect
 import re
 
 from linkcheck.fix import Edit, FixOptions, Outcome, Repair
-from linkcheck.fix.locate import choose, find_spans, line_starts, newline_of
+from linkcheck.fix.locate import line_starts, newline_of
 
 _TY = re.compile(r"^TY[ \t]{1,4}-", re.MULTILINE)
 _ER = re.compile(r"^ER[ \t]{1,4}-", re.MULTILINE)
@@ -35,14 +35,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     used: set[int] = set()
     tag = options.ris_tag.upper()
     for r in repairs:
-        spans = find_spans(text, starts, r.cited, r.line, used)
-        span = choose(spans, starts, r.line, used)
-        if span is None:
-            out.unplaced(r, "not found where it was seeded")
-            continue
-        if r.kind == "moved":
-            assert r.new_url is not None
-            out.place(r, Edit(span[0], span[1], r.new_url))
+        span = out.find(r, text, starts, used)
+        if span is None or out.moved(r, span):
             continue
         assert r.archive_url is not None
         rec_start, rec_end = _record(text, record_starts, span[0])

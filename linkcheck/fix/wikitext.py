@@ -24,7 +24,8 @@ import mwparserfromhell
 from mwparserfromhell.nodes import ExternalLink, Template
 
 from linkcheck.fix import Edit, FixOptions, Outcome, Repair
-from linkcheck.fix.locate import choose, find_spans, innermost, line_starts, masked
+from linkcheck.fix.locate import innermost, line_starts, masked
+from linkcheck.models import Verdict
 
 # {{Literatur}} names its parameters otherwise (Online=, Abruf=): left to do by hand.
 _GERMAN_TEMPLATES = ("internetquelle",)
@@ -139,14 +140,8 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
     used: set[int] = set()
     touched: set[int] = set()  # templates already edited (by start)
     for r in repairs:
-        spans = find_spans(visible, starts, r.cited, r.line, used)
-        span = choose(spans, starts, r.line, used)
-        if span is None:
-            out.unplaced(r, "not found where it was seeded")
-            continue
-        if r.kind == "moved":
-            assert r.new_url is not None
-            out.place(r, Edit(span[0], span[1], r.new_url))
+        span = out.find(r, visible, starts, used)
+        if span is None or out.moved(r, span):
             continue
         assert r.archive_url is not None and r.archive_url
         k = innermost(template_spans, template_starts, span[0])
@@ -164,7 +159,7 @@ def edits(text: str, repairs: list[Repair], options: FixOptions, fmt: str) -> Ou
             if start in touched:
                 out.unplaced(r, "its template already gains an archived copy for another URL")
                 continue
-            dead = r.verdict == "dead"
+            dead = r.verdict == Verdict.DEAD
             if kind == "en":
                 added = [("archive-url", r.archive_url)]
                 if r.archive_date:

@@ -4,48 +4,35 @@
 :class:`Report`: one :class:`ReportLink` per link with its :class:`ReportCitation` list and a
 :class:`Suggestion` of what to cite instead. Each format is a module with one ``render(report)``
 function returning text: :mod:`.table` (Rich, for a terminal), :mod:`.json` (the contract's
-shape), :mod:`.csv`, :mod:`.markdown` and :mod:`.html`. :func:`write_atomic` puts a report in a
-file so that a reader (a web server, a CI artifact upload) never sees half of one.
+shape), :mod:`.csv`, :mod:`.markdown`, :mod:`.junit`, :mod:`.github` and :mod:`.html`;
+:mod:`.output` picks one (``render``) and puts a report in a file so that a reader (a web
+server, a CI artifact upload) never sees half of one (``write_atomic``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
-import os
-import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import groupby
-from pathlib import Path
 
 from linkcheck.check.config import CONFIRM_DAYS, CONFIRM_FAILURES
-from linkcheck.models import Verdict
+from linkcheck.durations import parse_duration
+from linkcheck.models import Remedy, Suggestion, Verdict
 from linkcheck.store import Store, utcnow, workflow
 from linkcheck.store import report as sql
 
 #: The order in which a report shows verdicts: what needs action first.
-SEVERITY: tuple[Verdict, ...] = (
-    Verdict.DEAD,
-    Verdict.FAILING,
-    Verdict.CHANGED,
-    Verdict.MOVED,
-    Verdict.BLOCKED,
-    Verdict.INVALID,
-    Verdict.SKIPPED,
-    Verdict.UNCHECKED,
-    Verdict.ALIVE,
-)
+SEVERITY: tuple[Verdict, ...] = Verdict.by_severity()
 SEVERITY_RANK: dict[str, int] = {str(v): i for i, v in enumerate(SEVERITY)}
 
 #: Verdicts a maintainer should act on: the report's "problems", shown per document.
-PROBLEMS: frozenset[Verdict] = frozenset(
-    {Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED, Verdict.BLOCKED}
-)
+PROBLEMS: frozenset[Verdict] = Verdict.having(lambda v: v.is_problem)
 
 
 class Format(StrEnum):
@@ -71,15 +58,6 @@ class Change(StrEnum):
     RECOVERED = "recovered"
 
 
-_NEWLY = {
-    Verdict.DEAD: Change.NEWLY_DEAD,
-    Verdict.FAILING: Change.NEWLY_FAILING,
-    Verdict.CHANGED: Change.NEWLY_CHANGED,
-    Verdict.MOVED: Change.NEWLY_MOVED,
-    Verdict.BLOCKED: Change.NEWLY_BLOCKED,
-}
-
-
 def classify_change(before: str, now: str) -> Change | None:
     """The change from verdict ``before`` to ``now`` worth reporting, or None.
 
@@ -90,34 +68,10 @@ def classify_change(before: str, now: str) -> Change | None:
     if before == now:
         return None
     if now in PROBLEMS:
-        return _NEWLY[Verdict(now)]
+        return Change(f"newly-{now}")
     if now == Verdict.ALIVE and before in PROBLEMS:
         return Change.RECOVERED
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """What to cite instead of a broken link: the machine-readable fix."""
-
-    action: str
-    """``replace`` (cite ``url`` instead) or ``review`` (no replacement known: find one or drop it)."""
-    url: str | None
-    """The replacement: the archived copy nearest the accessed-on date, or a moved page's new address."""
-    source: str
-    """Where the replacement comes from: ``archive``, ``redirect`` or ``none``."""
-    note: str
-    """The suggestion in words, for people."""
-    archive_timestamp: str | None = None
-    """When the archived copy was taken, for an ``archive`` replacement."""
-
-    def as_dict(self) -> dict[str, str | None]:
-        """The suggestion as the JSON report gives it."""
-        found: dict[str, str | None] = {"action": self.action, "url": self.url, "source": self.source}
-        if self.archive_timestamp:
-            found["archive_timestamp"] = self.archive_timestamp
-        found["note"] = self.note
-        return found
 
 
 def suggest(
@@ -130,14 +84,15 @@ def suggest(
     still gets ``review``. A failing link gets none until confirmed: one timeout or one 500
     is no reason to edit a document.
     """
-    if verdict == Verdict.MOVED and final_url and final_url != url:
+    remedy = Verdict(verdict).traits.remedy
+    if remedy is Remedy.REDIRECT and final_url and final_url != url:
         return Suggestion("replace", final_url, "redirect", "cite the new address")
-    if verdict in (Verdict.DEAD, Verdict.CHANGED) and archive_url:
+    if remedy in (Remedy.ARCHIVE, Remedy.ARCHIVE_OR_REVIEW) and archive_url:
         when = f" of {archive_timestamp[:10]}" if archive_timestamp else ""
         return Suggestion(
             "replace", archive_url, "archive", f"cite the archived copy{when}", archive_timestamp
         )
-    if verdict == Verdict.DEAD:
+    if remedy is Remedy.ARCHIVE_OR_REVIEW:
         return Suggestion("review", None, "none", "no archived copy known: find a replacement or remove it")
     return None
 
@@ -299,19 +254,14 @@ def parse_verdicts(values: Iterable[str]) -> frozenset[Verdict]:
     return frozenset(found)
 
 
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.I)
-_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
 def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
     """A ``--since`` value as a UTC moment: ``2026-03-01``, ``2026-03-01T12:00:00Z`` or an age (``7d``).
 
     A date means its midnight UTC; a time without a zone is taken as UTC, like every stored time.
     """
-    age = _AGE.match(text)
-    if age:
-        now = now or dt.datetime.now(dt.UTC)
-        return now - dt.timedelta(seconds=float(age.group(1)) * _AGE_UNITS[age.group(2).lower()])
+    with contextlib.suppress(ValueError):
+        age = parse_duration(text)
+        return (now or dt.datetime.now(dt.UTC)) - age
     try:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
@@ -350,7 +300,26 @@ def build_report(store: Store, options: ReportOptions = ReportOptions(), now: st
         return _build(store, options, now)
 
 
-def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
+@dataclass(slots=True)
+class Scope:
+    """What every part of one report shares: the documents, owners, verdicts and marks it covers.
+
+    Read once for a report, whether it is built whole (:func:`build_report`) or in chunks of
+    links (:mod:`linkcheck.report.stream`).
+    """
+
+    doc_ids: list[int] | None
+    unmatched: list[str]
+    owners: dict[str, str | None]
+    verdicts: set[str] | None
+    paths: dict[int, str]
+    order: dict[int, int]
+    """Each document's place in path order."""
+    marks: dict[int, tuple[workflow.Ack | None, str | None]]
+
+
+def scope_of(store: Store, options: ReportOptions) -> Scope:
+    """Read what a report with ``options`` covers (a few queries, none per link)."""
     doc_ids: list[int] | None = None
     unmatched: list[str] = []
     if options.documents is not None:
@@ -362,20 +331,43 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
         owned, _ = sql.document_ids(store, [p for p, name in owners.items() if name == options.owner])
         doc_ids = owned if doc_ids is None else [i for i in doc_ids if i in set(owned)]
     verdicts = {str(v) for v in options.only} if options.only is not None else None
+    paths = sql.document_paths(store)
+    order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
+    return Scope(doc_ids, unmatched, owners, verdicts, paths, order, workflow.marks_by_link(store))
+
+
+def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
+    return build_part(store, options, scope_of(store, options), now)
+
+
+def build_part(
+    store: Store,
+    options: ReportOptions,
+    scope: Scope,
+    now: str | None,
+    link_ids: Sequence[int] | None = None,
+    doc_ids: list[int] | None = None,
+) -> Report:
+    """The report of ``scope``, or of a part of it: only ``link_ids`` (a chunk of links), or only
+    the links ``doc_ids`` cite, with their citations in those documents (a chunk of documents)."""
+    verdicts = scope.verdicts
+    documents = scope.doc_ids if doc_ids is None else doc_ids
     links: dict[int, ReportLink] = {}
-    rows = sql.report_links(store, verdicts=verdicts, documents=doc_ids, severity=[str(v) for v in SEVERITY])
+    rows = sql.report_links(
+        store, verdicts=verdicts, documents=documents, severity=[str(v) for v in SEVERITY], link_ids=link_ids
+    )
     for row in rows:
         # Positional: the query's columns are the dataclass's first fields, in order.
         links[row[0]] = ReportLink(*row)
     if options.since is not None:
-        before = sql.verdicts_before(store, _stamp(options.since))
+        before = sql.verdicts_before(store, _stamp(options.since), link_ids if link_ids is not None else None)
         for link_id, link in list(links.items()):
             link.previous_verdict = before.get(link_id, str(Verdict.UNCHECKED))
             link.change = classify_change(link.previous_verdict, link.verdict)
             if link.change is None:
                 del links[link_id]
     moment = now or utcnow()
-    for link_id, (ack, note) in workflow.marks_by_link(store).items():
+    for link_id, (ack, note) in scope.marks.items():
         marked = links.get(link_id)
         if marked is None:
             continue
@@ -385,9 +377,8 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
                 continue
             marked.acknowledged = {"until": ack.until, "note": ack.note}
         marked.note = note
-    paths = sql.document_paths(store)
-    order = {doc_id: i for i, doc_id in enumerate(sorted(paths, key=paths.__getitem__))}
-    cites = list(sql.report_citations(store, verdicts=verdicts, documents=doc_ids))
+    paths, order, owners = scope.paths, scope.order, scope.owners
+    cites = list(sql.report_citations(store, verdicts=verdicts, documents=documents, link_ids=link_ids))
     cites.sort(key=lambda r: (order[r[1]], r[2]))  # by document path, then position in the document
     cited: list[tuple[ReportCitation, ReportLink]] = []
     for link_id, doc_id, _position, *fields in cites:
@@ -409,11 +400,11 @@ def _build(store: Store, options: ReportOptions, now: str | None) -> Report:
                 c.suggestion = suggest(v, final, url, c.archive_url, c.archive_timestamp)
             else:
                 c.suggestion = link.suggestion
-    return Report(now or utcnow(), ordered, options, unmatched, cited)
+    return Report(now or utcnow(), ordered, options, scope.unmatched, cited)
 
 
-#: Verdicts whose archived copy a report gives (CONTRACT.md, ``archive_url``).
-ARCHIVED: frozenset[str] = frozenset({Verdict.DEAD, Verdict.FAILING, Verdict.CHANGED, Verdict.MOVED})
+#: Verdicts whose archived copy a report gives (README.md, the JSON report's ``archive_url``).
+ARCHIVED: frozenset[Verdict] = Verdict.having(lambda v: v.traits.archived)
 
 
 def _archive_answers(store: Store, links: list[ReportLink]) -> None:
@@ -445,81 +436,6 @@ def _archive_answers(store: Store, links: list[ReportLink]) -> None:
                 got = known.get(c.accessed)
                 if got is not None:
                     c.archive_url, c.archive_timestamp = got
-
-
-#: GitHub's limit on the body of a pull-request or issue comment, in characters.
-GITHUB_COMMENT_LIMIT = 65_536
-
-
-def render(
-    report: Report,
-    fmt: Format,
-    *,
-    color: bool = False,
-    width: int | None = None,
-    excel: bool = False,
-    max_length: int | None = GITHUB_COMMENT_LIMIT,
-) -> str:
-    """The report as text in ``fmt``; ``color`` and ``width`` concern the table only, ``excel`` the
-    CSV (a byte-order mark) and ``max_length`` the Markdown (None: no limit)."""
-    with quiet_gc():
-        return _render(report, fmt, color, width, excel, max_length)
-
-
-def _render(
-    report: Report, fmt: Format, color: bool, width: int | None, excel: bool, max_length: int | None
-) -> str:
-    # Imported here so that the formats not asked for (Jinja2 for HTML) cost nothing.
-    if fmt is Format.TABLE:
-        from linkcheck.report import table
-
-        return table.render(report, color=color, width=width)
-    if fmt is Format.JSON:
-        from linkcheck.report import json
-
-        return json.render(report)
-    if fmt is Format.CSV:
-        from linkcheck.report import csv
-
-        return csv.render(report, excel=excel)
-    if fmt is Format.MARKDOWN:
-        from linkcheck.report import markdown
-
-        return markdown.render(report, max_length=max_length)
-    if fmt is Format.JUNIT:
-        from linkcheck.report import junit
-
-        return junit.render(report)
-    if fmt is Format.GITHUB:
-        from linkcheck.report import github
-
-        return github.render(report)
-    from linkcheck.report import html
-
-    return html.render(report)
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename (folders are created).
-
-    A reader sees the old file or the new one, never a half-written report.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        # No fsync: the rename alone keeps readers from a half-written file, which is the point;
-        # surviving a power cut is not worth a second per 100 MB for a report written again at will.
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        # mkstemp makes the file private (0600); a report is meant to be read like any file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def verdict_names(verdicts: Sequence[str]) -> str:

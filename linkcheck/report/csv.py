@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 
-from linkcheck.report import Report, ReportCitation, ReportLink, Suggestion
+from linkcheck.models import Suggestion
+from linkcheck.report import Report, ReportCitation, ReportLink
 
 COLUMNS = (
     "document",

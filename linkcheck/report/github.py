@@ -10,6 +10,7 @@ start another one.
 
 from __future__ import annotations
 
+from linkcheck.models import Verdict
 from linkcheck.report import Report, ReportCitation, ReportLink
 from linkcheck.report.text import one_line, reason_text, totals_line
 
@@ -34,7 +35,7 @@ def _message(c: ReportCitation | None, link: ReportLink) -> str:
 
 def annotation(c: ReportCitation | None, link: ReportLink) -> str:
     """One workflow command for a problem citation (or a problem link cited nowhere any more)."""
-    level = "error" if link.verdict == "dead" else "warning"
+    level = "error" if link.verdict == Verdict.DEAD else "warning"
     props = []
     if c is not None:
         props.append(f"file={_property(c.document)}")

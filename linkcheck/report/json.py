@@ -1,4 +1,4 @@
-"""The JSON report: exactly the contract's shape (CONTRACT.md, "JSON report"), plus additions.
+"""The JSON report: exactly the contract's shape (README.md, "The JSON report"), plus additions.
 
 Additions, never renamings: each link's page ``title`` and ``suggestion``, each citation's
 ``title``, ``cited``, ``archive_url``, ``archive_timestamp``, ``suggestion`` and ``owner``; each failing

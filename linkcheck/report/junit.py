@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from linkcheck.models import Verdict
 from linkcheck.report import Report, ReportCitation, ReportLink
 from linkcheck.report.text import one_line, reason_text
 
-_NOT_RUN = ("skipped", "invalid", "unchecked")
 # XML 1.0 allows no control characters but tab, newline and carriage return, even escaped.
 _XML_BAD = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])
 
@@ -42,7 +42,7 @@ def _case(suite: ET.Element, c: ReportCitation | None, link: ReportLink, classna
             detail.append(f"{s.note}: {s.url}" if s.url else s.note)
         failure.text = _clean("\n".join(detail))
         outcome = "failure"
-    elif link.verdict in _NOT_RUN:
+    elif not Verdict(link.verdict).traits.ran:
         ET.SubElement(case, "skipped", message=_clean(message))
         outcome = "skipped"
     else:

@@ -14,7 +14,8 @@ from collections import Counter
 from urllib.parse import quote
 
 from linkcheck.fix import suggested_reference
-from linkcheck.report import SEVERITY_RANK, Report, ReportCitation, ReportLink, Suggestion
+from linkcheck.models import Suggestion
+from linkcheck.report import SEVERITY_RANK, Report, ReportCitation, ReportLink
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
 # Inline Markdown syntax (emphasis, code, links, raw HTML, tables, strikethrough, entities,

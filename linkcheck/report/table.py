@@ -23,20 +23,12 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from linkcheck.models import Verdict
 from linkcheck.report import Report, ReportLink
 from linkcheck.report.text import day, linkable, one_line, reason_text, totals_line
 
-STYLES: dict[str, str] = {
-    "dead": "bold red",
-    "failing": "yellow",
-    "changed": "magenta",
-    "moved": "cyan",
-    "blocked": "dark_orange",
-    "invalid": "red",
-    "skipped": "dim",
-    "unchecked": "dim",
-    "alive": "green",
-}
+#: Rich style of each verdict, most severe first.
+STYLES: dict[str, str] = {str(v): v.traits.style for v in Verdict.by_severity()}
 
 #: Citations listed per link before "+N more": a link cited a hundred times stays one row.
 MAX_CITED = 3
@@ -203,7 +195,7 @@ def _group_table(
     for link in links:
         url = one_line(link.url)
         shown = Text(url, style=Style(link=url) if color and linkable(url) else "")
-        if link.final_url and link.final_url != link.url and link.verdict in ("moved", "alive"):
+        if link.final_url and link.final_url != link.url and Verdict(link.verdict).traits.follows:
             shown.append(f"\n→ {one_line(link.final_url)}", style="dim")
         cells = [shown, _reason(link), _cited(link)]
         if has_fix:

@@ -1,4 +1,4 @@
-"""Schedule files: read and check ``schedules/*.toml``, one job each (CONTRACT.md, "Schedule files").
+"""Schedule files: read and check ``schedules/*.toml``, one job each (README.md, "linkcheck schedule").
 
 Every problem in every file is found before anything starts, and each is one line naming the
 file, the key and what is wrong: an unknown key (with the likely one meant), a wrong type, a
@@ -11,28 +11,28 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 import os
 import re
 import tomllib
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from linkcheck.check.runner import CHECK_OPTIONS, CheckOptions, OptionError, check_options
-from linkcheck.errors import LinkcheckError
+from linkcheck.check.options import SCHEDULE_CHECK_KEYS
+from linkcheck.check.runner import CheckOptions, check_options
+from linkcheck.durations import UNITS, duration_seconds, parse_duration
+from linkcheck.errors import OptionError, ScheduleError
 from linkcheck.models import DateOrder, ExtractOptions, Verdict
 from linkcheck.report import Format, parse_verdicts
 from linkcheck.seed import DEFAULT_MAX_BYTES
-
-if TYPE_CHECKING:  # the settings module reads its file with this one's reader
-    from linkcheck.settings import Owner
 
 DEFAULT_FOLDER = "schedules"
 """Where ``linkcheck schedule`` looks for schedule files unless ``--schedules`` says otherwise."""
@@ -53,17 +53,14 @@ MAX_EVERY = dt.timedelta(days=365)
 MIN_EVERY_ENV = "LINKCHECK_MIN_EVERY"
 """Environment variable lowering :data:`MIN_EVERY` (in seconds, at least 1) for tests and demos."""
 
-TOP_KEYS = ("name", "cron", "every", "timezone", "paths", "documents", "seed", "check", "report", "notify")
+TOP_KEYS = (
+    "name", "cron", "every", "timezone", "paths", "documents", "seed", "check", "report", "notify", "prune",
+)  # fmt: skip
 SEED_KEYS = ("date_order", "include_dois", "max_size")
-# --document is the command line's way to narrow a check; a schedule names its documents (with
-# globs) at the top, where the reports and notifications use them too.
-SCHEDULE_CHECK_KEYS = tuple(k for k in CHECK_OPTIONS if k != "document")
 REPORT_KEYS = ("format", "output", "only")
 NOTIFY_KEYS = ("webhook", "webhook_timeout", "format", "retry_for", "report_base_url", "email")
 EMAIL_KEYS = ("host", "port", "from", "to", "starttls", "ssl", "username", "password_env", "subject")
 
-_EVERY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd])\s*", re.I)
-_EVERY_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _NICKNAMES = {
     "@hourly": "0 * * * *",
     "@daily": "0 0 * * *",
@@ -77,12 +74,20 @@ _DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-class ScheduleError(LinkcheckError):
-    """Schedule files that cannot be used: one line per problem, each naming the file and key."""
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who is told about which documents: ``[[owners]]`` of the settings file."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    name: str
+    email: str | None
+    documents: tuple[str, ...]
+    """Globs of document paths as seeded (``*`` and ``**`` match across folders too)."""
+
+    def owns(self, path: str) -> bool:
+        """Is the document at ``path`` this owner's?"""
+        return any(
+            fnmatch.fnmatchcase(path, g) or path.startswith(g.rstrip("/") + "/") for g in self.documents
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,9 @@ class ScheduleConfig:
     """The ``[check]`` table as written: what the settings file (linkcheck.toml) may not override."""
     owners: tuple[Owner, ...] = ()
     """The settings file's owners, each told of their own documents' news (``[notify.email]``)."""
+    prune: dt.timedelta | None = None
+    """``prune = "90d"``: after each run, delete the checks older than this that nothing needs
+    (``linkcheck prune --keep``); None: keep every check (the default)."""
 
     @property
     def trigger_text(self) -> str:
@@ -253,17 +261,17 @@ def _shown(seconds: float) -> str:
 
 
 def parse_every(text: str) -> dt.timedelta:
-    """An interval such as ``6h``: a number and s, m, h or d, from 1 minute to 1 year; ValueError if bad.
+    """An interval such as ``6h`` (:func:`~linkcheck.durations.parse_duration`), from 1 minute to 1 year.
 
     Bounded both ways: ``0.0001s`` ran a job 31 times in 15 s (each run a check of every due
     link), and ``1000000000d`` overflowed the scheduler's date arithmetic.
     """
-    m = _EVERY.fullmatch(text)
-    if not m:
+    try:
+        seconds = duration_seconds(text)
+    except ValueError:
         raise ValueError(
-            f"{text!r} is not an interval: a positive number and s, m, h or d, such as 6h or 30m"
-        )
-    seconds = float(m.group(1)) * _EVERY_SECONDS[m.group(2).lower()]
+            f"{text!r} is not an interval: a positive number and {UNITS}, such as 6h or 30m"
+        ) from None
     floor = min_every()
     if seconds < floor:
         raise ValueError(f"{text!r} is too short: at least {_shown(floor)} between runs")
@@ -339,19 +347,25 @@ class _Reader:
 TableReader = _Reader
 
 
+def read_toml(path: Path, shown: str, error: Callable[[list[str]], Exception]) -> dict[str, Any]:
+    """The tables of a TOML file; unreadable or not TOML, ``error`` raised with one line naming
+    ``shown`` and what is wrong (a schedule's and the settings file's reader alike)."""
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise error([f"{shown}: cannot read: {e.strerror or e}"]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise error([f"{shown}: not valid TOML: {e}"]) from None
+    except UnicodeDecodeError:
+        raise error([f"{shown}: not valid TOML: not UTF-8 text"]) from None
+
+
 def load_schedule(path: Path) -> ScheduleConfig:
     """Read and check one schedule file; ScheduleError lists every problem in it."""
     file = str(path)
     r = _Reader(file)
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except OSError as e:
-        raise ScheduleError([f"{file}: cannot read: {e.strerror or e}"]) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScheduleError([f"{file}: not valid TOML: {e}"]) from None
-    except UnicodeDecodeError:
-        raise ScheduleError([f"{file}: not valid TOML: not UTF-8 text"]) from None
+    data = read_toml(path, file, ScheduleError)
     r.known(data, TOP_KEYS)
 
     name = r.get(data, "name", str, "name", "a string")
@@ -394,13 +408,20 @@ def load_schedule(path: Path) -> ScheduleConfig:
     )
     reports = _reports(r, data)
     notify = _notify(r, data)
+    prune = None
+    prune_text = r.get(data, "prune", str, "prune", 'a period such as "90d"')
+    if prune_text is not None:
+        try:
+            prune = parse_duration(prune_text)
+        except ValueError as e:
+            r.problem("prune", str(e))
 
     if r.problems:
         raise ScheduleError(r.problems)
     return ScheduleConfig(
         name=name, file=file, cron=cron, every=every, every_text=every_text and every_text.strip(),
         timezone=timezone, paths=paths, documents=documents, extract=extract, max_size=max_size,
-        check=check, reports=reports, notify=notify, check_values=check_values,
+        check=check, reports=reports, notify=notify, check_values=check_values, prune=prune,
     )  # fmt: skip
 
 
@@ -456,7 +477,8 @@ def _reports(r: _Reader, data: dict[str, Any]) -> tuple[ReportSpec, ...]:
             raw = table["only"]
             names = [raw] if isinstance(raw, str) else raw
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                r.problem(f"{at}only", f'expected verdicts such as ["dead", "moved"], got {raw!r}')
+                example = f'["{Verdict.DEAD}", "{Verdict.MOVED}"]'
+                r.problem(f"{at}only", f"expected verdicts such as {example}, got {raw!r}")
             else:
                 try:
                     only = parse_verdicts(names)

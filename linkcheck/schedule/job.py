@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
 import logging
 import os
 import smtplib
@@ -24,36 +23,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from linkcheck.check.network import Lookup, system_lookup
-from linkcheck.check.runner import CheckReport, run_checks
+from linkcheck.check.runner import CheckReport
 from linkcheck.models import Verdict
-from linkcheck.report import (
-    Report,
-    ReportLink,
-    ReportOptions,
-    build_report,
-    classify_change,
-    render,
-    write_atomic,
-)
+from linkcheck.pipeline import Scope, plain_seeder, run_pipeline
+from linkcheck.report import Report, ReportLink, ReportOptions, build_report, classify_change
 from linkcheck.report.json import link_dict
+from linkcheck.report.output import render, write_atomic
 from linkcheck.schedule import outbox
 from linkcheck.schedule.config import SMTP_DEADLINE, SMTP_TIMEOUT, EmailSpec, ScheduleConfig
-from linkcheck.seed import SeedReport, display_path, seed
+from linkcheck.seed import SeedReport
 from linkcheck.store import Store
-from linkcheck.store import report as report_sql
 from linkcheck.store import schedule as sql
 
 log = logging.getLogger("linkcheck.schedule")
 
-#: Verdicts worth telling someone about when a link newly gets one (CONTRACT.md, "Schedule files").
-NEWS: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.CHANGED, Verdict.MOVED})
-_GLOB = set("*?[")
+#: Verdicts worth telling someone about when a link newly gets one (README.md, "linkcheck schedule").
+NEWS: frozenset[Verdict] = Verdict.having(lambda v: v.traits.news)
 
 
 @dataclass(slots=True)
@@ -77,6 +67,8 @@ class JobResult:
     """Notifications that could not be delivered."""
     notified: list[str] = field(default_factory=list)
     """Who was told about the new links: ``webhook``, ``email``."""
+    pruned: int | None = None
+    """Checks deleted by the schedule's ``prune`` (None: it has none, or the run did not finish)."""
     seconds: float = 0.0
 
     @property
@@ -96,32 +88,11 @@ class JobResult:
             parts.append(f"notified: {', '.join(self.notified)}")
         if self.reports:
             parts.append(f"reports: {', '.join(self.reports)}")
+        if self.pruned is not None:
+            parts.append(f"pruned {self.pruned} old check{'s' if self.pruned != 1 else ''}")
         if self.errors:
             parts.append(f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}")
         return f"{self.name}: {self.status} in {self.seconds:.1f} s: {'; '.join(parts)}."
-
-
-def match_documents(store: Store, patterns: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """The seeded documents that ``patterns`` name, and the patterns that name none.
-
-    A pattern is a document's path, a folder (every document under it) or a glob
-    (``reading-lists/*.md``; ``*`` also matches across folders), relative to the working
-    directory as ``seed`` stores paths.
-    """
-    paths = sorted(report_sql.document_paths(store).values())
-    found: dict[str, None] = {}
-    unmatched: list[str] = []
-    for pattern in patterns:
-        shown = display_path(Path(pattern))
-        if _GLOB & set(pattern):
-            hits = [p for p in paths if fnmatch.fnmatchcase(p, shown)]
-        else:
-            prefix = shown.rstrip("/") + "/"
-            hits = [p for p in paths if p == shown or p.startswith(prefix)]
-        if not hits:
-            unmatched.append(pattern)
-        found.update(dict.fromkeys(hits))
-    return list(found), unmatched
 
 
 def run_job(
@@ -163,39 +134,33 @@ def _run(
     store: Store, config: ScheduleConfig, result: JobResult, stop: threading.Event | None, lookup: Lookup
 ) -> None:
     name = config.name
-    if config.paths:
-        result.seed = seed(store, list(config.paths), config.extract, max_bytes=config.max_size)
-        for doc in result.seed.errors:
+    ran = run_pipeline(
+        store, list(config.paths), config.check,
+        scope=Scope(documents=config.documents or None),
+        report=ReportOptions(owner_of=_owner_of(config)),
+        seeder=plain_seeder(config.extract, config.max_size),
+        stop=stop, lookup=lookup,
+    )  # fmt: skip
+    result.seed, result.check = ran.seed, ran.check
+    if ran.seed is not None:
+        for doc in ran.seed.errors:
             result.errors.append(f"{doc.path}: {doc.message}")
             log.warning("%s: %s: %s", name, doc.path, doc.message)
-        for line in result.seed.problems():
+        for line in ran.seed.problems():
             result.errors.append(line)
             log.warning("%s: %s", name, line)
-    if stop is not None and stop.is_set():
-        result.status = "interrupted"
-        return
-    documents: tuple[str, ...] | None = None
-    options = config.check
-    if config.documents:
-        matched, unmatched = match_documents(store, config.documents)
-        for pattern in unmatched:
-            result.errors.append(f"documents: {pattern!r} names no seeded document")
-            log.warning("%s: documents: %r names no seeded document", name, pattern)
-        documents = tuple(matched)
-        options = replace(options, documents=documents)
-    # No document matched: check nothing (an empty selection would mean every link).
-    if documents != ():
-        result.check = run_checks(store, options, stop=stop, lookup=lookup)
-        for url in result.check.missing_urls:
+    for pattern in ran.unmatched:
+        result.errors.append(f"documents: {pattern!r} names no seeded document")
+        log.warning("%s: documents: %r names no seeded document", name, pattern)
+    if ran.check is not None:
+        for url in ran.check.missing_urls:
             result.errors.append(f"{url}: not in the database")
             log.warning("%s: check.url: %s is not in the database", name, url)
-    if result.check is not None and result.check.interrupted:
+    if ran.interrupted or ran.report is None:
         result.status = "interrupted"
         return
-    result.status = "outage" if result.check is not None and result.check.outage else "done"
-
-    scope = ReportOptions(documents=documents, owner_of=_owner_of(config))
-    report = build_report(store, scope)
+    result.status = "outage" if ran.check is not None and ran.check.outage else "done"
+    report = ran.report
     _write_reports(store, config, report, result)
     run_id = result.run_id
     if result.check is not None and result.check.partial_outage:
@@ -217,6 +182,12 @@ def _run(
             outbox.queue(store, config, run_id, digest(config, report, run_id, new_links), mail, owners)
     if config.notify is not None:
         _notify(store, config, result)
+    if config.prune is not None:
+        # After the reports and the news, which read this run's checks: pruning never touches
+        # what they need anyway (linkcheck.store.prune), but a killed prune delays nothing.
+        from linkcheck.store.prune import prune
+
+        result.pruned = prune(store, config.prune).deleted
     if result.status == "done" and (result.errors or result.warnings):
         result.status = "partial"
 

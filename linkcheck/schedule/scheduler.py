@@ -42,7 +42,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from linkcheck.errors import EnvironmentFailure, LinkcheckError
+from linkcheck.errors import EnvironmentFailure, SchedulerBusy
 from linkcheck.schedule.config import ScheduleConfig
 from linkcheck.schedule.job import JobResult, run_job
 from linkcheck.store import BUSY_TIMEOUT_MS, Store
@@ -54,10 +54,6 @@ FUNC_REF = "linkcheck.schedule.scheduler:run_scheduled"
 """What every stored job calls (APScheduler stores functions by this textual reference)."""
 JOB_OPTIONS: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
 """Never two runs of a job at once; runs missed while down are one run, however late."""
-
-
-class SchedulerBusy(LinkcheckError):
-    """Another scheduler holds this database."""
 
 
 def lock_path(db_path: str) -> Path:

@@ -11,6 +11,7 @@ keep their SQL in modules of this package as functions that take a :class:`Store
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import datetime as dt
 import json
@@ -24,9 +25,6 @@ from typing import Any
 
 import sqlite_utils
 
-from linkcheck.check.classify import moved_target
-from linkcheck.check.outcome import Outcome, Reason
-from linkcheck.check.verdict import Fact, Judgement
 from linkcheck.errors import (
     DamagedDatabase,
     DatabaseError,
@@ -34,19 +32,20 @@ from linkcheck.errors import (
     LinkcheckError,
     NewerDatabase,
 )
-from linkcheck.extract.urls import host_of, link_key, normalise_url, url_problem
-from linkcheck.models import Citation, Verdict
+from linkcheck.extract.urls import host_of, link_key, moved_target, normalise_url, url_problem
+from linkcheck.models import Citation, Fact, Judgement, Outcome, Reason, Streak, Verdict, streak_of
 
 DEFAULT_DB = "linkcheck.db"
 BUSY_TIMEOUT_MS = 30_000
+BULK_CACHE_KIB = 64 * 1024
+"""SQLite's page cache during a long run of writes (:meth:`Store.bulk`), in KiB: a bound, not a need."""
+BULK_CHECKPOINT_PAGES = 16_384
+"""WAL pages (4 KiB each) written before a checkpoint during :meth:`Store.bulk` (SQLite's default: 1,000)."""
 
 
 def migrations_dir() -> Path:
-    """Where the migration files are: inside the installed package, or db/ of a checkout."""
-    packaged = Path(str(resources.files("linkcheck"))) / "db"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "db"
+    """Where the migration files are: the package's ``db`` folder (in a checkout, a link to db/)."""
+    return Path(str(resources.files("linkcheck"))) / "db"
 
 
 def migrations() -> list[tuple[str, str]]:
@@ -141,6 +140,7 @@ class Store:
     def __init__(self, db: sqlite_utils.Database, path: str) -> None:
         self.db = db
         self.path = path
+        self._grouped = False
 
     @classmethod
     def open(cls, path: str | Path, *, verify: bool = False) -> Store:
@@ -252,6 +252,48 @@ class Store:
             applied.append(name)
         return applied
 
+    # -- long runs of writes (seeding) -----------------------------------------------
+
+    @contextmanager
+    def bulk(self) -> Iterator[Callable[[], None]]:
+        """Gather the writes made inside into a few large transactions; yields ``commit()``.
+
+        Each document's citations still land all or nothing (a savepoint inside the group's
+        transaction); ``commit()`` makes every write of the group so far durable, and the next
+        write opens the next group (``BEGIN IMMEDIATE``: the write lock from the start, so a
+        check run writing meanwhile waits rather than fails). An exception rolls the open group
+        back, and the group ends committed. Meanwhile the page cache is bigger and checkpoints
+        rarer: seeding 1,000,000 citations one transaction a document spent most of its time
+        writing the same index pages to the WAL and checkpointing them (docs/benchmarks.md).
+        """
+        conn = self.db.conn
+        cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+        checkpoint = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB:d}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES:d}")
+
+        def commit() -> None:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+        self._grouped = True
+        try:
+            yield commit
+            commit()
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._grouped = False
+            conn.execute(f"PRAGMA cache_size = {int(cache):d}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint):d}")
+
+    def _join_group(self) -> None:
+        """Inside :meth:`bulk`, open the group's transaction if none is open."""
+        if self._grouped and not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+
     # -- documents and citations ------------------------------------------------------
 
     def document(self, path: str) -> DocumentRow | None:
@@ -269,6 +311,7 @@ class Store:
         Links are never deleted: a link no longer cited keeps its check history.
         """
         now = utcnow()
+        self._join_group()
         with self.db.atomic():
             existing = self.document(path)
             if existing is None:
@@ -414,6 +457,45 @@ class Store:
         ``link_ids`` (``--url``) are selected whether due or not; ``documents`` narrows to links
         cited in those documents.
         """
+        where, params = self._due_where(due_before, failing_due_before, link_ids, documents)
+        sql = f"SELECT id, url, host FROM links WHERE {where} ORDER BY id"
+        return [LinkToCheck(**row) for row in self.db.query(sql, params)]
+
+    def link_ids_to_check(
+        self,
+        *,
+        due_before: str | None,
+        failing_due_before: str | None,
+        link_ids: Sequence[int] | None = None,
+        documents: Sequence[str] | None = None,
+    ) -> array.array[int]:
+        """The ids of :meth:`links_to_check`, in order, as a compact array (8 bytes a link).
+
+        A run holds these only, and reads the links themselves chunk by chunk
+        (:meth:`links_by_id`): a million due links are 8 MB, not a list of objects.
+        """
+        where, params = self._due_where(due_before, failing_due_before, link_ids, documents)
+        found = array.array("q")
+        cur = self.db.execute(f"SELECT id FROM links WHERE {where} ORDER BY id", params)
+        while rows := cur.fetchmany(10_000):
+            found.extend(row[0] for row in rows)
+        return found
+
+    def links_by_id(self, link_ids: Sequence[int]) -> list[LinkToCheck]:
+        """The links with these ids (those stored), in id order."""
+        rows = self.db.execute(
+            "SELECT id, url, host FROM links WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [json.dumps(list(link_ids))],
+        )
+        return [LinkToCheck(*row) for row in rows]
+
+    def _due_where(
+        self,
+        due_before: str | None,
+        failing_due_before: str | None,
+        link_ids: Sequence[int] | None,
+        documents: Sequence[str] | None,
+    ) -> tuple[str, list[Any]]:
         where = ["verdict != 'invalid'"]
         params: list[Any] = []
         if link_ids is not None:
@@ -430,8 +512,7 @@ class Store:
                 f"WHERE d.path IN ({','.join('?' * len(documents)) or 'NULL'}))"
             )
             params.extend(documents)
-        sql = f"SELECT id, url, host FROM links WHERE {' AND '.join(where)} ORDER BY id"
-        return [LinkToCheck(**row) for row in self.db.query(sql, params)]
+        return " AND ".join(where), params
 
     def failing_links(self, link_ids: Sequence[int]) -> set[int]:
         """Which of ``link_ids`` are failing now (before a run checks them again)."""
@@ -441,47 +522,64 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    def answered_links(self, limit: int) -> Iterator[dict[str, Any]]:
+        """``url`` and ``host`` of links whose page answered when last checked, latest first."""
+        answered = [str(v) for v in Verdict if v.traits.reached]
+        return self.db.query(
+            f"SELECT url, host FROM links WHERE verdict IN ({', '.join('?' * len(answered))}) "
+            "AND host IS NOT NULL ORDER BY last_checked DESC LIMIT ?",
+            [*answered, limit],
+        )
+
     def record_checks(
         self,
         run_id: int | None,
         batch: Sequence[tuple[int, Outcome]],
-        judge: Callable[[list[Fact]], Judgement],
+        judge: Callable[[Streak, Fact], Judgement],
         on_check: Callable[[int, int, Outcome], None] | None = None,
     ) -> list[Judgement]:
         """Store a batch of checks and each link's new verdict, all in one transaction.
 
-        ``judge`` turns a link's history (oldest first, this check included) into its verdict:
-        the check row and the link's state can never disagree, whenever the process dies.
+        ``judge(streak, latest)`` gives a link's verdict from its streak (its current run of
+        failed checks, kept on its row) and the check now recorded: O(1) per check, whatever
+        the length of the history (:func:`linkcheck.check.verdict.judge_next`). Only a check
+        older than the link's latest, or a link whose streak is not yet known, reads the history.
+        The check row and the link's state can never disagree, whenever the process dies.
         ``on_check(check_id, link_id, outcome)`` writes a later stage's columns (content drift)
         in the same transaction.
         """
         results: list[Judgement] = []
         with self.db.atomic():
+            known = self._streaks([link_id for link_id, _ in batch])
             for link_id, o in batch:
+                fact = Fact(_parse_time(o.started_at), o.reason)
+                streak, last_checked = known.get(link_id, (Streak(), None))
+                if streak is None or (last_checked is not None and o.started_at < last_checked):
+                    # Judged from the history (with this check in its place among the others).
+                    history = self.history_facts(link_id)
+                    history.append((o.started_at, fact))
+                    history.sort(key=lambda pair: pair[0])  # stable: ties keep the order of ids
+                    streak = streak_of([f for _, f in history[:-1]])
+                    fact = history[-1][1]
+                j = judge(streak, fact)
+                streak = streak.after(fact)
+                known[link_id] = (streak, max(o.started_at, last_checked or o.started_at))
                 cur = self.db.execute(
                     "INSERT INTO checks (link_id, run_id, url, started_at, duration_ms, reason, verdict, "
                     "http_status, final_url, redirects, method, attempts, error, address, etag, "
                     "last_modified, content_type, content_length, body_bytes, body_sha256, truncated, title, "
                     "probe_similarity) "
-                    "VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        link_id, run_id, o.url, o.started_at, o.duration_ms, str(o.reason), o.http_status,
-                        o.final_url, json.dumps([dataclasses.asdict(h) for h in o.hops]) if o.hops else None,
+                        link_id, run_id, o.url, o.started_at, o.duration_ms, str(o.reason), str(j.verdict),
+                        o.http_status, o.final_url,
+                        json.dumps([dataclasses.asdict(h) for h in o.hops]) if o.hops else None,
                         o.method, o.attempts, o.error, o.address, o.etag, o.last_modified, o.content_type,
                         o.content_length, o.body_bytes, o.body_sha256,
                         None if o.body_bytes is None else int(o.truncated), o.title, o.probe_similarity,
                     ],
                 )  # fmt: skip
                 check_id = cur.lastrowid
-                history = [
-                    Fact(_parse_time(r[0]), Reason(r[1]))
-                    for r in self.db.execute(
-                        "SELECT started_at, reason FROM checks WHERE link_id = ? ORDER BY started_at, id",
-                        [link_id],
-                    )
-                ]
-                j = judge(history)
-                self.db.execute("UPDATE checks SET verdict = ? WHERE id = ?", [str(j.verdict), check_id])
                 # A moved link is reported by the permanent redirect that moved it: its 301/308
                 # and the new address, not the status of the page at the end of the chain.
                 status, final = o.http_status, o.final_url
@@ -489,19 +587,44 @@ class Store:
                 if moved is not None:
                     status, final = moved
                 self.db.execute(
-                    "UPDATE links SET verdict = ?, reason = ?, last_checked = ?, first_failed = ?, "
-                    "failures = ?, checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ? "
-                    "WHERE id = ?",
+                    "UPDATE links SET verdict = ?, reason = ?, "
+                    "last_checked = MAX(IFNULL(last_checked, ''), ?), first_failed = ?, "
+                    "failures = ?, checks = checks + 1, http_status = ?, final_url = ?, last_check_id = ?, "
+                    "streak = ?, streak_since = ? WHERE id = ?",
                     [
                         str(j.verdict), str(j.reason) if j.reason else None, o.started_at,
-                        j.first_failed.strftime("%Y-%m-%dT%H:%M:%SZ") if j.first_failed else None, j.failures,
-                        status, final, check_id, link_id,
+                        stamp(j.first_failed), j.failures, status, final, check_id,
+                        streak.failures, stamp(streak.first_failed), link_id,
                     ],
                 )  # fmt: skip
                 if on_check is not None and check_id is not None:
                     on_check(check_id, link_id, o)
                 results.append(j)
         return results
+
+    def _streaks(self, link_ids: Sequence[int]) -> dict[int, tuple[Streak | None, str | None]]:
+        """Each link's stored streak (None: not known yet) and the start of its latest check."""
+        found: dict[int, tuple[Streak | None, str | None]] = {}
+        rows = self.db.execute(
+            "SELECT id, checks, streak, streak_since, last_checked FROM links "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(link_ids))],
+        )
+        for link_id, checks, streak, since, last_checked in rows:
+            if streak is None and not checks:
+                streak = 0
+            known = None if streak is None else Streak(streak, _parse_time(since) if since else None)
+            found[link_id] = (known, last_checked)
+        return found
+
+    def history_facts(self, link_id: int) -> list[tuple[str, Fact]]:
+        """A link's checks oldest first, as (started_at text, fact)."""
+        return [
+            (r[0], Fact(_parse_time(r[0]), Reason(r[1])))
+            for r in self.db.execute(
+                "SELECT started_at, reason FROM checks WHERE link_id = ? ORDER BY started_at, id", [link_id]
+            )
+        ]
 
     def verdict_tally(self, run_id: int) -> dict[str, int]:
         """Links checked in a run, counted by their verdict now."""
@@ -534,6 +657,11 @@ class LinkToCheck:
 
 def _parse_time(text: str) -> dt.datetime:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+
+
+def stamp(moment: dt.datetime | None) -> str | None:
+    """A moment as the ISO 8601 UTC text stored everywhere (None stays None)."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

@@ -1,23 +1,33 @@
 """The drift stage's SQL: main texts, snapshots, the archive's cached answers, a check's content columns.
 
-Functions over a :class:`~linkcheck.store.Store`, as the store package keeps them. Texts,
-snapshots and archive answers are written as soon as they are known (each in its own small
-transaction: an archive answer is worth keeping even if the run is killed before its check
-is written); a check's content columns and the link's similarity and archive suggestion are
-written by :func:`record_drift`, inside the transaction that records the check.
+Functions over a :class:`~linkcheck.store.Store`, as the store package keeps them. Every row
+a check produces is written by :func:`record_drift`, inside the transaction that records the
+check: its content columns, its main text, the link's similarity and archive suggestion, and
+the archive's answers and capture fetches learnt for it (so that a check and the archived copy
+it reports can never disagree). Answers that arrive after their link's check is written are
+kept by :func:`keep_archive_answers` in the run's last transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from linkcheck.archive import Snapshot
-from linkcheck.check.outcome import Outcome
-from linkcheck.drift import Fingerprint, pack, unpack
+from linkcheck.models import ArchiveAnswer, Fingerprint, Outcome, Snapshot, SnapshotFetch
 from linkcheck.store import Store, utcnow
+
+
+def pack(text: str) -> bytes:
+    """Normalised text as stored (zlib)."""
+    return zlib.compress(text.encode(), 6)
+
+
+def unpack(blob: bytes) -> str:
+    """Stored text back."""
+    return zlib.decompress(blob).decode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,50 +122,75 @@ def link_states(store: Store, link_ids: Sequence[int], archive: str | None) -> d
     return states
 
 
-def save_lookup(
-    store: Store,
-    link_id: int,
-    archive: str,
-    asked: dt.date | None,
-    snapshot: Snapshot | None,
-    distance_days: int | None,
-) -> Lookup:
-    """Cache one archive answer (replacing an older answer to the same question); returns it as cached."""
-    with store.db.atomic():
-        snapshot_id = None
-        if snapshot is not None:
-            store.db.execute(
-                "INSERT INTO snapshots (url, timestamp, status) VALUES (?, ?, ?) "
-                "ON CONFLICT (url) DO NOTHING",
-                [snapshot.url, snapshot.timestamp, snapshot.status],
-            )
-            snapshot_id = store.db.execute(
-                "SELECT id FROM snapshots WHERE url = ?", [snapshot.url]
-            ).fetchone()[0]
-        store.db.execute(
-            "DELETE FROM archive_lookups WHERE link_id = ? AND archive = ? AND IFNULL(asked_date, '') = ?",
-            [link_id, archive, asked.isoformat() if asked else ""],
-        )
-        store.db.execute(
-            "INSERT INTO archive_lookups (link_id, archive, asked_date, asked_at, snapshot_id, "
-            "distance_days) VALUES (?, ?, ?, ?, ?, ?)",
-            [link_id, archive, asked.isoformat() if asked else None, utcnow(), snapshot_id, distance_days],
-        )
+def lookup_of(store: Store, snapshot: Snapshot | None, distance_days: int | None) -> Lookup:
+    """An archive answer as the content step uses it: with what is known of the capture's text."""
     if snapshot is None:
         return Lookup(None, None)
     row = store.db.execute(
         "SELECT fetched_at, text_sha256, title FROM snapshots WHERE url = ?", [snapshot.url]
     ).fetchone()
+    if row is None:
+        return Lookup(snapshot, distance_days)
     return Lookup(snapshot, distance_days, row[0] is not None, row[1], row[2])
 
 
-def save_text(store: Store, fp: Fingerprint) -> None:
-    """Keep a main text (once per distinct text)."""
-    with store.db.atomic():
+def _save_answer(store: Store, answer: ArchiveAnswer) -> None:
+    """Cache one archive answer, replacing an older answer to the same question."""
+    snapshot_id = None
+    if answer.snapshot is not None:
+        snap = answer.snapshot
         store.db.execute(
-            "INSERT INTO texts (sha256, words, simhash, text) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [fp.sha256, fp.words, fp.simhash, pack(fp.text)],
+            "INSERT INTO snapshots (url, timestamp, status) VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+            [snap.url, snap.timestamp, snap.status],
         )
+        snapshot_id = store.db.execute("SELECT id FROM snapshots WHERE url = ?", [snap.url]).fetchone()[0]
+    asked = answer.asked.isoformat() if answer.asked else None
+    store.db.execute(
+        "DELETE FROM archive_lookups WHERE link_id = ? AND archive = ? AND IFNULL(asked_date, '') = ?",
+        [answer.link_id, answer.archive, asked or ""],
+    )
+    store.db.execute(
+        "INSERT INTO archive_lookups (link_id, archive, asked_date, asked_at, snapshot_id, distance_days) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [answer.link_id, answer.archive, asked, utcnow(), snapshot_id, answer.distance_days],
+    )
+
+
+def _save_fetch(store: Store, fetch: SnapshotFetch) -> None:
+    """Record a capture's fetch: its fingerprint, or why it has none."""
+    fp = fetch.fingerprint
+    if fp is not None:
+        _save_text(store, fp)
+    store.db.execute(
+        "UPDATE snapshots SET fetched_at = ?, fetch_status = ?, fetch_error = ?, text_sha256 = ?, "
+        "title = ? WHERE url = ?",
+        [utcnow(), fetch.status, fetch.error, fp.sha256 if fp else None, fp.title if fp else None, fetch.url],
+    )
+
+
+def record_archive(store: Store, answers: Sequence[ArchiveAnswer], fetches: Sequence[SnapshotFetch]) -> None:
+    """Cache archive answers and capture fetches, inside the caller's transaction."""
+    for answer in answers:
+        _save_answer(store, answer)
+    for fetch in fetches:
+        _save_fetch(store, fetch)
+
+
+def keep_archive_answers(
+    store: Store, answers: Sequence[ArchiveAnswer], fetches: Sequence[SnapshotFetch]
+) -> None:
+    """The run's last transaction: answers that came after their link's check was written."""
+    if answers or fetches:
+        with store.db.atomic():
+            record_archive(store, answers, fetches)
+
+
+def _save_text(store: Store, fp: Fingerprint) -> None:
+    """Keep a main text (once per distinct text), inside the caller's transaction."""
+    store.db.execute(
+        "INSERT INTO texts (sha256, words, simhash, text) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [fp.sha256, fp.words, fp.simhash, pack(fp.text)],
+    )
 
 
 def load_text(store: Store, sha256: str) -> Fingerprint | None:
@@ -166,20 +201,6 @@ def load_text(store: Store, sha256: str) -> Fingerprint | None:
     return Fingerprint(sha256=sha256, simhash=row[1], words=row[0], title=None, text=unpack(row[2]))
 
 
-def save_snapshot_fetch(
-    store: Store, url: str, status: int | None, error: str | None, fp: Fingerprint | None
-) -> None:
-    """Record a capture's fetch: its fingerprint, or why it has none."""
-    if fp is not None:
-        save_text(store, fp)
-    with store.db.atomic():
-        store.db.execute(
-            "UPDATE snapshots SET fetched_at = ?, fetch_status = ?, fetch_error = ?, text_sha256 = ?, "
-            "title = ? WHERE url = ?",
-            [utcnow(), status, error, fp.sha256 if fp else None, fp.title if fp else None, url],
-        )
-
-
 def record_drift(store: Store, check_id: int, link_id: int, outcome: Outcome) -> None:
     """Write a check's content columns, and the link's and citations' drift and archive fields.
 
@@ -188,15 +209,13 @@ def record_drift(store: Store, check_id: int, link_id: int, outcome: Outcome) ->
     """
     d = outcome.drift
     db = store.db
-    if d is None:
+    if d is not None:
+        record_archive(store, d.archive_answers, d.snapshot_fetches)
+    if d is None or not d.has_content:
         db.execute("UPDATE links SET similarity = NULL, change = NULL WHERE id = ?", [link_id])
         return
     if d.new_text is not None:
-        fp = d.new_text
-        db.execute(
-            "INSERT INTO texts (sha256, words, simhash, text) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [fp.sha256, fp.words, fp.simhash, pack(fp.text)],
-        )
+        _save_text(store, d.new_text)
     ref = d.baseline_ref if d.baseline_ref is not None or d.baseline_kind != "check" else str(check_id)
     db.execute(
         "UPDATE checks SET not_modified = ?, text_sha256 = ?, simhash = ?, word_count = ?, similarity = ?, "

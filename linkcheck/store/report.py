@@ -7,6 +7,7 @@ parameter whatever their length, so no statement ever meets SQLite's limit on pa
 
 from __future__ import annotations
 
+import array
 import json
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
@@ -44,12 +45,21 @@ def document_ids(store: Store, paths: Sequence[str]) -> tuple[list[int], list[st
 
 
 def _filters(
-    verdicts: Collection[str] | None, documents: Collection[int] | None
+    verdicts: Collection[str] | None,
+    documents: Collection[int] | None,
+    link_ids: Collection[int] | None = None,
 ) -> tuple[str, str, list[Any]]:
-    """WHERE clauses on links ``l`` and on citations ``c``, and their parameters (twice as many)."""
+    """WHERE clauses on links ``l`` and on citations ``c``, and their parameters (twice as many).
+
+    ``link_ids`` narrows both to those links (a chunk of a report written in chunks); its
+    parameter comes first.
+    """
     link_where = ["1"]
     cite_where = ["1"]
     params: list[Any] = []
+    if link_ids is not None:
+        link_where.append("l.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(link_ids)))
     if verdicts is not None:
         link_where.append("l.verdict IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(sorted(verdicts)))
@@ -92,13 +102,14 @@ def report_links(
     verdicts: Collection[str] | None = None,
     documents: Collection[int] | None = None,
     severity: Sequence[str] = (),
+    link_ids: Collection[int] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """Every link (or those with one of ``verdicts``, cited in ``documents``) with its latest state,
-    as tuples of :data:`LINK_COLUMNS`, in ``severity`` order of verdicts, then by URL.
+    """Every link (or those with one of ``verdicts``, cited in ``documents``, among ``link_ids``) with
+    its latest state, as tuples of :data:`LINK_COLUMNS`, in ``severity`` order of verdicts, then by URL.
 
     Plain tuples rather than dicts: at 100,000 links, building a dict per row costs a second.
     """
-    link_where, _, params = _filters(verdicts, documents)
+    link_where, _, params = _filters(verdicts, documents, link_ids)
     sql = (
         f"SELECT {', '.join(LINK_COLUMNS)} FROM links l LEFT JOIN checks k ON k.id = l.last_check_id "
         f"WHERE {link_where} ORDER BY {_order(severity)}, l.url"
@@ -107,7 +118,11 @@ def report_links(
 
 
 def report_citations(
-    store: Store, *, verdicts: Collection[str] | None = None, documents: Collection[int] | None = None
+    store: Store,
+    *,
+    verdicts: Collection[str] | None = None,
+    documents: Collection[int] | None = None,
+    link_ids: Collection[int] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """The citations of the links :func:`report_links` selects (only those in ``documents``), as
     tuples of :data:`CITATION_COLUMNS`, in no particular order.
@@ -115,6 +130,17 @@ def report_citations(
     Unordered on purpose: a plain scan sorted by the caller is twice as fast as walking the
     citations' index, and the caller sorts by document path, which SQL would do in a temporary tree.
     """
+    if link_ids is not None:
+        # A chunk: its links' citations by their index (a scan of every citation per chunk would
+        # make a report in chunks quadratic).
+        link_where, cite_where, params = _filters(verdicts, documents, link_ids)
+        if documents is not None:
+            params = [*params, params[-1]]
+        sql = (
+            f"SELECT {', '.join(CITATION_COLUMNS)} FROM citations c JOIN links l ON l.id = c.link_id "
+            f"WHERE c.link_id IN (SELECT value FROM json_each(?)) AND {link_where} AND {cite_where}"
+        )
+        return iter(store.db.execute(sql, [params[0], *params]))
     link_where, cite_where, params = _filters(verdicts, documents)
     join = ""
     if verdicts is not None:
@@ -129,17 +155,54 @@ def report_citations(
     return iter(store.db.execute(sql, params))
 
 
-def verdicts_before(store: Store, moment: str) -> dict[int, str]:
+def verdicts_before(store: Store, moment: str, link_ids: Collection[int] | None = None) -> dict[int, str]:
     """Each link's verdict after its latest check started before ``moment`` (UTC ISO 8601 text).
 
-    Links first checked at or after ``moment`` are absent: they were ``unchecked`` then.
+    Links first checked at or after ``moment`` are absent: they were ``unchecked`` then. With
+    ``link_ids``, only those links (read through the checks' index on links).
     """
     # SQLite documents that a bare column beside MAX() comes from the row holding the maximum.
-    rows = store.db.execute(
-        "SELECT link_id, verdict, MAX(started_at) FROM checks WHERE started_at < ? GROUP BY link_id",
-        [moment],
-    )
+    if link_ids is not None:
+        rows = store.db.execute(
+            "SELECT link_id, verdict, MAX(started_at) FROM checks WHERE started_at < ? "
+            "AND link_id IN (SELECT value FROM json_each(?)) GROUP BY link_id",
+            [moment, json.dumps(list(link_ids))],
+        )
+    else:
+        rows = store.db.execute(
+            "SELECT link_id, verdict, MAX(started_at) FROM checks WHERE started_at < ? GROUP BY link_id",
+            [moment],
+        )
     return {link_id: verdict for link_id, verdict, _ in rows}
+
+
+def ordered_link_ids(
+    store: Store,
+    *,
+    verdicts: Collection[str] | None = None,
+    documents: Collection[int] | None = None,
+    severity: Sequence[str] = (),
+    uncited: bool = False,
+) -> array.array[int]:
+    """The ids of the links :func:`report_links` gives, in its order, as a compact array (8 bytes a
+    link): a report written in chunks holds these, not the links. ``uncited``: only links that no
+    document cites."""
+    link_where, _, params = _filters(verdicts, documents)
+    if uncited:
+        link_where += " AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.link_id = l.id)"
+    cur = store.db.execute(
+        f"SELECT l.id FROM links l WHERE {link_where} ORDER BY {_order(severity)}, l.url", params
+    )
+    found = array.array("q")
+    while rows := cur.fetchmany(10_000):
+        found.extend(row[0] for row in rows)
+    return found
+
+
+def cited_link_ids(store: Store, document_id: int) -> list[int]:
+    """The ids of the links one document cites (each once)."""
+    rows = store.db.execute("SELECT DISTINCT link_id FROM citations WHERE document_id = ?", [document_id])
+    return [row[0] for row in rows]
 
 
 def archive_answers(store: Store, link_ids: Collection[int]) -> dict[int, dict[str | None, tuple[str, str]]]:

@@ -2,7 +2,7 @@
 
 An acknowledgement (``linkcheck ack``) says "reviewed, leave it": the link is still checked and
 its history kept, but reports do not count it as a problem while its time runs and its verdict
-is the one acknowledged (CONTRACT.md, ``ack``). Whether one holds is decided here, in one place.
+is the one acknowledged (README.md, "linkcheck ack URL"). Whether one holds is decided here, in one place.
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import httpx
 
 from linkcheck.check import config
-from linkcheck.check.classify import DnsError
-from linkcheck.check.fetch import HELD_LOCATION, Stop, read_bounded, redirect_target, retry_after_seconds
-from linkcheck.check.network import AddressRefused
+from linkcheck.check.fetch import HELD_LOCATION, read_bounded, redirect_target, retry_after_seconds
+from linkcheck.errors import AddressRefused, ArchiveUnavailable, DnsError, Stop
+from linkcheck.models import Snapshot
 
 MAX_ANSWER_BYTES = 1024 * 1024
 """Largest availability answer read: a real one is a few hundred bytes."""
@@ -38,27 +38,6 @@ MAX_SNAPSHOT_REDIRECTS = 5
 """Redirect hops followed when fetching a snapshot (the archive redirects to the exact capture)."""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CAPTURE = re.compile(r"/web/(\d{4,14})[a-z]*_?/")
-
-
-class ArchiveUnavailable(Exception):
-    """The archive could not be asked or did not answer usably: nothing is learnt, nothing cached."""
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """One archived capture, as the availability API names it."""
-
-    url: str
-    """The capture's URL in the archive (``.../web/<timestamp>/<original URL>``)."""
-    timestamp: str
-    """The capture's time, UTC ISO 8601 (``2017-09-08T09:35:12Z``)."""
-    status: int | None = None
-    """The HTTP status the archive recorded for the capture."""
-
-    @property
-    def when(self) -> dt.datetime:
-        """The capture's time."""
-        return dt.datetime.strptime(self.timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
 
 
 # -- pure helpers ---------------------------------------------------------------------
