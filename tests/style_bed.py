@@ -119,6 +119,7 @@ class Rendering:
     locale: str
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
+    without: list[str] = field(default_factory=list)  # the plain references with no accessed dates
     prints_url: bool = False
     prints_accessed: bool = False
     dated: list[bool] = field(default_factory=list)  # per item: prints a marked accessed date
@@ -147,10 +148,19 @@ def render(style: str, locale: str) -> Rendering:
     path = style_dir() / f"{style}.csl"
     try:
         r.plain, r.html = _render(path, locale, ITEMS)
-        without, _ = _render(path, locale, [{k: v for k, v in it.items() if k != "accessed"} for it in ITEMS])
+        r.without, _ = _render(
+            path, locale, [{k: v for k, v in it.items() if k != "accessed"} for it in ITEMS]
+        )
     except Exception as e:  # citeproc-py cannot run every CSL feature: name the style, go on
         r.error = f"{type(e).__name__}: {e}"[:200]
         return r
+    return classify(r)
+
+
+def classify(r: Rendering) -> Rendering:
+    """Fill in what a rendering prints (URL, accessed dates, marked or not) from its text."""
+    without = r.without
+    r.unmarked = False
     joined = "\n".join(r.plain)
     r.prints_url = all(str(it["URL"]) in joined for it in ITEMS)
     r.prints_accessed = r.plain != without
@@ -169,8 +179,17 @@ def render(style: str, locale: str) -> Rendering:
         added = _added_text(no_date, with_date)
         marked = bool(re.search(r"[^\W\d_]{2,}", _DATE_WORDS.sub(" ", added)))
         # A month and year without the day ("Checked March 2021") is no accessed-on date.
-        day = it["accessed"]["date-parts"][0][2]  # type: ignore[index]
-        whole = re.search(rf"(?<!\d){day}(?!\d)", added) is not None
+        # Nor is a date citeproc-py renders without its month ("[cited 2021 17]", a fault of its
+        # own in some styles): the style prints no whole date there.
+        year, month, day = it["accessed"]["date-parts"][0]  # type: ignore[index]
+        whole = (
+            re.search(rf"(?<!\d){day}(?!\d)", added) is not None
+            and re.search(rf"(?<!\d)(?:{year}|{year % 100:02d})(?!\d)", added) is not None
+            and (
+                re.search(rf"(?<!\d)0?{month}(?!\d)", added) is not None
+                or _MONTH_GLUED.search(added) is not None
+            )
+        )
         r.dated.append(with_date != no_date and marked and whole)
         r.unmarked |= with_date != no_date and whole and not marked
     return r
@@ -193,19 +212,26 @@ def _added_text(before: str, after: str) -> str:
     return " ".join(after[j1:j2] for op, _i1, _i2, j1, j2 in sm.get_opcodes() if op in ("insert", "replace"))
 
 
-def _month_words() -> str:
+def _month_words(shortest: int = 1) -> str:
     from linkcheck.extract import dates
 
-    return "|".join(sorted((re.escape(m) for m in dates._MONTHS), key=len, reverse=True))
+    names = (re.escape(m) for m in dates._MONTHS if len(m) >= shortest)
+    return "|".join(sorted(names, key=len, reverse=True))
 
 
 # Month names (any language linkcheck knows) and ordinal endings: parts of a date, not marks.
 _DATE_WORDS = re.compile(rf"(?i)(?<![^\W\d_])(?:{_month_words()}|st|nd|rd|th|er|de|del|of)(?![^\W\d_])")
 
 
+# A month name, also glued to the day and year as some styles print it ("17thMarch2021").
+_MONTH_GLUED = re.compile(
+    rf"(?i)(?<![^\W\d_])(?:{_month_words()})(?![^\W\d_])|(?:{_month_words(4)})(?![^\W\d_])"
+)
+
+
 # citeproc-py's HTML formatter writes a style's affixes unescaped: "<https://...>" from MHRA's
 # prefix "&lt;" would be read by a browser as a tag. Escape every "<" that opens no formatting tag.
-_STRAY_LT = re.compile(r"<(?!/?(?:i|b|span|sup|sub|a|div|p)\b)")
+_STRAY_LT = re.compile(r"<(?!/?(?:i|b|u|span|sup|sub|a|div|p)\b)")
 
 
 def _fix_html(entry: str) -> str:
@@ -227,7 +253,9 @@ def documents(r: Rendering) -> dict[tuple[str, str], bytes]:
             f'<!doctype html><html><head><meta charset="utf-8"><title>References</title></head>'
             f"<body><h1>References</h1>\n{body}\n</body></html>"
         ).encode()
-        md_entries = [_markdown(e) for e in r.plain]
+        # (Without the margin some styles put before a reference: in Markdown, text indented by
+        # a tab is a code block, which no author of a reference list means.)
+        md_entries = [_markdown(e.strip()) for e in r.plain]
         if layout == "lines":
             md = "# References\n\n" + "\n".join(f"- {e}" for e in md_entries) + "\n"
         else:
@@ -242,6 +270,8 @@ def _markdown(entry: str) -> str:
     for it in ITEMS:
         url = str(it["URL"])
         escaped = url.replace("_", "\\_")
+        if f"]({url})" in entry or f"({escaped})" in text or f'href="{url}"' in entry:
+            continue  # the style writes its own link syntax
         text = text.replace(escaped, f"[{escaped}]({url})")
     return text
 

@@ -56,8 +56,9 @@ def test_hyperlink_field_code(citations: dict[str, Citation]) -> None:
 def test_table_row_is_one_entry(citations: dict[str, Citation]) -> None:
     council = citations["https://council.example.gov/minutes/2021-03"]
     assert council.accessed == dt.date(2021, 8, 6)
+    # The table has a column headed "Date accessed": each row reads as one line, cell by cell.
     assert council.text == (
-        "City council minutes https://council.example.gov/minutes/2021-03 Accessed 6 August 2021"
+        "City council minutes | https://council.example.gov/minutes/2021-03 | Accessed 6 August 2021"
     )
     assert council.line == 11  # header row cells are paragraphs 7-9, this row's are 10-12
 
@@ -73,7 +74,7 @@ def test_footnote(citations: dict[str, Citation]) -> None:
 def test_text_layout() -> None:
     text, anchors, line_of, notes = docx.docx_to_text(DATA)
     assert text.startswith("Bibliography\n\nSmith, J. (2020). The annual report. Retrieved")
-    assert "Source\nAddress\nDate accessed\n\nCity council minutes\n" in text
+    assert "Source | Address | Date accessed\n\nCity council minutes | " in text
     assert [text[a.start : a.end] for a in anchors][:3] == [
         "The annual report",
         "https://data.example.com/portal?id=42",

@@ -313,3 +313,290 @@ def test_markdown_bare_url_with_emphasis_characters_keeps_them() -> None:
         ("https://x.example.org/_raw_/a*1*.csv", d("2021-05-03")),
         ("https://w3.example/web_tech", None),
     ]
+
+
+# -- Second pass: classes dev and dev2 showed, and the issue's list checked again ------------
+
+
+def _two_page_pdf(first: list[str], second: list[str]) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    from tests.fixtures.make_fixtures import _pdf_page
+
+    writer = PdfWriter()
+    _pdf_page(writer, first)
+    _pdf_page(writer, second)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_url_continued_across_a_page_break_past_running_header_and_page_number() -> None:
+    data = _two_page_pdf(
+        ["References", "[4] A. Writer. Annual report. https://reports.example.org/2020/annual-", "17"],
+        ["18 REFERENCES", "summary.html (accessed 3 May 2021).", "[5] B. Next. https://next.example.net/b"],
+    )
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [
+        ("https://reports.example.org/2020/annual-summary.html", d("2021-05-03")),
+        ("https://next.example.net/b", None),
+    ]
+
+
+def test_a_page_that_starts_a_new_entry_does_not_continue_the_url_above() -> None:
+    data = _two_page_pdf(
+        ["[4] A. Writer. Report. https://reports.example.org/a", "17"],
+        ["Bibliography 18", "[5] B. Next, accessed 3 May 2021. https://next.example.net/b"],
+    )
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [
+        ("https://reports.example.org/a", None),
+        ("https://next.example.net/b", d("2021-05-03")),
+    ]
+
+
+def test_a_scheme_written_twice_is_cited_as_written() -> None:
+    text = "26. SurveyMonkey. 2014 [cited 2014 Aug 6]; Available from: https://http://www.survey.example.net/s/X1."
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://http://www.survey.example.net/s/X1", d("2014-08-06"))
+    ]
+    assert find_urls("https://http:// and ftp://https://") == []
+
+
+@pytest.mark.parametrize("cut", ["?", "=", "&", "/"])
+def test_url_cut_at_query_characters_and_line_end_is_rejoined(cut: str) -> None:
+    head = {
+        "?": "https://x.example.org/view?",
+        "=": "https://x.example.org/view?id=",
+        "&": "https://x.example.org/v?a=1&",
+        "/": "https://x.example.org/a/",
+    }[cut]
+    text = f"[1] A. Title. {head}\nQ42 [Accessed 23 04 2023]\n[2] B. Other. https://y.example.org/b"
+    for aggressive in (False, True):
+        assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=aggressive)) == [
+            (head + "Q42", d("2023-04-23")),
+            ("https://y.example.org/b", None),
+        ]
+
+
+def test_german_literatur_with_zugriff_and_abgerufen_am() -> None:
+    src = (
+        "<ref>{{Literatur |Titel=A |Online=https://de.example/a |Zugriff=2019-03-03}}</ref>\n"
+        "<ref>{{Internetquelle |url=https://de.example/b |titel=B |zugriff=3. März 2019}}</ref>\n"
+        "<ref>[https://de.example/c Ein Titel] In: Zeitung, abgerufen am 21. Dezember 2011.</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://de.example/a", d("2019-03-03")),
+        ("https://de.example/b", d("2019-03-03")),
+        ("https://de.example/c", d("2011-12-21")),
+    ]
+
+
+def test_ligature_inside_a_url_of_pdf_text_is_spelt_out() -> None:
+    text = pdf._close_up(
+        "[3] https://conﬂuence.example.org/proﬁle/a (accessed 3 May 2021)".translate(pdf._LIGATURES)
+    )
+    assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True)) == [
+        ("https://confluence.example.org/profile/a", d("2021-05-03"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        ("Smith, J. (2020). Title. Retrieved from https://x.example.org/a on 3 May 2021.", "2021-05-03"),
+        ("Smith J. Title. https://x.example.org/a (accessed Wednesday, 17 March 2021)", "2021-03-17"),
+        ("Smith J. Title. https://x.example.org/a. Erişim tarihi: 17 Mart 2021", "2021-03-17"),
+        ("Smith J. Title. https://x.example.org/a (käyty 17.3.2021)", "2021-03-17"),
+        ("Smith J. Title [viitattu 17.3.2021]. Saatavissa: https://x.example.org/a", "2021-03-17"),
+    ],
+)
+def test_more_accessed_forms(entry: str, date: str) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [("https://x.example.org/a", d(date))]
+
+
+def test_retrieved_from_url_on_date_dates_only_its_own_url() -> None:
+    text = "[1] A. Retrieved from https://a.example.org/x on 3 May 2021.\n[2] B. https://b.example.org/y"
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-05-03")),
+        ("https://b.example.org/y", None),
+    ]
+
+
+def test_citation_templates_of_more_wikipedias_and_unknown_names() -> None:
+    src = (
+        "<ref>{{Webbref |url=https://sv.example/a |titel=A |hämtdatum=2019-03-03 "
+        "|arkivurl=https://web.archive.org/web/1/https://sv.example/a}}</ref>\n"
+        "<ref>{{Kilde www |url=https://no.example/b |tittel=B |besøksdato=3. mars 2019}}</ref>\n"
+        "<ref>{{Verkkoviite |osoite=https://fi.example/c |nimeke=C |viitattu=3.3.2019}}</ref>\n"
+        "<ref>{{Citace elektronického periodika |url=https://cs.example/d |přístup=2019-03-03}}</ref>\n"
+        "<ref>{{Ref-web |url=https://ca.example/e |títol=E |consulta=3 març 2019}}</ref>\n"
+        "<ref>{{Web kaynağı |url=https://tr.example/f |başlık=F |erişimtarihi=3 Mart 2019}}</ref>\n"
+        "<ref>{{Some local cite |url=https://xx.example/g |access-date=2019-03-03}}</ref>\n"
+        "<ref>{{Lang|de|[https://xx.example/h text]}}</ref>\n"
+    )
+    march3 = d("2019-03-03")
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://sv.example/a", march3),
+        ("https://web.archive.org/web/1/https://sv.example/a", None),
+        ("https://no.example/b", march3),
+        ("https://fi.example/c", march3),
+        ("https://cs.example/d", march3),
+        ("https://ca.example/e", march3),
+        ("https://tr.example/f", march3),
+        ("https://xx.example/g", march3),
+        ("https://xx.example/h", None),
+    ]
+
+
+def test_a_table_column_headed_accessed_dates_its_own_row_only() -> None:
+    md = (
+        "| Source | Link | Published | Last accessed |\n|---|---|---|---|\n"
+        "| A | https://a.example.org/x | 2019-01-02 | |\n"
+        "| B | no link | 2019-01-03 | 18.03.2021 |\n"
+        "| C | [c](https://c.example.org/z) | 2019-01-04 | 19 March 2021 |\n"
+    )
+    assert [
+        (c.url, c.accessed, c.line) for c in extract_bytes(md.encode(), "list.md", OPTIONS).citations
+    ] == [
+        ("https://a.example.org/x", None, 3),
+        ("https://c.example.org/z", d("2021-03-19"), 5),
+    ]
+    page = (
+        "<table><tr><th>Source</th><th>Link</th><th>Published</th><th>Date accessed</th></tr>"
+        "<tr><td>A</td><td><a href='https://a.example.org/x'>x</a></td><td>2 Jan 2019</td><td></td></tr>"
+        "<tr><td>B</td><td>none</td><td>3 Jan 2019</td><td>18.03.2021</td></tr>"
+        "<tr><td>C</td><td>https://c.example.org/z</td><td>4 Jan 2019</td><td>19 March 2021</td></tr></table>"
+    )
+    assert pairs(extract_bytes(page.encode(), "list.html", OPTIONS).citations) == [
+        ("https://a.example.org/x", None),
+        ("https://c.example.org/z", d("2021-03-19")),
+    ]
+    import io
+
+    import docx
+
+    document = docx.Document()
+    rows = [
+        ["Source", "Link", "Published", "Zugriff am"],
+        ["A", "https://a.example.org/x", "2.1.2019", ""],
+        ["B", "none", "3.1.2019", "18.03.2021"],
+        ["C", "https://c.example.org/z", "4.1.2019", "19. März 2021"],
+    ]
+    table = document.add_table(rows=4, cols=4)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    out = io.BytesIO()
+    document.save(out)
+    assert pairs(extract_bytes(out.getvalue(), "list.docx", OPTIONS).citations) == [
+        ("https://a.example.org/x", None),
+        ("https://c.example.org/z", d("2021-03-19")),
+    ]
+
+
+def test_turkish_date_before_its_keyword_dates_the_url_after_it() -> None:
+    text = (
+        "Okafor, A. (2019). Ölçmek. 17 Mart 2021 tarihinde https://a.example.org/x adresinden erişildi. "
+        "Lindqvist, M. (2020). Arşiv. https://b.example.org/y adresinden erişildi."
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-03-17")),
+        ("https://b.example.org/y", None),
+    ]
+
+
+def test_stand_in_brackets_right_after_a_url_is_its_accessed_on_date() -> None:
+    text = (
+        "[1] Okafor. Blog. https://a.example.org/x?id=42 [Stand: 17.03.2021].\n"
+        "[2] Amt. Bericht (Stand: 18.03.2021). https://b.example.org/y\n"
+        "[3] Amt. https://c.example.org/z. Stand: 19.03.2021\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x?id=42", d("2021-03-17")),
+        ("https://b.example.org/y", None),
+        ("https://c.example.org/z", None),
+    ]
+
+
+def test_pages_with_a_non_breaking_hyphen_stand_between_a_date_and_its_connector() -> None:
+    # ISO 690 in French, a whole list on one line: "[consulté le ...], Vol. 12, n° 3, p. 45‑67.
+    # Disponible à : <URL : ...>" (U+2011 between the pages).
+    text = (
+        "A. Blog [en ligne]. 2019[consulté le 17 mars 2021]. Disponible à : <URL : https://a.example.org/x>. "
+        "B. Revue [en ligne]. 2020[consulté le 23 novembre 2022], Vol. 12, n° 3, p. 45\u201167. "
+        "Disponible à : <URL : https://b.example.org/y>."
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-03-17")),
+        ("https://b.example.org/y", d("2022-11-23")),
+    ]
+
+
+def test_wikitext_address_without_a_scheme_is_text_not_a_link() -> None:
+    src = (
+        "<ref>[http://www.uefa.example/history UEFA history]. [[UEFA]]. uefa.example/</ref>\n"
+        "<ref>Club site: www.club.example/news, see https://club.example/a</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("http://www.uefa.example/history", None),
+        ("https://club.example/a", None),
+    ]
+
+
+def test_one_line_list_url_then_year_or_dash_then_its_date() -> None:
+    # Unnumbered, all on one line: what stands between each URL and the phrase after it is a
+    # year or a dash, so the phrase is that reference's; the next reference starts after it.
+    text = (
+        "Okafor, A., 'Link rot', Blog, https://a.example.org/x, 2019, accessed 17 March 2021. "
+        "Lindqvist, M., 'Archiving', 12:3, pp. 45–67, https://b.example.org/y - accessed: 23/11/2022. "
+        "Office, Report (Utrecht, 2018), [https://c.example.org/z] – consulté le 29/1/2020."
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-03-17")),
+        ("https://b.example.org/y", d("2022-11-23")),
+        ("https://c.example.org/z", d("2020-01-29")),
+    ]
+
+
+def test_markdown_bare_url_in_parentheses_keeps_its_underscores() -> None:
+    src = "- Data (https://x.example.org/_raw_/a_b) and [t](https://y.example.org/_c_)\n"
+    assert [c.url for c in plain.extract(src, OPTIONS, "markdown").citations] == [
+        "https://x.example.org/_raw_/a_b",
+        "https://y.example.org/_c_",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        ("Okafor. Blog, 2019, https://x.example.org/a (accessed 17/03/21).", "2021-03-17"),
+        ("Okafor A (2019) Blog. Available at https://x.example.org/a [Verified 17 March 2021]", "2021-03-17"),
+        (
+            "1.Okafor A. Blog. 4 May 2019. https://x.example.org/a (17 Mar. 2021, date last accessed).",
+            "2021-03-17",
+        ),
+        ("{{Citation | year=2019 | url=https://x.example.org/a | access-date=17 March 2021}}", "2021-03-17"),
+        ("Okafor (2019): Blog. URL: https://x.example.org/a (Abruf 17/03/2021).", "2021-03-17"),
+        ("Okafor A. (2019) ‒ Blog.   https://x.example.org/a [Accédé le 17 mars 2021].", "2021-03-17"),
+    ],
+)
+def test_styles_of_the_sweep(entry: str, date: str) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [("https://x.example.org/a", d(date))]
+
+
+def test_date_then_its_keyword_in_brackets_dates_its_own_url_only() -> None:
+    text = (
+        "1.Okafor A. https://a.example.org/x (17 Mar. 2021, date last accessed).\n"
+        "2.Lindqvist M. https://b.example.org/y.\n"
+        "3.Brown T. https://c.example.org/z (17. März 2021, zugegriffen).\n"
+        "4.Amt. https://d.example.org/w (23 novembre 2022, consulté le).\n"
+        "5.Office. https://e.example.org/v (2018, Utrecht).\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/x", d("2021-03-17")),
+        ("https://b.example.org/y", None),
+        ("https://c.example.org/z", d("2021-03-17")),
+        ("https://d.example.org/w", d("2022-11-23")),
+        ("https://e.example.org/v", None),
+    ]

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 
 from linkcheck.models import DateOrder, ExtractOptions
 
-__all__ = ["DateMention", "date_problem", "field_date", "find_accessed", "note_date", "parse_date"]
+__all__ = [
+    "DateMention",
+    "date_problem",
+    "field_date",
+    "find_accessed",
+    "is_accessed_heading",
+    "note_date",
+    "parse_date",
+]
 
 # The web did not exist before 1991, so no URL can have been accessed before then.
 _EARLIEST = dt.date(1991, 1, 1)
@@ -37,27 +45,28 @@ _ENGLISH_MONTHS = (
 )  # fmt: skip
 
 # Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt,
-# pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), and the
-# Norwegian and Danish forms not already there ("desember").
+# pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), the
+# Norwegian, Danish, Swedish and Catalan forms not already there ("desember", "augusti", "març"),
+# and Turkish full names ("17 Mart 2021").
 # Accent-free and umlaut-as-"ae" spellings are added automatically below.
 _MONTH_NAMES: dict[int, str] = {
     1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro"
-    " styczeń stycznia sty января январь янв",
+    " styczeń stycznia sty января январь янв ocak gener",
     2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev"
-    " luty lutego lut февраля февраль фев",
-    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар",
-    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр",
-    5: "may mai mayo mei maggio mag maio maj maja мая май",
-    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн",
-    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл",
-    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг",
+    " luty lutego lut февраля февраль фев şubat febrer",
+    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart març",
+    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр nisan",
+    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs maig",
+    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran juny",
+    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz juliol",
+    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos agost augusti",
     9: "september sep sept septembre septiembre setiembre set sett settembre setembro"
-    " wrzesień września wrz сентября сентябрь сен",
+    " wrzesień września wrz сентября сентябрь сен eylül setembre",
     10: "october oct oktober okt octobre octubre ottobre ott outubro out październik października paź"
-    " октября октябрь окт",
-    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя",
+    " октября октябрь окт ekim",
+    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя kasım",
     12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro desember des"
-    " grudzień grudnia gru декабря декабрь дек",
+    " grudzień grudnia gru декабря декабрь дек aralık desembre",
 }
 
 
@@ -69,7 +78,8 @@ def _build_month_table() -> dict[str, int]:
     table: dict[str, int] = {}
     for number, names in _MONTH_NAMES.items():
         for name in names.split():
-            spellings = {name, _strip_accents(name), name.replace("ä", "ae").replace("ö", "oe")}
+            plain = _strip_accents(name).replace("ı", "i")
+            spellings = {name, plain, name.replace("ä", "ae").replace("ö", "oe")}
             for spelling in spellings:
                 # The same spelling must never name two months across languages.
                 assert table.get(spelling, number) == number, spelling
@@ -92,6 +102,11 @@ _NUMERIC_RE = re.compile(
     r"(?P<a>[0-9]{1,2})\s?(?P<s>[-/.])\s?(?P<b>[0-9]{1,2})\s?(?P=s)\s?(?P<y>[0-9]{4})(?![0-9])"
 )
 # Day, month and year apart by spaces only, as some write after "Accessed": "[Accessed 23 04 2023]".
+# A two-digit year after an accessed-on keyword: "(accessed 17/03/21)". The century is the one
+# that puts the date at or before today.
+_SHORT_YEAR_RE = re.compile(
+    r"(?P<a>[0-9]{1,2})(?P<s>[/.])(?P<b>[0-9]{1,2})(?P=s)(?P<y>[0-9]{2})(?![0-9/.]?[0-9])"
+)
 _SPACED_NUMERIC_RE = re.compile(r"(?P<a>[0-9]{1,2})[ \t]+(?P<b>[0-9]{1,2})[ \t]+(?P<y>[0-9]{4})(?![0-9])")
 # Japanese and Chinese: 2019年3月3日.
 _CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
@@ -128,16 +143,18 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdghloprsvzåдпи閲])(?<![^\W\d_])
+    r"""(?=[abcdeghkloprsvzåдпи閲])(?<![^\W\d_])
     (?:
       (?P<retrieved>retrieved|recuperad[oa])
-    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.)
+    | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
+    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
+        |viitattu)
     | (?P<accessed>
-        ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa])|e(?:ss(?:o|ad[oa])|did[oa]))   # en fr es it pt
+        ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
-      | downloaded
-      | a(?:b(?:gerufen|rufdatum)|ufgerufen)                                             # de
+      | downloaded|verified|checked
+      | a(?:b(?:gerufen|rufdatum|ruf)|ufgerufen)                                         # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
       | lien\s+valide                                                                    # fr
       | accesat                                                                          # ro
@@ -149,6 +166,8 @@ _KEYWORD_RE = re.compile(
       | recuperat[oa]|obtid[oa]                                                          # it pt
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
       | 閲覧日?|アクセス日                                                                  # ja
+      | eri[şs]im(?:\s+tarihi)?|eri[şs]ildi                                              # tr
+      | k[äa]yty|luettu                                                                   # fi
       )
     )
     (?![^\W\d_])""",
@@ -167,7 +186,7 @@ _PREFIX_RE = re.compile(
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
 _GAP_RE = re.compile(
-    r"(?:\s*[:：])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    r"(?:\s*[:：=])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
     re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
@@ -184,6 +203,18 @@ _URL_NEXT_RE = re.compile(
     r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em"
     r"|verfügbar\s+unter|disponibile\s+su|beschikbaar\s+op|dostępne\s+na|url:"
     r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:)",
+    re.IGNORECASE,
+)
+
+
+# German "Stand" ("as of") is an accessed-on keyword only in brackets right after a URL:
+# "URL [Stand: 17.03.2021]" is how German styles and guides mark the day the address was
+# checked; "Bericht (Stand: 3. März 2020)" elsewhere is the state of a document, not a visit.
+_URL_JUST_BEFORE = re.compile(r"(?:https?://|www\.)[^\s<>\[\]()]+[.,;:>]?[ \t]*$", re.IGNORECASE)
+
+# "Retrieved from URL on DATE" (a common variant of APA's "Retrieved DATE, from URL").
+_RETRIEVED_FROM_ON_RE = re.compile(
+    r"\s+from\s*:?\s*<?(?:https?://|www\.)[^\s<>]+>?[.,]?\s+(?P<on>(?:on|at)\s+(?:the\s+)?)",
     re.IGNORECASE,
 )
 
@@ -243,6 +274,17 @@ def _numeric(a: int, b: int, year: int, order: DateOrder) -> _Reading:
         if swapped[0] is not None:
             return swapped
     return reading
+
+
+def _match_short_year(text: str, pos: int, order: DateOrder, today: dt.date) -> tuple[int, _Reading] | None:
+    """A numeric date with a two-digit year at ``pos`` ("17/03/21"), or None."""
+    m = _SHORT_YEAR_RE.match(text, pos)
+    if m is None:
+        return None
+    year = 2000 + int(m["y"])
+    if year > today.year:
+        year -= 100
+    return m.end(), _numeric(int(m["a"]), int(m["b"]), year, order)
 
 
 def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] | None:
@@ -351,12 +393,26 @@ def find_accessed(
         ):
             continue
         opening = _opening_bracket(text, start)
+        if kw["stand"] is not None and (
+            opening is None or not _URL_JUST_BEFORE.search(text, max(0, opening - 600), opening)
+        ):
+            continue
         # "cited" alone is a common word; Vancouver brackets it, sometimes after another
         # date ("[updated 2018 Apr 27; cited 2019 Sep 20]"). Unbracketed, it counts only when
         # the URL follows the date ("Cited 17 March 2021. Online: https://...").
         bare_cited = kw["cited"] is not None and opening is None and not _inside_bracket(text, start)
         gap = _GAP_RE.match(text, kw.end())
-        found = _match_date(text, gap.end() if gap else kw.end(), order)
+        pos = gap.end() if gap else kw.end()
+        weekday = _WEEKDAY_RE.match(text, pos)  # "accessed Wednesday, 17 March 2021"
+        if weekday:
+            pos = weekday.end()
+        found = _match_date(text, pos, order) or _match_short_year(text, pos, order, limit)
+        if found is None and kw["retrieved"] is not None:
+            # "Retrieved from URL on 3 May 2021": the phrase is "on DATE", after the URL it dates.
+            later = _RETRIEVED_FROM_ON_RE.match(text, kw.end())
+            if later is not None:
+                start = later.start("on")
+                found = _match_date(text, later.end(), order)
         if found is None:
             continue
         end, (date, problem) = found
@@ -380,7 +436,69 @@ def find_accessed(
             url_follows = True
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
+    if "tarihinde" in text or "accessed" in text.lower() or ")" in text:
+        mentions = _date_first(text, order, limit, mentions)
     return mentions
+
+
+# Phrases that put the date first. Turkish: "17 Mart 2021 tarihinde https://... adresinden
+# erişildi" (APA in Turkish: "retrieved on DATE from URL"), the URL follows; the Oxford journals:
+# "URL (17 Mar. 2021, date last accessed)", the URL comes before.
+# The Oxford journals in other locales put their own word there: "(17. März 2021, zugegriffen)",
+# "(17 mars 2021, consulté)": a date, a comma and an accessed-on keyword closing the brackets.
+_DATE_FIRST_RE = re.compile(
+    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
+    r"|,[ \t]*(?P<word>[^\W\d_][^\W\d_ \t]{2,20}(?:[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
+    re.IGNORECASE,
+)
+
+
+def _date_first(
+    text: str, order: DateOrder, limit: dt.date, mentions: list[DateMention]
+) -> list[DateMention]:
+    """``mentions`` with the phrases whose keyword comes after their date added, in text order."""
+    taken = [(m.start, m.end) for m in mentions]
+    added: list[DateMention] = []
+    for kw in _DATE_FIRST_RE.finditer(text):
+        if kw["word"] is not None:
+            # The keyword may keep the little word that joins it to a date: "consulté le", "acessado em".
+            word = _KEYWORD_RE.match(kw["word"])
+            if (
+                word is None
+                or (word["accessed"] is None and word["retrieved"] is None)
+                or len(kw["word"]) - word.end() > 3
+            ):
+                continue
+        for start in range(max(0, kw.start() - 30), kw.start()):
+            if start and text[start - 1].isalnum():
+                continue
+            found = _match_date(text, start, order)
+            if found is None or found[0] != kw.start():
+                continue
+            date, problem = found[1]
+            if date is not None:
+                problem = date_problem(date, limit)
+                if problem is not None:
+                    date = None
+            if not any(a < kw.end() and start < b for a, b in taken):
+                follows = kw["follows"] is not None
+                end = kw.end()
+                if start and text[start - 1] == "(" and text.startswith(")", end):
+                    start, end = start - 1, end + 1  # "(17 Mar. 2021, date last accessed)"
+                added.append(DateMention(start, end, text[start:end], date, problem, follows))
+            break
+    return sorted(mentions + added, key=lambda m: m.start) if added else mentions
+
+
+def is_accessed_heading(text: str) -> bool:
+    """Whether a table's column heading says its cells are accessed-on dates ("Accessed",
+    "Date accessed", "Last accessed on", "Zugriff am", "Consulté le", "Retrieved")."""
+    text = " ".join(text.split()).strip(" :")
+    if not text or len(text) > 40:
+        return False
+    kw = _KEYWORD_RE.search(text)
+    # "Stand" heads a column of document states as often as of visits: not enough on its own.
+    return kw is not None and kw["cited"] is None and kw["stand"] is None
 
 
 def field_date(value: str, options: ExtractOptions, notes: list[str] | None, where: str) -> dt.date | None:

@@ -37,6 +37,7 @@ from docx.opc.exceptions import OpcError
 from docx.opc.part import Part
 from lxml import etree
 
+from linkcheck.extract.dates import is_accessed_heading
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
 from linkcheck.models import Extraction, ExtractOptions
 
@@ -58,7 +59,7 @@ def _w(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
-_P, _T, _TR = _w("p"), _w("t"), _w("tr")
+_P, _T, _TR, _TC = _w("p"), _w("t"), _w("tr"), _w("tc")
 _HYPERLINK, _FLD_SIMPLE, _FLD_CHAR, _INSTR = _w("hyperlink"), _w("fldSimple"), _w("fldChar"), _w("instrText")
 _BREAKS = frozenset({_w("br"), _w("cr")})
 # Subtrees that are not visible text of this paragraph: deleted runs, properties, text boxes
@@ -115,6 +116,8 @@ class _Builder:
     paragraph_starts: list[int] = field(default_factory=list)
     fields: list[_Field] = field(default_factory=list)
     last_row: etree._Element | None = None
+    # Per table: the index of its column headed "Accessed" (or None) and that heading.
+    tables: dict[etree._Element, tuple[int | None, str]] = field(default_factory=dict)
 
     def emit(self, s: str) -> None:
         self.parts.append(s)
@@ -136,11 +139,15 @@ class _Builder:
 
     def paragraph(self, p: etree._Element, rels: dict[str, str]) -> None:
         row = next(p.iterancestors(_TR), None)
+        heading = _accessed_heading(p, row, self.tables) if row is not None else None
         if self.paragraph_starts:
             same_row = row is not None and row is self.last_row
-            self.emit(_ROW_BREAK if same_row else _PARAGRAPH_BREAK)
+            # In a table with a column headed "Accessed", a row reads as one line.
+            self.emit((" | " if heading is not None else _ROW_BREAK) if same_row else _PARAGRAPH_BREAK)
         self.last_row = row
         self.paragraph_starts.append(self.length)
+        if heading:
+            self.emit(heading + ": ")
         self._walk(p, rels)
 
     def _walk(self, el: etree._Element, rels: dict[str, str]) -> None:
@@ -185,6 +192,42 @@ class _Builder:
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    return " ".join("".join(t.text or "" for t in tc.iter(_T)).split())
+
+
+def _accessed_heading(
+    p: etree._Element, row: etree._Element, tables: dict[etree._Element, tuple[int | None, str]]
+) -> str | None:
+    """For a paragraph in a table with a column headed "Accessed" (any language the engine
+    knows): the heading when the paragraph opens a cell of that column below the heading row,
+    "" for the table's other cells, and None in any other table."""
+    table = row.getparent()
+    if table is None:
+        return None
+    if table not in tables:
+        first = next(table.iter(_TR), None)
+        headings = [_cell_text(tc) for tc in first.iterchildren(_TC)] if first is not None else []
+        marked = [k for k, h in enumerate(headings) if is_accessed_heading(h)]
+        tables[table] = (marked[0], headings[marked[0]]) if len(marked) == 1 else (None, "")
+    column, heading = tables[table]
+    if column is None:
+        return None
+    tc = next(p.iterancestors(_TC), None)
+    if tc is None or row is next(table.iter(_TR), None):
+        return ""
+    cells = list(row.iterchildren(_TC))
+    first_p = next(tc.iterchildren(_P), None)
+    if (
+        tc not in cells
+        or cells.index(tc) != column
+        or first_p is not p
+        or is_accessed_heading(_cell_text(tc))
+    ):
+        return ""  # (a cell that says "Accessed ..." itself needs no heading)
+    return heading
 
 
 def _hyperlink_target(instr: str) -> str | None:

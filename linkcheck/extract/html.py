@@ -32,6 +32,7 @@ from collections.abc import Callable
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from linkcheck.extract.dates import is_accessed_heading
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
 from linkcheck.models import Extraction, ExtractOptions
 
@@ -283,6 +284,29 @@ class _Writer:
         return line_of
 
 
+def _cell_place(cell: LexborNode) -> tuple[LexborNode, int] | None:
+    """The table a ``td`` cell belongs to and the cell's column, or None."""
+    column = 0
+    sibling = cell.prev
+    while sibling is not None:
+        if sibling.tag in ("td", "th"):
+            column += 1
+        sibling = sibling.prev
+    table = cell.parent
+    while table is not None and table.tag != "table":
+        table = table.parent
+    return None if table is None else (table, column)
+
+
+def _headings(table: LexborNode) -> list[str | None]:
+    """The column headings of a table (its first row with ``th`` cells); None for a ``td``."""
+    for row in table.css("tr"):
+        cells = [c for c in row.iter() if c.tag in ("td", "th")]
+        if any(c.tag == "th" for c in cells):
+            return [" ".join((c.text(deep=True) or "").split()) if c.tag == "th" else None for c in cells]
+    return []
+
+
 class _Walker:
     """Walks the parsed tree in document order, feeding the writer.
 
@@ -293,6 +317,8 @@ class _Walker:
         self.source = source
         self.out = writer
         self.drop_chrome = drop_chrome
+        # Per table: its column headings, and the column headed "Accessed" (or None).
+        self.tables: dict[int, tuple[list[str | None], int | None]] = {}
 
     def run(self, root: LexborNode) -> None:
         # Items are ("enter", node, in_pre) or ("exit", node, (breaks, offset, part index)).
@@ -345,9 +371,35 @@ class _Walker:
             breaks = 1 if touching else 2
         else:
             breaks = 2 if tag in _PARAGRAPH else 1 if tag in _LINE else 0
+        if tag == "td" and (accessed := self._accessed_column(node)) is not None:
+            # In a table with a column headed "Accessed" (or "Zugriff", "Consulté le", ...), a
+            # row is read as one line, and each cell of that column as the phrase it stands for:
+            # the date dates the URL of its own row.
+            column, heading = accessed
+            line = self.source.locate("")
+            # (A cell that says "Accessed ..." itself needs no heading.)
+            own = " ".join((node.text(deep=True) or "").split())
+            marked = column and not is_accessed_heading(own)
+            self.out.flow_text(" | " + (heading + ": " if marked else ""), line)
+            breaks = 0
         if breaks:
             self.out.boundary(breaks)
         return breaks, self.out.length, len(self.out.parts)
+
+    def _accessed_column(self, cell: LexborNode) -> tuple[bool, str] | None:
+        """For a cell of a table with an accessed-on column: (in that column, its heading)."""
+        place = _cell_place(cell)
+        if place is None:
+            return None
+        table, column = place
+        if table.mem_id not in self.tables:
+            headings = _headings(table)
+            marked = [k for k, h in enumerate(headings) if h is not None and is_accessed_heading(h)]
+            self.tables[table.mem_id] = (headings, marked[0] if len(marked) == 1 else None)
+        headings, accessed = self.tables[table.mem_id]
+        if accessed is None:
+            return None
+        return column == accessed, headings[accessed] or ""
 
     def leave(self, node: LexborNode, breaks: int, start: int, first_part: int) -> None:
         """Handle the end of a node: its link anchor and the break after it."""

@@ -25,12 +25,14 @@ import logging
 import re
 import struct
 import zlib
+from collections import Counter
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import DictionaryObject, PdfObject
 
 from linkcheck.extract.text import Anchor, citations_from_text
+from linkcheck.extract.urls import find_urls
 from linkcheck.models import Extraction, ExtractOptions
 
 #: What a damaged or hostile PDF makes pypdf raise: its own errors, and the programming errors
@@ -209,8 +211,8 @@ def _open(data: bytes) -> PdfReader:
     return reader
 
 
-def _page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[str, list[Anchor]]:
-    """One page's repaired text, its link annotations located in it, unlocated targets added."""
+def _raw_page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[str, list[str]]:
+    """One page's text, repaired where typesetting garbles URLs, and its link targets."""
     try:
         page = reader.pages[number - 1]
         text = page.extract_text() or ""
@@ -219,11 +221,22 @@ def _page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[str, l
         return "", []
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     text = _close_up(text.translate(_LIGATURES)).strip("\n")
+    # The page number printed at the foot of the page is chrome; left in, the engine would take
+    # it for the rest of a URL that ends the page ("https://x.org/a" + "17").
+    lines = text.rstrip().split("\n")
+    while len(lines) > 1 and _PAGE_NUMBER_LINE.fullmatch(lines[-1]):
+        lines.pop()
+    text = "\n".join(lines)
     try:
         uris = link_uris(page)
     except PDF_ERRORS as e:  # a damaged annotation must not lose the page's text
         notes.append(f"page {number}: link annotations not readable ({e})")
         uris = []
+    return text, uris
+
+
+def _page_text(text: str, uris: list[str], number: int, notes: list[str]) -> tuple[str, list[Anchor]]:
+    """One page's text with its link annotations located in it, unlocated targets added."""
     anchors, extra = _locate(uris, text)
     squashed = _squash(text)
     extra = [u for u in extra if not _present(u, squashed)]
@@ -231,6 +244,61 @@ def _page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[str, l
         notes.append(f"page {number}: {len(extra)} link target(s) not in the page text added")
         text = text.rstrip() + "\n\n" + "\n\n".join(extra)
     return text.strip("\n"), anchors
+
+
+# A line that holds only a page number ("12", "xiv", "Page 3 of 9", "- 4 -").
+_ROMAN = r"(?=[mdclxvi])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
+_PAGE_NUMBER_LINE = re.compile(
+    r"[\s\-–]*(?:\d{1,3}|"
+    + _ROMAN
+    + r"|(?:page|seite|p\.|s\.|pag\.|str\.)\s*\d{1,4}(?:\s*(?:of|von|/|de|z)\s*\d{1,4})?)"
+    r"[\s\-–]*",
+    re.IGNORECASE,
+)
+# A running header: a short line with a page number at one end ("literatur 19", "46 BIBLIOGRAFIA").
+_NUMBERED_HEADER = re.compile(
+    r"\s*(?:\d{1,4}|" + _ROMAN + r")\s+\D.{0,70}|.{0,70}\D\s+(?:\d{1,4}|" + _ROMAN + r")\s*", re.I
+)
+
+
+def _header_key(line: str) -> str:
+    return re.sub(r"[\d\s]+", "", line).lower()
+
+
+def _continued(prev: str, nxt: str, headers: set[str]) -> tuple[str, str] | None:
+    """Where a URL at the end of a page goes on after the page break: the two pages' texts with
+    the page number and running header between them dropped, or None.
+
+    Only a URL ending the page's last line of text is joined, and only with a word that looks
+    like the rest of a URL (lower case or a digit first, or the URL ending in ``/-_=&?.#~``),
+    never with a line that starts an entry of its own.
+    """
+    lines = prev.rstrip().split("\n")
+    last = lines[-1].rstrip()
+    urls = find_urls(last)
+    if not urls or urls[-1].end != len(last):
+        return None
+    following = nxt.lstrip("\n").split("\n")
+    skipped = 0
+    while skipped < 2 and len(following) > skipped + 1:
+        line = following[skipped]
+        if "://" in line or "www." in line.lower():
+            break
+        if not (
+            _PAGE_NUMBER_LINE.fullmatch(line)
+            or _NUMBERED_HEADER.fullmatch(line)
+            or (line.strip() and _header_key(line) in headers)
+        ):
+            break
+        skipped += 1
+    rest = following[skipped].lstrip()
+    word = re.match(r"\S+", rest)
+    if word is None or re.match(r"\[\d{1,4}\]|\d{1,3}[.)]\s|(?:https?|ftp)://|www\.", rest, re.IGNORECASE):
+        return None
+    first = word.group(0)[0]
+    if not (urls[-1].cited[-1] in "/-_=&?.#~" or first.islower() or first.isdigit()):
+        return None
+    return "\n".join(lines), "\n".join(following[skipped:])
 
 
 def pdf_to_text(data: bytes) -> tuple[str, list[str]]:
@@ -249,17 +317,38 @@ def _pdf_text_and_anchors(data: bytes) -> tuple[str, list[Anchor], list[str]]:
     logger.setLevel(logging.ERROR)
     try:
         reader = _open(data)
-        offset = 0
-        for number in range(1, len(reader.pages) + 1):
-            page_text, page_anchors = _page_text(reader, number, notes)
-            anchors += [Anchor(a.start + offset, a.end + offset, a.href) for a in page_anchors]
-            pages.append(page_text)
-            offset += len(page_text) + 2
+        raw = [_raw_page_text(reader, number, notes) for number in range(1, len(reader.pages) + 1)]
     finally:
         logger.setLevel(level)
+    # Running headers repeat at the top of pages (even and odd pages may have their own).
+    tops = Counter(_header_key(t.lstrip("\n").split("\n", 1)[0]) for t, _ in raw)
+    headers = {k for k, n in tops.items() if k and n > 1}
+    texts = [t for t, _ in raw]
+    joins = [False] * len(texts)
+    for k in range(1, len(texts)):
+        joined = _continued(texts[k - 1], texts[k], headers) if texts[k - 1] and texts[k] else None
+        if joined is not None:
+            texts[k - 1], texts[k] = joined
+            joins[k] = True
+    offset = 0
+    parts: list[str] = []
+    prev_extra = False
+    for number, (page, (_, uris)) in enumerate(zip(texts, raw, strict=True), start=1):
+        page_text, page_anchors = _page_text(page, uris, number, notes)
+        if number > 1:
+            # A page that goes on with the URL the page before it ended with is one entry with it.
+            # (Not when link targets missing from its text were added after that page.)
+            sep = "\n" if joins[number - 1] and not prev_extra else "\n\n"
+            parts.append(sep)
+            offset += len(sep)
+        anchors += [Anchor(a.start + offset, a.end + offset, a.href) for a in page_anchors]
+        pages.append(page_text)
+        prev_extra = page_text != page.strip("\n")
+        parts.append(page_text)
+        offset += len(page_text)
     if not any(p.strip() for p in pages):
         notes.append("no text found (a scanned PDF?)")
-    return "\n\n".join(pages), anchors, notes
+    return "".join(parts), anchors, notes
 
 
 def extract(data: bytes, options: ExtractOptions) -> Extraction:

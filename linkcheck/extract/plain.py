@@ -21,6 +21,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from linkcheck.extract.dates import is_accessed_heading
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
 from linkcheck.extract.urls import find_urls
 from linkcheck.models import Extraction, ExtractOptions
@@ -54,6 +55,9 @@ class _Renderer:
         self.source_line = 1
         self.list_depth = 0
         self.item_open = False  # a list item has begun and its first block not yet rendered
+        self.headings: list[str] = []  # the current table's column headings
+        self.cell = 0  # the column of the cell being rendered
+        self.in_heading = False
 
     def emit(self, s: str) -> None:
         for i, ch in enumerate(s):
@@ -103,7 +107,7 @@ class _Renderer:
             # image: neither its target nor its alt text is a citation.
 
     def render(self, tokens: list[Token]) -> None:
-        for tok in tokens:
+        for k, tok in enumerate(tokens):
             kind = tok.type
             if kind in ("bullet_list_open", "ordered_list_open"):
                 self.block_break()
@@ -121,12 +125,32 @@ class _Renderer:
                 if not self.item_open:
                     self.block_break()
                 self.item_open = False
+            elif kind == "thead_open":
+                self.headings = []
             elif kind == "tr_open":
-                if not "".join(self.parts[-2:]).endswith("\n"):
-                    self.emit("\n")
-            elif kind in ("th_open", "td_open"):
+                # Each row is an entry of its own: a date in one row never goes to another's URL.
+                self.block_break()
+                if tok.map:
+                    self.at_source_line(tok.map[0] + 1)
+                self.cell = 0
+            elif kind == "th_open":
                 self.emit(" | ")
+                self.headings.append("")
+                self.in_heading = True
+            elif kind == "th_close":
+                self.in_heading = False
+            elif kind == "td_open":
+                # A column headed "Accessed" (or "Zugriff", "Consulté le", ...) marks the date
+                # in each of its cells as the row's accessed-on date: the heading is written
+                # before the cell, so that the cell reads as the phrase it stands for.
+                heading = self.headings[self.cell] if self.cell < len(self.headings) else ""
+                own = tokens[k + 1].content if k + 1 < len(tokens) and tokens[k + 1].type == "inline" else ""
+                marked = is_accessed_heading(heading) and not is_accessed_heading(own)
+                self.emit(f" | {heading}: " if marked else " | ")
+                self.cell += 1
             elif kind == "inline":
+                if self.in_heading and self.headings:
+                    self.headings[-1] = tok.content.strip()
                 self.inline(tok)
             elif kind in ("fence", "code_block"):
                 self.block_break()
@@ -173,7 +197,14 @@ def _protect_bare_urls(source: str) -> str:
         for u in find_urls(line):
             raw = line[u.start : u.end]
             before = line[u.start - 1] if u.start else " "
-            if before in "[(<\"'=`" or not any(c in raw for c in "*_\\~") or line.count("`", 0, u.start) % 2:
+            # A link target "](url)" is the parser's; a bare "(" is only a parenthesis.
+            target = before == "(" and line[max(0, u.start - 2) : u.start] == "]("
+            if (
+                before in "[<\"'=`"
+                or target
+                or not any(c in raw for c in "*_\\~")
+                or line.count("`", 0, u.start) % 2
+            ):
                 continue
             pieces.append(line[pos : u.start])
             pieces.append(re.sub(r"(?<!\\)([*_~])", r"\\\1", raw))

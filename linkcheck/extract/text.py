@@ -50,9 +50,10 @@ _FORWARD_CONNECTOR = re.compile(
     re.IGNORECASE,
 )
 _MAX_BIND_GAP = 250
+_HAS_SCHEME = re.compile(r"(?:https?|ftp)://|//", re.IGNORECASE)
 # Volume, issue and page numbers, with their abbreviations ("Vol. 12, n° 3, p. 45–67", "S. 45").
 _NUMBERS = re.compile(
-    r"(?:\b(?:vol|no|nr|n°|nᵒ|p|pp|s|bd|t|h|jg|issue)\.?\s*)?\d[\d\s:()–—-]*", re.IGNORECASE
+    r"(?:\b(?:vol|no|nr|n°|nᵒ|p|pp|s|bd|t|h|jg|issue)\.?\s*)?\d[\d\s:()‐‑–—-]*", re.IGNORECASE
 )
 _MAX_ENTRY = 400
 _SENTENCE_END = re.compile(r"[.!?;][\"'”’)]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
@@ -115,7 +116,10 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
     end = u.end
     cited = u.cited
     while True:
-        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end)
+        # A "?" that ends a line was taken for punctuation; if the next line goes on with the
+        # query, it was the URL's ("https://x.org/view?" + "id=42").
+        query = "?" if text.startswith("?", end) else ""
+        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query))
         if not m or m.end() >= entry_end:
             return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
         nxt = _CONTINUATION.match(text, m.end())
@@ -124,11 +128,11 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         core = strip_trailing(nxt.group(0))
         if not core or not _URLISH.search(core) or _NEW_URL.match(core):
             break
-        if cited[-1] in "/-_=&?.#~":
+        if query or cited[-1] in "/-_=&?.#~":
             pass
         elif not (aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")):
             break
-        cited += core
+        cited += query + core
         end = nxt.start() + len(core)
         if len(core) < len(nxt.group(0)):
             break
@@ -138,7 +142,8 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 # What may stand between a URL and its trailing phrase without counting as content:
 # punctuation, quotes, white space, the angle brackets of "<URL>", and bracketed notes such as
 # "[Online]".
-_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’]")
+# Dashes and bars too: "URL - accessed: 17/03/2021", "[URL] – consulté le 17/3/2021", table cells.
+_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]")
 
 
 def _within_reach(gap: str, content: int) -> bool:
@@ -185,7 +190,9 @@ def _bind(
             _FORWARD_CONNECTOR.match(fwd_gap) is not None
             or _FORWARD_CONNECTOR.match(_NUMBERS.sub(" ", fwd_gap)) is not None
         )
-        bwd_content = len(_FILLER.sub("", bwd_gap)) if bwd_gap is not None else None
+        # A year or pages between a URL and the phrase after it are still that reference's:
+        # "URL, 2019, accessed 17 March 2021".
+        bwd_content = len(_FILLER.sub("", _NUMBERS.sub(" ", bwd_gap))) if bwd_gap is not None else None
         choice: tuple[int, int] | None = None
         if forward_ok and bwd_content == 0:
             back = d.raw.lstrip().startswith("(") or not d.url_follows
@@ -262,6 +269,7 @@ def citations_from_text(
     unescape: Callable[[str], str] | None = None,
     notes: list[str] | None = None,
     anchors_override: bool = False,
+    scheme_only: bool = False,
 ) -> list[Citation]:
     """Every cited URL in free text, each with its entry text and its own accessed-on date.
 
@@ -272,7 +280,9 @@ def citations_from_text(
     only its label, and a PDF link annotation is the truth about a URL its layout broke.
     ``line_of`` maps an offset to a 1-based source line (default: lines of ``text``).
     ``unescape`` undoes format escapes in a cited URL (Markdown's ``\\_``). Problems worth a
-    --verbose line (an impossible date) are appended to ``notes``.
+    --verbose line (an impossible date) are appended to ``notes``. With ``scheme_only``, an
+    address written without a scheme (``www.x.org``, ``x.org/a``) is no URL: in wikitext it is
+    plain text, since MediaWiki links only addresses that name their protocol.
     """
     if line_of is None:
         newlines = [m.start() for m in re.finditer("\n", text)]
@@ -281,6 +291,8 @@ def citations_from_text(
             return bisect.bisect_right(newlines, pos - 1) + 1 if pos >= 0 else None
 
     all_urls = find_urls(text, include_dois=options.include_dois)
+    if scheme_only:
+        all_urls = [u for u in all_urls if _HAS_SCHEME.match(u.cited)]
     anchor_urls: list[UrlMatch] = []
     for a in anchors:
         href = a.href.strip()

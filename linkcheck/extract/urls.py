@@ -192,9 +192,19 @@ def _add_url(found: list[UrlMatch], pos: int, raw: str) -> None:
     """
     cited = strip_trailing(strip_trailing(_strip_markup_tail(raw)))
     url = clean_url(cited)
-    if url is None or not _has_host(url):
+    if url is None:
         return
+    if not _has_host(url):
+        # A scheme written twice ("https://http://www.x.org", a word processor adding one to an
+        # address that had one) is cited as written: it is what the reader's click opens, and
+        # checking it shows the author the broken link.
+        doubled = _DOUBLED_SCHEME.match(url)
+        if doubled is None or not _has_host("http://" + url[doubled.end(1) :]):
+            return
     found.append(UrlMatch(pos, pos + len(cited), cited, url))
+
+
+_DOUBLED_SCHEME = re.compile(r"(?:https?|ftp)://((?:https?|ftp):?//)", re.IGNORECASE)
 
 
 def _has_host(url: str) -> bool:

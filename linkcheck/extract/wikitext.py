@@ -61,6 +61,10 @@ _CITE_NAMES = {
     "lien web", "lien brisé", "lien archive", "lien conférence", "lien vidéo", "article",  # fr
     "ouvrage", "chapitre", "périodique",
     "статья", "книга", "публикация", "веб-ссылка",  # ru
+    "webbref", "tidningsref", "bokref", "tidskriftsref",  # sv
+    "kilde www", "kilde bok", "kilde artikkel", "kilde avis", "kilde", "kjelde",  # no, nn, da
+    "verkkoviite", "kirjaviite", "lehtiviite", "uutisviite",  # fi
+    "web kaynağı", "kitap kaynağı", "haber kaynağı", "akademik dergi kaynağı", "dergi kaynağı",  # tr
 }  # fmt: skip
 _CITE_PREFIXES = (
     "cite", "vcite",  # en, ja, ru
@@ -68,6 +72,8 @@ _CITE_PREFIXES = (
     "citeer ",  # nl
     "cytuj",  # pl
     "citar ",  # pt
+    "citace ",  # cs
+    "ref-",  # ca
 )  # fmt: skip
 # Parameter names after _param_name (lower case, spaces and "_" as "-").
 _ACCESS_PARAMS = {
@@ -81,6 +87,12 @@ _ACCESS_PARAMS = {
     "acessodata", "acesso-data", "data-acesso", "acessadoem", "acesso",  # pt
     "дата-обращения", "дата-доступа", "датаобращения",  # ru
     "アクセス日", "閲覧日",  # ja
+    "hämtdatum", "hämtad",  # sv
+    "besøksdato", "besøgsdato", "hentet", "henta", "vitja",  # no, da, nn
+    "viitattu",  # fi
+    "přístup", "pristup",  # cs
+    "consulta", "dataconsulta",  # ca
+    "erişimtarihi", "erişim-tarihi",  # tr
 }  # fmt: skip
 _ARCHIVE_PARAMS = {
     "archive-url", "archiveurl",  # en
@@ -92,6 +104,10 @@ _ARCHIVE_PARAMS = {
     "archiwum",  # pl
     "arquivourl", "arquivo-url", "urlarquivo",  # pt
     "архив", "архив-url", "архивurl",  # ru
+    "arkivurl", "arkiv-url",  # sv, no, da
+    "arkisto",  # fi
+    "arxiuurl", "arxiu-url",  # ca
+    "arşivurl", "arşiv-url",  # tr
 }  # fmt: skip
 # Parameters whose value is a URL although the name does not end in "url".
 _URL_PARAMS = {
@@ -99,6 +115,7 @@ _URL_PARAMS = {
     "lire-en-ligne", "présentation-en-ligne", "url-texte",  # fr
     "ссылка", "ссылка-часть",  # ru
     "enlace",  # es
+    "osoite",  # fi
 }  # fmt: skip
 _NOT_URL_PARAMS = {"dead-url", "deadurl", "url-status", "url-access", "urlstatus"}
 _URL_VALUE = re.compile(r"\s*(?:(?:https?|ftp)://|//|www\.)", re.IGNORECASE)
@@ -120,12 +137,23 @@ def sniff(text: str) -> bool:
 
 
 def _is_cite(template: Template) -> bool:
+    """A citation template: one of the known names, or any template that gives an accessed-on
+    date under one of the known parameter names (a wiki's own template this table lacks)."""
     name = re.sub(r"<!--.*?-->", "", str(template.name), flags=re.DOTALL)
     name = " ".join(name.strip().lower().replace("_", " ").split())
     name = re.sub(
-        r"^(?:template|vorlage|modèle|plantilla|sjabloon|szablon|predefinição|шаблон)\s*:\s*", "", name
+        r"^(?:template|vorlage|modèle|plantilla|sjabloon|szablon|predefinição|шаблон|mall|mal|malline"
+        r"|šablona|plantilla|şablon)\s*:\s*",
+        "",
+        name,
     )
-    return name.startswith(_CITE_PREFIXES) or name in _CITE_NAMES
+    if name.startswith(_CITE_PREFIXES) or name in _CITE_NAMES:
+        return True
+    return any(
+        _param_name(str(param.name)) in _ACCESS_PARAMS and str(param.value).strip()
+        for param in template.params
+        if param.showkey
+    )
 
 
 def _param_name(raw: str) -> str:
@@ -465,6 +493,9 @@ def _free_citations(
         anchors_override=True,
         line_of=lambda pos: line_of_source(rendered.source_pos(pos)),
         notes=notes,
+        # MediaWiki links only addresses that name their protocol: "[[UEFA]]. uefa.com/" or
+        # "www.x.org" in prose is text a reader cannot follow, not a cited URL.
+        scheme_only=True,
     )
     out = []
     for c in found:
