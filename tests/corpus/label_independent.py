@@ -29,14 +29,27 @@ CUES = re.compile(
     r"(?i)(accessed(?:\s+on)?|last\s+accessed|retrieved(?:\s+on)?|viewed|visited|consulted|cited|"
     r"abgerufen(?:\s+am)?|zugriff(?:\s+am)?|aufgerufen(?:\s+am)?|consult[ée](?:\s+le)?|consultado(?:\s+el)?|"
     r"acesso\s+em|acedido\s+em|geraadpleegd(?:\s+op)?|bezocht(?:\s+op)?|(?:ultimo\s+)?accesso(?:\s+il)?|consultato(?:\s+il)?|"
-    r"data\s+dost[eę]pu|дата\s+обращения)\s*[:\-]?\s*"
+    r"data\s+dost[eę]pu|дата\s+обращения|besucht(?:\s+am)?|visited(?:\s+on)?|abruf-?\s*da-?\s*tum|zugegriffen(?:\s+am)?|"
+    r"descargado(?:\s+el)?)\s*[:\-]?\s*"
 )
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]\)}|]+", re.IGNORECASE)
+
+
+def _normalise_date_text(s: str) -> str:
+    """Spellings dateparser does not take as they are printed in these documents."""
+    s = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", s)  # 24th September
+    s = re.sub(r"\b(\d{1,2})\.\s+(\d{1,2})\.?\s+(\d{4})", r"\1.\2.\3", s)  # 07. 08. 2023, 01. 12 2022
+    s = re.sub(r"\b(\d{1,2}),\s+(?=[^\W\d_])", r"\1 ", s)  # 30, agosto de 2023
+    s = re.sub(r"(?<=[^\W\d_]{3})\.(?=\s)", "", s)  # 17 March. 2025, 07 set. 2023, 6 Oct. 2024
+    s = re.sub(r"(?<=[^\W\d_]),\s*(?=\d{4})", " ", s)  # September, 2024
+    s = re.sub(r"\b(\d{1,2}),\s*(?=\d{4})", r"\1 ", s)  # April 8, 2026
+    return s
 
 
 def parse_date(s: str) -> str | None:
     import dateparser
 
+    s = _normalise_date_text(s)
     m = re.match(r"[\s\[(]*(\d{4}[-/]\d{1,2}[-/]\d{1,2})", s)
     s = re.sub(r"\s*-\s*", " ", s.strip())
     s = re.sub(r"[\[\]()]", " ", s)
@@ -60,6 +73,9 @@ def parse_date(s: str) -> str | None:
 
 def tidy(url: str) -> str:
     url = url.strip().rstrip(".,;:")
+    url = re.sub(r"\\([&%#_])", r"\1", url)  # LaTeX escapes inside BibTeX url fields
+    if url.startswith("//"):
+        url = "https:" + url
     while url.endswith(")") and url.count("(") < url.count(")"):
         url = url[:-1]
     url = url.replace("\\_", "_")
@@ -91,6 +107,7 @@ def label_bib(text: str) -> list[tuple[str, str | None]]:
         if re.match(r"(?i)(comment|string|preamble)", entry):
             continue
         urls = re.findall(r"(?i)\burl\s*=\s*[{\"]\s*([^}\"\s]+)", entry)
+        urls = [u for u in urls if not u.startswith("\\url")]
         urls += re.findall(r"\\url\{([^}]+)\}", entry)
         date = None
         m = re.search(r"(?i)\b(?:urldate|accessed|lastchecked)\s*=\s*[{\"]([^}\"]+)", entry)
@@ -153,7 +170,8 @@ def label_wiki(text: str) -> list[tuple[str, str | None]]:
         for p in tpl.params:
             name = str(p.name).strip().lower()
             val = str(p.value).strip()
-            if ("url" in name or name in ("lire en ligne", "online", "ссылка")) and URL.match(val):
+            is_url = URL.match(val) or val.startswith("//")  # protocol-relative: //host/path
+            if ("url" in name or name in ("lire en ligne", "online", "ссылка")) and is_url:
                 out.append((tidy(val), None if "archive" in name else date))
     for link in code.filter_external_links(recursive=True):
         u = tidy(str(link.url))
@@ -217,9 +235,15 @@ def label_md(text: str) -> list[tuple[str, str | None]]:
         if tok.type != "inline":
             continue
         hrefs, plain = [], []
+        in_autolink = False
         for child in tok.children or []:
             if child.type == "link_open":
                 hrefs.append(child.attrs["href"])
+                in_autolink = child.markup == "autolink"
+            elif child.type == "link_close":
+                in_autolink = False
+            elif in_autolink:
+                continue  # the text of <https://...> is the href, percent-decoded
             elif child.type in ("text", "softbreak"):
                 plain.append(child.content if child.type == "text" else " ")
         for pair in pairs_in_text("".join(plain), hrefs):
@@ -228,24 +252,73 @@ def label_md(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
+LIGATURES = str.maketrans({"\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl"})
+NOT_URL_START = re.compile(r"(?i)\(|accessed|zugriff|besucht|abruf|retrieved|visited|url:")
+
+
+def _flatten(block: str) -> str:
+    """Join a reference's lines; a line that ends inside a URL is continued without a space."""
+    lines = [ln.strip() for ln in block.translate(LIGATURES).splitlines() if ln.strip()]
+    out = ""
+    for ln in lines:
+        last = out.rsplit(" ", 1)[-1] if out else ""
+        in_url = bool(re.match(r"(?i)(https?://|www\.)\S*$", last)) and not last.endswith((")", ".", ","))
+        out = out + ln if in_url and not NOT_URL_START.match(ln) else (out + " " + ln if out else ln)
+    return out
+
+
 def label_pdf(data: bytes) -> list[tuple[str, str | None]]:
+    """URLs of the page text (lines joined), each given the cued date next to it.
+
+    Whether a reference list writes its date after the URL ("... URL (besucht am ...)") or
+    before it ("Abrufdatum: ... URL: ...") is decided once per document, by which comes
+    first; a URL then takes the cued date between it and the next URL (or the previous
+    one). Link annotations stand for the text URLs they start with.
+    """
     from pypdf import PdfReader
 
     r = PdfReader(io.BytesIO(data))
-    out: list[tuple[str, str | None]] = []
+    annots: list[str] = []
     for page in r.pages:
         for a in page.get("/Annots") or []:
             uri = a.get_object().get("/A", {}).get("/URI")
-            if uri and str(uri).startswith(("http", "www")):
-                u = tidy(str(uri))
-                if (u, None) not in out:
-                    out.append((u, None))
-    text = "\n".join(p.extract_text() or "" for p in r.pages)
-    for block in re.split(r"\n(?=\[\w{1,8}\]\s|\d{1,3}\.\s)", text):
-        flat = re.sub(r"\s*\n\s*", " ", block)
-        for u, d in pairs_in_text(flat):
-            out.append((u, d))
+            if uri and str(uri).startswith(("http", "www")) and tidy(str(uri)) not in annots:
+                annots.append(tidy(str(uri)))
+    flat = _flatten("\n".join(p.extract_text() or "" for p in r.pages))
+    urls = [(m.start(), m.end(), tidy(m.group(0))) for m in URL.finditer(flat)]
+    dates = []
+    for m in CUES.finditer(flat):
+        d = parse_date(flat[m.end() : m.end() + 40])
+        if d:
+            dates.append((m.start(), d))
+    before = bool(dates and urls and dates[0][0] < urls[0][0])
+    out: list[tuple[str, str | None]] = []
+    used: set[str] = set()
+    for i, (start, stop, url) in enumerate(urls):
+        if before:
+            lo = urls[i - 1][1] if i else 0
+            cands = [d for pos, d in dates if lo <= pos < start]
+            date = cands[-1] if cands else None
+        else:
+            hi = urls[i + 1][0] if i + 1 < len(urls) else len(flat)
+            cands = [d for pos, d in dates if stop <= pos < hi]
+            date = cands[0] if cands else None
+        squeezed = _key(url).replace("_", "").replace(" ", "")
+        match = [a for a in annots if _key(a).replace("_", "").startswith(squeezed[:40])]
+        target = match[0] if match and len(squeezed) >= 12 else url
+        used.update(match[:1])
+        out.append((target, None if "web.archive.org" in target else date))
+    out += [(a, None) for a in annots if a not in used]
     return list(dict.fromkeys(out))
+
+
+def label_txt(text: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for block in re.split(r"\n\s*\n|\n(?=\S)", text):
+        for pair in pairs_in_text(" ".join(block.split())):
+            if pair not in out:
+                out.append(pair)
+    return out
 
 
 def label_docx(data: bytes) -> list[tuple[str, str | None]]:
@@ -279,6 +352,7 @@ def label(path: Path) -> list[tuple[str, str | None]]:
         ".wiki": label_wiki,
         ".html": label_html,
         ".md": label_md,
+        ".txt": label_txt,
     }[suffix](text)
 
 
@@ -290,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--write-drafts", help="write NAME.draft.json files into this folder")
     ap.add_argument("--compare", action="store_true", help="list differences from the reconciled truth")
-    ap.add_argument("--only")
+    ap.add_argument("--only", help="only files whose name contains this")
+    ap.add_argument("--show", action="store_true", help="with --compare: print each differing pair")
     args = ap.parse_args(argv)
     total_diff = 0
     for doc in sorted(DOCS.iterdir()):
@@ -307,6 +382,11 @@ def main(argv: list[str] | None = None) -> int:
             diff = len(t ^ g)
             total_diff += diff
             print(f"{doc.name}: truth {len(t)}, independent {len(g)}, agree {len(t & g)}, differ {diff}")
+            if args.show:
+                for k, a in sorted(t - g, key=str):
+                    print(f"  only in truth:       {k} {a}")
+                for k, a in sorted(g - t, key=str):
+                    print(f"  only in independent: {k} {a}")
     if args.compare:
         print(f"total differences {total_diff}")
     return 0
