@@ -10,7 +10,8 @@ The parts: ``shared`` is ``../shared/corpus`` (eight lists the extractors were b
 ``dev``, ``dev2`` and ``heldout2`` are parts of ``tests/corpus`` as ``tests/corpus/SPLIT.json``
 divides it (see tests/corpus/README.md): ``dev2`` was the first held-out part, scored blind once
 and then opened; ``heldout2``, the second held-out set, is not looked at while fixing. Every part
-SPLIT.json names can be scored. ``all`` leaves out the parts in ``BLIND``: they are scored only when asked for by name.
+SPLIT.json names can be scored. ``all`` leaves out the parts in ``BLIND``: they are scored only
+when asked for by name.
 The default, ``shared``, keeps the old behaviour; a CORPUS_DIR argument scores one folder.
 """
 
