@@ -48,9 +48,9 @@ from linkcheck.http.client import (
     HostGate,
     Validators,
     backoff_delay,
-    http_url_problem,
     read_bounded,
     redirect_target,
+    require_http,
     retry_after_seconds,
 )
 from linkcheck.http.network import Resolver
@@ -155,13 +155,11 @@ class Fetcher:
             start = httpx.URL(outcome.url)
         except (httpx.InvalidURL, UnicodeError) as e:
             raise Stop(Reason.INVALID_URL, str(e)) from e
-        if start.scheme not in ("http", "https"):
-            raise Stop(
-                Reason.UNSUPPORTED_SCHEME, f"{start.scheme or 'no'} scheme: only http and https are checked"
-            )
-        problem = http_url_problem(start)
-        if problem:
-            raise Stop(Reason.INVALID_URL, f"{outcome.url[:200]}: {problem}")
+        require_http(
+            start,
+            unsupported=f"{start.scheme or 'no'} scheme: only http and https are checked",
+            invalid=outcome.url[:200],
+        )
         answer, hops = await self._follow(start, outcome, validators=validators)
         outcome.hops = hops
         outcome.not_modified = answer.status == 304 and answer.conditional

@@ -293,14 +293,25 @@ def redirect_target(url: httpx.URL, location: str) -> httpx.URL:
         target = url.join(value)
     except (httpx.InvalidURL, UnicodeError, ValueError) as e:
         raise Stop(Reason.INVALID_URL, f"{url} redirects to an invalid URL {shown!r}: {e}") from e
-    if target.scheme not in ("http", "https"):
-        raise Stop(
-            Reason.UNSUPPORTED_SCHEME, f"{url} redirects to {target.scheme or 'no'} scheme: not checked"
-        )
-    problem = http_url_problem(target)
-    if problem:
-        raise Stop(Reason.INVALID_URL, f"{url} redirects to {shown!r}: {problem}")
+    require_http(
+        target,
+        unsupported=f"{url} redirects to {target.scheme or 'no'} scheme: not checked",
+        invalid=f"{url} redirects to {shown!r}",
+    )
     return target
+
+
+def require_http(url: httpx.URL, *, unsupported: str, invalid: str) -> None:
+    """Stop unless ``url`` is an http(s) URL that can be requested (the start and every hop).
+
+    ``unsupported`` is the message for another scheme; ``invalid`` starts the one for a URL that
+    :func:`http_url_problem` refuses.
+    """
+    if url.scheme not in ("http", "https"):
+        raise Stop(Reason.UNSUPPORTED_SCHEME, unsupported)
+    problem = http_url_problem(url)
+    if problem:
+        raise Stop(Reason.INVALID_URL, f"{invalid}: {problem}")
 
 
 def http_transport(
