@@ -600,3 +600,34 @@ def test_date_then_its_keyword_in_brackets_dates_its_own_url_only() -> None:
         ("https://d.example.org/w", d("2022-11-23")),
         ("https://e.example.org/v", None),
     ]
+
+
+# -- Third pass (classes the second held-out set showed) ---------------------------------
+
+
+def test_word_chicago_german_day_dot_month_space_year_and_url_cut_after_a_hyphen() -> None:
+    # Word's German Chicago style: "Zugriff am 01. 12 2022", the year maybe on the next line;
+    # and a URL cut after one of its hyphens whose rest is a bare word.
+    text = (
+        "Lindqvist, M. Ziele. 19. 07 2022. https://x.example.org/de/strategic-goals-\n"
+        "objectives (Zugriff am 28. 11 2022).\n"
+        "Okafor, A. Forge. o. D. https://y.example.org/platform/forge/ (Zugriff am 14. 11\n"
+        "2022).\n"
+        "Brown, T. Notiz. https://z.example.org/a-\nDas ist Text ohne Zugriff.\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/de/strategic-goals-objectives", d("2022-11-28")),
+        ("https://y.example.org/platform/forge/", d("2022-11-14")),
+        ("https://z.example.org/a-", None),
+    ]
+
+
+def test_abnt_comma_after_the_day() -> None:
+    text = (
+        "[1] OKAFOR, A. Blog. Disponível em: <https://x.example.org/a>. Acesso em: 30, agosto de 2023.\n"
+        "[2] BROWN, T. Nota. Disponível em: <https://y.example.org/b>. Publicado em 2023, agosto.\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/a", d("2023-08-30")),
+        ("https://y.example.org/b", None),
+    ]

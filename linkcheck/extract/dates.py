@@ -108,12 +108,18 @@ _SHORT_YEAR_RE = re.compile(
     r"(?P<a>[0-9]{1,2})(?P<s>[/.])(?P<b>[0-9]{1,2})(?P=s)(?P<y>[0-9]{2})(?![0-9/.]?[0-9])"
 )
 _SPACED_NUMERIC_RE = re.compile(r"(?P<a>[0-9]{1,2})[ \t]+(?P<b>[0-9]{1,2})[ \t]+(?P<y>[0-9]{4})(?![0-9])")
+# Word's German Chicago style puts a dot after the day only, and the year may wrap to the next
+# line: "Zugriff am 01. 12 2022", "Zugriff am 14. 11\n2022".
+_DAY_DOT_NUMERIC_RE = re.compile(
+    r"(?P<a>[0-9]{1,2})\.[ \t]*(?P<b>[0-9]{1,2})(?:[ \t]+\n?|\n)[ \t]*(?P<y>[0-9]{4})(?![0-9])"
+)
 # Japanese and Chinese: 2019年3月3日.
 _CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
 # Parts may stand apart by spaces, a hyphen or a slash with spaces around it: "13- Jun- 2020",
-# "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them.
+# "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them. ABNT lists
+# written by hand put a comma after the day: "Acesso em: 30, agosto de 2023".
 _TEXT_DMY_RE = re.compile(
-    rf"{_DAY}{_ORD}\s*[-/]?\s*(?:of\s+|de\s+)?{_MONTH}\s*[-/,]?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE
+    rf"{_DAY}{_ORD}\s*[-/,]?\s*(?:of\s+|de\s+)?{_MONTH}\s*[-/,]?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE
 )
 _TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*[-/]?\s*{_DAY}(?:st|nd|rd|th)?\s*[-/,]?\s*{_YEAR}", re.IGNORECASE)
 # EndNote's Vancouver output repeats the year: "[cited 2014 March 5, 2014]".
@@ -292,7 +298,11 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     m = _ISO_RE.match(text, pos)
     if m:
         return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
-    m = _NUMERIC_RE.match(text, pos) or _SPACED_NUMERIC_RE.match(text, pos)
+    m = (
+        _NUMERIC_RE.match(text, pos)
+        or _SPACED_NUMERIC_RE.match(text, pos)
+        or _DAY_DOT_NUMERIC_RE.match(text, pos)
+    )
     if m:
         return m.end(), _numeric(int(m["a"]), int(m["b"]), int(m["y"]), order)
     m = _CJK_RE.match(text, pos)

@@ -126,7 +126,10 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         if not nxt:
             break
         core = strip_trailing(nxt.group(0))
-        if not core or not _URLISH.search(core) or _NEW_URL.match(core):
+        # A URL does not end in "-": one cut after its hyphen goes on even with a bare word
+        # ("https://x.org/strategic-goals-" + "objectives (Accessed ...)").
+        cut_at_hyphen = cited.endswith("-") and core[:1].islower()
+        if not core or not (_URLISH.search(core) or cut_at_hyphen) or _NEW_URL.match(core):
             break
         if query or cited[-1] in "/-_=&?.#~":
             pass
