@@ -631,3 +631,30 @@ def test_abnt_comma_after_the_day() -> None:
         ("https://x.example.org/a", d("2023-08-30")),
         ("https://y.example.org/b", None),
     ]
+
+
+def test_link_target_with_a_typed_space_or_lost_fragment_is_the_printed_url() -> None:
+    from linkcheck.extract.text import Anchor
+
+    lines = [
+        "Okafor (2024) Sprites. Available at: https://x.example.org/sprites (Accessed: 30 September 2024).",
+        "Brown (2025) Board. Available at: https://y.example.org/drive/#proj=0 (Accessed: 14 April 2025).",
+        "Lindqvist, M. (2023) Other. Available at: https://z.example.org/a (Accessed: 1 May 2023).",
+    ]
+    text = "\n\n".join(lines) + "\n"
+    targets = [
+        ("https://x.example.org/sprites", "https://x.example.org/sprites%20"),
+        ("https://y.example.org/drive/#proj=0", "https://y.example.org/drive"),
+        ("https://z.example.org/a", "https://z.example.org/b"),
+    ]
+    anchors = []
+    for printed, href in targets:
+        start = text.index(printed)
+        anchors.append(Anchor(start, start + len(printed), href))
+    assert pairs(citations_from_text(text, OPTIONS, anchors=anchors)) == [
+        ("https://x.example.org/sprites", d("2024-09-30")),
+        ("https://y.example.org/drive/#proj=0", d("2025-04-14")),
+        # A target naming another address stays a citation of its own, as before.
+        ("https://z.example.org/a", None),
+        ("https://z.example.org/b", d("2023-05-01")),
+    ]

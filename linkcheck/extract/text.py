@@ -328,16 +328,24 @@ def citations_from_text(
         if entry_anchors:
             # A URL in the anchor text of a link to the same address is the same citation.
             keep = []
+            typed_over: set[int] = set()
             for u in entry_urls:
                 if anchors_override:
                     same = any(u.start < a.end and a.start < u.end for a in entry_anchors)
                 else:
-                    same = any(
-                        a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors
-                    )
+                    around = [a for a in entry_anchors if a.start <= u.start < a.end + 1]
+                    same = any(_same_url(a.url, u.url) for a in around)
+                    if not same:
+                        # A link target that differs from the address its text prints only by
+                        # what an editor added or dropped (a trailing "%20" of the space typed
+                        # after it, an escaped or lost "#fragment") is that address: the printed
+                        # one is what the writer cited.
+                        typed = [a for a in around if _loose(a.url) == _loose(u.url)]
+                        typed_over.update(id(a) for a in typed)
                 if not same:
                     keep.append(u)
-            entry_urls = sorted(keep + entry_anchors, key=lambda u: (u.start, u.end))
+            anchors_kept = [a for a in entry_anchors if id(a) not in typed_over]
+            entry_urls = sorted(keep + anchors_kept, key=lambda u: (u.start, u.end))
         entry_dates: list[DateMention] = []
         while d_i < len(mentions) and mentions[d_i].start < end:
             if mentions[d_i].start >= start and mentions[d_i].date is not None:
@@ -388,6 +396,13 @@ def _bare(url: str) -> str:
 
 def _same_url(a: str, b: str) -> bool:
     return _bare(a) == _bare(b)
+
+
+def _loose(url: str) -> str:
+    """A URL without trailing encoded spaces, fragment, scheme, case or trailing slash."""
+    s = re.sub(r"(?:%20)+$", "", url.strip(), flags=re.IGNORECASE)
+    s = re.split(r"#|%23", s, maxsplit=1, flags=re.IGNORECASE)[0]
+    return _bare(s)
 
 
 def anchor_title(text: str, href: str) -> str | None:
