@@ -658,3 +658,18 @@ def test_link_target_with_a_typed_space_or_lost_fragment_is_the_printed_url() ->
         ("https://z.example.org/a", None),
         ("https://z.example.org/b", d("2023-05-01")),
     ]
+
+
+def test_accessed_keyword_hyphenated_at_a_line_end() -> None:
+    text = (
+        "[Oka18] Okafor, A.: Patterns. (2018). https://x.example.org/patterns. – Zuletzt Ab-\n"
+        "gerufen am 09.01.2019\n"
+        "[Bro16] Brown, T.: Notes. (2016). https://y.example.org/notes. – Ge-\n"
+        "druckt am 30.11.2018\n"
+    )
+    mentions = find_accessed(text)
+    assert [(m.raw, m.date) for m in mentions] == [("Zuletzt Ab-\ngerufen am 09.01.2019", d("2019-01-09"))]
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/patterns", d("2019-01-09")),
+        ("https://y.example.org/notes", None),
+    ]

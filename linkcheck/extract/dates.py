@@ -19,6 +19,7 @@ general parser is both slow and too willing to read a date into unrelated text.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -365,7 +366,48 @@ def _inside_bracket(text: str, start: int) -> bool:
     return window.rfind("[") > window.rfind("]")
 
 
+# A word hyphenated at a line end, as typesetting breaks "Zuletzt Ab-\ngerufen am 09.01.2019".
+_SOFT_BREAK_RE = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
+
+
 def find_accessed(
+    text: str, order: DateOrder = DateOrder.DMY, today: dt.date | None = None
+) -> list[DateMention]:
+    """Find the accessed-on phrases in ``text`` (see :func:`_find_accessed`).
+
+    A keyword that a line break hyphenated ("Ab-\ngerufen am") is read as the whole word: the
+    phrases are looked for in the text with such breaks joined, and their spans mapped back.
+    """
+    if _SOFT_BREAK_RE.search(text) is None:
+        return _find_accessed(text, order, today)
+    parts: list[str] = []
+    joined_at: list[int] = []  # where each kept piece starts in the joined text ...
+    source_at: list[int] = []  # ... and in ``text``
+    j = o = 0
+    for m in _SOFT_BREAK_RE.finditer(text):
+        parts.append(text[o : m.start()])
+        joined_at.append(j)
+        source_at.append(o)
+        j += m.start() - o
+        o = m.end()
+    parts.append(text[o:])
+    joined_at.append(j)
+    source_at.append(o)
+
+    def source(pos: int) -> int:
+        k = bisect.bisect_right(joined_at, pos) - 1
+        return source_at[k] + pos - joined_at[k]
+
+    mentions: list[DateMention] = []
+    for found in _find_accessed("".join(parts), order, today):
+        start, end = source(found.start), source(found.end - 1) + 1
+        mentions.append(
+            DateMention(start, end, text[start:end], found.date, found.problem, found.url_follows)
+        )
+    return mentions
+
+
+def _find_accessed(
     text: str, order: DateOrder = DateOrder.DMY, today: dt.date | None = None
 ) -> list[DateMention]:
     """Find the accessed-on phrases in ``text``, in text order and never overlapping.
