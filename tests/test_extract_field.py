@@ -673,3 +673,18 @@ def test_accessed_keyword_hyphenated_at_a_line_end() -> None:
         ("https://x.example.org/patterns", d("2019-01-09")),
         ("https://y.example.org/notes", None),
     ]
+
+
+def test_dash_line_with_an_accessed_phrase_ends_the_entry_above() -> None:
+    text = (
+        "[Boy17] Boyd, M.: Patterns. (2017). https://x.example.org/patterns/.\n"
+        "– Zuletzt Abgerufen am 10.01.2019\n"
+        "[Bra18] Brandt, M.: Cloud. (2018). https://y.example.org/cloud.\n"
+        "- Notes on https://z.example.org/c, accessed 3 May 2021\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/patterns/", d("2019-01-10")),
+        # A dash line that starts otherwise is a list item of its own, with its own date.
+        ("https://y.example.org/cloud", None),
+        ("https://z.example.org/c", d("2021-05-03")),
+    ]

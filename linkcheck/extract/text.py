@@ -99,10 +99,27 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
+# A dash that opens a line may be the separator of an entry's blocks that wrapped there, as
+# DIN-style lists write them: "https://x.org/a.\n– Zuletzt abgerufen am 10.01.2019".
+_DASH_ITEM = re.compile(r"\n[ \t]*[-–][ \t]+")
+
+
+def _is_accessed_tail(text: str, pos: int) -> bool:
+    """Whether the line at ``pos`` is a dash and then an accessed-on phrase, not a list item."""
+    m = _DASH_ITEM.match(text, pos)
+    if m is None:
+        return False
+    line_end = text.find("\n", m.end())
+    mentions = find_accessed(text[m.end() : line_end if line_end >= 0 else len(text)])
+    return bool(mentions) and mentions[0].start == 0
+
+
 def _entry_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _ENTRY_BREAK.finditer(text):
+        if m.group() == "\n" and _is_accessed_tail(text, m.start()):
+            continue
         if m.start() > start:
             spans.extend(_split_inline(text, start, m.start()))
         start = m.end()
