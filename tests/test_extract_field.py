@@ -688,3 +688,34 @@ def test_dash_line_with_an_accessed_phrase_ends_the_entry_above() -> None:
         ("https://y.example.org/cloud", None),
         ("https://z.example.org/c", d("2021-05-03")),
     ]
+
+
+def test_url_cut_inside_its_host_at_a_page_break_past_a_running_footer() -> None:
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+
+    from tests.fixtures.make_fixtures import _pdf_page
+
+    uri = "https://www.tools.example.com/Ideas/Testing-Methods.aspx"
+    writer = PdfWriter()
+    footer = ["Serverless web applications and where to use them", "Thesis", "Page 61"]
+    _pdf_page(writer, ["Chapter 6 Sources", "[Inf18] Tools: Testing. (2018). https://www.", *footer])
+    _pdf_page(
+        writer,
+        [
+            "Chapter 6 6 Sources",
+            "tools.example.com/Ideas/Testing-Methods.aspx (accessed 13 February 2019).",
+            "[Kob17] Kobler: Notes. https://next.example.net/b",
+            *footer[:2],
+            "Page 62",
+        ],
+    )
+    writer.add_annotation(0, Link(rect=(300, 700, 400, 712), url=uri))
+    writer.add_annotation(1, Link(rect=(72, 700, 300, 712), url=uri))
+    out = io.BytesIO()
+    writer.write(out)
+    extraction = pdf.extract(out.getvalue(), OPTIONS)
+    assert pairs(extraction.citations) == [(uri, d("2019-02-13")), ("https://next.example.net/b", None)]
+    assert not any("not in the page text" in n for n in extraction.notes)
