@@ -719,3 +719,15 @@ def test_url_cut_inside_its_host_at_a_page_break_past_a_running_footer() -> None
     extraction = pdf.extract(out.getvalue(), OPTIONS)
     assert pairs(extraction.citations) == [(uri, d("2019-02-13")), ("https://next.example.net/b", None)]
     assert not any("not in the page text" in n for n in extraction.notes)
+
+
+def test_spanish_descargado_in_a_bibtex_note() -> None:
+    src = (
+        "@misc{wiki:rl,\n"
+        '  url = "\\url{https://es.example.org/w/index.php?title=Regresi\\%C3\\%B3n\\_lineal}",\n'
+        '  note = "[Internet; descargado 21-junio-2015]"\n'
+        "}\n"
+    )
+    assert pairs(extract_bytes(src.encode(), "refs.bib", OPTIONS).citations) == [
+        ("https://es.example.org/w/index.php?title=Regresi%C3%B3n_lineal", d("2015-06-21"))
+    ]
