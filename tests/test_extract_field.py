@@ -731,3 +731,29 @@ def test_spanish_descargado_in_a_bibtex_note() -> None:
     assert pairs(extract_bytes(src.encode(), "refs.bib", OPTIONS).citations) == [
         ("https://es.example.org/w/index.php?title=Regresi%C3%B3n_lineal", d("2015-06-21"))
     ]
+
+
+def test_pdf_link_target_cut_short_at_a_hyphen_gives_way_to_the_printed_url() -> None:
+    from linkcheck.extract.text import Anchor
+
+    text = (
+        "[De19] Okafor: Patchday. https://news.example.org/meldung/\n"
+        "Patchday-PNG-kann-Android-Geraete-\n"
+        "kompromittieren-4300362.html, 2019. Abrufdatum: 12.02.2019.\n"
+        "[Ab15] Brown: Notes. https://b.example.org/a-long-path (accessed 3 May 2021).\n"
+    )
+    first = text.index("https://news")
+    second = text.index("https://b.")
+    anchors = [
+        Anchor(first, text.index("Geraete"), "https://news.example.org/meldung/Patchday-PNG-kann-Android-"),
+        # A target that is shorter but not cut at a hyphen still stands for the printed URL.
+        Anchor(second, second + 30, "https://b.example.org/a"),
+    ]
+    cites = citations_from_text(text, OPTIONS, anchors=anchors, anchors_override=True, aggressive_rejoin=True)
+    assert pairs(cites) == [
+        (
+            "https://news.example.org/meldung/Patchday-PNG-kann-Android-Geraete-kompromittieren-4300362.html",
+            d("2019-02-12"),
+        ),
+        ("https://b.example.org/a", d("2021-05-03")),
+    ]

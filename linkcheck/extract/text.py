@@ -348,7 +348,14 @@ def citations_from_text(
             typed_over: set[int] = set()
             for u in entry_urls:
                 if anchors_override:
-                    same = any(u.start < a.end and a.start < u.end for a in entry_anchors)
+                    over = [a for a in entry_anchors if u.start < a.end and a.start < u.end]
+                    # A target that stops at a hyphen where the printed URL goes on was cut
+                    # short by the typesetter (hyperref breaking ".../kann-Android-" at a line
+                    # end): the printed URL is the one cited.
+                    cut = [a for a in over if a.url.endswith("-") and _bare(u.url).startswith(_bare(a.url))]
+                    cut = [a for a in cut if len(_bare(u.url)) > len(_bare(a.url))]
+                    typed_over.update(id(a) for a in cut)
+                    same = len(over) > len(cut)
                 else:
                     around = [a for a in entry_anchors if a.start <= u.start < a.end + 1]
                     same = any(_same_url(a.url, u.url) for a in around)
