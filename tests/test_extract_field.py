@@ -757,3 +757,23 @@ def test_pdf_link_target_cut_short_at_a_hyphen_gives_way_to_the_printed_url() ->
         ),
         ("https://b.example.org/a", d("2021-05-03")),
     ]
+
+
+def test_bibtex_site_name_in_a_place_or_publisher_field_is_not_a_url() -> None:
+    src = (
+        "@misc{hofer2021,\n"
+        "  title = {{IT-Betrieb}},\n"
+        "  address = {{www.versicherungsmagazin.example}},\n"
+        "  url = {https://www.versicherungsmagazin.example/lexikon/it-betrieb.html},\n"
+        "  urldate = {2021-07-06}\n"
+        "}\n"
+        "@misc{org2020,\n"
+        "  title = {Report},\n"
+        "  publisher = {Example Org, https://org.example.net/reports}\n"
+        "}\n"
+    )
+    assert pairs(extract_bytes(src.encode(), "refs.bib", OPTIONS).citations) == [
+        ("https://www.versicherungsmagazin.example/lexikon/it-betrieb.html", d("2021-07-06")),
+        # An address with its scheme is a link even there.
+        ("https://org.example.net/reports", None),
+    ]
