@@ -777,3 +777,15 @@ def test_bibtex_site_name_in_a_place_or_publisher_field_is_not_a_url() -> None:
         # An address with its scheme is a link even there.
         ("https://org.example.net/reports", None),
     ]
+
+
+def test_pdf_host_name_spaced_after_its_dots() -> None:
+    assert pdf._close_up_host("Web page at http://www. tcpdump. org, 2003.") == (
+        "Web page at http://www.tcpdump.org, 2003."
+    )
+    # A capital after the space starts a sentence; one spaced dot may end one; a closed-up
+    # host is left as it is.
+    for text in ("See http://www. Next one.", "At https://a.example.org. then more", "At https://x. then we"):
+        assert pdf._close_up_host(text) == text
+    data = _two_page_pdf(["[JLM03] Jacobson: TCPDUMP. Web page at http://www. tcpdump. org, 2003."], ["End"])
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [("http://www.tcpdump.org", None)]

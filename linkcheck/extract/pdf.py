@@ -95,6 +95,17 @@ def _close_up(text: str) -> str:
     return "".join(out)
 
 
+# A host name copied with a space after each of its (two or more) dots: "http://www. tcpdump. org". A scheme
+# followed by a label and ". " is never a URL as it stands, so closing it up guesses nothing.
+# Labels in lower case only: "http://www. Next sentence" is left alone.
+_SPACED_HOST = re.compile(r"\b((?i:https?|ftp)://)((?:[a-z0-9-]+\.[ \t]){2,}[a-z]{2,24})(?![^\W_])")
+
+
+def _close_up_host(text: str) -> str:
+    """Close up a host name spaced after its dots: "http://www. x. org" -> "http://www.x.org"."""
+    return _SPACED_HOST.sub(lambda m: m.group(1) + re.sub(r"[ \t]", "", m.group(2)), text)
+
+
 def _pattern(address: str) -> str:
     """A regular expression for an address as a page may show it, scheme optional."""
     rest = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address, flags=re.IGNORECASE).rstrip("/")
@@ -220,7 +231,7 @@ def _raw_page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[st
         notes.append(f"page {number}: not readable ({e})")
         return "", []
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = _close_up(text.translate(_LIGATURES)).strip("\n")
+    text = _close_up_host(_close_up(text.translate(_LIGATURES))).strip("\n")
     # The page number printed at the foot of the page is chrome; left in, the engine would take
     # it for the rest of a URL that ends the page ("https://x.org/a" + "17").
     lines = text.rstrip().split("\n")
