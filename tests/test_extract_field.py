@@ -600,3 +600,192 @@ def test_date_then_its_keyword_in_brackets_dates_its_own_url_only() -> None:
         ("https://d.example.org/w", d("2022-11-23")),
         ("https://e.example.org/v", None),
     ]
+
+
+# -- Third pass (classes the second held-out set showed) ---------------------------------
+
+
+def test_word_chicago_german_day_dot_month_space_year_and_url_cut_after_a_hyphen() -> None:
+    # Word's German Chicago style: "Zugriff am 01. 12 2022", the year maybe on the next line;
+    # and a URL cut after one of its hyphens whose rest is a bare word.
+    text = (
+        "Lindqvist, M. Ziele. 19. 07 2022. https://x.example.org/de/strategic-goals-\n"
+        "objectives (Zugriff am 28. 11 2022).\n"
+        "Okafor, A. Forge. o. D. https://y.example.org/platform/forge/ (Zugriff am 14. 11\n"
+        "2022).\n"
+        "Brown, T. Notiz. https://z.example.org/a-\nDas ist Text ohne Zugriff.\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/de/strategic-goals-objectives", d("2022-11-28")),
+        ("https://y.example.org/platform/forge/", d("2022-11-14")),
+        ("https://z.example.org/a-", None),
+    ]
+
+
+def test_abnt_comma_after_the_day() -> None:
+    text = (
+        "[1] OKAFOR, A. Blog. Disponível em: <https://x.example.org/a>. Acesso em: 30, agosto de 2023.\n"
+        "[2] BROWN, T. Nota. Disponível em: <https://y.example.org/b>. Publicado em 2023, agosto.\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/a", d("2023-08-30")),
+        ("https://y.example.org/b", None),
+    ]
+
+
+def test_link_target_with_a_typed_space_or_lost_fragment_is_the_printed_url() -> None:
+    from linkcheck.extract.text import Anchor
+
+    lines = [
+        "Okafor (2024) Sprites. Available at: https://x.example.org/sprites (Accessed: 30 September 2024).",
+        "Brown (2025) Board. Available at: https://y.example.org/drive/#proj=0 (Accessed: 14 April 2025).",
+        "Lindqvist, M. (2023) Other. Available at: https://z.example.org/a (Accessed: 1 May 2023).",
+    ]
+    text = "\n\n".join(lines) + "\n"
+    targets = [
+        ("https://x.example.org/sprites", "https://x.example.org/sprites%20"),
+        ("https://y.example.org/drive/#proj=0", "https://y.example.org/drive"),
+        ("https://z.example.org/a", "https://z.example.org/b"),
+    ]
+    anchors = []
+    for printed, href in targets:
+        start = text.index(printed)
+        anchors.append(Anchor(start, start + len(printed), href))
+    assert pairs(citations_from_text(text, OPTIONS, anchors=anchors)) == [
+        ("https://x.example.org/sprites", d("2024-09-30")),
+        ("https://y.example.org/drive/#proj=0", d("2025-04-14")),
+        # A target naming another address stays a citation of its own, as before.
+        ("https://z.example.org/a", None),
+        ("https://z.example.org/b", d("2023-05-01")),
+    ]
+
+
+def test_accessed_keyword_hyphenated_at_a_line_end() -> None:
+    text = (
+        "[Oka18] Okafor, A.: Patterns. (2018). https://x.example.org/patterns. – Zuletzt Ab-\n"
+        "gerufen am 09.01.2019\n"
+        "[Bro16] Brown, T.: Notes. (2016). https://y.example.org/notes. – Ge-\n"
+        "druckt am 30.11.2018\n"
+    )
+    mentions = find_accessed(text)
+    assert [(m.raw, m.date) for m in mentions] == [("Zuletzt Ab-\ngerufen am 09.01.2019", d("2019-01-09"))]
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/patterns", d("2019-01-09")),
+        ("https://y.example.org/notes", None),
+    ]
+
+
+def test_dash_line_with_an_accessed_phrase_ends_the_entry_above() -> None:
+    text = (
+        "[Boy17] Boyd, M.: Patterns. (2017). https://x.example.org/patterns/.\n"
+        "– Zuletzt Abgerufen am 10.01.2019\n"
+        "[Bra18] Brandt, M.: Cloud. (2018). https://y.example.org/cloud.\n"
+        "- Notes on https://z.example.org/c, accessed 3 May 2021\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/patterns/", d("2019-01-10")),
+        # A dash line that starts otherwise is a list item of its own, with its own date.
+        ("https://y.example.org/cloud", None),
+        ("https://z.example.org/c", d("2021-05-03")),
+    ]
+
+
+def test_url_cut_inside_its_host_at_a_page_break_past_a_running_footer() -> None:
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+
+    from tests.fixtures.make_fixtures import _pdf_page
+
+    uri = "https://www.tools.example.com/Ideas/Testing-Methods.aspx"
+    writer = PdfWriter()
+    footer = ["Serverless web applications and where to use them", "Thesis", "Page 61"]
+    _pdf_page(writer, ["Chapter 6 Sources", "[Inf18] Tools: Testing. (2018). https://www.", *footer])
+    _pdf_page(
+        writer,
+        [
+            "Chapter 6 6 Sources",
+            "tools.example.com/Ideas/Testing-Methods.aspx (accessed 13 February 2019).",
+            "[Kob17] Kobler: Notes. https://next.example.net/b",
+            *footer[:2],
+            "Page 62",
+        ],
+    )
+    writer.add_annotation(0, Link(rect=(300, 700, 400, 712), url=uri))
+    writer.add_annotation(1, Link(rect=(72, 700, 300, 712), url=uri))
+    out = io.BytesIO()
+    writer.write(out)
+    extraction = pdf.extract(out.getvalue(), OPTIONS)
+    assert pairs(extraction.citations) == [(uri, d("2019-02-13")), ("https://next.example.net/b", None)]
+    assert not any("not in the page text" in n for n in extraction.notes)
+
+
+def test_spanish_descargado_in_a_bibtex_note() -> None:
+    src = (
+        "@misc{wiki:rl,\n"
+        '  url = "\\url{https://es.example.org/w/index.php?title=Regresi\\%C3\\%B3n\\_lineal}",\n'
+        '  note = "[Internet; descargado 21-junio-2015]"\n'
+        "}\n"
+    )
+    assert pairs(extract_bytes(src.encode(), "refs.bib", OPTIONS).citations) == [
+        ("https://es.example.org/w/index.php?title=Regresi%C3%B3n_lineal", d("2015-06-21"))
+    ]
+
+
+def test_pdf_link_target_cut_short_at_a_hyphen_gives_way_to_the_printed_url() -> None:
+    from linkcheck.extract.text import Anchor
+
+    text = (
+        "[De19] Okafor: Patchday. https://news.example.org/meldung/\n"
+        "Patchday-PNG-kann-Android-Geraete-\n"
+        "kompromittieren-4300362.html, 2019. Abrufdatum: 12.02.2019.\n"
+        "[Ab15] Brown: Notes. https://b.example.org/a-long-path (accessed 3 May 2021).\n"
+    )
+    first = text.index("https://news")
+    second = text.index("https://b.")
+    anchors = [
+        Anchor(first, text.index("Geraete"), "https://news.example.org/meldung/Patchday-PNG-kann-Android-"),
+        # A target that is shorter but not cut at a hyphen still stands for the printed URL.
+        Anchor(second, second + 30, "https://b.example.org/a"),
+    ]
+    cites = citations_from_text(text, OPTIONS, anchors=anchors, anchors_override=True, aggressive_rejoin=True)
+    assert pairs(cites) == [
+        (
+            "https://news.example.org/meldung/Patchday-PNG-kann-Android-Geraete-kompromittieren-4300362.html",
+            d("2019-02-12"),
+        ),
+        ("https://b.example.org/a", d("2021-05-03")),
+    ]
+
+
+def test_bibtex_site_name_in_a_place_or_publisher_field_is_not_a_url() -> None:
+    src = (
+        "@misc{hofer2021,\n"
+        "  title = {{IT-Betrieb}},\n"
+        "  address = {{www.versicherungsmagazin.example}},\n"
+        "  url = {https://www.versicherungsmagazin.example/lexikon/it-betrieb.html},\n"
+        "  urldate = {2021-07-06}\n"
+        "}\n"
+        "@misc{org2020,\n"
+        "  title = {Report},\n"
+        "  publisher = {Example Org, https://org.example.net/reports}\n"
+        "}\n"
+    )
+    assert pairs(extract_bytes(src.encode(), "refs.bib", OPTIONS).citations) == [
+        ("https://www.versicherungsmagazin.example/lexikon/it-betrieb.html", d("2021-07-06")),
+        # An address with its scheme is a link even there.
+        ("https://org.example.net/reports", None),
+    ]
+
+
+def test_pdf_host_name_spaced_after_its_dots() -> None:
+    assert pdf._close_up_host("Web page at http://www. tcpdump. org, 2003.") == (
+        "Web page at http://www.tcpdump.org, 2003."
+    )
+    # A capital after the space starts a sentence; one spaced dot may end one; a closed-up
+    # host is left as it is.
+    for text in ("See http://www. Next one.", "At https://a.example.org. then more", "At https://x. then we"):
+        assert pdf._close_up_host(text) == text
+    data = _two_page_pdf(["[JLM03] Jacobson: TCPDUMP. Web page at http://www. tcpdump. org, 2003."], ["End"])
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [("http://www.tcpdump.org", None)]

@@ -40,6 +40,10 @@ _ACCESSED_FIELDS = (
 # URLs in these fields are the ones the accessed-on date speaks of; a URL written in any
 # other text field (an abstract, say) is cited too, but without that date.
 _DATED_URL_FIELDS = ("url", "howpublished", "note", "addendum", "annote", "annotation")
+# Fields that name a place or a body: a site name there without a scheme
+# ("address = {www.versicherungsmagazin.de}") names the publisher, as it would after one in
+# running text; it is not a link the record cites.
+_NAME_FIELDS = {"address", "location", "publisher", "organization", "institution", "school"}
 # Fields that never hold a cited web address (a DOI is its own thing; `file` is a local path).
 _NO_URL_FIELDS = {
     "doi",
@@ -177,6 +181,8 @@ def _entry_citations(
         if not value or name in _NO_URL_FIELDS:
             continue
         for cited in _urls_in_field(name, value):
+            if name in _NAME_FIELDS and not re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", cited, re.IGNORECASE):
+                continue
             url = clean_url(cited, scheme_less=name == "url")
             if url and all(url != u for _, u, _ in found):
                 found.append((cited, url, name in _DATED_URL_FIELDS))

@@ -19,6 +19,7 @@ general parser is both slow and too willing to read a date into unrelated text.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -108,12 +109,18 @@ _SHORT_YEAR_RE = re.compile(
     r"(?P<a>[0-9]{1,2})(?P<s>[/.])(?P<b>[0-9]{1,2})(?P=s)(?P<y>[0-9]{2})(?![0-9/.]?[0-9])"
 )
 _SPACED_NUMERIC_RE = re.compile(r"(?P<a>[0-9]{1,2})[ \t]+(?P<b>[0-9]{1,2})[ \t]+(?P<y>[0-9]{4})(?![0-9])")
+# Word's German Chicago style puts a dot after the day only, and the year may wrap to the next
+# line: "Zugriff am 01. 12 2022", "Zugriff am 14. 11\n2022".
+_DAY_DOT_NUMERIC_RE = re.compile(
+    r"(?P<a>[0-9]{1,2})\.[ \t]*(?P<b>[0-9]{1,2})(?:[ \t]+\n?|\n)[ \t]*(?P<y>[0-9]{4})(?![0-9])"
+)
 # Japanese and Chinese: 2019年3月3日.
 _CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
 # Parts may stand apart by spaces, a hyphen or a slash with spaces around it: "13- Jun- 2020",
-# "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them.
+# "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them. ABNT lists
+# written by hand put a comma after the day: "Acesso em: 30, agosto de 2023".
 _TEXT_DMY_RE = re.compile(
-    rf"{_DAY}{_ORD}\s*[-/]?\s*(?:of\s+|de\s+)?{_MONTH}\s*[-/,]?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE
+    rf"{_DAY}{_ORD}\s*[-/,]?\s*(?:of\s+|de\s+)?{_MONTH}\s*[-/,]?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE
 )
 _TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*[-/]?\s*{_DAY}(?:st|nd|rd|th)?\s*[-/,]?\s*{_YEAR}", re.IGNORECASE)
 # EndNote's Vancouver output repeats the year: "[cited 2014 March 5, 2014]".
@@ -153,7 +160,7 @@ _KEYWORD_RE = re.compile(
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
-      | downloaded|verified|checked
+      | downloaded|descargad[oa]|verified|checked                                     # en es
       | a(?:b(?:gerufen|rufdatum|ruf)|ufgerufen)                                         # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
       | lien\s+valide                                                                    # fr
@@ -292,7 +299,11 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     m = _ISO_RE.match(text, pos)
     if m:
         return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
-    m = _NUMERIC_RE.match(text, pos) or _SPACED_NUMERIC_RE.match(text, pos)
+    m = (
+        _NUMERIC_RE.match(text, pos)
+        or _SPACED_NUMERIC_RE.match(text, pos)
+        or _DAY_DOT_NUMERIC_RE.match(text, pos)
+    )
     if m:
         return m.end(), _numeric(int(m["a"]), int(m["b"]), int(m["y"]), order)
     m = _CJK_RE.match(text, pos)
@@ -355,7 +366,48 @@ def _inside_bracket(text: str, start: int) -> bool:
     return window.rfind("[") > window.rfind("]")
 
 
+# A word hyphenated at a line end, as typesetting breaks "Zuletzt Ab-\ngerufen am 09.01.2019".
+_SOFT_BREAK_RE = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
+
+
 def find_accessed(
+    text: str, order: DateOrder = DateOrder.DMY, today: dt.date | None = None
+) -> list[DateMention]:
+    """Find the accessed-on phrases in ``text`` (see :func:`_find_accessed`).
+
+    A keyword that a line break hyphenated ("Ab-\ngerufen am") is read as the whole word: the
+    phrases are looked for in the text with such breaks joined, and their spans mapped back.
+    """
+    if _SOFT_BREAK_RE.search(text) is None:
+        return _find_accessed(text, order, today)
+    parts: list[str] = []
+    joined_at: list[int] = []  # where each kept piece starts in the joined text ...
+    source_at: list[int] = []  # ... and in ``text``
+    j = o = 0
+    for m in _SOFT_BREAK_RE.finditer(text):
+        parts.append(text[o : m.start()])
+        joined_at.append(j)
+        source_at.append(o)
+        j += m.start() - o
+        o = m.end()
+    parts.append(text[o:])
+    joined_at.append(j)
+    source_at.append(o)
+
+    def source(pos: int) -> int:
+        k = bisect.bisect_right(joined_at, pos) - 1
+        return source_at[k] + pos - joined_at[k]
+
+    mentions: list[DateMention] = []
+    for found in _find_accessed("".join(parts), order, today):
+        start, end = source(found.start), source(found.end - 1) + 1
+        mentions.append(
+            DateMention(start, end, text[start:end], found.date, found.problem, found.url_follows)
+        )
+    return mentions
+
+
+def _find_accessed(
     text: str, order: DateOrder = DateOrder.DMY, today: dt.date | None = None
 ) -> list[DateMention]:
     """Find the accessed-on phrases in ``text``, in text order and never overlapping.

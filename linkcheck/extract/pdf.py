@@ -95,6 +95,17 @@ def _close_up(text: str) -> str:
     return "".join(out)
 
 
+# A host name copied with a space after each of its (two or more) dots: "http://www. tcpdump. org". A scheme
+# followed by a label and ". " is never a URL as it stands, so closing it up guesses nothing.
+# Labels in lower case only: "http://www. Next sentence" is left alone.
+_SPACED_HOST = re.compile(r"\b((?i:https?|ftp)://)((?:[a-z0-9-]+\.[ \t]){2,}[a-z]{2,24})(?![^\W_])")
+
+
+def _close_up_host(text: str) -> str:
+    """Close up a host name spaced after its dots: "http://www. x. org" -> "http://www.x.org"."""
+    return _SPACED_HOST.sub(lambda m: m.group(1) + re.sub(r"[ \t]", "", m.group(2)), text)
+
+
 def _pattern(address: str) -> str:
     """A regular expression for an address as a page may show it, scheme optional."""
     rest = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address, flags=re.IGNORECASE).rstrip("/")
@@ -220,7 +231,7 @@ def _raw_page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[st
         notes.append(f"page {number}: not readable ({e})")
         return "", []
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = _close_up(text.translate(_LIGATURES)).strip("\n")
+    text = _close_up_host(_close_up(text.translate(_LIGATURES))).strip("\n")
     # The page number printed at the foot of the page is chrome; left in, the engine would take
     # it for the rest of a URL that ends the page ("https://x.org/a" + "17").
     lines = text.rstrip().split("\n")
@@ -235,15 +246,30 @@ def _raw_page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[st
     return text, uris
 
 
-def _page_text(text: str, uris: list[str], number: int, notes: list[str]) -> tuple[str, list[Anchor]]:
-    """One page's text with its link annotations located in it, unlocated targets added."""
-    anchors, extra = _locate(uris, text)
+def _page_text(
+    text: str,
+    uris: list[str],
+    number: int,
+    notes: list[str],
+    following: str = "",
+    carried: frozenset[str] = frozenset(),
+) -> tuple[str, list[Anchor], set[str]]:
+    """One page's text with its link annotations located in it, unlocated targets added.
+
+    ``following`` is the next page's text when a URL that ends this page goes on there: an
+    annotation is then also looked for across the break ("https://www." + "x.org/a"), and the
+    targets so found are returned, for the next page not to add them again (``carried``).
+    """
+    text = text.strip("\n")
+    anchors, extra = _locate(uris, text + "\n" + following if following else text)
+    anchors = [a for a in anchors if a.start < len(text)]
+    crossing = {a.href for a in anchors if a.end > len(text)}
     squashed = _squash(text)
-    extra = [u for u in extra if not _present(u, squashed)]
+    extra = [u for u in extra if not _present(u, squashed) and u not in carried]
     if extra:
         notes.append(f"page {number}: {len(extra)} link target(s) not in the page text added")
         text = text.rstrip() + "\n\n" + "\n\n".join(extra)
-    return text.strip("\n"), anchors
+    return text.strip("\n"), anchors, crossing
 
 
 # A line that holds only a page number ("12", "xiv", "Page 3 of 9", "- 4 -").
@@ -261,26 +287,46 @@ _NUMBERED_HEADER = re.compile(
 )
 
 
+# How many lines a running header or footer (title, chapter, page number) may take.
+_MAX_RUNNING_LINES = 3
+
+
 def _header_key(line: str) -> str:
     return re.sub(r"[\d\s]+", "", line).lower()
 
 
-def _continued(prev: str, nxt: str, headers: set[str]) -> tuple[str, str] | None:
+def _continued(
+    prev: str, nxt: str, headers: set[str], footers: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
     """Where a URL at the end of a page goes on after the page break: the two pages' texts with
-    the page number and running header between them dropped, or None.
+    the page number, running footer and running header between them dropped, or None.
 
-    Only a URL ending the page's last line of text is joined, and only with a word that looks
+    Only a URL ending the page's last line of text (before its footer lines: a page number or
+    lines whose ``_header_key`` is in ``footers``) is joined, and only with a word that looks
     like the rest of a URL (lower case or a digit first, or the URL ending in ``/-_=&?.#~``),
     never with a line that starts an entry of its own.
     """
     lines = prev.rstrip().split("\n")
+    dropped = 0
+    while dropped < _MAX_RUNNING_LINES and len(lines) > 1:
+        line = lines[-1]
+        if not (_PAGE_NUMBER_LINE.fullmatch(line) or _header_key(line) in footers):
+            break
+        lines.pop()
+        dropped += 1
     last = lines[-1].rstrip()
     urls = find_urls(last)
-    if not urls or urls[-1].end != len(last):
+    # A URL cut inside its host name ("https://www.") is no URL yet on its own.
+    cut_host = re.search(r"(?:https?|ftp)://\S*$", last, re.IGNORECASE)
+    if urls and urls[-1].end == len(last):
+        tail = urls[-1].cited
+    elif cut_host is not None:
+        tail = cut_host.group()
+    else:
         return None
     following = nxt.lstrip("\n").split("\n")
     skipped = 0
-    while skipped < 2 and len(following) > skipped + 1:
+    while skipped < _MAX_RUNNING_LINES and len(following) > skipped + 1:
         line = following[skipped]
         if "://" in line or "www." in line.lower():
             break
@@ -296,7 +342,7 @@ def _continued(prev: str, nxt: str, headers: set[str]) -> tuple[str, str] | None
     if word is None or re.match(r"\[\d{1,4}\]|\d{1,3}[.)]\s|(?:https?|ftp)://|www\.", rest, re.IGNORECASE):
         return None
     first = word.group(0)[0]
-    if not (urls[-1].cited[-1] in "/-_=&?.#~" or first.islower() or first.isdigit()):
+    if not (tail[-1] in "/-_=&?.#~" or first.islower() or first.isdigit()):
         return None
     return "\n".join(lines), "\n".join(following[skipped:])
 
@@ -323,18 +369,28 @@ def _pdf_text_and_anchors(data: bytes) -> tuple[str, list[Anchor], list[str]]:
     # Running headers repeat at the top of pages (even and odd pages may have their own).
     tops = Counter(_header_key(t.lstrip("\n").split("\n", 1)[0]) for t, _ in raw)
     headers = {k for k, n in tops.items() if k and n > 1}
+    # Running footers (a title over two lines, "Seite 61") end every page the same way.
+    bottoms = Counter(
+        key
+        for t, _ in raw
+        for key in {_header_key(line) for line in t.rstrip().split("\n")[-_MAX_RUNNING_LINES:]}
+    )
+    footers = frozenset(k for k, n in bottoms.items() if k and n > 1 and n * 2 > len(raw))
     texts = [t for t, _ in raw]
     joins = [False] * len(texts)
     for k in range(1, len(texts)):
-        joined = _continued(texts[k - 1], texts[k], headers) if texts[k - 1] and texts[k] else None
+        joined = _continued(texts[k - 1], texts[k], headers, footers) if texts[k - 1] and texts[k] else None
         if joined is not None:
             texts[k - 1], texts[k] = joined
             joins[k] = True
     offset = 0
     parts: list[str] = []
     prev_extra = False
+    carried: frozenset[str] = frozenset()
     for number, (page, (_, uris)) in enumerate(zip(texts, raw, strict=True), start=1):
-        page_text, page_anchors = _page_text(page, uris, number, notes)
+        following = texts[number].strip("\n") if number < len(texts) and joins[number] else ""
+        page_text, page_anchors, crossing = _page_text(page, uris, number, notes, following, carried)
+        carried = frozenset(crossing)
         if number > 1:
             # A page that goes on with the URL the page before it ended with is one entry with it.
             # (Not when link targets missing from its text were added after that page.)

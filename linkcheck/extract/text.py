@@ -99,10 +99,27 @@ def _split_inline(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
+# A dash that opens a line may be the separator of an entry's blocks that wrapped there, as
+# DIN-style lists write them: "https://x.org/a.\n– Zuletzt abgerufen am 10.01.2019".
+_DASH_ITEM = re.compile(r"\n[ \t]*[-–][ \t]+")
+
+
+def _is_accessed_tail(text: str, pos: int) -> bool:
+    """Whether the line at ``pos`` is a dash and then an accessed-on phrase, not a list item."""
+    m = _DASH_ITEM.match(text, pos)
+    if m is None:
+        return False
+    line_end = text.find("\n", m.end())
+    mentions = find_accessed(text[m.end() : line_end if line_end >= 0 else len(text)])
+    return bool(mentions) and mentions[0].start == 0
+
+
 def _entry_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _ENTRY_BREAK.finditer(text):
+        if m.group() == "\n" and _is_accessed_tail(text, m.start()):
+            continue
         if m.start() > start:
             spans.extend(_split_inline(text, start, m.start()))
         start = m.end()
@@ -126,7 +143,10 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         if not nxt:
             break
         core = strip_trailing(nxt.group(0))
-        if not core or not _URLISH.search(core) or _NEW_URL.match(core):
+        # A URL does not end in "-": one cut after its hyphen goes on even with a bare word
+        # ("https://x.org/strategic-goals-" + "objectives (Accessed ...)").
+        cut_at_hyphen = cited.endswith("-") and core[:1].islower()
+        if not core or not (_URLISH.search(core) or cut_at_hyphen) or _NEW_URL.match(core):
             break
         if query or cited[-1] in "/-_=&?.#~":
             pass
@@ -325,16 +345,31 @@ def citations_from_text(
         if entry_anchors:
             # A URL in the anchor text of a link to the same address is the same citation.
             keep = []
+            typed_over: set[int] = set()
             for u in entry_urls:
                 if anchors_override:
-                    same = any(u.start < a.end and a.start < u.end for a in entry_anchors)
+                    over = [a for a in entry_anchors if u.start < a.end and a.start < u.end]
+                    # A target that stops at a hyphen where the printed URL goes on was cut
+                    # short by the typesetter (hyperref breaking ".../kann-Android-" at a line
+                    # end): the printed URL is the one cited.
+                    cut = [a for a in over if a.url.endswith("-") and _bare(u.url).startswith(_bare(a.url))]
+                    cut = [a for a in cut if len(_bare(u.url)) > len(_bare(a.url))]
+                    typed_over.update(id(a) for a in cut)
+                    same = len(over) > len(cut)
                 else:
-                    same = any(
-                        a.start <= u.start < a.end + 1 and _same_url(a.url, u.url) for a in entry_anchors
-                    )
+                    around = [a for a in entry_anchors if a.start <= u.start < a.end + 1]
+                    same = any(_same_url(a.url, u.url) for a in around)
+                    if not same:
+                        # A link target that differs from the address its text prints only by
+                        # what an editor added or dropped (a trailing "%20" of the space typed
+                        # after it, an escaped or lost "#fragment") is that address: the printed
+                        # one is what the writer cited.
+                        typed = [a for a in around if _loose(a.url) == _loose(u.url)]
+                        typed_over.update(id(a) for a in typed)
                 if not same:
                     keep.append(u)
-            entry_urls = sorted(keep + entry_anchors, key=lambda u: (u.start, u.end))
+            anchors_kept = [a for a in entry_anchors if id(a) not in typed_over]
+            entry_urls = sorted(keep + anchors_kept, key=lambda u: (u.start, u.end))
         entry_dates: list[DateMention] = []
         while d_i < len(mentions) and mentions[d_i].start < end:
             if mentions[d_i].start >= start and mentions[d_i].date is not None:
@@ -385,6 +420,13 @@ def _bare(url: str) -> str:
 
 def _same_url(a: str, b: str) -> bool:
     return _bare(a) == _bare(b)
+
+
+def _loose(url: str) -> str:
+    """A URL without trailing encoded spaces, fragment, scheme, case or trailing slash."""
+    s = re.sub(r"(?:%20)+$", "", url.strip(), flags=re.IGNORECASE)
+    s = re.split(r"#|%23", s, maxsplit=1, flags=re.IGNORECASE)[0]
+    return _bare(s)
 
 
 def anchor_title(text: str, href: str) -> str | None:
