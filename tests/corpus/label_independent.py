@@ -30,7 +30,7 @@ CUES = re.compile(
     r"abgerufen(?:\s+am)?|zugriff(?:\s+am)?|aufgerufen(?:\s+am)?|consult[ée](?:\s+le)?|consultado(?:\s+el)?|"
     r"acesso\s+em|acedido\s+em|geraadpleegd(?:\s+op)?|bezocht(?:\s+op)?|(?:ultimo\s+)?accesso(?:\s+il)?|consultato(?:\s+il)?|"
     r"data\s+dost[eę]pu|дата\s+обращения|besucht(?:\s+am)?|visited(?:\s+on)?|abruf-?\s*da-?\s*tum|zugegriffen(?:\s+am)?|"
-    r"descargado(?:\s+el)?)\s*[:\-]?\s*"
+    r"descargado(?:\s+el)?|recuperado(?:\s+el)?|verkregen)\s*[:\-]?\s*"
 )
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]\)}|]+", re.IGNORECASE)
 
@@ -328,8 +328,11 @@ def label_docx(data: bytes) -> list[tuple[str, str | None]]:
     rels = {r.rId: r.target_ref for r in d.part.rels.values() if r.is_external}
     out: list[tuple[str, str | None]] = []
     for para in d.paragraphs:
-        ids = re.findall(r'r:id="(rId\d+)"', para._p.xml)
-        hrefs = [rels[i] for i in ids if i in rels and rels[i].startswith("http")]
+        # Word keeps a link's #fragment apart from its target, in w:anchor.
+        links = re.findall(r'r:id="(rId\d+)"(?:\s+w:anchor="([^"]*)")?', para._p.xml)
+        hrefs = [
+            rels[i] + (f"#{a}" if a else "") for i, a in links if i in rels and rels[i].startswith("http")
+        ]
         for pair in pairs_in_text(para.text, hrefs):
             if pair not in out:
                 out.append(pair)
