@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +39,23 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LINKCHECK_DB", raising=False)
     return tmp_path
+
+
+def run_linkcheck(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m linkcheck ARGS`` in a process of its own, as a user's shell runs it.
+
+    ``env`` defaults to this environment with the source tree importable and no ``LINKCHECK_DB``.
+    """
+    if env is None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env.pop("LINKCHECK_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "linkcheck", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,20 +13,11 @@ import pytest
 from linkcheck.errors import DamagedDatabase, EnvironmentFailure, NewerDatabase
 from linkcheck.models import Citation
 from linkcheck.store import Store, database_failure
-from tests.conftest import ROOT
+from tests.conftest import run_linkcheck
 
 
 def linkcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("LINKCHECK_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "linkcheck", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_linkcheck(*args, cwd=cwd)
 
 
 def seeded_db(path: Path, links: int = 3000) -> None:

@@ -35,7 +35,7 @@ from linkcheck.models import Citation, ExtractOptions
 from linkcheck.report import Format, build_report
 from linkcheck.report.output import render
 from linkcheck.store import Store
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, run_linkcheck
 from tests.test_report import DEAD, sample_store
 from tests.web import Web, honest_site
 
@@ -177,14 +177,7 @@ def without(tmp_path: Path, module: str) -> dict[str, str]:
 
 
 def linkcheck(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "linkcheck", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_linkcheck(*args, cwd=cwd, env=env)
 
 
 @pytest.mark.slow
