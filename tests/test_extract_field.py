@@ -789,3 +789,85 @@ def test_pdf_host_name_spaced_after_its_dots() -> None:
         assert pdf._close_up_host(text) == text
     data = _two_page_pdf(["[JLM03] Jacobson: TCPDUMP. Web page at http://www. tcpdump. org, 2003."], ["End"])
     assert pairs(pdf.extract(data, OPTIONS).citations) == [("http://www.tcpdump.org", None)]
+
+
+# -- Opened from the third held-out set (dev4) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # biblatex-apa in Dutch printed "Verkregen DATE, van URL" until 2023, in either order of day
+        # and month.
+        (
+            "Gids, A. (2021). Handleiding. Verkregen oktober 6, 2022, van https://x.example.org/a",
+            "2022-10-06",
+        ),
+        ("Gids, A. (2016). Wat is het? Verkregen 12 januari 2017, van https://x.example.org/a", "2017-01-12"),
+        # The same style's "retrieved ... from" in its other languages.
+        (
+            "Guia, A. (2019). Títol. Consultat el 3 de març de 2020, a partir de https://x.example.org/a",
+            "2020-03-03",
+        ),
+        ("Guide, A. (2019). Titre. Consulté le 3 mars 2020 à https://x.example.org/a", "2020-03-03"),
+        ("Autor, A. (2019). Titel. Zugriff am 3. März 2020 unter https://x.example.org/a", "2020-03-03"),
+        ("Forfatter, A. (2019). Tittel. Hentet 3. mars 2020 fra https://x.example.org/a", "2020-03-03"),
+        ("Автор, А. (2019). Название. Получено 3 марта 2020, с https://x.example.org/a", "2020-03-03"),
+    ],
+)
+def test_retrieved_date_from_url_in_the_languages_of_biblatex_apa(entry: str, date: str) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [("https://x.example.org/a", d(date))]
+
+
+def test_dutch_verkregen_van_without_a_date_dates_nothing() -> None:
+    text = (
+        "Gids, A. (2021). Handleiding. Verkregen oktober 6, 2022, van https://a.example.org/gids\n"
+        "Boek, B. (2015). Overzicht. Verkregen van https://b.example.org/overzicht/\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True)) == [
+        ("https://a.example.org/gids", d("2022-10-06")),
+        ("https://b.example.org/overzicht/", None),
+    ]
+
+
+@pytest.mark.parametrize("aggressive", [False, True])
+def test_url_cut_before_or_inside_its_host_at_a_line_end_is_whole(aggressive: bool) -> None:
+    text = (
+        "[1] Lee, A. (2010). Traces. Retrieved from http://labs.\n"
+        "example.com/archive/papers/traces-2010.pdf\n"
+        "[2] Zip. (n.d.). Retrieved 12 January 2017, from http:\n"
+        "//zip.example.io/\n"
+        "[3] Web. https://www.example.\n"
+        "net (accessed 3 May 2021)\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=aggressive)) == [
+        ("http://labs.example.com/archive/papers/traces-2010.pdf", None),
+        ("http://zip.example.io/", d("2017-01-12")),
+        ("https://www.example.net", d("2021-05-03")),
+    ]
+
+
+@pytest.mark.parametrize("text", ["See http://labs.\nGoogle wrote it.", "Try http://x.\nthen stop."])
+def test_a_cut_host_followed_by_prose_is_no_url(text: str) -> None:
+    assert citations_from_text(text, OPTIONS, aggressive_rejoin=True) == []
+
+
+def test_bibtex_web_site_title_naming_its_host_is_not_a_url() -> None:
+    src = (
+        "@online{stat2023,\n"
+        "  author = {Example.be},\n"
+        "  title = {Bevolking per gemeente},\n"
+        "  url = {https://www.statistiek.example.be/bevolking/per-gemeente},\n"
+        "  titleaddon = {www.statistiek.example.be},\n"
+        "  urldate = {2023-12-14}\n"
+        "}\n"
+        "@online{blog2022,\n"
+        "  title = {Notes},\n"
+        "  journaltitle = {blog.example.org},\n"
+        "  url = {https://blog.example.org/notes}\n"
+        "}\n"
+    )
+    assert pairs(extract_bytes(src.encode(), "refs.bib", OPTIONS).citations) == [
+        ("https://www.statistiek.example.be/bevolking/per-gemeente", d("2023-12-14")),
+        ("https://blog.example.org/notes", None),
+    ]

@@ -152,13 +152,13 @@ _WEEKDAY_RE = re.compile(
 _KEYWORD_RE = re.compile(
     r"""(?=[abcdeghkloprsvzåдпи閲])(?<![^\W\d_])
     (?:
-      (?P<retrieved>retrieved|recuperad[oa])
+      (?P<retrieved>retrieved|recuperad[oa]|verkregen|получено)     # biblatex-apa's "retrieved", nl ru
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
         |viitattu)
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
-      | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
+      | consult(?:ée?|ee?|ed|ad[oa]|at[oa]?|ation|azione|a)(?:\s+en\s+ligne)?           # fr es it pt ca ro
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
       | downloaded|descargad[oa]|verified|checked                                     # en es
       | a(?:b(?:gerufen|rufdatum|ruf)|ufgerufen)                                         # de
@@ -197,9 +197,13 @@ _GAP_RE = re.compile(
     re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
-# German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL".
+# German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL",
+# and the "from" of biblatex-apa's other languages: "Zugriff am DATE unter URL", "hentet DATE fra
+# URL", "hämtad DATE från URL", "Consulté le DATE à URL", "получено DATE, с URL"
+# (tex/latex/biblatex-apa/lbx/*.lbx, https://github.com/plk/biblatex-apa).
 _FROM_TAIL_RE = re.compile(
-    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em)(?=[\s:])", re.IGNORECASE
+    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em|unter|fra|från|frå|à|с|c)(?=[\s:])",
+    re.IGNORECASE,
 )
 _CLOSE_RE = re.compile(r"\s?[)\]]")
 _PAIRS = {"(": ")", "[": "]"}
