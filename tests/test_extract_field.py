@@ -871,3 +871,84 @@ def test_bibtex_web_site_title_naming_its_host_is_not_a_url() -> None:
         ("https://www.statistiek.example.be/bevolking/per-gemeente", d("2023-12-14")),
         ("https://blog.example.org/notes", None),
     ]
+
+
+# -- Generalisation beyond the corpus: forms of the languages the next blind set is likely in -----
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # Japanese writes the keyword after the date, and no space between words (SIST 02 "参照").
+        ("山田花子「記録の話」、https://x.example.org/a、2021年4月5日閲覧。", "2021-04-05"),
+        ("山田花子. 記録の話. https://x.example.org/a（2021年4月5日アクセス）", "2021-04-05"),
+        ("山田花子. 記録の話. https://x.example.org/a, 2021-04-05閲覧", "2021-04-05"),
+        ("山田花子. 記録の話. https://x.example.org/a (2021.4.5 閲覧)", "2021-04-05"),
+        ("山田花子. 記録の話. https://x.example.org/a（最終閲覧日：2021年4月5日）", "2021-04-05"),
+        ("山田花子. 記録の話. https://x.example.org/a（参照日：2021年4月5日）", "2021-04-05"),
+        ("山田花子. 記録の話. 入手先<https://x.example.org/a>, (参照 2021-04-05).", "2021-04-05"),
+        # Polish: "z dnia", "data odczytu", a month in Roman numerals.
+        ("Nowak A., Tytuł, online: https://x.example.org/a, dostęp z dnia 5.04.2021.", "2021-04-05"),
+        ("Nowak A., Tytuł, https://x.example.org/a (data odczytu: 5.04.2021).", "2021-04-05"),
+        ("Nowak A., Tytuł, https://x.example.org/a [odczyt: 5.04.2021].", "2021-04-05"),
+        ("Nowak A., Tytuł, https://x.example.org/a (dostęp: 5 IV 2021).", "2021-04-05"),
+        # Italian: "verificato", "in data", "accesso effettuato il".
+        ("Verdi L., Titolo, https://x.example.org/a (link verificato il 5 aprile 2021)", "2021-04-05"),
+        ("Verdi L., Titolo, https://x.example.org/a, sito consultato in data 5 aprile 2021.", "2021-04-05"),
+        ("Verdi L., Titolo, https://x.example.org/a (accesso effettuato il 5 aprile 2021)", "2021-04-05"),
+        # European Portuguese "acedido a"; Dutch "Opgehaald op ..., van" (Word's Dutch APA).
+        ("Costa, R. (2020). Título. https://x.example.org/a (acedido a 5 de abril de 2021)", "2021-04-05"),
+        ("Visser, K. (2020). Titel. Opgehaald op 5 april 2021, van https://x.example.org/a", "2021-04-05"),
+        # Dutch ordinals, as CSL's Dutch locale prints them.
+        (
+            "Visser, K. Titel. Beschikbaar op: https://x.example.org/a [Geraadpleegd 5de april 2021].",
+            "2021-04-05",
+        ),
+        (
+            "Visser, K. Titel. Beschikbaar op: https://x.example.org/a [Geraadpleegd 1ste april 2021].",
+            "2021-04-01",
+        ),
+    ],
+)
+def test_accessed_forms_of_more_languages(entry: str, date: str) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [("https://x.example.org/a", d(date))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "図1参照。詳細は https://x.example.org/a にある。",  # "see figure 1": no date
+        "Nowak A., Tytuł, https://x.example.org/a (dostęp: 5 iv 2021).",  # Roman months are capitals
+        "Verdi L., Titolo, https://x.example.org/a (consultato in data aprile 2021)",  # no day
+    ],
+)
+def test_keywords_of_more_languages_without_a_whole_date_date_nothing(text: str) -> None:
+    assert pairs(citations_from_text(text, OPTIONS)) == [("https://x.example.org/a", None)]
+
+
+def test_date_template_inside_a_wikitext_access_date() -> None:
+    src = (
+        "T.<ref>{{Lien web|url=https://a.example.org/x|titre=A|consulté le={{date-|1er avril 2021}}}}</ref>\n"
+        "T.<ref>{{Lien web|url=https://b.example.org/y|titre=B|consulté le={{Date|5|avril|2021}}}}</ref>\n"
+        "Text.<ref>{{cite web|url=https://c.example.org/z|title=C|access-date={{date|April 2021}}}}</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://a.example.org/x", d("2021-04-01")),
+        ("https://b.example.org/y", d("2021-04-05")),
+        ("https://c.example.org/z", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("Accessed 5 April 2021", "2021-04-05"),
+        ("Accessed: 2021-04-05.", "2021-04-05"),
+        ("Accessed April 2021", None),
+    ],
+)
+def test_ris_access_date_field_with_its_keyword_typed_in(value: str, date: str | None) -> None:
+    src = f"TY  - ELEC\nTI  - Page\nUR  - https://x.example.org/a\nY2  - {value}\nER  - \n"
+    assert pairs(extract_bytes(src.encode(), "refs.ris", OPTIONS).citations) == [
+        ("https://x.example.org/a", d(date) if date else None)
+    ]

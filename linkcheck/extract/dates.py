@@ -93,8 +93,9 @@ _MONTHS = _build_month_table()
 _MON = "(?:" + "|".join(re.escape(n) for n in sorted(_MONTHS, key=len, reverse=True)) + ")"
 # A month name must end where the word ends ("Mar" is not "Marchetti"), then may carry a dot.
 _MONTH = rf"(?P<mon>{_MON})(?![^\W\d_])\.?"
-# Day ordinals: 1st 2nd 3rd 4th, French 1er/1re/3e, Spanish and Portuguese 1º/1.º, German "3.".
-_ORD = r"(?:st|nd|rd|th|er|re|ère|ème|e|º|°|ª|\.º|\.ª|\.)?"
+# Day ordinals: 1st 2nd 3rd 4th, French 1er/1re/3e, Spanish and Portuguese 1º/1.º, German "3.",
+# Dutch 1ste/17de (CSL's Dutch locale prints them: "[Geraadpleegd 17de maart 2021]").
+_ORD = r"(?:st|nd|rd|th|ste|de|er|re|ère|ème|e|º|°|ª|\.º|\.ª|\.)?"
 _DAY = r"(?P<d>[0-9]{1,2})(?![0-9])"
 _YEAR = r"(?P<y>[0-9]{4})(?![0-9])"
 
@@ -116,6 +117,14 @@ _DAY_DOT_NUMERIC_RE = re.compile(
 )
 # Japanese and Chinese: 2019年3月3日.
 _CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
+# The month in Roman numerals, as Polish (and Russian, Italian) writers may date: "3 III 2020",
+# "03.III.2020". Capitals only: "3 ii 2020" is not written.
+_ROMAN_MONTHS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
+                 "XI": 11, "XII": 12}  # fmt: skip
+_ROMAN_DMY_RE = re.compile(
+    r"(?P<d>[0-9]{1,2})(?:\.[ \t]?|[ \t])(?P<m>XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)(?:\.[ \t]?|[ \t])"
+    r"(?P<y>[0-9]{4})(?![0-9])"
+)
 # Parts may stand apart by spaces, a hyphen or a slash with spaces around it: "13- Jun- 2020",
 # "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them. ABNT lists
 # written by hand put a comma after the day: "Acesso em: 30, agosto de 2023".
@@ -150,9 +159,9 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdeghkloprsvzåдпи閲])(?<![^\W\d_])
+    r"""(?=[abcdeghkloprsvzåдпи閲ア参])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
-      (?P<retrieved>retrieved|recuperad[oa]|verkregen|получено)     # biblatex-apa's "retrieved", nl ru
+      (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено)  # + biblatex-apa, Word: nl ru
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
         |viitattu)
@@ -160,7 +169,7 @@ _KEYWORD_RE = re.compile(
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]?|ation|azione|a)(?:\s+en\s+ligne)?           # fr es it pt ca ro
       | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
-      | downloaded|descargad[oa]|verified|checked                                     # en es
+      | downloaded|descargad[oa]|verified|checked|verificat[oa]                       # en es it
       | a(?:b(?:gerufen|rufdatum|ruf)|ufgerufen)                                         # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
       | lien\s+valide                                                                    # fr
@@ -169,17 +178,19 @@ _KEYWORD_RE = re.compile(
       | be(?:sucht|zocht|keken)                                                          # de nl
       | geraadpleegd|opgevraagd|raadpleging                                              # nl
       | hent(?:et|a)|h[äa]mtad|h[äa]mtat|åpnet|vitja|åtkomstdatum                          # nb nn da sv
-      | dost[eę]p(?:u|n[ya])?|pobrano                                                    # pl
+      | dost[eę]p(?:u|n[ya])?|pobrano|odczyt(?:u)?                                       # pl
       | recuperat[oa]|obtid[oa]                                                          # it pt
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
-      | 閲覧日?|アクセス日                                                                  # ja
+      | 閲覧日?|アクセス日?|参照日?                                                        # ja
       | eri[şs]im(?:\s+tarihi)?|eri[şs]ildi                                              # tr
       | k[äa]yty|luettu                                                                   # fi
       )
     )
-    (?![^\W\d_])""",
+    (?![^\W\d_\u3040-\u30ff\u3400-\u9fff])""",
     re.IGNORECASE | re.VERBOSE,
 )
+# (Japanese writes no spaces between words: a keyword there may stand right after or before
+# other letters, "最終閲覧日：", "参照日", so CJK letters do not count as a word going on.)
 # Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
 # "date de consultation", "fecha de consulta", "data di consultazione".
 _NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione"})
@@ -191,9 +202,12 @@ _PREFIX_RE = re.compile(
     r"|date\s+de|date\s+d'|fecha\s+de(?:l)?|data\s+(?:di|de|do|della)|data\s+dell'|datum(?:\s+van)?)\s*$",
     re.IGNORECASE,
 )
-# The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
+# The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon; Portuguese
+# "acedido a", Polish "dostęp z dnia" / "w dniu", Italian "consultato in data" / "accesso
+# effettuato il".
 _GAP_RE = re.compile(
-    r"(?:\s*[:：=])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    r"(?:\s*[:：=])?(?:\s+(?:in\s+data|effettuat[oa](?:\s+(?:il|in\s+data))?|z\s+dnia|w\s+dniu|dnia"
+    r"|on|in|the|am|le|el|il|em|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
     re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
@@ -313,6 +327,9 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     m = _CJK_RE.match(text, pos)
     if m:
         return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    m = _ROMAN_DMY_RE.match(text, pos)
+    if m:
+        return m.end(), _make_date(int(m["y"]), _ROMAN_MONTHS[m["m"]], int(m["d"]))
     for regex in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE):
         m = regex.match(text, pos)
         if m:
@@ -492,7 +509,7 @@ def _find_accessed(
             url_follows = True
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
-    if "tarihinde" in text or "accessed" in text.lower() or ")" in text:
+    if "tarihinde" in text or "accessed" in text.lower() or ")" in text or _CJK_KEYWORD_RE.search(text):
         mentions = _date_first(text, order, limit, mentions)
     return mentions
 
@@ -502,11 +519,16 @@ def _find_accessed(
 # "URL (17 Mar. 2021, date last accessed)", the URL comes before.
 # The Oxford journals in other locales put their own word there: "(17. März 2021, zugegriffen)",
 # "(17 mars 2021, consulté)": a date, a comma and an accessed-on keyword closing the brackets.
+# Japanese puts the keyword after the date too: "2020年3月3日閲覧", "(2020.3.3 アクセス)".
 _DATE_FIRST_RE = re.compile(
-    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
+    r"[ \t]*(?:閲覧|アクセス|参照)(?!先)"
+    r"|[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
     r"|,[ \t]*(?P<word>[^\W\d_][^\W\d_ \t]{2,20}(?:[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
     re.IGNORECASE,
 )
+
+
+_CJK_KEYWORD_RE = re.compile("閲覧|アクセス|参照")
 
 
 def _date_first(
@@ -575,6 +597,11 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
             d = None
     else:
         d = parse_date(value, options.date_order)
+        if d is None and _KEYWORD_RE.match(value):
+            # The field's own word written into it: EndNote users type "Accessed 3 March 2020".
+            first = next(iter(_find_accessed(value, options.date_order, options.today)), None)
+            if first is not None and first.start == 0 and not value[first.end :].strip(" .,;"):
+                d = first.date
     if d is None:
         if notes is not None and not re.fullmatch(r"\d{4}(?:[-/.]\d{1,2})?|[A-Za-z]+\.?\s+\d{4}", value):
             notes.append(f"{where}: {value!r} is not a date")

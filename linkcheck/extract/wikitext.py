@@ -363,10 +363,10 @@ class _Walker:
         for param, vp in self.param_positions(t, pos):
             name = _param_name(str(param.name))  # type: ignore[attr-defined]
             value = " ".join(_plain(param.value).split())  # type: ignore[attr-defined]
-            if not value:
+            if not value and not (name in _ACCESS_PARAMS and param.value.filter_templates()):  # type: ignore[attr-defined]
                 continue
             if name in _ACCESS_PARAMS and accessed_raw is None:
-                accessed_raw = value
+                accessed_raw = _date_value(param.value)  # type: ignore[attr-defined]
             elif name == "title" and title is None:
                 title = value.strip("'\" ")
             elif (
@@ -420,6 +420,24 @@ def _plain(code: Wikicode | None) -> str:
     if code is None:
         return ""
     return str(code.strip_code(normalize=True, collapse=True, keep_template_params=False))
+
+
+def _date_value(code: Wikicode) -> str:
+    """An accessed-on parameter's value as text, a date template in it given by its arguments.
+
+    Wikipedias write dates through templates as well: French ``{{date-|3 mars 2020}}`` and
+    ``{{Date|3|mars|2020}}``, ``{{date|2020-03-03}}`` elsewhere. Their unnamed arguments, joined
+    by spaces, are the date; a template whose arguments do not read as one day gives none.
+    """
+    if not code.filter_templates(recursive=False):
+        return " ".join(_plain(code).split())
+    parts: list[str] = []
+    for node in code.nodes:
+        if isinstance(node, Template):
+            parts.extend(_plain(p.value) for p in node.params if not p.showkey)
+        else:
+            parts.append(_plain(Wikicode([node])))
+    return " ".join(" ".join(parts).split())
 
 
 def _trim(text: str) -> str:
