@@ -952,3 +952,30 @@ def test_ris_access_date_field_with_its_keyword_typed_in(value: str, date: str |
     assert pairs(extract_bytes(src.encode(), "refs.ris", OPTIONS).citations) == [
         ("https://x.example.org/a", d(date) if date else None)
     ]
+
+
+@pytest.mark.parametrize(
+    ("seen", "date"),
+    [
+        # biblatex's "urlseen" string of each language (tex/latex/biblatex/lbx/*.lbx, long and short).
+        ("visitato il giorno 05/04/2021", "2021-04-05"),
+        ("visité le 05/04/2021", "2021-04-05"),
+        ("visitado 05/04/2021", "2021-04-05"),
+        ("acedido em 05/04/2021", "2021-04-05"),
+        ("accedido en 05/04/2021", "2021-04-05"),
+        ("accesat în 05.04.2021", "2021-04-05"),
+        ("bezocht op 05-04-2021", "2021-04-05"),
+        ("sjekket 05.04.2021", "2021-04-05"),
+        ("pogledano 05.04.2021", "2021-04-05"),
+        ("дата обращения 05.04.2021", "2021-04-05"),
+        ("дата обр. 05.04.2021", "2021-04-05"),
+        ("дата звернення 05.04.2021", "2021-04-05"),
+        ("дата на посещение 05.04.2021", "2021-04-05"),
+    ],
+)
+def test_biblatex_urlseen_of_each_language(seen: str, date: str) -> None:
+    text = f"[1] A. Autor. Titel. url: https://x.example.org/a ({seen}).\n[2] B. Autor. Other. url: https://y.example.org/b.\n"
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://x.example.org/a", d(date)),
+        ("https://y.example.org/b", None),
+    ]

@@ -159,7 +159,7 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdeghkloprsvzåдпи閲ア参])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
+    r"""(?=[abcdeghkloprstvzåдпи閲ア参])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
       (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено)  # + biblatex-apa, Word: nl ru
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
@@ -177,9 +177,11 @@ _KEYWORD_RE = re.compile(
       | gepr(?:ü|ue|u)ft
       | be(?:sucht|zocht|keken)                                                          # de nl
       | geraadpleegd|opgevraagd|raadpleging                                              # nl
-      | hent(?:et|a)|h[äa]mtad|h[äa]mtat|åpnet|vitja|åtkomstdatum                          # nb nn da sv
+      | hent(?:et|a)|h[äa]mtad|h[äa]mtat|åpnet|vitja|åtkomstdatum|sjekk(?:et|a)             # nb nn da sv
       | dost[eę]p(?:u|n[ya])?|pobrano|odczyt(?:u)?                                       # pl
       | recuperat[oa]|obtid[oa]                                                          # it pt
+      | pogledano|pose[ćc]eno|посећено|citovan[éeá]|vaadatud|tikrinta|el[ée]r[ée]s\s+d[áa]tuma  # biblatex
+      | дата\s+(?:на\s+посещение|звернення|зверн\.|обр\.)                                   # bg uk ru
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
       | 閲覧日?|アクセス日?|参照日?                                                        # ja
       | eri[şs]im(?:\s+tarihi)?|eri[şs]ildi                                              # tr
@@ -204,10 +206,10 @@ _PREFIX_RE = re.compile(
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon; Portuguese
 # "acedido a", Polish "dostęp z dnia" / "w dniu", Italian "consultato in data" / "accesso
-# effettuato il".
+# effettuato il" / biblatex's "visitato il giorno", Galician "accedido en", Romanian "accesat în".
 _GAP_RE = re.compile(
-    r"(?:\s*[:：=])?(?:\s+(?:in\s+data|effettuat[oa](?:\s+(?:il|in\s+data))?|z\s+dnia|w\s+dniu|dnia"
-    r"|on|in|the|am|le|el|il|em|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    r"(?:\s*[:：=])?(?:\s+(?:in\s+data|effettuat[oa](?:\s+(?:il|in\s+data))?|il\s+giorno|z\s+dnia|w\s+dniu"
+    r"|dnia|on|in|în|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
     re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
