@@ -979,3 +979,23 @@ def test_biblatex_urlseen_of_each_language(seen: str, date: str) -> None:
         ("https://x.example.org/a", d(date)),
         ("https://y.example.org/b", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # Word's own bibliography styles in other languages write APA's "Retrieved DATE, from URL"
+        # with their own words.
+        ("Rossi, M. (2019). Titolo. Tratto il 5 aprile 2021 da https://x.example.org/a", "2021-04-05"),
+        ("Dupont, J. (2019). Titre. Récupéré le 5 avril 2021 sur https://x.example.org/a", "2021-04-05"),
+        ("Silva, J. (2019). Título. Obtido em 5 de abril de 2021, de https://x.example.org/a", "2021-04-05"),
+        ("Иванов, И. (2019). Название. Извлечено 5 апреля 2021 г., из https://x.example.org/a", "2021-04-05"),
+        # Without a date the phrase dates nothing.
+        ("Dupont, J. (2019). Titre. Récupéré sur https://x.example.org/a", None),
+        ("Rossi, M. (2019). Titolo. Tratto da https://x.example.org/a", None),
+    ],
+)
+def test_retrieved_from_of_word_bibliographies_in_other_languages(entry: str, date: str | None) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [
+        ("https://x.example.org/a", d(date) if date else None)
+    ]

@@ -161,7 +161,8 @@ _WEEKDAY_RE = re.compile(
 _KEYWORD_RE = re.compile(
     r"""(?=[abcdeghkloprstvzåдпи閲ア参])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
-      (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено)  # + biblatex-apa, Word: nl ru
+      (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено  # + biblatex-apa, Word: nl ru
+        |r[ée]cup[ée]r[ée]e?|tratt[oa])                                  # Word: fr it
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
         |viitattu)
@@ -215,10 +216,12 @@ _GAP_RE = re.compile(
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
 # German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL",
 # and the "from" of biblatex-apa's other languages: "Zugriff am DATE unter URL", "hentet DATE fra
-# URL", "hämtad DATE från URL", "Consulté le DATE à URL", "получено DATE, с URL"
+# URL", "hämtad DATE från URL", "Consulté le DATE à URL", "получено DATE, с URL"; Word's French
+# "Récupéré le DATE sur URL"
 # (tex/latex/biblatex-apa/lbx/*.lbx, https://github.com/plk/biblatex-apa).
 _FROM_TAIL_RE = re.compile(
-    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em|unter|fra|från|frå|à|с|c)(?=[\s:])",
+    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em|unter|fra|från|frå|à|sur|с|c|из)"
+    r"(?=[\s:])",
     re.IGNORECASE,
 )
 _CLOSE_RE = re.compile(r"\s?[)\]]")
