@@ -999,3 +999,34 @@ def test_retrieved_from_of_word_bibliographies_in_other_languages(entry: str, da
     assert pairs(citations_from_text(entry, OPTIONS)) == [
         ("https://x.example.org/a", d(date) if date else None)
     ]
+
+
+@pytest.mark.parametrize(
+    ("cited", "available", "date"),
+    [
+        # The "cited"/"accessed", "available at" terms and month names of CSL's locales.
+        ("[引用 2021年4月5日]", "入手先:", "2021-04-05"),
+        ("[цитируется по 5 апрель 2021 г.]", "Доступно на:", "2021-04-05"),
+        ("[цит. за 5 квітня 2021]", "Доступний у:", "2021-04-05"),
+        ("[citerad 5 april 2021]", "Tillgänglig vid:", "2021-04-05"),
+        ("[citat 5 aprilie 2021]", "Disponibil la:", "2021-04-05"),
+        ("[citován 5. duben 2021]", "Dostupné z:", "2021-04-05"),
+        ("[cit. 05.04.2021]", "Dispoñíbel en:", "2021-04-05"),
+        ("[Просмотрено 5-е апрель 2021]", "Доступно на:", "2021-04-05"),
+        ("[Åtkomstdatum 5:e april 2021]", "Tillgänglig vid:", "2021-04-05"),
+        ("[data accesării 5 aprilie 2021]", "Disponibil la:", "2021-04-05"),
+        ("[viděno 5 duben 2021]", "Dostupné z:", "2021-04-05"),
+        ("[参照 5 4月 2021]", "入手先:", "2021-04-05"),
+    ],
+)
+def test_cited_dates_in_more_csl_locales_date_the_url_after_them(
+    cited: str, available: str, date: str
+) -> None:
+    text = (
+        "1. Okafor A. Notes [Internet]. Blog. 2019 https://a.example.org/first\n"
+        f"2. Brown T. Report [Internet]. 2020 {cited}. {available} https://x.example.org/a\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS)) == [
+        ("https://a.example.org/first", None),
+        ("https://x.example.org/a", d(date)),
+    ]

@@ -47,27 +47,36 @@ _ENGLISH_MONTHS = (
 
 # Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt,
 # pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), the
+# full names of cs, ro and uk (CSL's locales print them: "17. březen 2021", "17 martie 2021"), the
 # Norwegian, Danish, Swedish and Catalan forms not already there ("desember", "augusti", "març"),
 # and Turkish full names ("17 Mart 2021").
+# Japanese month names ("3月") are CSL's ja-JP terms, which styles may print in any date order.
 # Accent-free and umlaut-as-"ae" spellings are added automatically below.
 _MONTH_NAMES: dict[int, str] = {
     1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro"
-    " styczeń stycznia sty января январь янв ocak gener",
+    " styczeń stycznia sty января январь янв ocak gener leden ledna ianuarie січень січня",
     2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev"
-    " luty lutego lut февраля февраль фев şubat febrer",
-    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart març",
-    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр nisan",
-    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs maig",
-    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran juny",
-    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz juliol",
-    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos agost augusti",
+    " luty lutego lut февраля февраль фев şubat febrer únor února februarie лютий лютого",
+    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart març"
+    " březen března martie березень березня",
+    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр nisan"
+    " duben dubna aprilie квітень квітня",
+    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs maig květen května травень травня",
+    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran juny"
+    " červen června iunie червень червня",
+    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz juliol"
+    " červenec července iulie липень липня",
+    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos agost augusti"
+    " srpen srpna серпень серпня",
     9: "september sep sept septembre septiembre setiembre set sett settembre setembro"
-    " wrzesień września wrz сентября сентябрь сен eylül setembre",
+    " wrzesień września wrz сентября сентябрь сен eylül setembre září septembrie вересень вересня",
     10: "october oct oktober okt octobre octubre ottobre ott outubro out październik października paź"
-    " октября октябрь окт ekim",
-    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя kasım",
+    " октября октябрь окт ekim říjen října octombrie жовтень жовтня",
+    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя kasım"
+    " listopadu noiembrie листопад листопада",
     12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro desember des"
-    " grudzień grudnia gru декабря декабрь дек aralık desembre",
+    " grudzień grudnia gru декабря декабрь дек aralık desembre prosinec prosince decembrie"
+    " грудень грудня",
 }
 
 
@@ -76,7 +85,7 @@ def _strip_accents(s: str) -> str:
 
 
 def _build_month_table() -> dict[str, int]:
-    table: dict[str, int] = {}
+    table: dict[str, int] = {f"{n}月": n for n in range(1, 13)}
     for number, names in _MONTH_NAMES.items():
         for name in names.split():
             plain = _strip_accents(name).replace("ı", "i")
@@ -94,8 +103,9 @@ _MON = "(?:" + "|".join(re.escape(n) for n in sorted(_MONTHS, key=len, reverse=T
 # A month name must end where the word ends ("Mar" is not "Marchetti"), then may carry a dot.
 _MONTH = rf"(?P<mon>{_MON})(?![^\W\d_])\.?"
 # Day ordinals: 1st 2nd 3rd 4th, French 1er/1re/3e, Spanish and Portuguese 1º/1.º, German "3.",
-# Dutch 1ste/17de (CSL's Dutch locale prints them: "[Geraadpleegd 17de maart 2021]").
-_ORD = r"(?:st|nd|rd|th|ste|de|er|re|ère|ème|e|º|°|ª|\.º|\.ª|\.)?"
+# Dutch 1ste/17de (CSL's Dutch locale prints them: "[Geraadpleegd 17de maart 2021]"), Swedish
+# 17:e and Russian 17-е (CSL's sv-SE and ru-RU).
+_ORD = r"(?:st|nd|rd|th|ste|de|er|re|ère|ème|e|º|°|ª|\.º|\.ª|\.|:e|-е)?"
 _DAY = r"(?P<d>[0-9]{1,2})(?![0-9])"
 _YEAR = r"(?P<y>[0-9]{4})(?![0-9])"
 
@@ -159,13 +169,13 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdeghkloprstvzåдпи閲ア参])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
+    r"""(?=[abcdeghkloprstvzåдпиц閲ア参引])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
       (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено  # + biblatex-apa, Word: nl ru
         |r[ée]cup[ée]r[ée]e?|tratt[oa])                                  # Word: fr it
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
-    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
-        |viitattu)
+    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]?|geciteerd|cytowan[eoy]|citov[áa]no?|citert
+        |sitert|cit\.|viitattu|citerad|citirano|цитируется(?:\s+по)?|цит\.(?:\s+за)?|引用)  # sv hr ru uk ja
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
       | consult(?:ée?|ee?|ed|ad[oa]|at[oa]?|ation|azione|a)(?:\s+en\s+ligne)?           # fr es it pt ca ro
@@ -182,6 +192,7 @@ _KEYWORD_RE = re.compile(
       | dost[eę]p(?:u|n[ya])?|pobrano|odczyt(?:u)?                                       # pl
       | recuperat[oa]|obtid[oa]                                                          # it pt
       | pogledano|pose[ćc]eno|посећено|citovan[éeá]|vaadatud|tikrinta|el[ée]r[ée]s\s+d[áa]tuma  # biblatex
+      | vid[ěe]no|data\s+acces[ăa]rii                                                   # CSL: cs ro
       | дата\s+(?:на\s+посещение|звернення|зверн\.|обр\.)                                   # bg uk ru
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
       | 閲覧日?|アクセス日?|参照日?                                                        # ja

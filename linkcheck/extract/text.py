@@ -37,15 +37,17 @@ _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)
 
 # What may stand between an accessed-on phrase and the URL it introduces.
 # In the languages of CSL's locales: "Available from:", "Verfügbar unter:", "Disponible sur",
-# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:".
+# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:",
+# "Tillgänglig vid:", "Hämtad från:", "Доступно на:", "Извлечено от:", "入手先:".
 _FORWARD_CONNECTOR = re.compile(
     r"^[\s.,;:)\]]*(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
     r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|verkregen|abgerufen|recuperado|recuperato|consulté|pobrano"
-    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil)?\s*"
+    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil"
+    r"|získáno|hämtad|preluat|извлечено|доступний|dispoñ[íi]bel|入手先|回収)?\s*"
     r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie"
     r"|na\s+internet[eu]?|z\s+internetu)?\s*"
     r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|la|à"
-    r"|à\s+l['’]adresse)?"
+    r"|à\s+l['’]adresse|vid|från|din|из|от|на|у|с|から)?"
     r"[\s.,;:(\[<]*(?:url\s*[:：]?\s*)?)$",
     re.IGNORECASE,
 )
