@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -203,6 +204,13 @@ _KEYWORD_RE = re.compile(
     (?![^\W\d_\u3040-\u30ff\u3400-\u9fff])""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The keywords that begin with "t" ("tratto", "tikrinta") are few, and letting every "t" of a text
+# into the alternation made the scan half as slow again; texts without them are scanned without.
+_T_WORDS_RE = re.compile(r"tratt|tikrint", re.IGNORECASE)
+_KEYWORD_NO_T_RE = re.compile(
+    _KEYWORD_RE.pattern.replace("(?=[abcdeghkloprstvz", "(?=[abcdeghkloprsvz", 1), _KEYWORD_RE.flags
+)
+assert _KEYWORD_NO_T_RE.pattern != _KEYWORD_RE.pattern
 # (Japanese writes no spaces between words: a keyword there may stand right after or before
 # other letters, "最終閲覧日：", "参照日", so CJK letters do not count as a word going on.)
 # Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
@@ -468,7 +476,8 @@ def _find_accessed(
     limit = today if today is not None else dt.date.today()
     mentions: list[DateMention] = []
     last_end = 0
-    for kw in _KEYWORD_RE.finditer(text):
+    keywords = _KEYWORD_RE if _T_WORDS_RE.search(text) else _KEYWORD_NO_T_RE
+    for kw in keywords.finditer(text):
         start = kw.start()
         if start < last_end:
             continue
@@ -525,8 +534,9 @@ def _find_accessed(
             url_follows = True
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
-    if "tarihinde" in text or "accessed" in text.lower() or ")" in text or _CJK_KEYWORD_RE.search(text):
-        mentions = _date_first(text, order, limit, mentions)
+    cjk = _CJK_KEYWORD_RE.search(text) is not None
+    if "tarihinde" in text or "accessed" in text.lower() or ")" in text or cjk:
+        mentions = _date_first(text, order, limit, mentions, cjk)
     return mentions
 
 
@@ -537,24 +547,28 @@ def _find_accessed(
 # "(17 mars 2021, consulté)": a date, a comma and an accessed-on keyword closing the brackets.
 # Japanese puts the keyword after the date too: "2020年3月3日閲覧", "(2020.3.3 アクセス)".
 _DATE_FIRST_RE = re.compile(
-    r"[ \t]*(?:閲覧|アクセス|参照)(?!先)"
-    r"|[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
+    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
     r"|,[ \t]*(?P<word>[^\W\d_][^\W\d_ \t]{2,20}(?:[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
     re.IGNORECASE,
 )
 
 
 _CJK_KEYWORD_RE = re.compile("閲覧|アクセス|参照")
+# Looked for only in a text that has one of them: a branch of _DATE_FIRST_RE that may start at
+# any character slowed every scan.
+_CJK_DATE_FIRST_RE = re.compile(r"[ \t]*(?:閲覧|アクセス|参照)(?!先)")
 
 
 def _date_first(
-    text: str, order: DateOrder, limit: dt.date, mentions: list[DateMention]
+    text: str, order: DateOrder, limit: dt.date, mentions: list[DateMention], cjk: bool = False
 ) -> list[DateMention]:
     """``mentions`` with the phrases whose keyword comes after their date added, in text order."""
     taken = [(m.start, m.end) for m in mentions]
     added: list[DateMention] = []
-    for kw in _DATE_FIRST_RE.finditer(text):
-        if kw["word"] is not None:
+    found_first = _DATE_FIRST_RE.finditer(text)
+    for kw in itertools.chain(found_first, _CJK_DATE_FIRST_RE.finditer(text)) if cjk else found_first:
+        groups = kw.groupdict()
+        if groups.get("word") is not None:
             # The keyword may keep the little word that joins it to a date: "consulté le", "acessado em".
             word = _KEYWORD_RE.match(kw["word"])
             if (
@@ -575,7 +589,7 @@ def _date_first(
                 if problem is not None:
                     date = None
             if not any(a < kw.end() and start < b for a, b in taken):
-                follows = kw["follows"] is not None
+                follows = groups.get("follows") is not None
                 end = kw.end()
                 if start and text[start - 1] == "(" and text.startswith(")", end):
                     start, end = start - 1, end + 1  # "(17 Mar. 2021, date last accessed)"
