@@ -1030,3 +1030,26 @@ def test_cited_dates_in_more_csl_locales_date_the_url_after_them(
         ("https://a.example.org/first", None),
         ("https://x.example.org/a", d(date)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # Portugal's NP 405: "[Consult. DATE]. Disponível em WWW:<URL:...>".
+        (
+            "COSTA, Rui - Título. Lisboa : Ed., 2020. [Consult. 5 abr. 2021]. Disponível em WWW:<URL:https://x.example.org/a>.",
+            "2021-04-05",
+        ),
+        (
+            "COSTA, Rui - Título [Em linha]. 2020. [Consult. em 5 de abril de 2021]. Disponível em https://x.example.org/a",
+            "2021-04-05",
+        ),
+        # Italian "ultima visita"; "visita" alone is only a visit.
+        ("Verdi L., Titolo, 2020, https://x.example.org/a, ultima visita 5 aprile 2021.", "2021-04-05"),
+        ("Verdi L., Titolo, 2020, https://x.example.org/a, visita 5 aprile 2021.", None),
+    ],
+)
+def test_portuguese_np405_consult_and_italian_ultima_visita(entry: str, date: str | None) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [
+        ("https://x.example.org/a", d(date) if date else None)
+    ]

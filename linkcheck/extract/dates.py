@@ -179,8 +179,8 @@ _KEYWORD_RE = re.compile(
         |sitert|cit\.|viitattu|citerad|citirano|цитируется(?:\s+по)?|цит\.(?:\s+за)?|引用)  # sv hr ru uk ja
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
-      | consult(?:ée?|ee?|ed|ad[oa]|at[oa]?|ation|azione|a)(?:\s+en\s+ligne)?           # fr es it pt ca ro
-      | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
+      | consult(?:ée?|ee?|ed|ad[oa]|at[oa]?|ation|azione|a|\.)(?:\s+en\s+ligne)?        # fr es it pt ca ro
+      | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?|a))                                         # en es it pt fr
       | downloaded|descargad[oa]|verified|checked|verificat[oa]                       # en es it
       | a(?:b(?:gerufen|rufdatum|ruf)|ufgerufen)                                         # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
@@ -214,8 +214,8 @@ assert _KEYWORD_NO_T_RE.pattern != _KEYWORD_RE.pattern
 # (Japanese writes no spaces between words: a keyword there may stand right after or before
 # other letters, "最終閲覧日：", "参照日", so CJK letters do not count as a word going on.)
 # Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
-# "date de consultation", "fecha de consulta", "data di consultazione".
-_NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione"})
+# "date de consultation", "fecha de consulta", "data di consultazione", "ultima visita".
+_NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione", "visita"})
 # ... or before "on"/"in": "Access on: 17 March 2021" (ABNT in English), "Access in 3 May 2019".
 _ACCESS_ON_RE = re.compile(r"\s+(?:on|in)\b", re.IGNORECASE)
 _PREFIX_RE = re.compile(
