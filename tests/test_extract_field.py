@@ -1053,3 +1053,24 @@ def test_portuguese_np405_consult_and_italian_ultima_visita(entry: str, date: st
     assert pairs(citations_from_text(entry, OPTIONS)) == [
         ("https://x.example.org/a", d(date) if date else None)
     ]
+
+
+def test_accessed_phrase_after_a_citation_template_dates_its_one_url() -> None:
+    src = (
+        "A.<ref>{{Lien web|url=https://a.example.org/x|titre=A|date=2019}}, consulté le 5 avril 2021</ref>\n"
+        "B.<ref>{{cite web|url=https://b.example.org/y|title=B|archive-url=https://web.archive.org/web/1/"
+        "https://b.example.org/y}}, abgerufen am 6. April 2021</ref>\n"
+        # Two URLs, or a date of the template's own: the phrase after it dates nothing.
+        "C.<ref>{{Lien web|url=https://c.example.org/1|titre=C}} ; {{Lien web|url=https://c.example.org/2|titre=D}}"
+        ", consulté le 7 avril 2021</ref>\n"
+        "E.<ref>{{Lien web|url=https://e.example.org/z|titre=E|consulté le=1 avril 2021}}"
+        ", consulté le 8 avril 2021</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://a.example.org/x", d("2021-04-05")),
+        ("https://b.example.org/y", d("2021-04-06")),
+        ("https://web.archive.org/web/1/https://b.example.org/y", None),
+        ("https://c.example.org/1", None),
+        ("https://c.example.org/2", None),
+        ("https://e.example.org/z", d("2021-04-01")),
+    ]
