@@ -40,10 +40,18 @@ _ACCESSED_FIELDS = (
 # URLs in these fields are the ones the accessed-on date speaks of; a URL written in any
 # other text field (an abstract, say) is cited too, but without that date.
 _DATED_URL_FIELDS = ("url", "howpublished", "note", "addendum", "annote", "annotation")
-# Fields that name a place or a body: a site name there without a scheme
+# Fields that name a place, a body, a person or a work: a site name there without a scheme
 # ("address = {www.versicherungsmagazin.de}") names the publisher, as it would after one in
-# running text; it is not a link the record cites.
-_NAME_FIELDS = {"address", "location", "publisher", "organization", "institution", "school"}
+# running text; it is not a link the record cites. The same holds for the name of a web site
+# given as the title of the whole a page belongs to: Zotero's "Website Title" goes to biblatex's
+# `titleaddon` (https://github.com/retorquere/zotero-better-bibtex/issues/492) or `journaltitle`,
+# and is often just the host ("www.example.be").
+# (Not `title`: a page may be cited by its address alone, "title = {example.org/report}".)
+_NAME_FIELDS = {
+    "address", "location", "publisher", "organization", "institution", "school",
+    "author", "editor", "titleaddon", "journal", "journaltitle", "booktitle", "maintitle", "series",
+    "eventtitle",
+}  # fmt: skip
 # Fields that never hold a cited web address (a DOI is its own thing; `file` is a local path).
 _NO_URL_FIELDS = {
     "doi",

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -47,27 +48,36 @@ _ENGLISH_MONTHS = (
 
 # Full names and the abbreviations reference lists use, per month, for en, de, fr, es, nl, it, pt,
 # pl and ru (nominative and the genitive that dates use: "3 marca 2019", "3 марта 2019"), the
+# full names of cs, ro and uk (CSL's locales print them: "17. březen 2021", "17 martie 2021"), the
 # Norwegian, Danish, Swedish and Catalan forms not already there ("desember", "augusti", "març"),
 # and Turkish full names ("17 Mart 2021").
+# Japanese month names ("3月") are CSL's ja-JP terms, which styles may print in any date order.
 # Accent-free and umlaut-as-"ae" spellings are added automatically below.
 _MONTH_NAMES: dict[int, str] = {
     1: "january jan januar jänner jän janvier janv enero ene januari gennaio gen janeiro"
-    " styczeń stycznia sty января январь янв ocak gener",
+    " styczeń stycznia sty января январь янв ocak gener leden ledna ianuarie січень січня",
     2: "february feb febr februar feber février févr fév febrero februari febbraio fevereiro fev"
-    " luty lutego lut февраля февраль фев şubat febrer",
-    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart març",
-    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр nisan",
-    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs maig",
-    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran juny",
-    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz juliol",
-    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos agost augusti",
+    " luty lutego lut февраля февраль фев şubat febrer únor února februarie лютий лютого",
+    3: "march mar märz mär mrz mars marzo maart mrt março marzec marca марта март мар mart març"
+    " březen března martie березень березня",
+    4: "april apr avril avr abril abr aprile kwiecień kwietnia kwi апреля апрель апр nisan"
+    " duben dubna aprilie квітень квітня",
+    5: "may mai mayo mei maggio mag maio maj maja мая май mayıs maig květen května травень травня",
+    6: "june jun juni juin junio giugno giu junho czerwiec czerwca cze июня июнь июн haziran juny"
+    " červen června iunie червень червня",
+    7: "july jul juli juillet juil julio luglio lug julho lipiec lipca lip июля июль июл temmuz juliol"
+    " červenec července iulie липень липня",
+    8: "august aug août agosto ago augustus sierpień sierpnia sie августа август авг ağustos agost augusti"
+    " srpen srpna серпень серпня",
     9: "september sep sept septembre septiembre setiembre set sett settembre setembro"
-    " wrzesień września wrz сентября сентябрь сен eylül setembre",
+    " wrzesień września wrz сентября сентябрь сен eylül setembre září septembrie вересень вересня",
     10: "october oct oktober okt octobre octubre ottobre ott outubro out październik października paź"
-    " октября октябрь окт ekim",
-    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя kasım",
+    " октября октябрь окт ekim říjen října octombrie жовтень жовтня",
+    11: "november nov novembre noviembre novembro listopad listopada lis ноября ноябрь ноя kasım"
+    " listopadu noiembrie листопад листопада",
     12: "december dec dezember dez décembre déc diciembre dic dicembre dezembro desember des"
-    " grudzień grudnia gru декабря декабрь дек aralık desembre",
+    " grudzień grudnia gru декабря декабрь дек aralık desembre prosinec prosince decembrie"
+    " грудень грудня",
 }
 
 
@@ -76,7 +86,7 @@ def _strip_accents(s: str) -> str:
 
 
 def _build_month_table() -> dict[str, int]:
-    table: dict[str, int] = {}
+    table: dict[str, int] = {f"{n}月": n for n in range(1, 13)}
     for number, names in _MONTH_NAMES.items():
         for name in names.split():
             plain = _strip_accents(name).replace("ı", "i")
@@ -93,8 +103,10 @@ _MONTHS = _build_month_table()
 _MON = "(?:" + "|".join(re.escape(n) for n in sorted(_MONTHS, key=len, reverse=True)) + ")"
 # A month name must end where the word ends ("Mar" is not "Marchetti"), then may carry a dot.
 _MONTH = rf"(?P<mon>{_MON})(?![^\W\d_])\.?"
-# Day ordinals: 1st 2nd 3rd 4th, French 1er/1re/3e, Spanish and Portuguese 1º/1.º, German "3.".
-_ORD = r"(?:st|nd|rd|th|er|re|ère|ème|e|º|°|ª|\.º|\.ª|\.)?"
+# Day ordinals: 1st 2nd 3rd 4th, French 1er/1re/3e, Spanish and Portuguese 1º/1.º, German "3.",
+# Dutch 1ste/17de (CSL's Dutch locale prints them: "[Geraadpleegd 17de maart 2021]"), Swedish
+# 17:e and Russian 17-е (CSL's sv-SE and ru-RU).
+_ORD = r"(?:st|nd|rd|th|ste|de|er|re|ère|ème|e|º|°|ª|\.º|\.ª|\.|:e|-е)?"
 _DAY = r"(?P<d>[0-9]{1,2})(?![0-9])"
 _YEAR = r"(?P<y>[0-9]{4})(?![0-9])"
 
@@ -116,6 +128,14 @@ _DAY_DOT_NUMERIC_RE = re.compile(
 )
 # Japanese and Chinese: 2019年3月3日.
 _CJK_RE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日")
+# The month in Roman numerals, as Polish (and Russian, Italian) writers may date: "3 III 2020",
+# "03.III.2020". Capitals only: "3 ii 2020" is not written.
+_ROMAN_MONTHS = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10,
+                 "XI": 11, "XII": 12}  # fmt: skip
+_ROMAN_DMY_RE = re.compile(
+    r"(?P<d>[0-9]{1,2})(?:\.[ \t]?|[ \t])(?P<m>XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)(?:\.[ \t]?|[ \t])"
+    r"(?P<y>[0-9]{4})(?![0-9])"
+)
 # Parts may stand apart by spaces, a hyphen or a slash with spaces around it: "13- Jun- 2020",
 # "13 - Jun - 2020", "13/Jun/2020", and a line break may fall anywhere between them. ABNT lists
 # written by hand put a comma after the day: "Acesso em: 30, agosto de 2023".
@@ -150,17 +170,18 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdeghkloprsvzåдпи閲])(?<![^\W\d_])
+    r"""(?=[abcdeghkloprstvzåдпиц閲ア参引])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
-      (?P<retrieved>retrieved|recuperad[oa])
+      (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено  # + biblatex-apa, Word: nl ru
+        |r[ée]cup[ée]r[ée]e?|tratt[oa])                                  # Word: fr it
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
-    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]|geciteerd|cytowan[eoy]|citováno|citert|sitert|cit\.
-        |viitattu)
+    | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]?|geciteerd|cytowan[eoy]|citov[áa]no?|citert
+        |sitert|cit\.|viitattu|citerad|citirano|цитируется(?:\s+по)?|цит\.(?:\s+за)?|引用)  # sv hr ru uk ja
     | (?P<accessed>
         ac(?:c(?:ess(?:[ \t-]?date|ed|o)?|eso|[eè]s|edid[oa]|[ée]d[ée])|e(?:ss(?:o|ad[oa])|did[oa]))  # en fr
-      | consult(?:ée?|ee?|ed|ad[oa]|at[oa]|ation|azione|a)(?:\s+en\s+ligne)?              # fr es it pt en
-      | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?))                                           # en es it pt fr
-      | downloaded|descargad[oa]|verified|checked                                     # en es
+      | consult(?:ée?|ee?|ed|ad[oa]|at[oa]?|ation|azione|a|\.)(?:\s+en\s+ligne)?        # fr es it pt ca ro
+      | vi(?:ewed|sit(?:ed|ad[oa]|at[oa]|ée?|a))                                         # en es it pt fr
+      | downloaded|descargad[oa]|verified|checked|verificat[oa]                       # en es it
       | a(?:b(?:gerufen|rufdatum|ruf)|ufgerufen)                                         # de
       | zugriff(?:sdatum)?|zugegriffen|gesehen
       | lien\s+valide                                                                    # fr
@@ -168,21 +189,33 @@ _KEYWORD_RE = re.compile(
       | gepr(?:ü|ue|u)ft
       | be(?:sucht|zocht|keken)                                                          # de nl
       | geraadpleegd|opgevraagd|raadpleging                                              # nl
-      | hent(?:et|a)|h[äa]mtad|h[äa]mtat|åpnet|vitja|åtkomstdatum                          # nb nn da sv
-      | dost[eę]p(?:u|n[ya])?|pobrano                                                    # pl
+      | hent(?:et|a)|h[äa]mtad|h[äa]mtat|åpnet|vitja|åtkomstdatum|sjekk(?:et|a)             # nb nn da sv
+      | dost[eę]p(?:u|n[ya])?|pobrano|odczyt(?:u)?                                       # pl
       | recuperat[oa]|obtid[oa]                                                          # it pt
+      | pogledano|pose[ćc]eno|посећено|citovan[éeá]|vaadatud|tikrinta|el[ée]r[ée]s\s+d[áa]tuma  # biblatex
+      | vid[ěe]no|data\s+acces[ăa]rii                                                   # CSL: cs ro
+      | дата\s+(?:на\s+посещение|звернення|зверн\.|обр\.)                                   # bg uk ru
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
-      | 閲覧日?|アクセス日                                                                  # ja
+      | 閲覧日?|アクセス日?|参照日?                                                        # ja
       | eri[şs]im(?:\s+tarihi)?|eri[şs]ildi                                              # tr
       | k[äa]yty|luettu                                                                   # fi
       )
     )
-    (?![^\W\d_])""",
+    (?![^\W\d_\u3040-\u30ff\u3400-\u9fff])""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The keywords that begin with "t" ("tratto", "tikrinta") are few, and letting every "t" of a text
+# into the alternation made the scan half as slow again; texts without them are scanned without.
+_T_WORDS_RE = re.compile(r"tratt|tikrint", re.IGNORECASE)
+_KEYWORD_NO_T_RE = re.compile(
+    _KEYWORD_RE.pattern.replace("(?=[abcdeghkloprstvz", "(?=[abcdeghkloprsvz", 1), _KEYWORD_RE.flags
+)
+assert _KEYWORD_NO_T_RE.pattern != _KEYWORD_RE.pattern
+# (Japanese writes no spaces between words: a keyword there may stand right after or before
+# other letters, "最終閲覧日：", "参照日", so CJK letters do not count as a word going on.)
 # Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
-# "date de consultation", "fecha de consulta", "data di consultazione".
-_NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione"})
+# "date de consultation", "fecha de consulta", "data di consultazione", "ultima visita".
+_NEEDS_PREFIX = frozenset({"access", "consultation", "consulta", "consultazione", "visita"})
 # ... or before "on"/"in": "Access on: 17 March 2021" (ABNT in English), "Access in 3 May 2019".
 _ACCESS_ON_RE = re.compile(r"\s+(?:on|in)\b", re.IGNORECASE)
 _PREFIX_RE = re.compile(
@@ -191,15 +224,24 @@ _PREFIX_RE = re.compile(
     r"|date\s+de|date\s+d'|fecha\s+de(?:l)?|data\s+(?:di|de|do|della)|data\s+dell'|datum(?:\s+van)?)\s*$",
     re.IGNORECASE,
 )
-# The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon.
+# The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon; Portuguese
+# "acedido a", Polish "dostęp z dnia" / "w dniu", Italian "consultato in data" / "accesso
+# effettuato il" / biblatex's "visitato il giorno", Galician "accedido en", Romanian "accesat în".
 _GAP_RE = re.compile(
-    r"(?:\s*[:：=])?(?:\s+(?:on|in|the|am|le|el|il|em|op|den|au|la)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    r"(?:\s*[:：=])?(?:\s+(?:in\s+data|effettuat[oa](?:\s+(?:il|in\s+data))?|il\s+giorno|z\s+dnia|w\s+dniu"
+    r"|dnia|on|in|în|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
     re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
-# German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL".
+# German "Abgerufen 17. März 2021, von URL", French "Consulté 17 mars 2021, à l'adresse URL",
+# and the "from" of biblatex-apa's other languages: "Zugriff am DATE unter URL", "hentet DATE fra
+# URL", "hämtad DATE från URL", "Consulté le DATE à URL", "получено DATE, с URL"; Word's French
+# "Récupéré le DATE sur URL"
+# (tex/latex/biblatex-apa/lbx/*.lbx, https://github.com/plk/biblatex-apa).
 _FROM_TAIL_RE = re.compile(
-    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em)(?=[\s:])", re.IGNORECASE
+    r",?\s*(?:from|de|desde|von|van|da|z|à\s+l['’]adresse|a\s+partir\s+de|em|unter|fra|från|frå|à|sur|с|c|из)"
+    r"(?=[\s:])",
+    re.IGNORECASE,
 )
 _CLOSE_RE = re.compile(r"\s?[)\]]")
 _PAIRS = {"(": ")", "[": "]"}
@@ -309,6 +351,9 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     m = _CJK_RE.match(text, pos)
     if m:
         return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    m = _ROMAN_DMY_RE.match(text, pos)
+    if m:
+        return m.end(), _make_date(int(m["y"]), _ROMAN_MONTHS[m["m"]], int(m["d"]))
     for regex in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE):
         m = regex.match(text, pos)
         if m:
@@ -431,7 +476,8 @@ def _find_accessed(
     limit = today if today is not None else dt.date.today()
     mentions: list[DateMention] = []
     last_end = 0
-    for kw in _KEYWORD_RE.finditer(text):
+    keywords = _KEYWORD_RE if _T_WORDS_RE.search(text) else _KEYWORD_NO_T_RE
+    for kw in keywords.finditer(text):
         start = kw.start()
         if start < last_end:
             continue
@@ -488,8 +534,9 @@ def _find_accessed(
             url_follows = True
         mentions.append(DateMention(start, end, text[start:end], date, problem, url_follows))
         last_end = end
-    if "tarihinde" in text or "accessed" in text.lower() or ")" in text:
-        mentions = _date_first(text, order, limit, mentions)
+    cjk = _CJK_KEYWORD_RE.search(text) is not None
+    if "tarihinde" in text or "accessed" in text.lower() or ")" in text or cjk:
+        mentions = _date_first(text, order, limit, mentions, cjk)
     return mentions
 
 
@@ -498,6 +545,7 @@ def _find_accessed(
 # "URL (17 Mar. 2021, date last accessed)", the URL comes before.
 # The Oxford journals in other locales put their own word there: "(17. März 2021, zugegriffen)",
 # "(17 mars 2021, consulté)": a date, a comma and an accessed-on keyword closing the brackets.
+# Japanese puts the keyword after the date too: "2020年3月3日閲覧", "(2020.3.3 アクセス)".
 _DATE_FIRST_RE = re.compile(
     r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
     r"|,[ \t]*(?P<word>[^\W\d_][^\W\d_ \t]{2,20}(?:[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
@@ -505,14 +553,22 @@ _DATE_FIRST_RE = re.compile(
 )
 
 
+_CJK_KEYWORD_RE = re.compile("閲覧|アクセス|参照")
+# Looked for only in a text that has one of them: a branch of _DATE_FIRST_RE that may start at
+# any character slowed every scan.
+_CJK_DATE_FIRST_RE = re.compile(r"[ \t]*(?:閲覧|アクセス|参照)(?!先)")
+
+
 def _date_first(
-    text: str, order: DateOrder, limit: dt.date, mentions: list[DateMention]
+    text: str, order: DateOrder, limit: dt.date, mentions: list[DateMention], cjk: bool = False
 ) -> list[DateMention]:
     """``mentions`` with the phrases whose keyword comes after their date added, in text order."""
     taken = [(m.start, m.end) for m in mentions]
     added: list[DateMention] = []
-    for kw in _DATE_FIRST_RE.finditer(text):
-        if kw["word"] is not None:
+    found_first = _DATE_FIRST_RE.finditer(text)
+    for kw in itertools.chain(found_first, _CJK_DATE_FIRST_RE.finditer(text)) if cjk else found_first:
+        groups = kw.groupdict()
+        if groups.get("word") is not None:
             # The keyword may keep the little word that joins it to a date: "consulté le", "acessado em".
             word = _KEYWORD_RE.match(kw["word"])
             if (
@@ -533,7 +589,7 @@ def _date_first(
                 if problem is not None:
                     date = None
             if not any(a < kw.end() and start < b for a, b in taken):
-                follows = kw["follows"] is not None
+                follows = groups.get("follows") is not None
                 end = kw.end()
                 if start and text[start - 1] == "(" and text.startswith(")", end):
                     start, end = start - 1, end + 1  # "(17 Mar. 2021, date last accessed)"
@@ -571,6 +627,11 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
             d = None
     else:
         d = parse_date(value, options.date_order)
+        if d is None and _KEYWORD_RE.match(value):
+            # The field's own word written into it: EndNote users type "Accessed 3 March 2020".
+            first = next(iter(_find_accessed(value, options.date_order, options.today)), None)
+            if first is not None and first.start == 0 and not value[first.end :].strip(" .,;"):
+                d = first.date
     if d is None:
         if notes is not None and not re.fullmatch(r"\d{4}(?:[-/.]\d{1,2})?|[A-Za-z]+\.?\s+\d{4}", value):
             notes.append(f"{where}: {value!r} is not a date")

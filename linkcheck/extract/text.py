@@ -37,15 +37,17 @@ _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)
 
 # What may stand between an accessed-on phrase and the URL it introduces.
 # In the languages of CSL's locales: "Available from:", "Verfügbar unter:", "Disponible sur",
-# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:".
+# "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:",
+# "Tillgänglig vid:", "Hämtad från:", "Доступно на:", "Извлечено от:", "入手先:".
 _FORWARD_CONNECTOR = re.compile(
     r"^[\s.,;:)\]]*(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
-    r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|abgerufen|recuperado|recuperato|consulté|pobrano"
-    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil)?\s*"
+    r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|verkregen|abgerufen|recuperado|recuperato|consulté|pobrano"
+    r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil"
+    r"|získáno|hämtad|preluat|извлечено|доступний|dispoñ[íi]bel|入手先|回収)?\s*"
     r"(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha|w\s+internecie"
     r"|na\s+internet[eu]?|z\s+internetu)?\s*"
     r"(?:from|at|via|in|on|de|en|em|sous|sur|unter|op|url|link|online|da|su|van|von|na|på|z|pada|la|à"
-    r"|à\s+l['’]adresse)?"
+    r"|à\s+l['’]adresse|vid|från|din|из|от|на|у|с|から)?"
     r"[\s.,;:(\[<]*(?:url\s*[:：]?\s*)?)$",
     re.IGNORECASE,
 )
@@ -62,6 +64,44 @@ _CONTINUATION = re.compile(_URL_CHARS + r"++")
 # A line that starts a URL of its own, after a footnote number perhaps ("4https://..."), does not
 # continue the URL above it.
 _NEW_URL = re.compile(r"\d{0,3}(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
+
+
+# A URL cut by a line break before its host name is whole: right after its scheme ("http:" +
+# "//x.org/a") or after a dot of the host ("http://research." + "example.com/a"). Neither head is
+# an address on its own, so joining it with the next line guesses nothing when that line goes on
+# with the rest of an address: lower case, and a dot or a slash in it or a top-level domain alone
+# ("https://www.example." + "com"); not a word of prose ("http://x." + "then").
+_CUT_HEAD = re.compile(
+    r"(?<![\w.+-])(?:https?|ftp)"
+    r"(?::[ \t]*\n[ \t]*(?=//(?-i:[a-z0-9]))|://(?:[a-z0-9-]+\.)+[ \t]*\n[ \t]*(?=(?-i:[a-z0-9])))",
+    re.IGNORECASE,
+)
+
+
+def _cut_heads(text: str, urls: list[UrlMatch]) -> list[UrlMatch]:
+    """``urls`` with the URLs a line break cut before or inside their host name added, whole."""
+    if "\n" not in text:
+        return urls
+    added: list[UrlMatch] = []
+    for m in _CUT_HEAD.finditer(text):
+        rest = _CONTINUATION.match(text, m.end())
+        if rest is None:
+            continue
+        core = strip_trailing(rest.group(0))
+        if not re.search(r"[./]", core) and not re.fullmatch(r"[a-z]{2,3}", core):
+            continue
+        cited = re.sub(r"\s+", "", m.group()) + core
+        url = clean_url(cited, scheme_less=False)
+        host = re.match(r"[a-z]+://([^/?#:]+)", url or "", re.IGNORECASE)
+        if url is None or host is None or "." not in host.group(1).strip("."):
+            continue
+        added.append(UrlMatch(m.start(), m.end() + len(core), cited, url))
+    if not added:
+        return urls
+    # What was found of such a URL on its own (the rest on the next line as an address, or the
+    # head up to a dot, "https://www.example") is part of the whole.
+    kept = [u for u in urls if not any(a.start <= u.start < a.end for a in added)]
+    return sorted(kept + added, key=lambda u: u.start)
 
 
 # A numbered entry starting inside a line: "... 2019. [2] B, ..." or "... ?id=42 2. B, ...".
@@ -310,7 +350,7 @@ def citations_from_text(
         def line_of(pos: int) -> int | None:
             return bisect.bisect_right(newlines, pos - 1) + 1 if pos >= 0 else None
 
-    all_urls = find_urls(text, include_dois=options.include_dois)
+    all_urls = _cut_heads(text, find_urls(text, include_dois=options.include_dois))
     if scheme_only:
         all_urls = [u for u in all_urls if _HAS_SCHEME.match(u.cited)]
     anchor_urls: list[UrlMatch] = []

@@ -25,6 +25,7 @@ Parsing is mwparserfromhell's.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -45,7 +46,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
-from linkcheck.extract.dates import field_date
+from linkcheck.extract.dates import field_date, find_accessed
 from linkcheck.extract.text import Anchor, citations_from_text
 from linkcheck.extract.urls import clean_url, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
@@ -363,10 +364,10 @@ class _Walker:
         for param, vp in self.param_positions(t, pos):
             name = _param_name(str(param.name))  # type: ignore[attr-defined]
             value = " ".join(_plain(param.value).split())  # type: ignore[attr-defined]
-            if not value:
+            if not value and not (name in _ACCESS_PARAMS and param.value.filter_templates()):  # type: ignore[attr-defined]
                 continue
             if name in _ACCESS_PARAMS and accessed_raw is None:
-                accessed_raw = value
+                accessed_raw = _date_value(param.value)  # type: ignore[attr-defined]
             elif name == "title" and title is None:
                 title = value.strip("'\" ")
             elif (
@@ -422,6 +423,24 @@ def _plain(code: Wikicode | None) -> str:
     return str(code.strip_code(normalize=True, collapse=True, keep_template_params=False))
 
 
+def _date_value(code: Wikicode) -> str:
+    """An accessed-on parameter's value as text, a date template in it given by its arguments.
+
+    Wikipedias write dates through templates as well: French ``{{date-|3 mars 2020}}`` and
+    ``{{Date|3|mars|2020}}``, ``{{date|2020-03-03}}`` elsewhere. Their unnamed arguments, joined
+    by spaces, are the date; a template whose arguments do not read as one day gives none.
+    """
+    if not code.filter_templates(recursive=False):
+        return " ".join(_plain(code).split())
+    parts: list[str] = []
+    for node in code.nodes:
+        if isinstance(node, Template):
+            parts.extend(_plain(p.value) for p in node.params if not p.showkey)
+        else:
+            parts.append(_plain(Wikicode([node])))
+    return " ".join(" ".join(parts).split())
+
+
 def _trim(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1].rstrip() + "…"
@@ -446,16 +465,36 @@ def extract(text: str, options: ExtractOptions) -> Extraction:
         display = _Rendered()
         walker.render(entry.code, entry.pos, display, collect=False, in_ref=True, cite_urls=True)
         entry_text = _trim(display.text)
+        cited: list[Citation] = []
         for t, tp in _cite_templates(walker, entry.code, entry.pos):
-            citations.extend(walker.cite_citations(t, tp, entry_text))
+            cited.extend(walker.cite_citations(t, tp, entry_text))
         prose = _Rendered()
         walker.render(entry.code, entry.pos, prose, collect=False, in_ref=True, cite_urls=False)
-        citations.extend(_free_citations(prose, options, result.notes, line_of_source, entry_text))
+        free = _free_citations(prose, options, result.notes, line_of_source, entry_text)
+        citations.extend(cited if free else _dated_after_template(cited, prose.text, options))
+        citations.extend(free)
 
     result.notes.extend(walker.notes)
     citations.sort(key=lambda c: c.line or 0)
     result.citations = citations
     return result
+
+
+def _dated_after_template(cited: list[Citation], prose: str, options: ExtractOptions) -> list[Citation]:
+    """A reference's template citations, dated by an accessed-on phrase written after the template.
+
+    "<ref>{{Lien web|url=...|titre=...}}, consulté le 3 mars 2020</ref>": the template gives no
+    date of its own and the phrase is outside it. The phrase dates the template's URL only when
+    nothing else could be meant: one URL (besides archived copies), no date of its own, no other
+    link in the reference, and one dated phrase.
+    """
+    originals = {c.url for c in cited if not is_archive_url(c.url)}
+    if len(originals) != 1 or any(c.accessed for c in cited):
+        return cited
+    dates = [m.date for m in find_accessed(prose, options.date_order, options.today) if m.date]
+    if len(dates) != 1:
+        return cited
+    return [c if is_archive_url(c.url) else dataclasses.replace(c, accessed=dates[0]) for c in cited]
 
 
 def _cite_templates(walker: _Walker, code: Wikicode, pos: int) -> list[tuple[Template, int]]:
