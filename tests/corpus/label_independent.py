@@ -173,11 +173,20 @@ def label_wiki(text: str) -> list[tuple[str, str | None]]:
             is_url = URL.match(val) or val.startswith("//")  # protocol-relative: //host/path
             if ("url" in name or name in ("lire en ligne", "online", "ссылка")) and is_url:
                 out.append((tidy(val), None if "archive" in name else date))
+    # Japanese references write the day they viewed a bracketed link as plain text after it,
+    # "2016年5月9日閲覧" ("viewed on"): within one <ref>, that date goes with its bracketed links.
+    viewed: dict[str, str] = {}
+    for ref in code.filter_tags(matches=lambda n: str(n.tag).strip().lower() == "ref", recursive=True):
+        days = set(re.findall(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*閲覧", str(ref)))
+        if len(days) == 1:
+            y, mo, d = days.pop()
+            for link in ref.contents.filter_external_links(recursive=True):
+                viewed[tidy(str(link.url))] = f"{y}-{int(mo):02d}-{int(d):02d}"
     for link in code.filter_external_links(recursive=True):
         u = tidy(str(link.url))
         if not any(u == x for x, _ in out):
             # a bracketed link inside <ref>: a "Retrieved ..." after it in the same ref
-            out.append((u, None))
+            out.append((u, viewed.get(u)))
     seen = []
     for p in out:
         if p not in seen:
