@@ -145,18 +145,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and args.only not in doc.name:
             continue
         expected = _pairs([(e["url"], e["accessed"]) for e in json.loads(expected_path.read_text())])
+        notes: list[str] = []
         try:
             extraction = extract(doc, options)
         except Exception as e:  # one broken extractor must not hide the others
+            # A document the extractor refuses found nothing: its pairs count as missed in the
+            # totals (leaving it out would score the rest as if it had never been asked for).
             print(f"{doc.name}: error: {type(e).__name__}: {e}", file=sys.stderr)
             status = 1
-            continue
-        if extraction is None:
-            print(f"{doc.name}: no extractor yet", file=sys.stderr)
-            continue
-        found = _pairs(
-            [(c.url, c.accessed.isoformat() if c.accessed else None) for c in extraction.citations]
-        )
+            found: set[Pair] = set()
+        else:
+            if extraction is None:
+                print(f"{doc.name}: no extractor yet", file=sys.stderr)
+                continue
+            found = _pairs(
+                [(c.url, c.accessed.isoformat() if c.accessed else None) for c in extraction.citations]
+            )
+            notes = list(extraction.notes)
         tp = len(found & expected)
         precision = tp / len(found) if found else 1.0
         recall = tp / len(expected) if expected else 1.0
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 details.append(f"{doc.name}: MISS  {url}  {acc}")
             for url, acc in sorted(found - expected, key=str):
                 details.append(f"{doc.name}: FALSE {url}  {acc}")
-            details.extend(f"{doc.name}: note  {n}" for n in extraction.notes)
+            details.extend(f"{doc.name}: note  {n}" for n in notes)
 
     width = max([len(r[0]) for r in rows] + [7])
     print(f"{'file':<{width}}  expected  found  correct  precision  recall")
