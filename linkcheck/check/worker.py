@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from linkcheck import defaults
+from linkcheck import defaults, tuning
 from linkcheck.errors import ContentTooComplex, EnvironmentFailure
 
 _HEADER = struct.Struct("!Q")
@@ -338,6 +338,8 @@ def main(argv: list[str]) -> int:
             niced = True
             with contextlib.suppress(OSError):
                 os.nice(WORKER_NICENESS)
+            # Its parsers are imported now: out of the collector's sight (linkcheck/tuning.py).
+            tuning.for_one_run()
 
 
 if __name__ == "__main__":
