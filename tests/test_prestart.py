@@ -94,3 +94,17 @@ def test_workers_started_for_a_check_with_nothing_to_do_do_not_outlive_it(tmp_pa
     assert "Nothing to check" in out
     assert seen, "no content worker was started ahead of the check"
     assert _workers_of(proc.pid) == []
+
+
+def test_a_check_ends_without_teardown_but_with_its_output_and_exit_code(tmp_path: Path) -> None:
+    # launch._exit_now: the command's lines are flushed and its exit code kept (2: a --url
+    # that is not in the database), though the interpreter is not torn down.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("LINKCHECK_DB", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "--db", str(tmp_path / "x.db"), "check", "--url", "http://x.test/"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    line = "linkcheck: http://x.test/: not in the database (seed a document that cites it)"
+    assert proc.stderr.strip() == line
