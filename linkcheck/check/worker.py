@@ -80,7 +80,9 @@ class _Adopted:
 
     @property
     def returncode(self) -> int | None:
-        return self._popen.poll()
+        # As asyncio's Process: known once reaped (communicate), not asked of the system on every
+        # call; a worker that died meanwhile is found by its reader (end of its output).
+        return self._popen.returncode
 
     def kill(self) -> None:
         self._popen.kill()
@@ -186,6 +188,9 @@ class ContentWorker:
 
     async def _running(self) -> _Proc:
         """The worker, started if need be (once, however many calls ask at the same moment)."""
+        proc = self._proc
+        if proc is not None and proc.returncode is None:
+            return proc  # the common case, every call: no lock to take
         if self._starting is None:
             self._starting = asyncio.Lock()
             self._arrived = asyncio.Event()
