@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from linkcheck import drift
+from linkcheck import drift, tuning
 from linkcheck.cli import app
 from linkcheck.drift import content
 from tests.drift_pairs import GARDENING, ROT, page
@@ -115,3 +115,31 @@ def test_the_page_signal_worker_does_not_import_httpx() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert proc.stdout.split() == ["T", "False"]
+
+
+def test_the_command_line_does_not_import_the_scheduled_job() -> None:
+    # Every command reads schedule files' format through the settings file; the job itself
+    # (reports, e-mail, the outbox) is imported only by what runs it: 65 ms of every start.
+    code = (
+        "import sys\nimport linkcheck.cli\n"
+        "print('linkcheck.schedule.job' in sys.modules, 'smtplib' in sys.modules)\n"
+        "from linkcheck.schedule import JobResult, run_job\n"
+        "print(run_job.__module__, JobResult.__module__)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.split() == ["False", "False", "linkcheck.schedule.job", "linkcheck.schedule.job"]
+
+
+def test_a_check_process_freezes_its_imports_for_the_collector_once() -> None:
+    code = (
+        "import gc\nfrom linkcheck import tuning\n"
+        "tuning.for_one_run()\nfrozen = gc.get_freeze_count()\nleft = [object()]\n"
+        "tuning.for_one_run()\n"
+        "print(frozen > 10000, gc.get_freeze_count() == frozen, gc.get_threshold()[0])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.split() == ["True", "True", str(tuning.GEN0_THRESHOLD)]

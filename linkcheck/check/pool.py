@@ -41,10 +41,12 @@ def text_workers(cores: int | None = None) -> int:
 class ContentPool:
     """``size`` content workers behind one ``call``, each call to the least busy worker."""
 
-    def __init__(self, size: int, budget: float = defaults.CONTENT_BUDGET) -> None:
+    def __init__(
+        self, size: int, budget: float = defaults.CONTENT_BUDGET, preload: tuple[str, ...] = ()
+    ) -> None:
         if size < 1:
             raise ValueError(f"a pool needs at least one worker, not {size}")
-        self.workers = [ContentWorker(budget) for _ in range(size)]
+        self.workers = [ContentWorker(budget, preload) for _ in range(size)]
 
     @property
     def killed(self) -> int:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from linkcheck import components, defaults
+from linkcheck.check import worker
 from linkcheck.check.fetch import Fetcher, utcnow
 from linkcheck.check.options import CHECK_OPTIONS, option_value
 from linkcheck.check.outcome import NETWORK_FAILURES
@@ -625,7 +626,8 @@ async def check_links(store: Store, options: CheckOptions, **controls: Unpack[Ru
         # Two kinds of worker, as the work has two kinds: parsing a page for the verdict (every
         # 2xx page, on the fetch's path) and extracting its main text (after it), the larger
         # cost, on every core but the event loop's (linkcheck/check/pool.py); they overlap.
-        pages, texts = ContentWorker(), ContentPool(text_workers())
+        pages = ContentWorker(preload=worker.PAGE_SIGNALS)
+        texts = ContentPool(text_workers(), preload=worker.MAIN_TEXT)
         await pages.start()
         await texts.start()
         # Before anything is fetched: a run that could not fingerprint a live page would record

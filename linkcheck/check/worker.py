@@ -21,10 +21,12 @@ import asyncio
 import contextlib
 import ctypes
 import ctypes.util
+import importlib
 import os
 import pickle
 import signal
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -33,10 +35,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from linkcheck import defaults
+from linkcheck import components, defaults, tuning
 from linkcheck.errors import ContentTooComplex, EnvironmentFailure
 
 _HEADER = struct.Struct("!Q")
+PRELOAD: dict[str, tuple[str, ...]] = {
+    "read_page": ("selectolax.lexbor", "linkcheck.check.classify"),
+    "fingerprint": (*components.FOR_CHECK, "linkcheck.drift"),
+}
+"""What a worker started for a task imports before its first call (the modules the task needs)."""
+PAGE_SIGNALS: tuple[str, ...] = ("read_page",)
+"""The preload of a run's page-signal worker."""
+MAIN_TEXT: tuple[str, ...] = ("fingerprint",)
+"""The preload of each of a run's main-text workers."""
 WORKER_NICENESS = 10
 """Added to the worker's niceness: its CPU goes to the parent first."""
 WATCH_INTERVAL = 0.5
@@ -45,6 +56,82 @@ DEATHS_IN_A_ROW = 3
 """Workers found dead one after the other, with no reply between, before the run stops: one
 death is a page's (the kernel's out-of-memory killer), a worker that never answers is the tool's."""
 _FIX = "run the check again; if it stops again, see the system log (dmesg) and `linkcheck --version`"
+
+
+class _Adopted:
+    """A worker started before the run's event loop (:func:`prestart`), driven as asyncio's Process is."""
+
+    def __init__(
+        self, popen: subprocess.Popen[bytes], stdin: asyncio.StreamWriter, stdout: asyncio.StreamReader
+    ) -> None:
+        self._popen = popen
+        self.stdin = stdin
+        self.stdout = stdout
+
+    @classmethod
+    async def adopt(cls, popen: subprocess.Popen[bytes]) -> _Adopted:
+        """Its pipes on the running loop."""
+        assert popen.stdin is not None and popen.stdout is not None
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), popen.stdout)
+        transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, popen.stdin)
+        return cls(popen, asyncio.StreamWriter(transport, protocol, None, loop), reader)
+
+    @property
+    def returncode(self) -> int | None:
+        # As asyncio's Process: known once reaped (communicate), not asked of the system on every
+        # call; a worker that died meanwhile is found by its reader (end of its output).
+        return self._popen.returncode
+
+    def kill(self) -> None:
+        self._popen.kill()
+
+    async def communicate(self) -> tuple[bytes, bytes]:
+        """Close its input, read its output to the end and wait for it to exit."""
+        self.stdin.close()
+        out = await self.stdout.read()
+        while self._popen.poll() is None:
+            await asyncio.sleep(0.01)
+        return out, b""
+
+
+_Proc = asyncio.subprocess.Process | _Adopted
+_spares: dict[tuple[str, ...], list[subprocess.Popen[bytes]]] = {}
+"""Workers started by :func:`prestart`, by what they preload, not yet taken by a run."""
+
+
+def _command(preload: tuple[str, ...]) -> list[str]:
+    command = [sys.executable, "-m", "linkcheck.check.worker", str(os.getpid())]
+    return [*command, ",".join(preload)] if preload else command
+
+
+def prestart(preloads: list[tuple[str, ...]]) -> None:
+    """Start workers now, before the command line is even imported, each importing its parsers.
+
+    A check's first requests wait for its workers to have loaded their parsers (trafilatura's
+    import is about 0.4 s): started here, that happens while the checking process imports and
+    reads its settings. Each is taken by the first :class:`ContentWorker` with the same
+    ``preload``; :func:`discard_spares` ends those no run took.
+    """
+    for preload in preloads:
+        popen = subprocess.Popen(
+            _command(preload), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+        _spares.setdefault(preload, []).append(popen)
+
+
+def discard_spares() -> None:
+    """End the workers :func:`prestart` started that no run took (nothing was due, a usage error)."""
+    for popens in _spares.values():
+        for popen in popens:
+            with contextlib.suppress(ProcessLookupError):
+                popen.kill()
+            for pipe in (popen.stdin, popen.stdout):
+                if pipe is not None:
+                    pipe.close()
+            popen.wait()
+    _spares.clear()
 
 
 @dataclass(slots=True)
@@ -69,15 +156,17 @@ class ContentWorker:
     go to a new worker.
     """
 
-    def __init__(self, budget: float = defaults.CONTENT_BUDGET) -> None:
+    def __init__(self, budget: float = defaults.CONTENT_BUDGET, preload: tuple[str, ...] = ()) -> None:
         self.budget = budget
-        self._proc: asyncio.subprocess.Process | None = None
+        self.preload = preload
+        """Tasks (of :data:`TASKS`) whose modules the worker imports as it starts, before any call."""
+        self._proc: _Proc | None = None
         self._pending: deque[_Job] = deque()
         self._reader: asyncio.Task[None] | None = None
         self._arrived: asyncio.Event | None = None
         self._starting: asyncio.Lock | None = None
         self._resend: asyncio.Task[None] | None = None
-        self._dead: list[asyncio.subprocess.Process] = []  # killed, to be reaped by close()
+        self._dead: list[_Proc] = []  # killed, to be reaped by close()
         self.killed = 0
         """Workers killed for running past the budget (or found dead) in this run."""
         self._deaths = 0
@@ -97,19 +186,25 @@ class ContentWorker:
         now = asyncio.get_running_loop().time()
         return now - max(self._pending[0].sent, self._last_reply)
 
-    async def _running(self) -> asyncio.subprocess.Process:
+    async def _running(self) -> _Proc:
         """The worker, started if need be (once, however many calls ask at the same moment)."""
+        proc = self._proc
+        if proc is not None and proc.returncode is None:
+            return proc  # the common case, every call: no lock to take
         if self._starting is None:
             self._starting = asyncio.Lock()
             self._arrived = asyncio.Event()
         async with self._starting:
             proc = self._proc
             if proc is None or proc.returncode is not None:
-                proc = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "linkcheck.check.worker", str(os.getpid()),
-                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.DEVNULL,
-                )  # fmt: skip
+                spares = _spares.get(self.preload)
+                if spares:
+                    proc = await _Adopted.adopt(spares.pop())
+                else:
+                    proc = await asyncio.create_subprocess_exec(
+                        *_command(self.preload), stdin=asyncio.subprocess.PIPE,
+                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+                    )  # fmt: skip
                 self._proc = proc
                 self._reader = asyncio.ensure_future(self._read_replies(proc))
             return proc
@@ -156,7 +251,7 @@ class ContentWorker:
         with contextlib.suppress(ConnectionError):  # the worker died: its reader moves the calls
             await proc.stdin.drain()
 
-    async def _read_replies(self, proc: asyncio.subprocess.Process) -> None:
+    async def _read_replies(self, proc: _Proc) -> None:
         """Hand each reply to its call, in order; kill the worker when the head call runs past budget."""
         assert proc.stdout is not None and self._arrived is not None
         loop = asyncio.get_running_loop()
@@ -189,7 +284,7 @@ class ContentWorker:
             if not head.future.done():  # its caller may have been cancelled meanwhile
                 head.future.set_result(reply)
 
-    def _fail_head(self, proc: asyncio.subprocess.Process, error: Exception) -> None:
+    def _fail_head(self, proc: _Proc, error: Exception) -> None:
         """Kill ``proc``; the call it was on fails, the calls queued behind it go to a new worker."""
         head = self._pending.popleft()
         if not head.future.done():
@@ -200,7 +295,7 @@ class ContentWorker:
         if rest:
             self._resend = asyncio.ensure_future(self._send(rest))
 
-    def _fail_all(self, proc: asyncio.subprocess.Process, error: Exception) -> None:
+    def _fail_all(self, proc: _Proc, error: Exception) -> None:
         """Kill ``proc``; every call waiting on it fails with ``error`` (no new worker)."""
         while self._pending:
             job = self._pending.popleft()
@@ -208,7 +303,7 @@ class ContentWorker:
                 job.future.set_exception(error)
         self._kill(proc)
 
-    def _kill(self, proc: asyncio.subprocess.Process) -> None:
+    def _kill(self, proc: _Proc) -> None:
         if self._proc is proc:
             self._proc = None
         self._dead.append(proc)
@@ -305,6 +400,19 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
+def _preload(tasks: list[str]) -> None:
+    """Import what ``tasks`` need now, before the first call (a worker started ahead of its run)."""
+    for task in tasks:
+        for module in PRELOAD.get(task, ()):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                # Not hidden: the task imports it again when called, and that ImportError
+                # is the reply that stops the run (exit 4).
+                break
+    tuning.for_one_run()
+
+
 def main(argv: list[str]) -> int:
     """Serve tasks from standard input until it closes."""
     die_with_parent(int(argv[1]))
@@ -315,6 +423,8 @@ def main(argv: list[str]) -> int:
     # library printing something cannot corrupt them.
     stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    if len(argv) > 2:
+        _preload(argv[2].split(","))
     while True:
         head = stdin.read(_HEADER.size)
         if len(head) < _HEADER.size:
@@ -338,6 +448,8 @@ def main(argv: list[str]) -> int:
             niced = True
             with contextlib.suppress(OSError):
                 os.nice(WORKER_NICENESS)
+            # Its parsers are imported now: out of the collector's sight (linkcheck/tuning.py).
+            tuning.for_one_run()
 
 
 if __name__ == "__main__":
