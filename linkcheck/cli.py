@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from linkcheck import __version__, components, tuning
+from linkcheck import __version__, components
 from linkcheck import settings as settings_file
 from linkcheck.check.options import CHECK_OPTIONS, Option
 from linkcheck.check.runner import CheckOptions, CheckReport, plan, run_checks
@@ -542,7 +542,6 @@ def check_command(
     only after 3 failed checks spanning 3 days. Exit 3 when the network was unavailable.
     """
     options = _check_options(check, config, ctx)
-    tuning.for_one_run()
     checker = _Checker()
     with open_store(writes=True) as store:
         report = checker(store, options)
@@ -966,7 +965,6 @@ def run_command(
     # A report on standard output in a machine format must be all there is on it.
     notes = err if summary["fmt"] is not Format.TABLE and summary["output"] is None else out
     checker = _Checker(notes)
-    tuning.for_one_run()
     with open_store(writes=True) as store:
         result = run_pipeline(
             store, paths, options,

@@ -53,6 +53,13 @@ def main() -> None:
 
             sys.stderr.write(f"linkcheck: {failure(e.name or 'linkcheck', e)}\n")
             sys.exit(int(ExitCode.ENVIRONMENT))
+        if started:
+            # This process does one check and exits: its imports are frozen for the collector
+            # here, in the process's own entry point, never in a library call that a long-lived
+            # process (the scheduler, a test run) makes again and again.
+            from linkcheck import tuning
+
+            tuning.for_one_run()
         cli_main()
     except SystemExit as done:
         if not started:
