@@ -50,6 +50,7 @@ MONTHS = [
     "December",
 ]
 PER_FILE = 500
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _url(rng: random.Random, i: int) -> str:
@@ -185,6 +186,7 @@ def waited():
     with open("/proc/self/io") as f:
         io = dict(line.split(": ") for line in f.read().splitlines())
     print(f"IO {io['syscr']} {io['syscw']} {io['rchar']} {io['wchar']}", file=sys.stderr)
+    print(f"LOADED {sys.modules['linkcheck'].__file__}", file=sys.stderr)
 atexit.register(waited)
 sys.argv = ["linkcheck", *sys.argv[1:]]
 runpy.run_module("linkcheck", run_name="__main__")
@@ -216,10 +218,12 @@ class Timing:
 def run_linkcheck(folder: Path, db: Path, tree: Path | None = None) -> Timing:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    # Another tree's package first on the path, ahead of the installed one.
+    # Another tree's package first on the path, ahead of the installed one. With -P, `python -c`
+    # does not put the working directory first on the path: run from a checkout, it would import
+    # that checkout's linkcheck whatever PYTHONPATH says (the tree each run loaded is checked).
     env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
     proc = subprocess.run(
-        [sys.executable, "-c", RUNNER, "--db", str(db), "seed", str(folder)],
+        [sys.executable, "-P", "-c", RUNNER, "--db", str(db), "seed", str(folder)],
         capture_output=True,
         text=True,
         check=False,
@@ -231,6 +235,10 @@ def run_linkcheck(folder: Path, db: Path, tree: Path | None = None) -> Timing:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     waited = float(re.findall(r"RUNQUEUE ([0-9.]+)", proc.stderr)[-1])
     peak = int(re.findall(r"PEAK ([0-9]+)", proc.stderr)[-1])
+    loaded = Path(re.findall(r"LOADED (.+)", proc.stderr)[-1]).resolve()
+    expected = (tree if tree is not None else ROOT).resolve() / "linkcheck" / "__init__.py"
+    if loaded != expected:
+        sys.exit(f"seeded with {loaded}, not {expected}")
     sr, sw, rb, wb = (int(x) for x in re.findall(r"IO ([0-9]+) ([0-9]+) ([0-9]+) ([0-9]+)", proc.stderr)[-1])
     return Timing(
         elapsed, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime, waited,
