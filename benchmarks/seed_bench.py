@@ -50,6 +50,7 @@ MONTHS = [
     "December",
 ]
 PER_FILE = 500
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _url(rng: random.Random, i: int) -> str:
@@ -172,14 +173,20 @@ def naive_baseline(folder: Path, db: Path) -> tuple[float, int]:
 
 
 # Runs `linkcheck seed` as `python -m linkcheck` does, then prints on stderr the process's time
-# waiting for a core (the second field of /proc/self/schedstat, in nanoseconds) and its own peak
-# RSS (RUSAGE_CHILDREN would give the largest of every child so far, the other runs' included).
+# waiting for a core (the second field of /proc/self/schedstat, in nanoseconds), its own peak
+# RSS (RUSAGE_CHILDREN would give the largest of every child so far, the other runs' included)
+# and its reading and writing system calls and bytes (/proc/self/io: syscr and syscw count
+# read, pread64, write, pwrite64 and their kin): what system time is mostly spent on here.
 RUNNER = """
 import atexit, resource, runpy, sys
 def waited():
     with open("/proc/self/schedstat") as f:
         print(f"RUNQUEUE {int(f.read().split()[1]) / 1e9:.3f}", file=sys.stderr)
     print(f"PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+    with open("/proc/self/io") as f:
+        io = dict(line.split(": ") for line in f.read().splitlines())
+    print(f"IO {io['syscr']} {io['syscw']} {io['rchar']} {io['wchar']}", file=sys.stderr)
+    print(f"LOADED {sys.modules['linkcheck'].__file__}", file=sys.stderr)
 atexit.register(waited)
 sys.argv = ["linkcheck", *sys.argv[1:]]
 runpy.run_module("linkcheck", run_name="__main__")
@@ -188,7 +195,8 @@ runpy.run_module("linkcheck", run_name="__main__")
 
 @dataclass
 class Timing:
-    """One seeding run: wall, CPU (user, system) and run-queue seconds, peak RSS, its last line."""
+    """One seeding run: wall, CPU (user, system) and run-queue seconds, peak RSS, its last line,
+    and its reading and writing system calls and megabytes (reads, writes, read MB, written MB)."""
 
     wall: float
     user: float
@@ -196,6 +204,11 @@ class Timing:
     waited: float
     peak_mb: float
     line: str
+    io: tuple[int, int, float, float]
+
+    def io_line(self) -> str:
+        reads, writes, read_mb, written_mb = self.io
+        return f"{reads:,} read calls ({read_mb:,.0f} MB), {writes:,} write calls ({written_mb:,.0f} MB)"
 
     @property
     def cpu(self) -> float:
@@ -205,10 +218,12 @@ class Timing:
 def run_linkcheck(folder: Path, db: Path, tree: Path | None = None) -> Timing:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    # Another tree's package first on the path, ahead of the installed one.
+    # Another tree's package first on the path, ahead of the installed one. With -P, `python -c`
+    # does not put the working directory first on the path: run from a checkout, it would import
+    # that checkout's linkcheck whatever PYTHONPATH says (the tree each run loaded is checked).
     env = {**os.environ, "PYTHONPATH": str(tree)} if tree is not None else None
     proc = subprocess.run(
-        [sys.executable, "-c", RUNNER, "--db", str(db), "seed", str(folder)],
+        [sys.executable, "-P", "-c", RUNNER, "--db", str(db), "seed", str(folder)],
         capture_output=True,
         text=True,
         check=False,
@@ -220,9 +235,14 @@ def run_linkcheck(folder: Path, db: Path, tree: Path | None = None) -> Timing:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     waited = float(re.findall(r"RUNQUEUE ([0-9.]+)", proc.stderr)[-1])
     peak = int(re.findall(r"PEAK ([0-9]+)", proc.stderr)[-1])
+    loaded = Path(re.findall(r"LOADED (.+)", proc.stderr)[-1]).resolve()
+    expected = (tree if tree is not None else ROOT).resolve() / "linkcheck" / "__init__.py"
+    if loaded != expected:
+        sys.exit(f"seeded with {loaded}, not {expected}")
+    sr, sw, rb, wb = (int(x) for x in re.findall(r"IO ([0-9]+) ([0-9]+) ([0-9]+) ([0-9]+)", proc.stderr)[-1])
     return Timing(
         elapsed, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime, waited,
-        peak / 1024, proc.stdout.strip(),
+        peak / 1024, proc.stdout.strip(), (sr, sw, rb / 2**20, wb / 2**20),
     )  # fmt: skip
 
 
@@ -253,6 +273,7 @@ def main() -> None:
                 f"{t.system:.2f} system), {t.waited:.2f} s waiting for a core, peak RSS {t.peak_mb:.0f} MB "
                 f"({t.line})"
             )
+            print(f"system I/O  {t.io_line()}")
             print(f"stored      {stored:,} citations, {dated:,} with an accessed-on date")
             print(f"ratio       linkcheck / baseline = {t.wall / base_t:.1f}x")
             if first is None:
@@ -262,7 +283,8 @@ def main() -> None:
                 print(
                     f"scale       {size / sizes[0]:.0f}x the citations: {t.wall / first.wall:.1f}x the wall "
                     f"time, {t.cpu / first.cpu:.1f}x the CPU time, {t.system / max(first.system, 0.01):.1f}x "
-                    f"the system time, {ran / first_ran:.1f}x the wall time less waiting for a core"
+                    f"the system time, {ran / first_ran:.1f}x the wall time less waiting for a core, "
+                    f"{t.io[1] / first.io[1]:.1f}x the write calls"
                 )
             if stored != size or dated != size:
                 sys.exit("MISMATCH: every generated citation has a URL and a date")
@@ -275,6 +297,11 @@ def main() -> None:
                     f"({o.user:.2f} user, {o.system:.2f} system), {o.waited:.2f} s waiting for a core, "
                     f"peak RSS {o.peak_mb:.0f} MB ({o.line})"
                 )
+                print(
+                    f"other I/O   {o.io_line()}; this tree / other: "
+                    f"{t.io[1] / max(o.io[1], 1):.2f}x the write calls, "
+                    f"{t.system / max(o.system, 0.01):.2f}x the system time"
+                )
                 if first_other is None:
                     first_other = o
                 else:
@@ -283,7 +310,8 @@ def main() -> None:
                         f"other scale {size / sizes[0]:.0f}x the citations: {o.wall / first_other.wall:.1f}x "
                         f"the wall time, {o.cpu / first_other.cpu:.1f}x the CPU time, "
                         f"{o.system / max(first_other.system, 0.01):.1f}x the system time, "
-                        f"{ran / first_ran:.1f}x the wall time less waiting for a core"
+                        f"{ran / first_ran:.1f}x the wall time less waiting for a core, "
+                        f"{o.io[1] / first_other.io[1]:.1f}x the write calls"
                     )
             sys.stdout.flush()
     finally:
