@@ -346,7 +346,13 @@ def label_docx(data: bytes) -> list[tuple[str, str | None]]:
     d = docx.Document(io.BytesIO(data))
     rels = {r.rId: r.target_ref for r in d.part.rels.values() if r.is_external}
     out: list[tuple[str, str | None]] = []
-    for para in d.paragraphs:
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    # Every paragraph of the body in order, also those inside content controls (w:sdt), where
+    # Word's citation manager puts its BIBLIOGRAPHY list; `Document.paragraphs` skips them.
+    for p in d.element.body.iter(qn("w:p")):
+        para = Paragraph(p, d)
         # Word keeps a link's #fragment apart from its target, in w:anchor.
         links = re.findall(r'r:id="(rId\d+)"(?:\s+w:anchor="([^"]*)")?', para._p.xml)
         hrefs = [
