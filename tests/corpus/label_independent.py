@@ -182,6 +182,16 @@ def label_wiki(text: str) -> list[tuple[str, str | None]]:
             y, mo, d = days.pop()
             for link in ref.contents.filter_external_links(recursive=True):
                 viewed[tidy(str(link.url))] = f"{y}-{int(mo):02d}-{int(d):02d}"
+        # English articles write "[url title] Publisher. Retrieved 7 December 2006." in the same
+        # way: with one such date in the ref, it goes with the ref's bracketed links.
+        retrieved = {
+            parse_date(s)
+            for s in re.findall(r"(?i)\bretrieved(?:\s+on)?\s+([^.{<\]|]+)", str(ref.contents))
+        }
+        if len(retrieved) == 1 and None not in retrieved:
+            day = retrieved.pop()
+            for link in ref.contents.filter_external_links(recursive=True):
+                viewed.setdefault(tidy(str(link.url)), day)  # type: ignore[arg-type]
     for link in code.filter_external_links(recursive=True):
         u = tidy(str(link.url))
         if not any(u == x for x, _ in out):
@@ -336,7 +346,13 @@ def label_docx(data: bytes) -> list[tuple[str, str | None]]:
     d = docx.Document(io.BytesIO(data))
     rels = {r.rId: r.target_ref for r in d.part.rels.values() if r.is_external}
     out: list[tuple[str, str | None]] = []
-    for para in d.paragraphs:
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    # Every paragraph of the body in order, also those inside content controls (w:sdt), where
+    # Word's citation manager puts its BIBLIOGRAPHY list; `Document.paragraphs` skips them.
+    for p in d.element.body.iter(qn("w:p")):
+        para = Paragraph(p, d)
         # Word keeps a link's #fragment apart from its target, in w:anchor.
         links = re.findall(r'r:id="(rId\d+)"(?:\s+w:anchor="([^"]*)")?', para._p.xml)
         hrefs = [
