@@ -1074,3 +1074,41 @@ def test_accessed_phrase_after_a_citation_template_dates_its_one_url() -> None:
         ("https://c.example.org/2", None),
         ("https://e.example.org/z", d("2021-04-01")),
     ]
+
+
+# -- Opened from the fourth held-out set (dev5) --------------------------------------------
+
+
+def test_pdf_glyph_names_with_a_variant_suffix_read_as_their_characters() -> None:
+    # pypdf writes a glyph it cannot map by its name; LaTeX oldstyle figures are "one.tosf".
+    page = (
+        "URL http://arxiv.org/abs/\n/one.tosf/six.tosf/zero.tosf/five.tosf./zero.tosf/two.tosf.\n"
+        "URL https://site.example.edu//asciitilde.tosfshervine/blog/post. accessed: 10-03-2019.\n"
+        "https://x.example.org/sp/zero.tosf/six.tosf.en.html"
+    )
+    text = pdf._glyph_names_read(page)
+    assert text == (
+        "URL http://arxiv.org/abs/\n1605.02.\n"
+        "URL https://site.example.edu/~shervine/blog/post. accessed: 10-03-2019.\n"
+        "https://x.example.org/sp06.en.html"
+    )
+    assert ("https://site.example.edu/~shervine/blog/post", d("2019-03-10")) in pairs(
+        citations_from_text(text, OPTIONS)
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # Addresses whose path holds a word that is also a glyph name, before an extension.
+        "https://a.example.org/one.html https://b.example.org/two.html https://c.example.org/three.html",
+        # A suffix seen fewer than three times is no font's habit.
+        "See https://a.example.org/a.tosf and https://b.example.org/one.tosf.",
+        # Not glyph names.
+        "https://a.example.org/index.tosf/main.tosf/report.tosf",
+        # Glyph-named path segments, but never two in a row.
+        "https://x.example.org/a.tosf/p/b.tosf/q/c.tosf",
+    ],
+)
+def test_addresses_that_only_look_like_glyph_names_are_left_alone(page: str) -> None:
+    assert pdf._glyph_names_read(page) == page
