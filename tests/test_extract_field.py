@@ -1112,3 +1112,38 @@ def test_pdf_glyph_names_with_a_variant_suffix_read_as_their_characters() -> Non
 )
 def test_addresses_that_only_look_like_glyph_names_are_left_alone(page: str) -> None:
     assert pdf._glyph_names_read(page) == page
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("09/07/20", "2020-07-09"),  # pt.wikipedia: day first, two-digit year
+        ("9.7.20", "2020-07-09"),
+        ("31/12/97", "1997-12-31"),  # a year after today's two digits is of the century before
+        ("09/07/2020", "2020-07-09"),
+        ("31/02/20", None),  # no such day
+        ("09/07/20/", None),  # not a date of this form
+    ],
+)
+def test_a_two_digit_year_in_an_accessed_on_field(value: str, date: str | None) -> None:
+    src = f"Texto.<ref>{{{{citar web|url=https://a.example.org/x|título=T|acessodata={value}}}}}</ref>\n"
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://a.example.org/x", d(date) if date else None)
+    ]
+
+
+@pytest.mark.parametrize(
+    "prefix", ["File", "Arquivo", "Ficheiro", "Datei", "Fichier", "Archivo", "ファイル", "Файл"]
+)
+def test_references_in_a_file_caption_are_cited_and_its_options_are_not(prefix: str) -> None:
+    src = (
+        f"[[{prefix}:Foto.jpg|thumb|250px|link=https://opt.example.org/|Amaral {{{{lang|pt|aqui}}}} em campo"
+        "<ref>{{citar web|url=https://caption.example.org/a|acessodata=2020-07-09}}</ref>.]]\n"
+        f"[[{prefix}:Outra.jpg|thumb|link=https://opt.example.org/2]]\n"
+        "Texto.<ref>{{cite web|url=https://prose.example.org/b|access-date=2021-01-02}}</ref>\n"
+        "[[Categoria:Futebolistas|Amaral]] [[Category:X|https://sortkey.example.org/]]\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://caption.example.org/a", d("2020-07-09")),
+        ("https://prose.example.org/b", d("2021-01-02")),
+    ]

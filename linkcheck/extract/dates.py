@@ -626,7 +626,7 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
         except ValueError:
             d = None
     else:
-        d = parse_date(value, options.date_order)
+        d = parse_date(_four_digit_year(value, options.today), options.date_order)
         if d is None and _KEYWORD_RE.match(value):
             # The field's own word written into it: EndNote users type "Accessed 3 March 2020".
             first = next(iter(_find_accessed(value, options.date_order, options.today)), None)
@@ -642,6 +642,28 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
             notes.append(f"{where}: {problem}")
         return None
     return d
+
+
+# A numeric day with a two-digit year, as an accessed-on field may hold it: "09/07/20".
+_SHORT_YEAR_FIELD = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
+
+
+def _four_digit_year(value: str, today: dt.date | None) -> str:
+    """A field's numeric date with its two-digit year written out ("09/07/20" -> "09/07/2020").
+
+    pt.wikipedia's citation templates, Excel and many forms write ``acessodata=09/07/20``. An
+    accessed-on date lies between the web's start and today, so the year is the latest one of
+    its century that is not after today's (``20`` is 2020, ``97`` is 1997); the day and month
+    order is then read as for a four-digit year.
+    """
+    m = _SHORT_YEAR_FIELD.fullmatch(value)
+    if m is None:
+        return value
+    now = (today or dt.date.today()).year
+    year = now - (now % 100) + int(m.group(4))
+    if year > now:
+        year -= 100
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}{m.group(2)}{year}"
 
 
 def note_date(
