@@ -1147,3 +1147,22 @@ def test_references_in_a_file_caption_are_cited_and_its_options_are_not(prefix: 
         ("https://caption.example.org/a", d("2020-07-09")),
         ("https://prose.example.org/b", d("2021-01-02")),
     ]
+
+
+def test_a_wayback_address_as_a_templates_own_url_takes_its_date() -> None:
+    src = (
+        "A.<ref>{{cite news |url=https://web.archive.org/web/20160320224741/http://news.example.jp/a "
+        "|title=T |date=2016-03-18 |accessdate=2016-03-18 }}</ref>\n"
+        # Beside the original's url, the archived copy is a fallback: not dated.
+        "B.<ref>{{cite web |url=https://b.example.org/y |archive-url=https://web.archive.org/web/1/"
+        "https://b.example.org/y |access-date=2021-04-06}}</ref>\n"
+        "C.<ref>{{cite web |url=https://web.archive.org/web/2/https://c.example.org/z "
+        "|archive-url=https://web.archive.org/web/3/https://c.example.org/z |access-date=2021-04-07}}</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://web.archive.org/web/20160320224741/http://news.example.jp/a", d("2016-03-18")),
+        ("https://b.example.org/y", d("2021-04-06")),
+        ("https://web.archive.org/web/1/https://b.example.org/y", None),
+        ("https://web.archive.org/web/2/https://c.example.org/z", d("2021-04-07")),
+        ("https://web.archive.org/web/3/https://c.example.org/z", None),
+    ]

@@ -429,6 +429,10 @@ class _Walker:
         if accessed_raw:
             line = self.line_at(pos)
             accessed = field_date(accessed_raw, self.options, self.notes, f"line {line}: access-date")
+        # A Wayback address as the template's own url (no archive-url beside an original) is
+        # the link the writer gave and read on the day the template says: it takes the date.
+        # Beside the original's url, an archived copy is a fallback and is not dated.
+        originals = sum(1 for _n, c, is_archive, _v in urls if not is_archive and not is_archive_url(c))
         found: list[Citation] = []
         for _name, cited, is_archive, vp in urls:
             url = clean_url(cited, scheme_less=False) or clean_url(cited)
@@ -442,7 +446,7 @@ class _Walker:
                     url=url,
                     line=self.line_at(at if at >= 0 else vp),
                     text=entry_text,
-                    accessed=None if is_archive or is_archive_url(url) else accessed,
+                    accessed=None if is_archive or (originals and is_archive_url(url)) else accessed,
                     title=title or None,
                 )
             )
