@@ -1166,3 +1166,23 @@ def test_a_wayback_address_as_a_templates_own_url_takes_its_date() -> None:
         ("https://web.archive.org/web/2/https://c.example.org/z", d("2021-04-07")),
         ("https://web.archive.org/web/3/https://c.example.org/z", None),
     ]
+
+
+def test_an_identifier_lookup_beside_a_link_does_not_take_its_date() -> None:
+    # MediaWiki's rendered citation: title link, "ISSN 0034-9631" linked to issn.org, then the date.
+    html = (
+        '<ol class="references"><li><span class="reference-text">Salazar, D. (1984). '
+        '<a class="external text" href="https://journal.example.org/article/download/3909/4077">«Title»</a>. '
+        '<i>Revista</i> 127: 411-427. <small><a href="/wiki/ISSN">ISSN</a>&#160;'
+        '<a class="external text" href="//issn.org/resource/issn/0034-9631">0034-9631</a></small>'
+        '<span class="reference-accessdate">. Consultado el 23 de abril de 2018</span>.</span></li>'
+        '<li><span class="reference-text"><a class="external text" href="https://b.example.org/b">B</a>. '
+        '<a href="https://www.worldcat.org/oclc/12345">OCLC 12345</a>. Consultado el 2 de mayo de 2019.</span></li>'
+        "</ol>"
+    )
+    assert pairs(extract_bytes(html.encode(), "page.html", OPTIONS).citations) == [
+        ("https://journal.example.org/article/download/3909/4077", d("2018-04-23")),
+        ("https://issn.org/resource/issn/0034-9631", None),
+        ("https://b.example.org/b", d("2019-05-02")),
+        ("https://www.worldcat.org/oclc/12345", None),
+    ]

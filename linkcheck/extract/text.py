@@ -17,7 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from linkcheck.extract.dates import DateMention, find_accessed
-from linkcheck.extract.urls import _URL_CHARS, UrlMatch, clean_url, find_urls, is_archive_url, strip_trailing
+from linkcheck.extract.urls import (
+    _URL_CHARS,
+    UrlMatch,
+    clean_url,
+    find_urls,
+    is_archive_url,
+    is_identifier_lookup,
+    strip_trailing,
+)
 from linkcheck.models import Citation, ExtractOptions
 
 
@@ -228,10 +236,12 @@ def _bind(
     text stands between the phrase and URLs on both sides (a reference list run together on
     one line), which one it dates is a guess, so it dates neither and is put in ``unsure``.
     A URL keeps the closest of the phrases bound to it. An archived copy (a Wayback
-    Machine snapshot, ...) is passed over: the date belongs to the original URL.
+    Machine snapshot, ...) is passed over: the date belongs to the original URL; so is a
+    catalogue look-up of an identifier (ISSN, OCLC, ISBN) printed between them.
     """
     starts = [u.start for u in urls]
-    archive = [is_archive_url(u.url) for u in urls]
+    # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
+    archive = [is_archive_url(u.url) or is_identifier_lookup(u.url) for u in urls]
     best: dict[int, tuple[int, DateMention]] = {}
     for d in dates:
         i = bisect.bisect_left(starts, d.end)  # first URL after the phrase
