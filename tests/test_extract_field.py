@@ -1186,3 +1186,19 @@ def test_an_identifier_lookup_beside_a_link_does_not_take_its_date() -> None:
         ("https://b.example.org/b", d("2019-05-02")),
         ("https://www.worldcat.org/oclc/12345", None),
     ]
+
+
+def test_a_link_around_an_image_alone_is_cited_by_its_text_alternative() -> None:
+    html = (
+        "<html><body><p>Article.</p><ul><li>"
+        '<a href="https://foundation.example.org/"><img src="/b.png" alt="Example Foundation"></a></li>\n'
+        '<li><a href="https://engine.example.org/"><img src="/p.png" alt="Powered by Engine"></a></li></ul>'
+        '<table><tr><th>Burial</th><td><a href="/wiki/C">Cemetery</a> <a href="https://data.example.org/Q1#P119"'
+        ' title="Edit on Data"><img alt="" src="//u.example.org/pencil.png"></a></td></tr></table>'
+        "</body></html>"
+    )
+    assert [c.url for c in extract_bytes(html.encode(), "page.html", OPTIONS).citations] == [
+        "https://foundation.example.org/",
+        "https://engine.example.org/",
+        "https://data.example.org/Q1#P119",
+    ]
