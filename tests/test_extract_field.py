@@ -1177,7 +1177,8 @@ def test_an_identifier_lookup_beside_a_link_does_not_take_its_date() -> None:
         '<a class="external text" href="//issn.org/resource/issn/0034-9631">0034-9631</a></small>'
         '<span class="reference-accessdate">. Consultado el 23 de abril de 2018</span>.</span></li>'
         '<li><span class="reference-text"><a class="external text" href="https://b.example.org/b">B</a>. '
-        '<a href="https://www.worldcat.org/oclc/12345">OCLC 12345</a>. Consultado el 2 de mayo de 2019.</span></li>'
+        '<a href="https://www.worldcat.org/oclc/12345">OCLC 12345</a>. '
+        "Consultado el 2 de mayo de 2019.</span></li>"
         "</ol>"
     )
     assert pairs(extract_bytes(html.encode(), "page.html", OPTIONS).citations) == [
@@ -1201,4 +1202,24 @@ def test_a_link_around_an_image_alone_is_cited_by_its_text_alternative() -> None
         "https://foundation.example.org/",
         "https://engine.example.org/",
         "https://data.example.org/Q1#P119",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # MLA 7: publication date, medium "Web.", then the access date.
+        (
+            '"Origin." Popular Science Feb. 1930: 59. Google Books. Bonnier. Web. 31 Oct. 2012. <https://x.example.org/a>.',
+            "2012-10-31",
+        ),
+        ('Smith, J. "T." Site. 3 May 2001. Web. 4 June 2012. https://x.example.org/a', "2012-06-04"),
+        # "web" as a word, or not after a sentence: no access date.
+        ("See the web. 3 May 2012 https://x.example.org/a", None),
+        ("Web 2.0 apps, 3 May 2012, https://x.example.org/a", None),
+    ],
+)
+def test_mla7_web_medium_then_the_access_date(entry: str, date: str | None) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [
+        ("https://x.example.org/a", d(date) if date else None)
     ]
