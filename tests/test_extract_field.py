@@ -1223,3 +1223,22 @@ def test_mla7_web_medium_then_the_access_date(entry: str, date: str | None) -> N
     assert pairs(citations_from_text(entry, OPTIONS)) == [
         ("https://x.example.org/a", d(date) if date else None)
     ]
+
+
+def test_a_web_site_named_as_the_author_is_not_a_cited_address() -> None:
+    text = (
+        'Www.browsermedia.example, B. (n.d.). Ending "mascots". Retrieved March 01, 2021, from https://a.example.org/p\n\n'
+        "Wrike (2022). What is Agile? [online] Available at: https://b.example.org/agile.\n"
+        "www.DroneTraining.example.nz. (2020). What is line of sight? [online] Available at: "
+        "https://www.dronetraining.example.nz/q [Accessed 10 Apr. 2023].\n\n"
+        # An address listed on its own, or one that is the entry's link, is cited.
+        "www.listed.example.org (accessed 3 May 2021)\n\n"
+        "Site. (2020). Page. www.site.example.org/page. (2021)\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True)) == [
+        ("https://a.example.org/p", d("2021-03-01")),
+        ("https://b.example.org/agile", None),
+        ("https://www.dronetraining.example.nz/q", d("2023-04-10")),
+        ("http://www.listed.example.org", d("2021-05-03")),
+        ("http://www.site.example.org/page", None),
+    ]

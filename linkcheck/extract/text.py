@@ -176,6 +176,35 @@ def _entry_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# What follows an author in APA and Harvard: initials, then the year or "n.d." in parentheses.
+_AUTHOR_TAIL = re.compile(
+    r"\.?(?:,\s*(?:[A-Z]\.\s*)+)?\s*\((?:\d{4}[a-z]?|n\.\s?d\.|s\.\s?f\.|o\.\s?J\.)[,)]"
+)
+_ENTRY_LEAD = re.compile(r"\s*(?:[-*+•–]\s+|\d{1,3}[.)/]\s+|\[\d{1,4}\]\s*)?")
+
+
+def _is_author_site(text: str, entry_start: int, u: UrlMatch) -> bool:
+    """Whether an address without a scheme stands where the entry's author does.
+
+    APA and Harvard entries start with the author, then the year: a web site named as the
+    author ("Www.example.com, B. (n.d.).", "www.Example.co.nz. (2020).") is a name, not an
+    address the entry cites; the entry's URL comes later. The tail (initials, a year in
+    parentheses) is what tells an author from an address listed alone.
+    """
+    if _HAS_SCHEME.match(u.cited):
+        return False
+    # At the entry's start, or at a line's start after a finished sentence (a PDF's list,
+    # where entries are not parted by blank lines).
+    lead = _ENTRY_LEAD.match(text, entry_start)
+    line_start = text.rfind("\n", entry_start, u.start) + 1
+    starts = (lead is not None and lead.end() == u.start) or (
+        line_start > entry_start
+        and not text[line_start : u.start].strip()
+        and text[entry_start:line_start].rstrip().endswith((".", "]"))
+    )
+    return starts and _AUTHOR_TAIL.match(text, u.end) is not None
+
+
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
     """Join a URL that a line break cut in two with the rest of it on the next line."""
     end = u.end
@@ -386,7 +415,7 @@ def citations_from_text(
             u_i += 1
             if u.start >= start:
                 entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
-        entry_urls = _drop_inside(entry_urls)
+        entry_urls = [u for u in _drop_inside(entry_urls) if not _is_author_site(text, start, u)]
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
             if anchor_urls[a_i].start >= start:
