@@ -1242,3 +1242,35 @@ def test_a_web_site_named_as_the_author_is_not_a_cited_address() -> None:
         ("http://www.listed.example.org", d("2021-05-03")),
         ("http://www.site.example.org/page", None),
     ]
+
+
+def test_a_url_cut_at_the_margin_inside_an_escape_or_a_word_is_joined_in_pdf_text() -> None:
+    text = (
+        "Skybrary. (2014). Awareness. [online] Available at: https://www.x.example.org/articles/situational-\n"
+        "awareness#:~:text=Put%20simply%2C%20situational%20awareness%20(SA,aircraft%20%2\n"
+        "D%20is%20taken%20into%20account. [Accessed 10 Apr. 2023].\n"
+        "Tech. (2022a). Line of Sight. [online] Available at:\n"
+        "https://www.y.example.com/expo/beyond-visual-line-of-sight/#:~:text=BVLOS%20(Beyond%20Visual%20flyin\n"
+        "g. [Accessed 11 Apr. 2023].\n"
+        # A short line, or a next line that starts a word of its own, is not a URL cut at the margin.
+        "Other. Available at: https://z.example.net/short\n"
+        "g. [Accessed 12 Apr. 2023].\n"
+        "Last. Available at: https://w.example.net/a-long-address-that-fills-the-whole-line-of-the-pdf\n"
+        "accessed. 13 Apr. 2023.\n"
+    )
+    found = pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True))
+    assert found[:2] == [
+        (
+            "https://www.x.example.org/articles/situational-awareness#:~:text=Put%20simply%2C%20situational"
+            "%20awareness%20(SA,aircraft%20%2D%20is%20taken%20into%20account",
+            d("2023-04-10"),
+        ),
+        (
+            "https://www.y.example.com/expo/beyond-visual-line-of-sight/#:~:text=BVLOS%20(Beyond%20Visual%20flying",
+            d("2023-04-11"),
+        ),
+    ]
+    assert [url for url, _ in found[2:]] == [
+        "https://z.example.net/short",
+        "https://w.example.net/a-long-address-that-fills-the-whole-line-of-the-pdf",
+    ]

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from linkcheck.extract.dates import DateMention, find_accessed
+from linkcheck.extract.dates import _KEYWORD_RE, DateMention, find_accessed
 from linkcheck.extract.urls import (
     _URL_CHARS,
     UrlMatch,
@@ -205,6 +205,27 @@ def _is_author_site(text: str, entry_start: int, u: UrlMatch) -> bool:
     return starts and _AUTHOR_TAIL.match(text, u.end) is not None
 
 
+_OPEN_ESCAPE = re.compile(r"%[0-9A-Fa-f]?$")
+# A line a URL fills from margin to margin, as Word and LaTeX break a URL longer than the line
+# wherever the line is full (a character, not a word boundary).
+_MIN_FILLED_LINE = 60
+
+
+def _filled_by_url(text: str, end: int) -> bool:
+    """Whether the line that ends at ``end`` is one long token: a URL broken at the margin."""
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    return len(line) >= _MIN_FILLED_LINE and not any(c.isspace() for c in line)
+
+
+def _word_glued_to_its_end(core: str, token: str) -> bool:
+    """Whether a next line's first token is a URL's last letters with the sentence's stop glued on.
+
+    "...line%2Dof%2Dsight%20flyin" + "g. [Accessed ...]": the piece is lower case, it is not an
+    accessed-on word, and punctuation follows it with no space, as it does the end of a URL.
+    """
+    return core[:1].islower() and len(token) > len(core) and _KEYWORD_RE.fullmatch(core) is None
+
+
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
     """Join a URL that a line break cut in two with the rest of it on the next line."""
     end = u.end
@@ -223,9 +244,19 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         # A URL does not end in "-": one cut after its hyphen goes on even with a bare word
         # ("https://x.org/strategic-goals-" + "objectives (Accessed ...)").
         cut_at_hyphen = cited.endswith("-") and core[:1].islower()
-        if not core or not (_URLISH.search(core) or cut_at_hyphen) or _NEW_URL.match(core):
+        # Nor inside a percent escape: "...aircraft%2" + "D%20is...".
+        escape = _OPEN_ESCAPE.search(cited)
+        cut_in_escape = escape is not None and re.match(f"[0-9A-Fa-f]{{{3 - len(escape.group())}}}", core)
+        cut_at_margin = (
+            aggressive and _filled_by_url(text, end) and _word_glued_to_its_end(core, nxt.group(0))
+        )
+        if (
+            not core
+            or not (_URLISH.search(core) or cut_at_hyphen or cut_in_escape or cut_at_margin)
+            or _NEW_URL.match(core)
+        ):
             break
-        if query or cited[-1] in "/-_=&?.#~":
+        if query or cited[-1] in "/-_=&?.#~" or cut_in_escape:
             pass
         elif not (aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")):
             break
