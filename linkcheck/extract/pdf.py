@@ -29,7 +29,6 @@ import zlib
 from collections import Counter
 
 from pypdf import PdfReader
-from pypdf._codecs import adobe_glyphs
 from pypdf.errors import PyPdfError
 from pypdf.generic import DictionaryObject, PdfObject
 
@@ -210,9 +209,27 @@ def link_uris(page: DictionaryObject) -> list[str]:
     return uris
 
 
+# The Adobe Glyph List names of the printable ASCII characters (Adobe's StandardEncoding; the
+# letters are named by themselves): what an address is written with. pypdf maps these names
+# itself; it leaves them in the text only with a variant suffix, which the AGL reads as the
+# same character. (pypdf's full table is private to it.)
+_ASCII_GLYPHS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    **{c: c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+    "exclam": "!", "quotedbl": '"', "numbersign": "#", "dollar": "$", "percent": "%",
+    "ampersand": "&", "quotesingle": "'", "quoteright": "'", "parenleft": "(", "parenright": ")",
+    "asterisk": "*", "plus": "+", "comma": ",", "hyphen": "-", "period": ".", "slash": "/",
+    "colon": ":", "semicolon": ";", "less": "<", "equal": "=", "greater": ">", "question": "?",
+    "at": "@", "bracketleft": "[", "backslash": "\\", "bracketright": "]", "asciicircum": "^",
+    "underscore": "_", "grave": "`", "quoteleft": "`", "braceleft": "{", "bar": "|",
+    "braceright": "}", "asciitilde": "~",
+}  # fmt: skip
+
+
 def _glyph_char(base: str) -> str | None:
     """The character an AGL glyph base name stands for ("one" -> "1", "uni00E9" -> "é")."""
-    char = adobe_glyphs.get("/" + base)
+    char = _ASCII_GLYPHS.get(base)
     if char is not None:
         return char
     m = _AGL_UNI.fullmatch(base)
