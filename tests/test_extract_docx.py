@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.extract import docx
+from linkcheck.extract import UnsupportedFormat, docx, extract_bytes
 from linkcheck.models import Citation, ExtractOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,3 +118,72 @@ def test_corrupt_docx_is_refused(data: bytes) -> None:
 )
 def test_sniff(data: bytes, expected: bool) -> None:
     assert docx.sniff(data) is expected
+
+
+def _renamed_main_part(data: bytes, name: str) -> bytes:
+    """The same package with its main part (and that part's relationships) stored under ``name``,
+    found only through ``_rels/.rels`` and ``[Content_Types].xml``, as OPC allows."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as out:
+        for info in src.infolist():
+            content = src.read(info)
+            target = info.filename
+            if target == "word/document.xml":
+                target = f"word/{name}"
+            elif target == "word/_rels/document.xml.rels":
+                target = f"word/_rels/{name}.rels"
+            elif target in ("_rels/.rels", "[Content_Types].xml"):
+                content = content.replace(b"word/document.xml", f"word/{name}".encode())
+            out.writestr(target, content)
+    return buf.getvalue()
+
+
+def test_main_part_found_through_the_package_relationships() -> None:
+    moved = _renamed_main_part(DATA, "document2.xml")
+    assert "word/document.xml" not in zipfile.ZipFile(io.BytesIO(moved)).namelist()
+    assert docx.sniff(moved)
+    ex = docx.extract(moved, OPTIONS)
+    # Body, hyperlink relationships of the renamed part's own .rels, and its footnotes.
+    assert [(c.url, c.accessed) for c in ex.citations] == [
+        (c.url, c.accessed) for c in docx.extract(DATA, OPTIONS).citations
+    ]
+    assert "footnotes: 1 paragraph(s) read" in ex.notes
+
+
+def test_a_package_whose_main_part_is_not_word_is_not_docx() -> None:
+    rels = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/officeDocument"/></Relationships>'
+    )
+    types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+    )
+    workbook = {"_rels/.rels": rels, "[Content_Types].xml": types, "xl/workbook.xml": "<x/>"}
+    assert not docx.sniff(_zip(workbook))
+    # The same relationship to a part the package does not hold names no main part either.
+    word_types = types.replace("spreadsheetml.sheet", "wordprocessingml.document")
+    assert not docx.sniff(_zip({"_rels/.rels": rels, "[Content_Types].xml": word_types}))
+
+
+def test_a_renamed_main_part_that_is_damaged_is_refused_clearly() -> None:
+    moved = _renamed_main_part(DATA, "document2.xml")
+    with zipfile.ZipFile(io.BytesIO(moved)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files["word/document2.xml"] = b"<w:document"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, content in files.items():
+            z.writestr(name, content)
+    with pytest.raises(ValueError, match=r"^not a readable DOCX: "):
+        docx.extract(buf.getvalue(), OPTIONS)
+
+
+def test_a_docx_with_no_word_main_part_is_named_not_valid() -> None:
+    workbook_like = _zip({"_rels/.rels": "<Relationships/>", "[Content_Types].xml": "<Types/>"})
+    with pytest.raises(UnsupportedFormat, match=r"^not a valid DOCX file$"):
+        extract_bytes(workbook_like, "references.docx")
+    moved = _renamed_main_part(DATA, "document2.xml")
+    assert extract_bytes(moved, "references.docx").format == "docx"

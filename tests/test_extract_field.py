@@ -1074,3 +1074,203 @@ def test_accessed_phrase_after_a_citation_template_dates_its_one_url() -> None:
         ("https://c.example.org/2", None),
         ("https://e.example.org/z", d("2021-04-01")),
     ]
+
+
+# -- Opened from the fourth held-out set (dev5) --------------------------------------------
+
+
+def test_pdf_glyph_names_with_a_variant_suffix_read_as_their_characters() -> None:
+    # pypdf writes a glyph it cannot map by its name; LaTeX oldstyle figures are "one.tosf".
+    page = (
+        "URL http://arxiv.org/abs/\n/one.tosf/six.tosf/zero.tosf/five.tosf./zero.tosf/two.tosf.\n"
+        "URL https://site.example.edu//asciitilde.tosfshervine/blog/post. accessed: 10-03-2019.\n"
+        "https://x.example.org/sp/zero.tosf/six.tosf.en.html"
+    )
+    text = pdf._glyph_names_read(page)
+    assert text == (
+        "URL http://arxiv.org/abs/\n1605.02.\n"
+        "URL https://site.example.edu/~shervine/blog/post. accessed: 10-03-2019.\n"
+        "https://x.example.org/sp06.en.html"
+    )
+    assert ("https://site.example.edu/~shervine/blog/post", d("2019-03-10")) in pairs(
+        citations_from_text(text, OPTIONS)
+    )
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # Addresses whose path holds a word that is also a glyph name, before an extension.
+        "https://a.example.org/one.html https://b.example.org/two.html https://c.example.org/three.html",
+        # A suffix seen fewer than three times is no font's habit.
+        "See https://a.example.org/a.tosf and https://b.example.org/one.tosf.",
+        # Not glyph names.
+        "https://a.example.org/index.tosf/main.tosf/report.tosf",
+        # Glyph-named path segments, but never two in a row.
+        "https://x.example.org/a.tosf/p/b.tosf/q/c.tosf",
+    ],
+)
+def test_addresses_that_only_look_like_glyph_names_are_left_alone(page: str) -> None:
+    assert pdf._glyph_names_read(page) == page
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [
+        ("09/07/20", "2020-07-09"),  # pt.wikipedia: day first, two-digit year
+        ("9.7.20", "2020-07-09"),
+        ("31/12/97", "1997-12-31"),  # a year after today's two digits is of the century before
+        ("09/07/2020", "2020-07-09"),
+        ("31/02/20", None),  # no such day
+        ("09/07/20/", None),  # not a date of this form
+    ],
+)
+def test_a_two_digit_year_in_an_accessed_on_field(value: str, date: str | None) -> None:
+    src = f"Texto.<ref>{{{{citar web|url=https://a.example.org/x|título=T|acessodata={value}}}}}</ref>\n"
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://a.example.org/x", d(date) if date else None)
+    ]
+
+
+@pytest.mark.parametrize(
+    "prefix", ["File", "Arquivo", "Ficheiro", "Datei", "Fichier", "Archivo", "ファイル", "Файл"]
+)
+def test_references_in_a_file_caption_are_cited_and_its_options_are_not(prefix: str) -> None:
+    src = (
+        f"[[{prefix}:Foto.jpg|thumb|250px|link=https://opt.example.org/|Amaral {{{{lang|pt|aqui}}}} em campo"
+        "<ref>{{citar web|url=https://caption.example.org/a|acessodata=2020-07-09}}</ref>.]]\n"
+        f"[[{prefix}:Outra.jpg|thumb|link=https://opt.example.org/2]]\n"
+        "Texto.<ref>{{cite web|url=https://prose.example.org/b|access-date=2021-01-02}}</ref>\n"
+        "[[Categoria:Futebolistas|Amaral]] [[Category:X|https://sortkey.example.org/]]\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://caption.example.org/a", d("2020-07-09")),
+        ("https://prose.example.org/b", d("2021-01-02")),
+    ]
+
+
+def test_a_wayback_address_as_a_templates_own_url_takes_its_date() -> None:
+    src = (
+        "A.<ref>{{cite news |url=https://web.archive.org/web/20160320224741/http://news.example.jp/a "
+        "|title=T |date=2016-03-18 |accessdate=2016-03-18 }}</ref>\n"
+        # Beside the original's url, the archived copy is a fallback: not dated.
+        "B.<ref>{{cite web |url=https://b.example.org/y |archive-url=https://web.archive.org/web/1/"
+        "https://b.example.org/y |access-date=2021-04-06}}</ref>\n"
+        "C.<ref>{{cite web |url=https://web.archive.org/web/2/https://c.example.org/z "
+        "|archive-url=https://web.archive.org/web/3/https://c.example.org/z |access-date=2021-04-07}}</ref>\n"
+    )
+    assert pairs(wikitext.extract(src, OPTIONS).citations) == [
+        ("https://web.archive.org/web/20160320224741/http://news.example.jp/a", d("2016-03-18")),
+        ("https://b.example.org/y", d("2021-04-06")),
+        ("https://web.archive.org/web/1/https://b.example.org/y", None),
+        ("https://web.archive.org/web/2/https://c.example.org/z", d("2021-04-07")),
+        ("https://web.archive.org/web/3/https://c.example.org/z", None),
+    ]
+
+
+def test_an_identifier_lookup_beside_a_link_does_not_take_its_date() -> None:
+    # MediaWiki's rendered citation: title link, "ISSN 0034-9631" linked to issn.org, then the date.
+    html = (
+        '<ol class="references"><li><span class="reference-text">Salazar, D. (1984). '
+        '<a class="external text" href="https://journal.example.org/article/download/3909/4077">«Title»</a>. '
+        '<i>Revista</i> 127: 411-427. <small><a href="/wiki/ISSN">ISSN</a>&#160;'
+        '<a class="external text" href="//issn.org/resource/issn/0034-9631">0034-9631</a></small>'
+        '<span class="reference-accessdate">. Consultado el 23 de abril de 2018</span>.</span></li>'
+        '<li><span class="reference-text"><a class="external text" href="https://b.example.org/b">B</a>. '
+        '<a href="https://www.worldcat.org/oclc/12345">OCLC 12345</a>. '
+        "Consultado el 2 de mayo de 2019.</span></li>"
+        "</ol>"
+    )
+    assert pairs(extract_bytes(html.encode(), "page.html", OPTIONS).citations) == [
+        ("https://journal.example.org/article/download/3909/4077", d("2018-04-23")),
+        ("https://issn.org/resource/issn/0034-9631", None),
+        ("https://b.example.org/b", d("2019-05-02")),
+        ("https://www.worldcat.org/oclc/12345", None),
+    ]
+
+
+def test_a_link_around_an_image_alone_is_cited_by_its_text_alternative() -> None:
+    html = (
+        "<html><body><p>Article.</p><ul><li>"
+        '<a href="https://foundation.example.org/"><img src="/b.png" alt="Example Foundation"></a></li>\n'
+        '<li><a href="https://engine.example.org/"><img src="/p.png" alt="Powered by Engine"></a></li></ul>'
+        '<table><tr><th>Burial</th><td><a href="/wiki/C">Cemetery</a> <a href="https://data.example.org/Q1#P119"'
+        ' title="Edit on Data"><img alt="" src="//u.example.org/pencil.png"></a></td></tr></table>'
+        "</body></html>"
+    )
+    assert [c.url for c in extract_bytes(html.encode(), "page.html", OPTIONS).citations] == [
+        "https://foundation.example.org/",
+        "https://engine.example.org/",
+        "https://data.example.org/Q1#P119",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # MLA 7: publication date, medium "Web.", then the access date.
+        (
+            '"Origin." Popular Science Feb. 1930: 59. Google Books. Bonnier. Web. 31 Oct. 2012. <https://x.example.org/a>.',
+            "2012-10-31",
+        ),
+        ('Smith, J. "T." Site. 3 May 2001. Web. 4 June 2012. https://x.example.org/a', "2012-06-04"),
+        # "web" as a word, or not after a sentence: no access date.
+        ("See the web. 3 May 2012 https://x.example.org/a", None),
+        ("Web 2.0 apps, 3 May 2012, https://x.example.org/a", None),
+    ],
+)
+def test_mla7_web_medium_then_the_access_date(entry: str, date: str | None) -> None:
+    assert pairs(citations_from_text(entry, OPTIONS)) == [
+        ("https://x.example.org/a", d(date) if date else None)
+    ]
+
+
+def test_a_web_site_named_as_the_author_is_not_a_cited_address() -> None:
+    text = (
+        'Www.browsermedia.example, B. (n.d.). Ending "mascots". Retrieved March 01, 2021, from https://a.example.org/p\n\n'
+        "Wrike (2022). What is Agile? [online] Available at: https://b.example.org/agile.\n"
+        "www.DroneTraining.example.nz. (2020). What is line of sight? [online] Available at: "
+        "https://www.dronetraining.example.nz/q [Accessed 10 Apr. 2023].\n\n"
+        # An address listed on its own, or one that is the entry's link, is cited.
+        "www.listed.example.org (accessed 3 May 2021)\n\n"
+        "Site. (2020). Page. www.site.example.org/page. (2021)\n"
+    )
+    assert pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True)) == [
+        ("https://a.example.org/p", d("2021-03-01")),
+        ("https://b.example.org/agile", None),
+        ("https://www.dronetraining.example.nz/q", d("2023-04-10")),
+        ("http://www.listed.example.org", d("2021-05-03")),
+        ("http://www.site.example.org/page", None),
+    ]
+
+
+def test_a_url_cut_at_the_margin_inside_an_escape_or_a_word_is_joined_in_pdf_text() -> None:
+    text = (
+        "Skybrary. (2014). Awareness. [online] Available at: https://www.x.example.org/articles/situational-\n"
+        "awareness#:~:text=Put%20simply%2C%20situational%20awareness%20(SA,aircraft%20%2\n"
+        "D%20is%20taken%20into%20account. [Accessed 10 Apr. 2023].\n"
+        "Tech. (2022a). Line of Sight. [online] Available at:\n"
+        "https://www.y.example.com/expo/beyond-visual-line-of-sight/#:~:text=BVLOS%20(Beyond%20Visual%20flyin\n"
+        "g. [Accessed 11 Apr. 2023].\n"
+        # A short line, or a next line that starts a word of its own, is not a URL cut at the margin.
+        "Other. Available at: https://z.example.net/short\n"
+        "g. [Accessed 12 Apr. 2023].\n"
+        "Last. Available at: https://w.example.net/a-long-address-that-fills-the-whole-line-of-the-pdf\n"
+        "accessed. 13 Apr. 2023.\n"
+    )
+    found = pairs(citations_from_text(text, OPTIONS, aggressive_rejoin=True))
+    assert found[:2] == [
+        (
+            "https://www.x.example.org/articles/situational-awareness#:~:text=Put%20simply%2C%20situational"
+            "%20awareness%20(SA,aircraft%20%2D%20is%20taken%20into%20account",
+            d("2023-04-10"),
+        ),
+        (
+            "https://www.y.example.com/expo/beyond-visual-line-of-sight/#:~:text=BVLOS%20(Beyond%20Visual%20flying",
+            d("2023-04-11"),
+        ),
+    ]
+    assert [url for url, _ in found[2:]] == [
+        "https://z.example.net/short",
+        "https://w.example.net/a-long-address-that-fills-the-whole-line-of-the-pdf",
+    ]

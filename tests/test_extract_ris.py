@@ -1,4 +1,4 @@
-"""RIS extraction: UR (several URLs), L1/L2, Y2 in Zotero's forms, notes, DOIs, lenient input."""
+"""RIS extraction: UR (several URLs), L1/L2 only without UR, Y2 in Zotero's forms, notes, DOIs, lenient."""
 
 from __future__ import annotations
 
@@ -34,17 +34,30 @@ def test_ur_and_zotero_y2_with_time(sample: str) -> None:
     )
 
 
-def test_several_urls_in_one_ur_and_web_l2_but_not_local_l1(sample: str) -> None:
+def test_several_urls_in_one_ur_and_no_attachment_links_beside_them(sample: str) -> None:
     found = _by_url(ris.extract(sample, OPTIONS).citations)
-    for url in (
-        "https://a.example.org/report",
-        "https://b.example.org/mirror",
-        "https://c.example.org/full-text",
-    ):
+    for url in ("https://a.example.org/report", "https://b.example.org/mirror"):
         assert found[url].accessed == dt.date(2020, 7, 17)  # Y2 2020/07/17/
     assert found["https://a.example.org/report"].line == 14
-    assert found["https://c.example.org/full-text"].line == 17
+    # L1 (a local file) and L2 (a related link) beside a UR are not what the reference cites.
+    assert "https://c.example.org/full-text" not in found
     assert not any(u.startswith("file:") for u in found)
+
+
+def test_attachment_links_are_not_cited_unless_the_record_has_no_ur() -> None:
+    src = (
+        "TY  - JOUR\nTI  - With UR\nUR  - https://journal.example.org/article?id=7\n"
+        "Y2  - 2023/09/14/08:00:00\nL1  - https://journal.example.org/article/file?id=7&type=printable\n"
+        "L2  - https://preprints.example.org/abs/7\n"
+        "AB  - Code and data at https://code.example.org/tool.\nN1  - See also https://other.example.org/x\n"
+        "ER  - \n\n"
+        "TY  - RPRT\nTI  - Only a related link\nL2  - https://reports.example.org/full-text\n"
+        "Y2  - 2020/07/17/\nER  - \n"
+    )
+    assert [(c.url, c.accessed) for c in ris.extract(src, OPTIONS).citations] == [
+        ("https://journal.example.org/article?id=7", dt.date(2023, 9, 14)),
+        ("https://reports.example.org/full-text", dt.date(2020, 7, 17)),
+    ]
 
 
 def test_retrieved_in_note(sample: str) -> None:

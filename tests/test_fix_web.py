@@ -368,7 +368,8 @@ CASES = {
             {
                 "www.who.int/data/gho": "dead",
                 "journal.example.org/article/7": "changed",
-                "c.example.org": "moved",
+                # The second URL of a UR line (the record's L2 is not cited beside its UR).
+                "b.example.org": "moved",
             },
             base=base,
         ),

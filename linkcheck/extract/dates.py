@@ -170,7 +170,7 @@ _WEEKDAY_RE = re.compile(
 # follows) or a plain accessed-on keyword. Words such as "last", "zuletzt", "date de" that may
 # precede a keyword are taken in afterwards by _PREFIX_RE.
 _KEYWORD_RE = re.compile(
-    r"""(?=[abcdeghkloprstvzåдпиц閲ア参引])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
+    r"""(?=[abcdeghkloprstvwzåдпиц閲ア参引])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
       (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено  # + biblatex-apa, Word: nl ru
         |r[ée]cup[ée]r[ée]e?|tratt[oa])                                  # Word: fr it
@@ -199,6 +199,7 @@ _KEYWORD_RE = re.compile(
       | 閲覧日?|アクセス日?|参照日?                                                        # ja
       | eri[şs]im(?:\s+tarihi)?|eri[şs]ildi                                              # tr
       | k[äa]yty|luettu                                                                   # fi
+      | (?<=[.?!"”»)]\s)(?-i:Web)\.(?=[ \t]+\d)  # MLA 7's medium, then the access: ". Web. 31 Oct. 2012."
       )
     )
     (?![^\W\d_\u3040-\u30ff\u3400-\u9fff])""",
@@ -206,11 +207,28 @@ _KEYWORD_RE = re.compile(
 )
 # The keywords that begin with "t" ("tratto", "tikrinta") are few, and letting every "t" of a text
 # into the alternation made the scan half as slow again; texts without them are scanned without.
+# So with MLA 7's "Web." before a date and every "w".
 _T_WORDS_RE = re.compile(r"tratt|tikrint", re.IGNORECASE)
-_KEYWORD_NO_T_RE = re.compile(
-    _KEYWORD_RE.pattern.replace("(?=[abcdeghkloprstvz", "(?=[abcdeghkloprsvz", 1), _KEYWORD_RE.flags
-)
-assert _KEYWORD_NO_T_RE.pattern != _KEYWORD_RE.pattern
+_W_WORDS_RE = re.compile(r"Web\.[ \t]+\d")
+_GUARD = "(?=[abcdeghkloprstvwz"
+
+
+def _without(letters: str) -> re.Pattern[str]:
+    guard = _GUARD
+    for letter in letters:
+        guard = guard.replace(letter, "", 1)
+    pattern = _KEYWORD_RE.pattern.replace(_GUARD, guard, 1)
+    assert pattern != _KEYWORD_RE.pattern
+    return re.compile(pattern, _KEYWORD_RE.flags)
+
+
+# By (has a "t" keyword, has a "w" keyword).
+_KEYWORDS_BY_LETTERS = {
+    (True, True): _KEYWORD_RE,
+    (False, True): _without("t"),
+    (True, False): _without("w"),
+    (False, False): _without("tw"),
+}
 # (Japanese writes no spaces between words: a keyword there may stand right after or before
 # other letters, "最終閲覧日：", "参照日", so CJK letters do not count as a word going on.)
 # Keywords that are accessed-on keywords only after a prefix: "date of access", "last access",
@@ -476,7 +494,9 @@ def _find_accessed(
     limit = today if today is not None else dt.date.today()
     mentions: list[DateMention] = []
     last_end = 0
-    keywords = _KEYWORD_RE if _T_WORDS_RE.search(text) else _KEYWORD_NO_T_RE
+    keywords = _KEYWORDS_BY_LETTERS[
+        _T_WORDS_RE.search(text) is not None, _W_WORDS_RE.search(text) is not None
+    ]
     for kw in keywords.finditer(text):
         start = kw.start()
         if start < last_end:
@@ -626,7 +646,7 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
         except ValueError:
             d = None
     else:
-        d = parse_date(value, options.date_order)
+        d = parse_date(_four_digit_year(value, options.today), options.date_order)
         if d is None and _KEYWORD_RE.match(value):
             # The field's own word written into it: EndNote users type "Accessed 3 March 2020".
             first = next(iter(_find_accessed(value, options.date_order, options.today)), None)
@@ -642,6 +662,28 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
             notes.append(f"{where}: {problem}")
         return None
     return d
+
+
+# A numeric day with a two-digit year, as an accessed-on field may hold it: "09/07/20".
+_SHORT_YEAR_FIELD = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")
+
+
+def _four_digit_year(value: str, today: dt.date | None) -> str:
+    """A field's numeric date with its two-digit year written out ("09/07/20" -> "09/07/2020").
+
+    pt.wikipedia's citation templates, Excel and many forms write ``acessodata=09/07/20``. An
+    accessed-on date lies between the web's start and today, so the year is the latest one of
+    its century that is not after today's (``20`` is 2020, ``97`` is 1997); the day and month
+    order is then read as for a four-digit year.
+    """
+    m = _SHORT_YEAR_FIELD.fullmatch(value)
+    if m is None:
+        return value
+    now = (today or dt.date.today()).year
+    year = now - (now % 100) + int(m.group(4))
+    if year > now:
+        year -= 100
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}{m.group(2)}{year}"
 
 
 def note_date(

@@ -87,13 +87,63 @@ _PARAGRAPH_BREAK = "\n\n"
 _ROW_BREAK = "\n"
 
 
+_OFFICE_DOCUMENT = f"{_R}/officeDocument"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+# The content types of a WordprocessingML main part (ECMA-376 Part 1, 11.3.10, and the
+# macro-enabled and template variants): a workbook or a presentation has an officeDocument too.
+_WORD_MAIN = re.compile(
+    r"^application/vnd\.(?:openxmlformats-officedocument\.wordprocessingml|ms-word)\.[\w.]+\.main\+xml$"
+)
+_MAX_PACKAGE_XML = 1024 * 1024  # bytes of _rels/.rels or [Content_Types].xml read to sniff
+
+
+def _main_part_name(z: zipfile.ZipFile) -> str | None:
+    """The zip name of the package's main document part, the way OPC finds it.
+
+    ECMA-376 Part 2 (Open Packaging Conventions): the package relationships in ``_rels/.rels``
+    name the main part by the ``officeDocument`` relationship; its content type, in
+    ``[Content_Types].xml``, says it is a WordprocessingML document. Word names the part
+    ``word/document.xml``, but other writers do not (``word/document2.xml``), and a reader
+    that looks only for that name refuses a valid document.
+    """
+    names = set(z.namelist())
+    try:
+        rels = etree.fromstring(z.read("_rels/.rels")[:_MAX_PACKAGE_XML], parser=_SAFE_XML)
+        types = etree.fromstring(z.read("[Content_Types].xml")[:_MAX_PACKAGE_XML], parser=_SAFE_XML)
+    except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, ValueError):
+        return None
+    for rel in rels.iter(f"{{{_PKG_RELS}}}Relationship"):
+        if rel.get("Type") != _OFFICE_DOCUMENT or rel.get("TargetMode") == "External":
+            continue
+        name = (rel.get("Target") or "").lstrip("/")
+        if name not in names:
+            continue
+        content_type = next(
+            (
+                o.get("ContentType")
+                for o in types.iter(f"{{{_CONTENT_TYPES}}}Override")
+                # Part names compare case-insensitively (ECMA-376 Part 2, 9.1.1.2).
+                if (o.get("PartName") or "").lstrip("/").lower() == name.lower()
+            ),
+            None,
+        )
+        if content_type is not None and _WORD_MAIN.match(content_type):
+            return name
+    return None
+
+
 def sniff(data: bytes) -> bool:
-    """Whether the bytes are a zip package holding ``word/document.xml``."""
+    """Whether the bytes are a Word package: a zip whose main document part is WordprocessingML.
+
+    ``word/document.xml`` is Word's name for it; otherwise the package's own relationships
+    say which part it is (see ``_main_part_name``).
+    """
     if not data.startswith(b"PK\x03\x04"):
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
+            return "word/document.xml" in z.namelist() or _main_part_name(z) is not None
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
 

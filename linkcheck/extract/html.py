@@ -200,6 +200,15 @@ class _Source:
         return self.line_at(self.pos)
 
 
+def _image_text(link: LexborNode) -> str:
+    """The text alternative of a link that shows an image: its alt, or the link's own title."""
+    for img in link.css("img"):
+        alt = " ".join((img.attributes.get("alt") or "").split())
+        if alt:
+            return alt
+    return " ".join((link.attributes.get("title") or link.attributes.get("aria-label") or "").split())
+
+
 class _Writer:
     """Accumulates the plain text with its anchors and its offset-to-line map."""
 
@@ -406,6 +415,10 @@ class _Walker:
         tag = node.tag or ""
         href = node.attributes.get("href") if tag == "a" else None
         if href:
+            if not "".join(self.out.parts[first_part:]).strip() and (shown := _image_text(node)):
+                # A link around an image alone: the image's text alternative is what a reader
+                # (and a screen reader) is given for it, and it makes the link an entry of its own.
+                self.out.flow_text(shown, self.source.locate(""))
             self._anchor(start, "".join(self.out.parts[first_part:]), href)
         if tag == "pre":
             breaks = 1 if node.next is not None and node.next.tag == "pre" else 2

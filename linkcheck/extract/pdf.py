@@ -21,6 +21,7 @@ PDF has no source lines a reader could go to, so citations from PDF have ``line`
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 import struct
@@ -60,6 +61,21 @@ _GAP = r"(?:-?\s+)?"
 _LOOKS = {"_": r"[_\s]", "~": "[~∼˜]", "-": "[-‐‑–]"}
 # An address's start shown at the very end of a page, cut by the page break.
 _MIN_CUT = 12
+# A glyph pypdf could not map to a character comes out as its PostScript name: "/one.tosf".
+# The Adobe Glyph List For New Fonts convention (https://github.com/adobe-type-tools/agl-specification,
+# section 2) reads such a name as its base name ("one") with the part after the first period a
+# variant suffix (".tosf", tabular oldstyle figures): LaTeX fonts with oldstyle figures so print
+# every digit of a URL. Only suffixed names are read: "/one" alone could be part of an address.
+_GLYPH_NAME = re.compile(r"/([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)")
+_AGL_UNI = re.compile(r"uni([0-9A-F]{4})|u([0-9A-F]{4,6})")
+# File extensions that can follow a word in an address ("/one.html"): not glyph variants.
+_NOT_VARIANTS = frozenset(
+    {"htm", "html", "shtml", "xhtml", "php", "asp", "aspx", "jsp", "cfm", "cgi", "pdf", "txt", "xml"}
+    | {"json", "rss", "png", "jpg", "jpeg", "gif", "svg", "zip", "gz", "tar", "doc", "docx", "ppt"}
+    | {"pptx", "xls", "xlsx", "csv", "md", "org", "com", "net", "edu", "gov"}
+)
+# How often one suffix must occur on a page before its names are taken for glyphs.
+_MIN_GLYPH_NAMES = 3
 
 
 def _close_up(text: str) -> str:
@@ -193,6 +209,74 @@ def link_uris(page: DictionaryObject) -> list[str]:
     return uris
 
 
+# The Adobe Glyph List names of the printable ASCII characters (Adobe's StandardEncoding; the
+# letters are named by themselves): what an address is written with. pypdf maps these names
+# itself; it leaves them in the text only with a variant suffix, which the AGL reads as the
+# same character. (pypdf's full table is private to it.)
+_ASCII_GLYPHS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    **{c: c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+    "exclam": "!", "quotedbl": '"', "numbersign": "#", "dollar": "$", "percent": "%",
+    "ampersand": "&", "quotesingle": "'", "quoteright": "'", "parenleft": "(", "parenright": ")",
+    "asterisk": "*", "plus": "+", "comma": ",", "hyphen": "-", "period": ".", "slash": "/",
+    "colon": ":", "semicolon": ";", "less": "<", "equal": "=", "greater": ">", "question": "?",
+    "at": "@", "bracketleft": "[", "backslash": "\\", "bracketright": "]", "asciicircum": "^",
+    "underscore": "_", "grave": "`", "quoteleft": "`", "braceleft": "{", "bar": "|",
+    "braceright": "}", "asciitilde": "~",
+}  # fmt: skip
+
+
+def _glyph_char(base: str) -> str | None:
+    """The character an AGL glyph base name stands for ("one" -> "1", "uni00E9" -> "é")."""
+    char = _ASCII_GLYPHS.get(base)
+    if char is not None:
+        return char
+    m = _AGL_UNI.fullmatch(base)
+    if m is None:
+        return None
+    code = int(m.group(1) or m.group(2), 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else None
+
+
+def _glyph_names_read(text: str) -> str:
+    """Glyph names pypdf left in the text ("/one.tosf/zero.tosf") as their characters ("10").
+
+    A suffix counts as a glyph variant only when it recurs on the page (``_MIN_GLYPH_NAMES``),
+    twice in a row at least once, and is no file extension, so that addresses such as
+    ``/one.html`` or ``//a.example.org`` are left alone. pypdf
+    runs a name into the letters after it ("/asciitilde.tosfshervine"), so once the variant
+    suffixes are known, a name ends where its suffix does.
+    """
+    if "/" not in text:
+        return text
+    names = [
+        m
+        for m in _GLYPH_NAME.finditer(text)
+        if _glyph_char(m.group(1)) is not None and m.group(2).lower() not in _NOT_VARIANTS
+    ]
+    counts = Counter(m.group(2) for m in names)
+    # A font's digits come in runs: one name right after another with the same suffix
+    # ("/one.tosf/six.tosf"), which host names ("//a.example.org") never make.
+    in_runs = {
+        a.group(2) for a, b in itertools.pairwise(names) if a.end() == b.start() and a.group(2) == b.group(2)
+    }
+    variants = sorted(
+        (suffix for suffix, n in counts.items() if n >= _MIN_GLYPH_NAMES and suffix in in_runs),
+        key=len,
+        reverse=True,
+    )
+    if not variants:
+        return text
+    named = re.compile(r"/([A-Za-z][A-Za-z0-9_]*?)\.(?:" + "|".join(map(re.escape, variants)) + ")")
+
+    def read(m: re.Match[str]) -> str:
+        char = _glyph_char(m.group(1))
+        return char if char is not None else m.group(0)
+
+    return named.sub(read, text)
+
+
 def _squash(s: str) -> str:
     return re.sub(r"\s+", "", s).lower()
 
@@ -231,7 +315,7 @@ def _raw_page_text(reader: PdfReader, number: int, notes: list[str]) -> tuple[st
         notes.append(f"page {number}: not readable ({e})")
         return "", []
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = _close_up_host(_close_up(text.translate(_LIGATURES))).strip("\n")
+    text = _close_up_host(_close_up(_glyph_names_read(text).translate(_LIGATURES))).strip("\n")
     # The page number printed at the foot of the page is chrome; left in, the engine would take
     # it for the rest of a URL that ends the page ("https://x.org/a" + "17").
     lines = text.rstrip().split("\n")

@@ -1,8 +1,9 @@
 """Citations from RIS files (Zotero, EndNote, Mendeley and database exports).
 
 Each ``TY`` ... ``ER`` record is one reference. Its URLs come from ``UR`` (one tag may
-hold several, one per line or separated by semicolons) and from ``L1``/``L2``/``L4``/``LK``
-when they are web addresses (they are usually local file paths); its accessed-on date
+hold several, one per line or separated by semicolons); only a record without ``UR`` has them
+taken from ``L1``/``L2``/``L4``/``LK`` (attachments and related links, usually local file
+paths or a PDF copy's address) when they are web addresses; its accessed-on date
 from ``Y2`` (Zotero writes ``2022/07/17/10:11:12``, EndNote and Mendeley write the
 "Access Date" there too), else from an "Accessed ..."/"Retrieved ..." phrase in a note
 (``N1``, ``M1``). ``DA`` is a publication date, never an accessed-on date. A ``DO`` DOI
@@ -129,10 +130,15 @@ def _record_citations(record: dict[str, Any], options: ExtractOptions, notes: li
             part = part.strip()
             if part:
                 add(line, part, clean_url(part))
-    for line, value in _values(record, "L1", "L2", "L4", "LK"):
-        for part in re.split(r"[;\s]+", value):
-            if re.match(r"https?://", part, re.IGNORECASE):
-                add(line, part, clean_url(part))
+    if not found:
+        # L1 (file attachments: Zotero writes the PDF's address there), L2 (related links),
+        # L4 (figures) and LK are links to copies and related things, not the reference's URL:
+        # no citation style prints them, like BibTeX's file or biburl. Only a record with no
+        # UR has its web address there (older exports put the full text's link in L2).
+        for line, value in _values(record, "L1", "L2", "L4", "LK"):
+            for part in re.split(r"[;\s]+", value):
+                if re.match(r"https?://", part, re.IGNORECASE):
+                    add(line, part, clean_url(part))
     if not found:
         # A URL written in a note when the record has no URL field.
         for line, value in _values(record, "N1", "M1"):

@@ -16,8 +16,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from linkcheck.extract.dates import DateMention, find_accessed
-from linkcheck.extract.urls import _URL_CHARS, UrlMatch, clean_url, find_urls, is_archive_url, strip_trailing
+from linkcheck.extract.dates import _KEYWORD_RE, DateMention, find_accessed
+from linkcheck.extract.urls import (
+    _URL_CHARS,
+    UrlMatch,
+    clean_url,
+    find_urls,
+    is_archive_url,
+    is_identifier_lookup,
+    strip_trailing,
+)
 from linkcheck.models import Citation, ExtractOptions
 
 
@@ -168,6 +176,56 @@ def _entry_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# What follows an author in APA and Harvard: initials, then the year or "n.d." in parentheses.
+_AUTHOR_TAIL = re.compile(
+    r"\.?(?:,\s*(?:[A-Z]\.\s*)+)?\s*\((?:\d{4}[a-z]?|n\.\s?d\.|s\.\s?f\.|o\.\s?J\.)[,)]"
+)
+_ENTRY_LEAD = re.compile(r"\s*(?:[-*+•–]\s+|\d{1,3}[.)/]\s+|\[\d{1,4}\]\s*)?")
+
+
+def _is_author_site(text: str, entry_start: int, u: UrlMatch) -> bool:
+    """Whether an address without a scheme stands where the entry's author does.
+
+    APA and Harvard entries start with the author, then the year: a web site named as the
+    author ("Www.example.com, B. (n.d.).", "www.Example.co.nz. (2020).") is a name, not an
+    address the entry cites; the entry's URL comes later. The tail (initials, a year in
+    parentheses) is what tells an author from an address listed alone.
+    """
+    if _HAS_SCHEME.match(u.cited):
+        return False
+    # At the entry's start, or at a line's start after a finished sentence (a PDF's list,
+    # where entries are not parted by blank lines).
+    lead = _ENTRY_LEAD.match(text, entry_start)
+    line_start = text.rfind("\n", entry_start, u.start) + 1
+    starts = (lead is not None and lead.end() == u.start) or (
+        line_start > entry_start
+        and not text[line_start : u.start].strip()
+        and text[entry_start:line_start].rstrip().endswith((".", "]"))
+    )
+    return starts and _AUTHOR_TAIL.match(text, u.end) is not None
+
+
+_OPEN_ESCAPE = re.compile(r"%[0-9A-Fa-f]?$")
+# A line a URL fills from margin to margin, as Word and LaTeX break a URL longer than the line
+# wherever the line is full (a character, not a word boundary).
+_MIN_FILLED_LINE = 60
+
+
+def _filled_by_url(text: str, end: int) -> bool:
+    """Whether the line that ends at ``end`` is one long token: a URL broken at the margin."""
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    return len(line) >= _MIN_FILLED_LINE and not any(c.isspace() for c in line)
+
+
+def _word_glued_to_its_end(core: str, token: str) -> bool:
+    """Whether a next line's first token is a URL's last letters with the sentence's stop glued on.
+
+    "...line%2Dof%2Dsight%20flyin" + "g. [Accessed ...]": the piece is lower case, it is not an
+    accessed-on word, and punctuation follows it with no space, as it does the end of a URL.
+    """
+    return core[:1].islower() and len(token) > len(core) and _KEYWORD_RE.fullmatch(core) is None
+
+
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
     """Join a URL that a line break cut in two with the rest of it on the next line."""
     end = u.end
@@ -186,9 +244,19 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         # A URL does not end in "-": one cut after its hyphen goes on even with a bare word
         # ("https://x.org/strategic-goals-" + "objectives (Accessed ...)").
         cut_at_hyphen = cited.endswith("-") and core[:1].islower()
-        if not core or not (_URLISH.search(core) or cut_at_hyphen) or _NEW_URL.match(core):
+        # Nor inside a percent escape: "...aircraft%2" + "D%20is...".
+        escape = _OPEN_ESCAPE.search(cited)
+        cut_in_escape = escape is not None and re.match(f"[0-9A-Fa-f]{{{3 - len(escape.group())}}}", core)
+        cut_at_margin = (
+            aggressive and _filled_by_url(text, end) and _word_glued_to_its_end(core, nxt.group(0))
+        )
+        if (
+            not core
+            or not (_URLISH.search(core) or cut_at_hyphen or cut_in_escape or cut_at_margin)
+            or _NEW_URL.match(core)
+        ):
             break
-        if query or cited[-1] in "/-_=&?.#~":
+        if query or cited[-1] in "/-_=&?.#~" or cut_in_escape:
             pass
         elif not (aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")):
             break
@@ -228,10 +296,12 @@ def _bind(
     text stands between the phrase and URLs on both sides (a reference list run together on
     one line), which one it dates is a guess, so it dates neither and is put in ``unsure``.
     A URL keeps the closest of the phrases bound to it. An archived copy (a Wayback
-    Machine snapshot, ...) is passed over: the date belongs to the original URL.
+    Machine snapshot, ...) is passed over: the date belongs to the original URL; so is a
+    catalogue look-up of an identifier (ISSN, OCLC, ISBN) printed between them.
     """
     starts = [u.start for u in urls]
-    archive = [is_archive_url(u.url) for u in urls]
+    # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
+    archive = [is_archive_url(u.url) or is_identifier_lookup(u.url) for u in urls]
     best: dict[int, tuple[int, DateMention]] = {}
     for d in dates:
         i = bisect.bisect_left(starts, d.end)  # first URL after the phrase
@@ -376,7 +446,7 @@ def citations_from_text(
             u_i += 1
             if u.start >= start:
                 entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
-        entry_urls = _drop_inside(entry_urls)
+        entry_urls = [u for u in _drop_inside(entry_urls) if not _is_author_site(text, start, u)]
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
             if anchor_urls[a_i].start >= start:

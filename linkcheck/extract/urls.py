@@ -306,6 +306,22 @@ def is_archive_url(url: str) -> bool:
     return _ARCHIVE_URL.match(url) is not None
 
 
+# Catalogue look-ups of an identifier printed beside a citation (MediaWiki's CS1 links "ISSN
+# 0034-9631" to issn.org, OCLC to WorldCat, LCCN to the Library of Congress, ISBN to the wiki's
+# book-sources page): a way to find the work, not the page the writer read.
+_IDENTIFIER_LOOKUP = re.compile(
+    r"^https?://(?:(?:portal\.)?issn\.org/resource/issn/|(?:www\.)?worldcat\.org/(?:oclc|issn|isbn)/"
+    r"|lccn\.loc\.gov/|[^/?#]+/wiki/[^/?#:]+:(?:BookSources|FuentesDeLibros|Ouvrages_de_r%C3%A9f%C3%A9rence"
+    r"|Ouvrages_de_référence|ISBN-Suche|FontiLibrarie|Fontes_de_livros|Boekbronnen|Источники_книг)(?:/|$))",
+    re.IGNORECASE,
+)
+
+
+def is_identifier_lookup(url: str) -> bool:
+    """Whether a URL looks an identifier (ISSN, OCLC, LCCN, ISBN) up in a catalogue."""
+    return _IDENTIFIER_LOOKUP.match(url) is not None
+
+
 def host_of(url: str) -> str | None:
     """The lower-cased host name of a URL, or None."""
     try:

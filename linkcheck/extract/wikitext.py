@@ -122,7 +122,22 @@ _NOT_URL_PARAMS = {"dead-url", "deadurl", "url-status", "url-access", "urlstatus
 _URL_VALUE = re.compile(r"\s*(?:(?:https?|ftp)://|//|www\.)", re.IGNORECASE)
 # Tags whose content is not wikitext a reader sees as prose.
 _OPAQUE_TAGS = {"nowiki", "pre", "math", "source", "syntaxhighlight", "code", "score", "timeline", "graph"}
-_MEDIA_PREFIX = re.compile(r"^\s*:?\s*(?:file|image|media|category)\s*:", re.IGNORECASE)
+# Links that show no text of their own: a file's options and caption, a category's sort key.
+# MediaWiki names the File namespace (and its old alias Image) in every language a wiki is in
+# (languages/messages/Messages*.php, $namespaceNames and $namespaceAliases); these are the ones
+# of the Wikipedias the corpus and its likely neighbours come from.
+_FILE_NAMES = (
+    "file|image|media|datei|bild|medium|fichier|archivo|imagen|ficheiro|arquivo|imagem|"
+    "immagine|bestand|afbeelding|plik|grafika|soubor|obrázek|fil|tiedosto|kuva|dosya|resim|"
+    "файл|изображение|медиа|ファイル|画像|メディア|文件|檔案|图像|圖像|파일|그림|ملف|صورة|קובץ|תמונה"
+)
+_CATEGORY_NAMES = (
+    "category|kategorie|catégorie|categoría|categoria|categorie|kategoria|kategori|kategória|"
+    "luokka|категория|カテゴリ|分类|分類|분류|تصنيف|קטגוריה"
+)
+_MEDIA_PREFIX = re.compile(rf"^\s*:?\s*(?:{_FILE_NAMES}|{_CATEGORY_NAMES})\s*:", re.IGNORECASE)
+_FILE_OPTION = re.compile(r"\s*(?:link|alt|page|lang|class|upright|thumb|thumbnail|frame)\s*=", re.IGNORECASE)
+_FILE_PREFIX = re.compile(rf"^\s*(?:{_FILE_NAMES})\s*:", re.IGNORECASE)
 
 
 def sniff(text: str) -> bool:
@@ -304,6 +319,9 @@ class _Walker:
                     out.emit(url, p + (1 if node.brackets else 0), exact=True)
             elif isinstance(node, Wikilink):
                 if _MEDIA_PREFIX.match(str(node.title)):
+                    if _FILE_PREFIX.match(str(node.title)) and node.text is not None:
+                        text_pos = p + 2 + len(str(node.title)) + 1
+                        self._render_caption(node.text, text_pos, out, collect=collect, in_ref=in_ref)
                     continue
                 shown = node.text if node.text is not None else node.title
                 out.emit(" ".join(_plain(shown).split()) or "", p)
@@ -314,6 +332,33 @@ class _Walker:
             elif isinstance(node, Comment):
                 continue
             # Arguments ({{{x}}}) and anything else: nothing a reader sees.
+
+    def _render_caption(
+        self, code: Wikicode, pos: int, out: _Rendered, *, collect: bool, in_ref: bool
+    ) -> None:
+        """A shown file's caption, with its references: what follows its last option.
+
+        ``[[File:x.jpg|thumb|250px|Caption<ref>...</ref>]]``: the options (size, place,
+        ``link=``, ``alt=``) are separated by pipes in the link's text, the caption comes last,
+        and its footnotes are as much the page's references as those in the prose. A pipe
+        counts where it is the link's own: in its text, or after a bare URL of ``link=``,
+        which mwparserfromhell reads on past the pipe.
+        """
+        source = str(code)
+        cut = -1
+        for node, p in self.children(code, pos):
+            if isinstance(node, Text) or (isinstance(node, ExternalLink) and not node.brackets):
+                bar = str(node).rfind("|")
+                if bar >= 0:
+                    cut = p - pos + bar
+        caption = source[cut + 1 :]
+        if not caption.strip() or _FILE_OPTION.match(caption):
+            return  # no caption: the last thing is an option ("link=https://...", "alt=...")
+        start = pos + cut + 1
+        self.render(
+            mwparserfromhell.parse(caption), start, out, collect=collect, in_ref=in_ref, cite_urls=False
+        )
+        out.emit(" " if in_ref else "\n\n", start)
 
     def _emit_lines(self, s: str, p: int, out: _Rendered, *, in_ref: bool) -> None:
         """Emit text line by line. Outside references each source line is its own entry
@@ -384,6 +429,10 @@ class _Walker:
         if accessed_raw:
             line = self.line_at(pos)
             accessed = field_date(accessed_raw, self.options, self.notes, f"line {line}: access-date")
+        # A Wayback address as the template's own url (no archive-url beside an original) is
+        # the link the writer gave and read on the day the template says: it takes the date.
+        # Beside the original's url, an archived copy is a fallback and is not dated.
+        originals = sum(1 for _n, c, is_archive, _v in urls if not is_archive and not is_archive_url(c))
         found: list[Citation] = []
         for _name, cited, is_archive, vp in urls:
             url = clean_url(cited, scheme_less=False) or clean_url(cited)
@@ -397,7 +446,7 @@ class _Walker:
                     url=url,
                     line=self.line_at(at if at >= 0 else vp),
                     text=entry_text,
-                    accessed=None if is_archive or is_archive_url(url) else accessed,
+                    accessed=None if is_archive or (originals and is_archive_url(url)) else accessed,
                     title=title or None,
                 )
             )
