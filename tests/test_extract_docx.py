@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,3 +188,29 @@ def test_a_docx_with_no_word_main_part_is_named_not_valid() -> None:
         extract_bytes(workbook_like, "references.docx")
     moved = _renamed_main_part(DATA, "document2.xml")
     assert extract_bytes(moved, "references.docx").format == "docx"
+
+
+def test_sniffing_never_inflates_a_package_part_larger_than_such_parts_are(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Sniffing reads _rels/.rels before the zip-bomb bound is applied: a relationships part
+    # declared past 1 MiB (here 2 MiB of blanks, a few KB compressed) is not inflated at all.
+    moved = _renamed_main_part(DATA, "document2.xml")
+    with zipfile.ZipFile(io.BytesIO(moved)) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    files["_rels/.rels"] = files["_rels/.rels"] + b" " * (2 * 1024 * 1024)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in files.items():
+            z.writestr(name, content)
+    assert len(buf.getvalue()) < 200_000
+    read: list[str] = []
+    real_read = zipfile.ZipFile.read
+
+    def counting_read(self: zipfile.ZipFile, name: Any, pwd: bytes | None = None) -> bytes:
+        read.append(name if isinstance(name, str) else name.filename)
+        return real_read(self, name, pwd)
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", counting_read)
+    assert not docx.sniff(buf.getvalue())
+    assert "_rels/.rels" not in read

@@ -109,8 +109,12 @@ def _main_part_name(z: zipfile.ZipFile) -> str | None:
     """
     names = set(z.namelist())
     try:
-        rels = etree.fromstring(z.read("_rels/.rels")[:_MAX_PACKAGE_XML], parser=_SAFE_XML)
-        types = etree.fromstring(z.read("[Content_Types].xml")[:_MAX_PACKAGE_XML], parser=_SAFE_XML)
+        # Sniffing comes before the zip-bomb bound (check_unpacked_size): a part declared
+        # larger than these small files ever are is not inflated at all.
+        if any(z.getinfo(n).file_size > _MAX_PACKAGE_XML for n in ("_rels/.rels", "[Content_Types].xml")):
+            return None
+        rels = etree.fromstring(z.read("_rels/.rels"), parser=_SAFE_XML)
+        types = etree.fromstring(z.read("[Content_Types].xml"), parser=_SAFE_XML)
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, OSError, ValueError):
         return None
     for rel in rels.iter(f"{{{_PKG_RELS}}}Relationship"):
