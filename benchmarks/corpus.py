@@ -90,7 +90,7 @@ OWN = ROOT / "tests" / "corpus"
 # scored blind and opened as `dev3` (tests/corpus/SPLIT.json, dev3_note), `heldout3` as `dev4`
 # (dev4_note), `heldout4` as `dev5` (dev5_note). A next held-out set goes here until the lead
 # has scored it once, blind: `heldout5`, the fifth (SPLIT.json, heldout5_method).
-BLIND: tuple[str, ...] = ("heldout5",)
+BLIND: tuple[str, ...] = ("heldout6",)
 
 
 def _parts() -> list[str]:
