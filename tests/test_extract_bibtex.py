@@ -111,10 +111,22 @@ def test_empty_and_comment_only_files_yield_nothing() -> None:
     assert bibtex.extract("% only a comment\n@comment{nothing here}\n", OPTIONS).citations == []
 
 
-def test_url_written_in_abstract_is_cited_without_the_date() -> None:
+def test_url_written_in_abstract_of_a_record_without_url_is_cited_without_the_date() -> None:
     text = "@book{b,\n title={B},\n urldate={2020-01-01},\n abstract={See www.oup.com/us/b for more}\n}\n"
     [c] = bibtex.extract(text, OPTIONS).citations
     assert (c.url, c.accessed, c.line) == ("http://www.oup.com/us/b", None, 4)
+
+
+def test_urls_in_abstract_and_rights_are_not_cited() -> None:
+    # A reference manager's abstract (a video's description with its shop and social links)
+    # and licence are printed by no style: only the record's url is cited, with its date.
+    text = (
+        "@online{v,\n title={Quaternions},\n url={https://example.org/watch/v1},\n"
+        " urldate={2021-05-04},\n abstract={Shop: https://shop.example.net/x\n"
+        "Twitter: https://twitter.example/someone},\n rights={http://creativecommons.org/licenses/by/3.0/}\n}\n"
+    )
+    found = [(c.url, c.accessed) for c in bibtex.extract(text, OPTIONS).citations]
+    assert found == [("https://example.org/watch/v1", dt.date(2021, 5, 4))]
 
 
 def test_archive_url_in_note_gets_no_date() -> None:
