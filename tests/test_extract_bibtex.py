@@ -148,3 +148,18 @@ def test_sniff(variants: str) -> None:
     assert bibtex.sniff(variants)
     assert not bibtex.sniff("Dear reader, email me @ home.\n")
     assert not bibtex.sniff("TY  - JOUR\nUR  - https://x.org\nER  - \n")
+
+
+def test_online_stand_note_and_polish_date_before_the_url_date_the_entry() -> None:
+    text = (
+        '@misc{w,\n title="Graph",\n howpublished="\\url{https://de.example.org/w/index.php?oldid=1}",\n'
+        ' note="[Online; Stand 11. September 2011]"\n}\n'
+        "@misc{e,\n title={ENI},\n howpublished={Dostęp zdalny (24.01.2023): \\url{https://example.org/e.pdf}}\n}\n"
+        "@misc{t,\n title={ODA},\n url={https://example.org/oda/},\n note={Dostęp online: 07.02.2023}\n}\n"
+    )
+    found = {c.url: c.accessed for c in bibtex.extract(text, OPTIONS).citations}
+    assert found == {
+        "https://de.example.org/w/index.php?oldid=1": dt.date(2011, 9, 11),
+        "https://example.org/e.pdf": dt.date(2023, 1, 24),
+        "https://example.org/oda/": dt.date(2023, 2, 7),
+    }

@@ -301,7 +301,11 @@ def _bind(
     """
     starts = [u.start for u in urls]
     # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
-    archive = [is_archive_url(u.url) or is_identifier_lookup(u.url) for u in urls]
+    # An entry that links only archived copies ("[http://web.archive.org/web/2006/http://x.de/
+    # Title] Retrieved 30 November 2006.") dates the copy: it is what was read that day, as a
+    # citation template whose own url is the copy takes the template's date.
+    copies_only = all(is_archive_url(u.url) for u in urls)
+    archive = [(is_archive_url(u.url) and not copies_only) or is_identifier_lookup(u.url) for u in urls]
     best: dict[int, tuple[int, DateMention]] = {}
     for d in dates:
         i = bisect.bisect_left(starts, d.end)  # first URL after the phrase

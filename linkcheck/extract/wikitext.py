@@ -585,9 +585,14 @@ def _free_citations(
         # "www.x.org" in prose is text a reader cannot follow, not a cited URL.
         scheme_only=True,
     )
+    # An archived copy takes no accessed-on date beside its original (the date is the
+    # original's); in a reference that links only the copy ("[http://web.archive.org/web/2006/
+    # http://x.de/ Title] Retrieved 30 November 2006."), the copy is what the writer read on
+    # that day, as for a template whose own url is the copy (cite_citations).
+    alone = entry_text is not None and all(is_archive_url(c.url) for c in found)
     out = []
     for c in found:
-        accessed = None if is_archive_url(c.url) else c.accessed
+        accessed = None if is_archive_url(c.url) and not alone else c.accessed
         out.append(
             Citation(
                 cited=c.cited,
