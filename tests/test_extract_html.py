@@ -155,7 +155,8 @@ def test_a_schemeless_address_printed_in_a_link_to_another_is_its_label() -> Non
     page = (
         b"<ul><li>Troy University. <a href='https://www.troy.edu/_assets/p/program.pdf'>"
         b"troy.edu/assets/p/program.pdf</a></li>"
-        b"<li>Freepik, <a href='https://www.freepik.com/tech'>freepik.com/tech</a>. Accessed 16 Nov. 2023.</li>"
+        b"<li>Freepik, <a href='https://www.freepik.com/tech'>freepik.com/tech</a>."
+        b" Accessed 16 Nov. 2023.</li>"
         # Outside any link a scheme-less address is still cited as printed.
         b"<li>Blog. example.org/post. Accessed 3 Mar. 2023.</li>"
         # A printed address that differs from its target only by a trailing %20 stays the printed one.
