@@ -163,3 +163,18 @@ def test_online_stand_note_and_polish_date_before_the_url_date_the_entry() -> No
         "https://example.org/e.pdf": dt.date(2023, 1, 24),
         "https://example.org/oda/": dt.date(2023, 2, 7),
     }
+
+
+def test_url_field_keeps_the_full_stop_or_bang_it_ends_with() -> None:
+    # The field holds the address alone: its last character is the address's own.
+    text = (
+        "@misc{a,\n url={https://en.example.org/wiki/Great_Game!}\n}\n"
+        "@misc{b,\n url={https://example.org/gota/#:~:text=por%20cada%201%2C000%20personas.}\n}\n"
+        "@misc{c,\n title={C},\n note={See https://example.org/c.}\n}\n"
+    )
+    found = {c.url for c in bibtex.extract(text, OPTIONS).citations}
+    assert found == {
+        "https://en.example.org/wiki/Great_Game!",
+        "https://example.org/gota/#:~:text=por%20cada%201%2C000%20personas.",
+        "https://example.org/c",
+    }

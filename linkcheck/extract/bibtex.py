@@ -204,6 +204,8 @@ def _entry_citations(
             if name in _NAME_FIELDS and not re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", cited, re.IGNORECASE):
                 continue
             url = clean_url(cited, scheme_less=name == "url")
+            if url and name == "url":
+                url = _field_tail(cited, url)
             if url and all(url != u for _, u, _ in found):
                 found.append((cited, url, name in _DATED_URL_FIELDS))
     doi = _field(entry, "doi")
@@ -251,6 +253,21 @@ def _urls_in_field(name: str, value: str) -> list[str]:
     rest = _URL_MACRO.sub(" ", value)
     plain = _unescape(_strip_braces(rest))
     return macros + [u.cited for u in find_urls(plain)]
+
+
+def _field_tail(cited: str, url: str) -> str:
+    """A ``url`` field's address with the full stop or "!" it ends with, where cleaning dropped it.
+
+    In running text a URL's last full stop ends the sentence; a ``url`` field holds the address
+    alone, so its last character is the address's own: a Wikipedia title ending in "!"
+    (".../wiki/Doki_Doki_Literature_Club!") or a text fragment ending in "." (tests/corpus/
+    README.md, dev6 readings).
+    """
+    tail = re.search(r"[.!]+$", cited.strip())
+    if tail is None or url.endswith(tail.group()):
+        return url
+    whole = url + tail.group()
+    return whole if cited.strip().endswith(whole.split("://", 1)[-1][-40:]) else url
 
 
 def _join_lines(s: str) -> str:
