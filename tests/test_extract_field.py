@@ -1274,3 +1274,24 @@ def test_a_url_cut_at_the_margin_inside_an_escape_or_a_word_is_joined_in_pdf_tex
         "https://z.example.net/short",
         "https://w.example.net/a-long-address-that-fills-the-whole-line-of-the-pdf",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        # A SICI-based DOI keeps its angle brackets: the whole is one address.
+        (
+            "Fisheries 6: 21-27. 1981. https://doi.org/10.1577/1548-8446(1981)006<0021:AOBIUF>2.0.CO;2.",
+            "https://doi.org/10.1577/1548-8446(1981)006<0021:AOBIUF>2.0.CO;2",
+        ),
+        (
+            "JASIS. https://doi.org/10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0 (2020)",
+            "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0",
+        ),
+        # Angle brackets around an address still end it.
+        ("<https://doi.org/10.1577/1548-8446(1981)006>", "https://doi.org/10.1577/1548-8446(1981)006"),
+        ("<https://example.org/a(2020)1>x", "https://example.org/a(2020)1"),
+    ],
+)
+def test_sici_doi_keeps_its_angle_brackets(text: str, url: str) -> None:
+    assert [u.url for u in find_urls(text)] == [url]
