@@ -143,3 +143,14 @@ def test_bracketed_link_to_an_archived_copy_alone_takes_the_retrieved_date() -> 
     found = _by_url(wikitext.extract(both, OPTIONS).citations)
     assert found["http://example.de/wind.html"].accessed == dt.date(2006, 11, 30)
     assert found["http://web.archive.org/web/2007/http://example.de/wind.html"].accessed is None
+
+
+def test_a_url_in_a_maintenance_templates_reason_is_not_cited() -> None:
+    # An editor's note to other editors ({{Update after|...|reason=...}}) is no link on the page.
+    text = (
+        "|Gini=27 {{Update after|2011|04|reason=Regularly check http://stats.example.org/wiid/ }}\n"
+        "Text.<ref>[http://example.org/a A] Retrieved 3 March 2010.</ref>\n"
+        "More {{Refn|See http://example.org/b}}\n"
+    )
+    found = {(c.url, c.accessed) for c in wikitext.extract(text, OPTIONS).citations}
+    assert found == {("http://example.org/a", dt.date(2010, 3, 3)), ("http://example.org/b", None)}
