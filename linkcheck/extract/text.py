@@ -205,6 +205,22 @@ def _is_author_site(text: str, entry_start: int, u: UrlMatch) -> bool:
     return starts and _AUTHOR_TAIL.match(text, u.end) is not None
 
 
+# Harvard (Cite This For Me and the Harvard styles of Word and Mendeley): "Title. [online] Website
+# name. Available at: URL [Accessed DATE]." The website slot after "[online]" often holds the
+# site's host ("www.alchemy.com", "http://www.theinquirer.net"): a name, not the cited address,
+# which the "Available at:" after it gives (tests/corpus/README.md, dev6 readings).
+_ONLINE_SLOT_BEFORE = re.compile(r"\[online\][ \t]*\n?[ \t]*$", re.IGNORECASE)
+_AVAILABLE_AFTER = re.compile(r"\.?[ \t]*\n?[ \t]*available[ \t]*\n?[ \t]*(?:at|from)\b", re.IGNORECASE)
+
+
+def _is_website_slot(text: str, u: UrlMatch) -> bool:
+    """Whether a URL stands in Harvard's website slot, "[online] SITE. Available at: URL"."""
+    return (
+        _ONLINE_SLOT_BEFORE.search(text, max(0, u.start - 20), u.start) is not None
+        and _AVAILABLE_AFTER.match(text, u.end) is not None
+    )
+
+
 _OPEN_ESCAPE = re.compile(r"%[0-9A-Fa-f]?$")
 # A line a URL fills from margin to margin, as Word and LaTeX break a URL longer than the line
 # wherever the line is full (a character, not a word boundary).
@@ -450,7 +466,11 @@ def citations_from_text(
             u_i += 1
             if u.start >= start:
                 entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
-        entry_urls = [u for u in _drop_inside(entry_urls) if not _is_author_site(text, start, u)]
+        entry_urls = [
+            u
+            for u in _drop_inside(entry_urls)
+            if not _is_author_site(text, start, u) and not _is_website_slot(text, u)
+        ]
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
             if anchor_urls[a_i].start >= start:
