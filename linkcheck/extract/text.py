@@ -300,7 +300,11 @@ def _within_reach(gap: str, content: int) -> bool:
 
 
 def _bind(
-    dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str, unsure: list[DateMention] | None = None
+    dates: Sequence[DateMention],
+    urls: Sequence[UrlMatch],
+    text: str,
+    unsure: list[DateMention] | None = None,
+    dated_copies: bool = False,
 ) -> dict[int, DateMention]:
     """Bind each accessed-on phrase of one entry to the index of its URL.
 
@@ -317,10 +321,10 @@ def _bind(
     """
     starts = [u.start for u in urls]
     # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
-    # An entry that links only archived copies ("[http://web.archive.org/web/2006/http://x.de/
-    # Title] Retrieved 30 November 2006.") dates the copy: it is what was read that day, as a
-    # citation template whose own url is the copy takes the template's date.
-    copies_only = all(is_archive_url(u.url) for u in urls)
+    # With ``dated_copies`` (wikitext), an entry that links only archived copies
+    # ("[http://web.archive.org/web/2006/http://x.de/ Title] Retrieved 30 November 2006.") dates
+    # the copy, as a citation template whose own url is the copy takes the template's date.
+    copies_only = dated_copies and all(is_archive_url(u.url) for u in urls)
     archive = [(is_archive_url(u.url) and not copies_only) or is_identifier_lookup(u.url) for u in urls]
     best: dict[int, tuple[int, DateMention]] = {}
     for d in dates:
@@ -420,6 +424,7 @@ def citations_from_text(
     notes: list[str] | None = None,
     anchors_override: bool = False,
     scheme_only: bool = False,
+    dated_copies: bool = False,
 ) -> list[Citation]:
     """Every cited URL in free text, each with its entry text and its own accessed-on date.
 
@@ -432,7 +437,9 @@ def citations_from_text(
     ``unescape`` undoes format escapes in a cited URL (Markdown's ``\\_``). Problems worth a
     --verbose line (an impossible date) are appended to ``notes``. With ``scheme_only``, an
     address written without a scheme (``www.x.org``, ``x.org/a``) is no URL: in wikitext it is
-    plain text, since MediaWiki links only addresses that name their protocol.
+    plain text, since MediaWiki links only addresses that name their protocol. With
+    ``dated_copies``, an entry whose only links are archived copies binds its accessed-on
+    phrase to the copy (wikitext, where a template's own archived url is dated too).
     """
     if line_of is None:
         newlines = [m.start() for m in re.finditer("\n", text)]
@@ -518,7 +525,7 @@ def citations_from_text(
         if not entry_urls:
             continue
         unsure: list[DateMention] = []
-        bound = _bind(entry_dates, entry_urls, text, unsure)
+        bound = _bind(entry_dates, entry_urls, text, unsure, dated_copies)
         if notes is not None:
             notes.extend(
                 f"line {line_of(m.start)}: accessed-on date {m.date} left out: it stands between two "

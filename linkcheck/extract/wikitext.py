@@ -594,6 +594,7 @@ def _free_citations(
         # MediaWiki links only addresses that name their protocol: "[[UEFA]]. uefa.com/" or
         # "www.x.org" in prose is text a reader cannot follow, not a cited URL.
         scheme_only=True,
+        dated_copies=entry_text is not None,
     )
     # An archived copy takes no accessed-on date beside its original (the date is the
     # original's); in a reference that links only the copy ("[http://web.archive.org/web/2006/
