@@ -313,3 +313,41 @@ def test_cited_after_another_date_in_the_same_bracket() -> None:
 
 def test_cited_outside_brackets_is_prose() -> None:
     assert find_accessed("As cited 2019 Sep 20 by the panel.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Year first, then the day before the month, as hand-written references put it.
+        ("Retrieved 2007, 26 November.", dt.date(2007, 11, 26)),
+        ("Retrieved 2010, 9 September-09.", dt.date(2010, 9, 9)),
+        # Year, day, month: a middle part above 12 cannot be the month, so one reading is left.
+        ("Retrieved 2010-26-08.", dt.date(2010, 8, 26)),
+        ("Retrieved 2010-08-26.", dt.date(2010, 8, 26)),
+        ("Retrieved 2010-13-13.", None),
+    ],
+)
+def test_year_first_dates_with_the_day_before_the_month(text: str, expected: dt.date | None) -> None:
+    [m] = find_accessed(text, DateOrder.DMY, dt.date(2026, 1, 1))
+    assert m.date == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German Wikipedia's citation helper: "[Online; Stand DATE]" is the day the page was viewed.
+        ("[Online; Stand 11. September 2011]", dt.date(2011, 9, 11)),
+        ("[Online; Stand 5 Dezember 2011]", dt.date(2011, 12, 5)),
+        # Polish: access online, remote access with the date in parentheses.
+        ("Dostęp online: 07.02.2025", dt.date(2025, 2, 7)),
+        ("Dostęp zdalny (24.01.2025): https://example.org/x", dt.date(2025, 1, 24)),
+    ],
+)
+def test_online_stand_and_polish_remote_access(text: str, expected: dt.date) -> None:
+    [m] = find_accessed(text, DateOrder.DMY, dt.date(2026, 1, 1))
+    assert m.date == expected
+
+
+def test_stand_without_online_or_a_url_before_is_still_not_an_access() -> None:
+    assert find_accessed("Bericht (Stand: 3. März 2020)", DateOrder.DMY, dt.date(2026, 1, 1)) == []
+    assert find_accessed("[Druck; Stand 3. März 2020]", DateOrder.DMY, dt.date(2026, 1, 1)) == []

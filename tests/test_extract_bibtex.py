@@ -111,10 +111,22 @@ def test_empty_and_comment_only_files_yield_nothing() -> None:
     assert bibtex.extract("% only a comment\n@comment{nothing here}\n", OPTIONS).citations == []
 
 
-def test_url_written_in_abstract_is_cited_without_the_date() -> None:
+def test_url_written_in_abstract_of_a_record_without_url_is_cited_without_the_date() -> None:
     text = "@book{b,\n title={B},\n urldate={2020-01-01},\n abstract={See www.oup.com/us/b for more}\n}\n"
     [c] = bibtex.extract(text, OPTIONS).citations
     assert (c.url, c.accessed, c.line) == ("http://www.oup.com/us/b", None, 4)
+
+
+def test_urls_in_abstract_and_rights_are_not_cited() -> None:
+    # A reference manager's abstract (a video's description with its shop and social links)
+    # and licence are printed by no style: only the record's url is cited, with its date.
+    text = (
+        "@online{v,\n title={Quaternions},\n url={https://example.org/watch/v1},\n"
+        " urldate={2021-05-04},\n abstract={Shop: https://shop.example.net/x\n"
+        "Twitter: https://twitter.example/someone},\n rights={http://creativecommons.org/licenses/by/3.0/}\n}\n"
+    )
+    found = [(c.url, c.accessed) for c in bibtex.extract(text, OPTIONS).citations]
+    assert found == [("https://example.org/watch/v1", dt.date(2021, 5, 4))]
 
 
 def test_archive_url_in_note_gets_no_date() -> None:
@@ -136,3 +148,33 @@ def test_sniff(variants: str) -> None:
     assert bibtex.sniff(variants)
     assert not bibtex.sniff("Dear reader, email me @ home.\n")
     assert not bibtex.sniff("TY  - JOUR\nUR  - https://x.org\nER  - \n")
+
+
+def test_online_stand_note_and_polish_date_before_the_url_date_the_entry() -> None:
+    text = (
+        '@misc{w,\n title="Graph",\n howpublished="\\url{https://de.example.org/w/index.php?oldid=1}",\n'
+        ' note="[Online; Stand 11. September 2011]"\n}\n'
+        "@misc{e,\n title={ENI},\n howpublished={Dostęp zdalny (24.01.2023): \\url{https://example.org/e.pdf}}\n}\n"
+        "@misc{t,\n title={ODA},\n url={https://example.org/oda/},\n note={Dostęp online: 07.02.2023}\n}\n"
+    )
+    found = {c.url: c.accessed for c in bibtex.extract(text, OPTIONS).citations}
+    assert found == {
+        "https://de.example.org/w/index.php?oldid=1": dt.date(2011, 9, 11),
+        "https://example.org/e.pdf": dt.date(2023, 1, 24),
+        "https://example.org/oda/": dt.date(2023, 2, 7),
+    }
+
+
+def test_url_field_keeps_the_full_stop_or_bang_it_ends_with() -> None:
+    # The field holds the address alone: its last character is the address's own.
+    text = (
+        "@misc{a,\n url={https://en.example.org/wiki/Great_Game!}\n}\n"
+        "@misc{b,\n url={https://example.org/gota/#:~:text=por%20cada%201%2C000%20personas.}\n}\n"
+        "@misc{c,\n title={C},\n note={See https://example.org/c.}\n}\n"
+    )
+    found = {c.url for c in bibtex.extract(text, OPTIONS).citations}
+    assert found == {
+        "https://en.example.org/wiki/Great_Game!",
+        "https://example.org/gota/#:~:text=por%20cada%201%2C000%20personas.",
+        "https://example.org/c",
+    }

@@ -344,6 +344,34 @@ def test_url_continued_across_a_page_break_past_running_header_and_page_number()
     ]
 
 
+def test_url_continued_past_a_page_number_and_a_blank_line_at_the_next_pages_top() -> None:
+    # Word puts the page number in the header: the next page starts "50", a blank line, then the URL's rest.
+    data = _two_page_pdf(
+        ["Writer, A. (2022). Report. [online] Site. Available at: https://www.reports.example.com/en-"],
+        [
+            "50",
+            " ",
+            "gb/blog/annual-summary [Accessed 3 May 2021].",
+            "Next, B. (2020). https://next.example.net/b",
+        ],
+    )
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [
+        ("https://www.reports.example.com/en-gb/blog/annual-summary", d("2021-05-03")),
+        ("https://next.example.net/b", None),
+    ]
+
+
+def test_past_a_blank_line_an_entry_starting_with_a_dash_does_not_continue_the_url_above() -> None:
+    data = _two_page_pdf(
+        ["Atlassian. Storage. 2022. https://developer.example.com/forge/storage/"],
+        [" ", "71", " ", "-. Partners. o. D. https://www.example.com/de/partners (Zugriff am 11. 01 2023)."],
+    )
+    assert pairs(pdf.extract(data, OPTIONS).citations) == [
+        ("https://developer.example.com/forge/storage/", None),
+        ("https://www.example.com/de/partners", d("2023-01-11")),
+    ]
+
+
 def test_a_page_that_starts_a_new_entry_does_not_continue_the_url_above() -> None:
     data = _two_page_pdf(
         ["[4] A. Writer. Report. https://reports.example.org/a", "17"],
@@ -1274,3 +1302,43 @@ def test_a_url_cut_at_the_margin_inside_an_escape_or_a_word_is_joined_in_pdf_tex
         "https://z.example.net/short",
         "https://w.example.net/a-long-address-that-fills-the-whole-line-of-the-pdf",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        # A SICI-based DOI keeps its angle brackets: the whole is one address.
+        (
+            "Fisheries 6: 21-27. 1981. https://doi.org/10.1577/1548-8446(1981)006<0021:AOBIUF>2.0.CO;2.",
+            "https://doi.org/10.1577/1548-8446(1981)006<0021:AOBIUF>2.0.CO;2",
+        ),
+        (
+            "JASIS. https://doi.org/10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0 (2020)",
+            "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0",
+        ),
+        # Angle brackets around an address still end it.
+        ("<https://doi.org/10.1577/1548-8446(1981)006>", "https://doi.org/10.1577/1548-8446(1981)006"),
+        ("<https://example.org/a(2020)1>x", "https://example.org/a(2020)1"),
+    ],
+)
+def test_sici_doi_keeps_its_angle_brackets(text: str, url: str) -> None:
+    assert [u.url for u in find_urls(text)] == [url]
+
+
+def test_a_host_in_harvards_website_slot_is_a_name_not_a_citation() -> None:
+    # "[online] Website name. Available at: URL": the slot often holds the site's host.
+    text = (
+        "Merriman, C. (2019). Cloud outage. [online] http://www.inquirer.example. Available at: "
+        "https://www.inquirer.example/news/1 [Accessed 7 Jun. 2019].\n\n"
+        "Alchemy (2023). What is Sepolia? [online] www.alchemy.example. Available\nat: "
+        "https://www.alchemy.example/overviews/sepolia.\n\n"
+        # Not in the slot: an address after "[online]" with no "Available at" is the citation.
+        "Blog (2020). Post. [online] www.blog.example/post [Accessed 3 May 2021].\n"
+    )
+    options = ExtractOptions(today=dt.date(2024, 1, 1))
+    found = {(c.url, c.accessed) for c in citations_from_text(text, options)}
+    assert found == {
+        ("https://www.inquirer.example/news/1", dt.date(2019, 6, 7)),
+        ("https://www.alchemy.example/overviews/sepolia", None),
+        ("http://www.blog.example/post", dt.date(2021, 5, 3)),
+    }

@@ -148,3 +148,24 @@ def test_sniff(data: bytes, expected: bool) -> None:
 def test_garbage_bytes_do_not_crash() -> None:
     ex = html.extract(bytes(range(256)) * 4, OPTIONS)
     assert ex.citations == []
+
+
+def test_a_schemeless_address_printed_in_a_link_to_another_is_its_label() -> None:
+    # MLA 9 prints URLs without "https://", often shortened: the link's target is cited.
+    page = (
+        b"<ul><li>Troy University. <a href='https://www.troy.edu/_assets/p/program.pdf'>"
+        b"troy.edu/assets/p/program.pdf</a></li>"
+        b"<li>Freepik, <a href='https://www.freepik.com/tech'>freepik.com/tech</a>."
+        b" Accessed 16 Nov. 2023.</li>"
+        # Outside any link a scheme-less address is still cited as printed.
+        b"<li>Blog. example.org/post. Accessed 3 Mar. 2023.</li>"
+        # A printed address that differs from its target only by a trailing %20 stays the printed one.
+        b"<li>Site, <a href='https://example.net/a%20'>https://example.net/a</a></li></ul>"
+    )
+    found = {(c.url, c.accessed) for c in html.extract(page, OPTIONS).citations}
+    assert found == {
+        ("https://www.troy.edu/_assets/p/program.pdf", None),
+        ("https://www.freepik.com/tech", dt.date(2023, 11, 16)),
+        ("http://example.org/post", dt.date(2023, 3, 3)),
+        ("https://example.net/a", None),
+    }

@@ -122,3 +122,35 @@ def test_sniff() -> None:
     text = (FIXTURES / "wikitext_references.wiki").read_text(encoding="utf-8")
     assert wikitext.sniff(text)
     assert not wikitext.sniff("A plain paragraph with a [link](https://x.org).\n")
+
+
+def test_bracketed_link_to_an_archived_copy_alone_takes_the_retrieved_date() -> None:
+    # A reference that links only the archived copy dates the copy: it is what was read.
+    alone = (
+        "A.<ref>[http://web.archive.org/web/20061210163253/http://example.de/wind.html Wind]"
+        " Ministry. Retrieved 30 November 2006.</ref>\n"
+    )
+    [c] = wikitext.extract(alone, OPTIONS).citations
+    assert (c.url, c.accessed) == (
+        "http://web.archive.org/web/20061210163253/http://example.de/wind.html",
+        dt.date(2006, 11, 30),
+    )
+    # Beside its original, the copy stays undated: the date is the original's.
+    both = (
+        "B.<ref>[http://example.de/wind.html Wind] Retrieved 30 November 2006."
+        " [http://web.archive.org/web/2007/http://example.de/wind.html Archived]</ref>\n"
+    )
+    found = _by_url(wikitext.extract(both, OPTIONS).citations)
+    assert found["http://example.de/wind.html"].accessed == dt.date(2006, 11, 30)
+    assert found["http://web.archive.org/web/2007/http://example.de/wind.html"].accessed is None
+
+
+def test_a_url_in_a_maintenance_templates_reason_is_not_cited() -> None:
+    # An editor's note to other editors ({{Update after|...|reason=...}}) is no link on the page.
+    text = (
+        "|Gini=27 {{Update after|2011|04|reason=Regularly check http://stats.example.org/wiid/ }}\n"
+        "Text.<ref>[http://example.org/a A] Retrieved 3 March 2010.</ref>\n"
+        "More {{Refn|See http://example.org/b}}\n"
+    )
+    found = {(c.url, c.accessed) for c in wikitext.extract(text, OPTIONS).citations}
+    assert found == {("http://example.org/a", dt.date(2010, 3, 3)), ("http://example.org/b", None)}

@@ -38,7 +38,7 @@ _ACCESSED_FIELDS = (
     "visited",
 )
 # URLs in these fields are the ones the accessed-on date speaks of; a URL written in any
-# other text field (an abstract, say) is cited too, but without that date.
+# other text field (a title, say) is cited too, but without that date.
 _DATED_URL_FIELDS = ("url", "howpublished", "note", "addendum", "annote", "annotation")
 # Fields that name a place, a body, a person or a work: a site name there without a scheme
 # ("address = {www.versicherungsmagazin.de}") names the publisher, as it would after one in
@@ -76,7 +76,16 @@ _NO_URL_FIELDS = {
     "pages",
     "pagetotal",
     "volume",
+    # The licence a reference manager saved with the record: no citation style prints it.
+    "rights",
 }
+# The source's own summary, as a reference manager saved it (Zotero keeps a video's whole
+# description, links to the author's shop and social pages included). No style prints it, so
+# beside the record's own address (`url`, `howpublished`, `note`) its links are not cited, as
+# RIS `AB` is not beside `UR` (tests/corpus/README.md, dev5 and dev6 readings); a record with
+# no address of its own may still give its one web address there ("Companion Website at
+# www.oup.com/us/b", the shared corpus), cited without a date.
+_SUMMARY_FIELDS = {"abstract"}
 _TEXT_LIMIT = 300
 
 _ENTRY_START = re.compile(r"^[ \t]*@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]+[ \t]*,", re.MULTILINE)
@@ -185,13 +194,18 @@ def _entry_citations(
         ((f.key.lower(), f.value if isinstance(f.value, str) else str(f.value)) for f in entry.fields),
         key=lambda kv: 0 if kv[0] == "url" else 1,
     )
+    own_address = any(
+        name in _DATED_URL_FIELDS and _urls_in_field(name, value) for name, value in fields if value
+    )
     for name, value in fields:
-        if not value or name in _NO_URL_FIELDS:
+        if not value or name in _NO_URL_FIELDS or (own_address and name in _SUMMARY_FIELDS):
             continue
         for cited in _urls_in_field(name, value):
             if name in _NAME_FIELDS and not re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", cited, re.IGNORECASE):
                 continue
             url = clean_url(cited, scheme_less=name == "url")
+            if url and name == "url":
+                url = _field_tail(cited, url)
             if url and all(url != u for _, u, _ in found):
                 found.append((cited, url, name in _DATED_URL_FIELDS))
     doi = _field(entry, "doi")
@@ -239,6 +253,21 @@ def _urls_in_field(name: str, value: str) -> list[str]:
     rest = _URL_MACRO.sub(" ", value)
     plain = _unescape(_strip_braces(rest))
     return macros + [u.cited for u in find_urls(plain)]
+
+
+def _field_tail(cited: str, url: str) -> str:
+    """A ``url`` field's address with the full stop or "!" it ends with, where cleaning dropped it.
+
+    In running text a URL's last full stop ends the sentence; a ``url`` field holds the address
+    alone, so its last character is the address's own: a Wikipedia title ending in "!"
+    (".../wiki/Doki_Doki_Literature_Club!") or a text fragment ending in "." (tests/corpus/
+    README.md, dev6 readings).
+    """
+    tail = re.search(r"[.!]+$", cited.strip())
+    if tail is None or url.endswith(tail.group()):
+        return url
+    whole = url + tail.group()
+    return whole if cited.strip().endswith(whole.split("://", 1)[-1][-40:]) else url
 
 
 def _join_lines(s: str) -> str:

@@ -147,6 +147,9 @@ _TEXT_MDY_RE = re.compile(rf"{_MONTH}\s*[-/]?\s*{_DAY}(?:st|nd|rd|th)?\s*[-/,]?\
 _TEXT_YMD_RE = re.compile(
     rf"{_YEAR}\s*[-/,]?\s*{_MONTH}\s*[-/]?\s*{_DAY}(?:\s*,\s*(?P=y)(?![0-9]))?", re.IGNORECASE
 )
+# The year first, then a comma and the day before the month, as hand-written references put
+# it: "Retrieved 2007, 26 November." (the comma is required: "2007 26 November" is not read).
+_TEXT_Y_DM_RE = re.compile(rf"{_YEAR},[ \t]*{_DAY}{_ORD}[ \t]+{_MONTH}", re.IGNORECASE)
 # Month and year without a day: recognised only to be reported, never accepted.
 _PARTIAL_RES = (
     re.compile(rf"{_MONTH}\s*,?\s*(?:del?\s+)?{_YEAR}", re.IGNORECASE),
@@ -247,7 +250,9 @@ _PREFIX_RE = re.compile(
 # effettuato il" / biblatex's "visitato il giorno", Galician "accedido en", Romanian "accesat în".
 _GAP_RE = re.compile(
     r"(?:\s*[:：=])?(?:\s+(?:in\s+data|effettuat[oa](?:\s+(?:il|in\s+data))?|il\s+giorno|z\s+dnia|w\s+dniu"
-    r"|dnia|on|in|în|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*",
+    r"|dnia|on|in|în|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*"
+    # Polish "Dostęp online: 07.02.2025" and "Dostęp zdalny (24.01.2025): URL" (remote access).
+    r"(?:(?<=\s)(?:online|zdalny)[ \t]*(?::[ \t]*|\()?)?",
     re.IGNORECASE,
 )
 # APA "Retrieved March 3, 2019, from URL"; Spanish "recuperado el 3 de marzo de 2019, de URL",
@@ -278,6 +283,10 @@ _URL_NEXT_RE = re.compile(
 # "URL [Stand: 17.03.2021]" is how German styles and guides mark the day the address was
 # checked; "Bericht (Stand: 3. März 2020)" elsewhere is the state of a document, not a visit.
 _URL_JUST_BEFORE = re.compile(r"(?:https?://|www\.)[^\s<>\[\]()]+[.,;:>]?[ \t]*$", re.IGNORECASE)
+# ... and in the note German Wikipedia's citation helper writes for a web page, "[Online; Stand
+# 11. September 2011]", where the English one writes "[Online; accessed 11-September-2011]": the
+# day the page was viewed (tests/corpus/README.md, dev6 readings).
+_ONLINE_STAND = re.compile(r"\[[ \t]*online[ \t]*;[ \t]*$", re.IGNORECASE)
 
 # "Retrieved from URL on DATE" (a common variant of APA's "Retrieved DATE, from URL").
 _RETRIEVED_FROM_ON_RE = re.compile(
@@ -358,7 +367,12 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     """Match a date at ``pos``: its end and reading, or None when no date starts there."""
     m = _ISO_RE.match(text, pos)
     if m:
-        return m.end(), _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        month, day = int(m["m"]), int(m["d"])
+        if month > 12 >= day:
+            # Year, day, month ("Retrieved 2010-26-08"): 26 cannot be a month, so the one
+            # valid reading is taken, as for a day-first numeric date the wrong way round.
+            month, day = day, month
+        return m.end(), _make_date(int(m["y"]), month, day)
     m = (
         _NUMERIC_RE.match(text, pos)
         or _SPACED_NUMERIC_RE.match(text, pos)
@@ -372,7 +386,7 @@ def _match_date(text: str, pos: int, order: DateOrder) -> tuple[int, _Reading] |
     m = _ROMAN_DMY_RE.match(text, pos)
     if m:
         return m.end(), _make_date(int(m["y"]), _ROMAN_MONTHS[m["m"]], int(m["d"]))
-    for regex in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE):
+    for regex in (_TEXT_DMY_RE, _TEXT_MDY_RE, _TEXT_YMD_RE, _TEXT_Y_DM_RE):
         m = regex.match(text, pos)
         if m:
             name = m["mon"].lower()
@@ -511,8 +525,10 @@ def _find_accessed(
         ):
             continue
         opening = _opening_bracket(text, start)
-        if kw["stand"] is not None and (
-            opening is None or not _URL_JUST_BEFORE.search(text, max(0, opening - 600), opening)
+        if (
+            kw["stand"] is not None
+            and (opening is None or not _URL_JUST_BEFORE.search(text, max(0, opening - 600), opening))
+            and not _ONLINE_STAND.search(text, max(0, start - 16), start)
         ):
             continue
         # "cited" alone is a common word; Vancouver brackets it, sometimes after another

@@ -410,12 +410,15 @@ def _continued(
         return None
     following = nxt.lstrip("\n").split("\n")
     skipped = 0
+    blank = False
     while skipped < _MAX_RUNNING_LINES and len(following) > skipped + 1:
         line = following[skipped]
+        blank = blank or not line.strip()
         if "://" in line or "www." in line.lower():
             break
         if not (
-            _PAGE_NUMBER_LINE.fullmatch(line)
+            not line.strip()  # a blank line Word leaves between its page-number header and the text
+            or _PAGE_NUMBER_LINE.fullmatch(line)
             or _NUMBERED_HEADER.fullmatch(line)
             or (line.strip() and _header_key(line) in headers)
         ):
@@ -426,7 +429,9 @@ def _continued(
     if word is None or re.match(r"\[\d{1,4}\]|\d{1,3}[.)]\s|(?:https?|ftp)://|www\.", rest, re.IGNORECASE):
         return None
     first = word.group(0)[0]
-    if not (tail[-1] in "/-_=&?.#~" or first.islower() or first.isdigit()):
+    # Past a blank line, only a word that looks like a URL's rest goes on with it: an entry
+    # may begin there ("—. Title.", the repeated author), even after a URL ending in "/".
+    if not ((tail[-1] in "/-_=&?.#~" and not blank) or first.islower() or first.isdigit()):
         return None
     return "\n".join(lines), "\n".join(following[skipped:])
 

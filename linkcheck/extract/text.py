@@ -205,6 +205,22 @@ def _is_author_site(text: str, entry_start: int, u: UrlMatch) -> bool:
     return starts and _AUTHOR_TAIL.match(text, u.end) is not None
 
 
+# Harvard (Cite This For Me and the Harvard styles of Word and Mendeley): "Title. [online] Website
+# name. Available at: URL [Accessed DATE]." The website slot after "[online]" often holds the
+# site's host ("www.alchemy.com", "http://www.theinquirer.net"): a name, not the cited address,
+# which the "Available at:" after it gives (tests/corpus/README.md, dev6 readings).
+_ONLINE_SLOT_BEFORE = re.compile(r"\[online\][ \t]*\n?[ \t]*$", re.IGNORECASE)
+_AVAILABLE_AFTER = re.compile(r"\.?[ \t]*\n?[ \t]*available[ \t]*\n?[ \t]*(?:at|from)\b", re.IGNORECASE)
+
+
+def _is_website_slot(text: str, u: UrlMatch) -> bool:
+    """Whether a URL stands in Harvard's website slot, "[online] SITE. Available at: URL"."""
+    return (
+        _ONLINE_SLOT_BEFORE.search(text, max(0, u.start - 20), u.start) is not None
+        and _AVAILABLE_AFTER.match(text, u.end) is not None
+    )
+
+
 _OPEN_ESCAPE = re.compile(r"%[0-9A-Fa-f]?$")
 # A line a URL fills from margin to margin, as Word and LaTeX break a URL longer than the line
 # wherever the line is full (a character, not a word boundary).
@@ -284,7 +300,11 @@ def _within_reach(gap: str, content: int) -> bool:
 
 
 def _bind(
-    dates: Sequence[DateMention], urls: Sequence[UrlMatch], text: str, unsure: list[DateMention] | None = None
+    dates: Sequence[DateMention],
+    urls: Sequence[UrlMatch],
+    text: str,
+    unsure: list[DateMention] | None = None,
+    dated_copies: bool = False,
 ) -> dict[int, DateMention]:
     """Bind each accessed-on phrase of one entry to the index of its URL.
 
@@ -301,7 +321,11 @@ def _bind(
     """
     starts = [u.start for u in urls]
     # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
-    archive = [is_archive_url(u.url) or is_identifier_lookup(u.url) for u in urls]
+    # With ``dated_copies`` (wikitext), an entry that links only archived copies
+    # ("[http://web.archive.org/web/2006/http://x.de/ Title] Retrieved 30 November 2006.") dates
+    # the copy, as a citation template whose own url is the copy takes the template's date.
+    copies_only = dated_copies and all(is_archive_url(u.url) for u in urls)
+    archive = [(is_archive_url(u.url) and not copies_only) or is_identifier_lookup(u.url) for u in urls]
     best: dict[int, tuple[int, DateMention]] = {}
     for d in dates:
         i = bisect.bisect_left(starts, d.end)  # first URL after the phrase
@@ -400,6 +424,7 @@ def citations_from_text(
     notes: list[str] | None = None,
     anchors_override: bool = False,
     scheme_only: bool = False,
+    dated_copies: bool = False,
 ) -> list[Citation]:
     """Every cited URL in free text, each with its entry text and its own accessed-on date.
 
@@ -412,7 +437,9 @@ def citations_from_text(
     ``unescape`` undoes format escapes in a cited URL (Markdown's ``\\_``). Problems worth a
     --verbose line (an impossible date) are appended to ``notes``. With ``scheme_only``, an
     address written without a scheme (``www.x.org``, ``x.org/a``) is no URL: in wikitext it is
-    plain text, since MediaWiki links only addresses that name their protocol.
+    plain text, since MediaWiki links only addresses that name their protocol. With
+    ``dated_copies``, an entry whose only links are archived copies binds its accessed-on
+    phrase to the copy (wikitext, where a template's own archived url is dated too).
     """
     if line_of is None:
         newlines = [m.start() for m in re.finditer("\n", text)]
@@ -446,7 +473,11 @@ def citations_from_text(
             u_i += 1
             if u.start >= start:
                 entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
-        entry_urls = [u for u in _drop_inside(entry_urls) if not _is_author_site(text, start, u)]
+        entry_urls = [
+            u
+            for u in _drop_inside(entry_urls)
+            if not _is_author_site(text, start, u) and not _is_website_slot(text, u)
+        ]
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
             if anchor_urls[a_i].start >= start:
@@ -476,6 +507,12 @@ def citations_from_text(
                         # one is what the writer cited.
                         typed = [a for a in around if _loose(a.url) == _loose(u.url)]
                         typed_over.update(id(a) for a in typed)
+                        # Otherwise an address printed without its scheme inside a link to
+                        # another one is the link's label: MLA 9 prints URLs without
+                        # "https://" and shortens them ("troy.edu/assets/..." over
+                        # ".../_assets/...", "facebook.com/photo" over "photo.php?fbid=...").
+                        # The target is the cited address (tests/corpus/README.md, dev6).
+                        same = bool(around) and not typed and not _HAS_SCHEME.match(u.cited)
                 if not same:
                     keep.append(u)
             anchors_kept = [a for a in entry_anchors if id(a) not in typed_over]
@@ -488,7 +525,7 @@ def citations_from_text(
         if not entry_urls:
             continue
         unsure: list[DateMention] = []
-        bound = _bind(entry_dates, entry_urls, text, unsure)
+        bound = _bind(entry_dates, entry_urls, text, unsure, dated_copies)
         if notes is not None:
             notes.extend(
                 f"line {line_of(m.start)}: accessed-on date {m.date} left out: it stands between two "

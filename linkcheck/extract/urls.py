@@ -151,6 +151,14 @@ def clean_url(raw: str, *, scheme_less: bool = True) -> str | None:
 _GLUED_URL = re.compile(r"(?<=[^/=?&:(%\d])\d{0,3}(?=(?:https?|ftp)://)", re.IGNORECASE)
 
 
+# A DOI address, and the rest of a SICI-based DOI after its "(year)volume" part: the item's
+# "<start page:title code>" and the SICI's version and check characters ("2.0.CO;2"), which
+# running text's URL pattern stops before (NISO Z39.56; https://www.doi.org/the-identifier/
+# resources/handbook/2_numbering, where "<" and ">" are legal DOI characters).
+_DOI_URL = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/10\.\d{4,9}/\S*\(\d{4,6}\)[\d:]*$", re.IGNORECASE)
+_SICI_TAIL = re.compile(r"<[0-9A-Za-z:;.-]+>[0-9A-Za-z.;:-]*[0-9A-Za-z]")
+
+
 def _split_glued(m: re.Match[str]) -> list[tuple[int, str]]:
     """The pieces of a match that holds several URLs run together, as (offset, text)."""
     raw = m.group(0)
@@ -169,8 +177,16 @@ def _split_glued(m: re.Match[str]) -> list[tuple[int, str]]:
 def find_urls(text: str, *, include_dois: bool = False) -> list[UrlMatch]:
     """Every URL in running text, in order, with its span and clean form."""
     found: list[UrlMatch] = []
+    covered = 0
     for whole in URL_RE.finditer(text):
-        if whole.group("doi") and not include_dois:
+        if whole.start() < covered or (whole.group("doi") and not include_dois):
+            continue
+        sici = _SICI_TAIL.match(text, whole.end()) if _DOI_URL.match(whole.group(0)) else None
+        if sici is not None:
+            # A DOI built from a SICI keeps its angle brackets:
+            # https://doi.org/10.1577/1548-8446(1981)006<0021:AOBIUF>2.0.CO;2 is one address.
+            covered = sici.end()
+            _add_url(found, whole.start(), whole.group(0) + sici.group(0))
             continue
         for pos, piece in _split_glued(whole):
             _add_url(found, pos, piece)

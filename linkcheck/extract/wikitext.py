@@ -140,6 +140,14 @@ _FILE_OPTION = re.compile(r"\s*(?:link|alt|page|lang|class|upright|thumb|thumbna
 _FILE_PREFIX = re.compile(rf"^\s*(?:{_FILE_NAMES})\s*:", re.IGNORECASE)
 
 
+# Parameters that hold an editor's note to other editors, shown on the page at most as a
+# tooltip, never as a link: the `reason` of maintenance templates ({{Update after|2011|reason=
+# Regularly check ... http://...}}, {{Citation needed|reason=...}}, {{Clarify|reason=...}};
+# https://en.wikipedia.org/wiki/Template:Update_after). A URL there is not cited, like one
+# in an HTML comment.
+_NOTE_PARAMS = frozenset({"reason"})
+
+
 def sniff(text: str) -> bool:
     """Whether a text looks like wikitext: citation templates, ``<ref>`` tags, ``[[links]]``."""
     head = text[:8192]
@@ -300,6 +308,8 @@ class _Walker:
                     self._render_cite(node, p, out, cite_urls=cite_urls)
                     continue
                 for param, vp in self.param_positions(node, p):
+                    if _param_name(str(param.name)) in _NOTE_PARAMS:  # type: ignore[attr-defined]
+                        continue
                     value = param.value  # type: ignore[attr-defined]
                     before = out.length
                     self.render(value, vp, out, collect=collect, in_ref=in_ref, cite_urls=cite_urls)
@@ -584,10 +594,16 @@ def _free_citations(
         # MediaWiki links only addresses that name their protocol: "[[UEFA]]. uefa.com/" or
         # "www.x.org" in prose is text a reader cannot follow, not a cited URL.
         scheme_only=True,
+        dated_copies=entry_text is not None,
     )
+    # An archived copy takes no accessed-on date beside its original (the date is the
+    # original's); in a reference that links only the copy ("[http://web.archive.org/web/2006/
+    # http://x.de/ Title] Retrieved 30 November 2006."), the copy is what the writer read on
+    # that day, as for a template whose own url is the copy (cite_citations).
+    alone = entry_text is not None and all(is_archive_url(c.url) for c in found)
     out = []
     for c in found:
-        accessed = None if is_archive_url(c.url) else c.accessed
+        accessed = None if is_archive_url(c.url) and not alone else c.accessed
         out.append(
             Citation(
                 cited=c.cited,
