@@ -91,7 +91,7 @@ OWN = ROOT / "tests" / "corpus"
 # (dev4_note), `heldout4` as `dev5` (dev5_note), `heldout5` as `dev6` (dev6_note). A next
 # held-out set goes here until the lead has scored it once, blind: `heldout6`, the sixth
 # (SPLIT.json, heldout6_method).
-BLIND: tuple[str, ...] = ("heldout6",)
+BLIND: tuple[str, ...] = ("heldout7",)
 
 
 def _parts() -> list[str]:
