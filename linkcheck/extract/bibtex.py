@@ -86,6 +86,10 @@ _NO_URL_FIELDS = {
 # no address of its own may still give its one web address there ("Companion Website at
 # www.oup.com/us/b", the shared corpus), cited without a date.
 _SUMMARY_FIELDS = {"abstract"}
+# A field switched off with JabRef's and Emacs bibtex-mode's ``OPT`` prefix (``OPTurl``,
+# ``OPTnumpages``): no style knows the name, so none prints it and its address is not cited.
+# (biblatex's own ``options`` field holds no address either way.)
+_DISABLED_FIELD = re.compile(r"opt[a-z]")
 _TEXT_LIMIT = 300
 
 _ENTRY_START = re.compile(r"^[ \t]*@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]+[ \t]*,", re.MULTILINE)
@@ -199,6 +203,8 @@ def _entry_citations(
     )
     for name, value in fields:
         if not value or name in _NO_URL_FIELDS or (own_address and name in _SUMMARY_FIELDS):
+            continue
+        if _DISABLED_FIELD.match(name):
             continue
         for cited in _urls_in_field(name, value):
             if name in _NAME_FIELDS and not re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", cited, re.IGNORECASE):
