@@ -149,6 +149,18 @@ def test_archive_url_in_note_gets_no_date() -> None:
     assert found["https://web.archive.org/web/2020/https://example.org/x"].accessed is None
 
 
+def test_archive_url_as_the_records_only_address_takes_its_date() -> None:
+    # No original beside it: the copy is the address the record gives, and what was read.
+    text = (
+        "@misc{a,\n title={Forum},\n"
+        " howpublished={\\url{https://web.archive.org/web/2009/http://forum.example.com/t?id=1}},\n"
+        " note={(Archived) Last accessed 2021-09-23}\n}\n"
+    )
+    (c,) = bibtex.extract(text, OPTIONS).citations
+    assert c.url == "https://web.archive.org/web/2009/http://forum.example.com/t?id=1"
+    assert c.accessed == dt.date(2021, 9, 23)
+
+
 def test_detex() -> None:
     assert bibtex.detex(r"Caf{\'e} \& {Z}{\"u}rich") == "Café & Zürich"
     assert bibtex.detex(r"\emph{Big} data --- Stra{\ss}e, \v{S}koda") == "Big data — Straße, Škoda"

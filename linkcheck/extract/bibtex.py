@@ -233,6 +233,11 @@ def _entry_citations(
     title_raw = _field(entry, "title")
     title = detex(title_raw) if title_raw else None
     text = _render(entry, title)
+    # The record's accessed-on date speaks of the record's own address. Beside an original, an
+    # archived copy is a fallback and stays undated; when every address the record gives is a
+    # copy ("howpublished = {\url{https://web.archive.org/web/2009/http://x.com/}}", "note =
+    # {(Archived) Last accessed 2021-09-23}"), the copy is what was read that day.
+    copies_only = all(is_archive_url(url) for _, url, dated in found if dated)
     citations = []
     for cited, url, dated in found:
         citations.append(
@@ -241,7 +246,7 @@ def _entry_citations(
                 url=url,
                 line=_line_of(raw, cited, start_line),
                 text=text,
-                accessed=accessed if dated and not is_archive_url(url) else None,
+                accessed=accessed if dated and (copies_only or not is_archive_url(url)) else None,
                 title=title or None,
             )
         )
