@@ -129,6 +129,16 @@ def test_urls_in_abstract_and_rights_are_not_cited() -> None:
     assert found == [("https://example.org/watch/v1", dt.date(2021, 5, 4))]
 
 
+def test_field_disabled_with_opt_prefix_is_not_cited() -> None:
+    # JabRef and Emacs bibtex-mode switch a field off by prefixing "OPT": no style prints it.
+    text = (
+        "@inproceedings{p,\n title={Paper},\n url={https://example.org/paper},\n"
+        " OPTurl = {http://dl.example.org/citation.cfm?id=1},\n OPTnumpages = {15}\n}\n"
+        "@misc{q,\n title={Only disabled},\n OPTurl = {http://dl.example.org/citation.cfm?id=2}\n}\n"
+    )
+    assert {c.url for c in bibtex.extract(text, OPTIONS).citations} == {"https://example.org/paper"}
+
+
 def test_archive_url_in_note_gets_no_date() -> None:
     text = (
         "@online{a,\n url={https://example.org/x},\n urldate={2020-01-01},\n"
@@ -137,6 +147,18 @@ def test_archive_url_in_note_gets_no_date() -> None:
     found = _by_url(bibtex.extract(text, OPTIONS).citations)
     assert found["https://example.org/x"].accessed == dt.date(2020, 1, 1)
     assert found["https://web.archive.org/web/2020/https://example.org/x"].accessed is None
+
+
+def test_archive_url_as_the_records_only_address_takes_its_date() -> None:
+    # No original beside it: the copy is the address the record gives, and what was read.
+    text = (
+        "@misc{a,\n title={Forum},\n"
+        " howpublished={\\url{https://web.archive.org/web/2009/http://forum.example.com/t?id=1}},\n"
+        " note={(Archived) Last accessed 2021-09-23}\n}\n"
+    )
+    (c,) = bibtex.extract(text, OPTIONS).citations
+    assert c.url == "https://web.archive.org/web/2009/http://forum.example.com/t?id=1"
+    assert c.accessed == dt.date(2021, 9, 23)
 
 
 def test_detex() -> None:

@@ -57,6 +57,19 @@ def test_chrome_kept_without_main() -> None:
     assert urls == ["https://nav.example.org/"]
 
 
+def test_chrome_holding_the_article_is_kept() -> None:
+    # "<header>" typed for "</header>" leaves the header open around the article; the nav
+    # beside it is still chrome, the article inside it is the document.
+    page = (
+        b"<html><body><header><h1>Site</h1><header>"
+        b"<nav><a href='https://nav.example.org/'>Home</a></nav>"
+        b"<article><p>Doe. Page. <a href='https://cited.example.org/a'>cited.example.org/a</a>."
+        b" Accessed 6 Mar. 2021.</p></article></body></html>"
+    )
+    found = {c.url: c.accessed for c in html.extract(page, OPTIONS).citations}
+    assert found == {"https://cited.example.org/a": dt.date(2021, 3, 6)}
+
+
 def test_latin1_bytes_with_meta_charset() -> None:
     data = (FIXTURES / "html_latin1_meta_charset.html").read_bytes()
     assert "é".encode("iso-8859-1") in data  # the fixture really is Latin-1

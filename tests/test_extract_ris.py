@@ -98,6 +98,16 @@ def test_textual_y2() -> None:
     assert c.accessed == dt.date(2019, 3, 3)
 
 
+def test_archived_copy_dated_only_when_it_is_the_records_only_address() -> None:
+    copy = "https://web.archive.org/web/2009/http://x.example.org/"
+    alone = f"TY  - ELEC\nUR  - {copy}\nY2  - 2021/09/23/\nER  - \n"
+    [c] = ris.extract(alone, OPTIONS).citations
+    assert (c.url, c.accessed) == (copy, dt.date(2021, 9, 23))
+    beside = f"TY  - ELEC\nUR  - http://x.example.org/\nUR  - {copy}\nY2  - 2021/09/23/\nER  - \n"
+    found = {c.url: c.accessed for c in ris.extract(beside, OPTIONS).citations}
+    assert found == {"http://x.example.org/": dt.date(2021, 9, 23), copy: None}
+
+
 def test_not_ris_raises() -> None:
     with pytest.raises(ValueError, match="not valid RIS"):
         ris.extract("@misc{a, url={https://x.org}}\n", OPTIONS)

@@ -86,6 +86,10 @@ _NO_URL_FIELDS = {
 # no address of its own may still give its one web address there ("Companion Website at
 # www.oup.com/us/b", the shared corpus), cited without a date.
 _SUMMARY_FIELDS = {"abstract"}
+# A field switched off with JabRef's and Emacs bibtex-mode's ``OPT`` prefix (``OPTurl``,
+# ``OPTnumpages``): no style knows the name, so none prints it and its address is not cited.
+# (biblatex's own ``options`` field holds no address either way.)
+_DISABLED_FIELD = re.compile(r"opt[a-z]")
 _TEXT_LIMIT = 300
 
 _ENTRY_START = re.compile(r"^[ \t]*@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]+[ \t]*,", re.MULTILINE)
@@ -200,6 +204,8 @@ def _entry_citations(
     for name, value in fields:
         if not value or name in _NO_URL_FIELDS or (own_address and name in _SUMMARY_FIELDS):
             continue
+        if _DISABLED_FIELD.match(name):
+            continue
         for cited in _urls_in_field(name, value):
             if name in _NAME_FIELDS and not re.match(r"(?:[a-z][a-z0-9+.-]*:)?//", cited, re.IGNORECASE):
                 continue
@@ -227,6 +233,11 @@ def _entry_citations(
     title_raw = _field(entry, "title")
     title = detex(title_raw) if title_raw else None
     text = _render(entry, title)
+    # The record's accessed-on date speaks of the record's own address. Beside an original, an
+    # archived copy is a fallback and stays undated; when every address the record gives is a
+    # copy ("howpublished = {\url{https://web.archive.org/web/2009/http://x.com/}}", "note =
+    # {(Archived) Last accessed 2021-09-23}"), the copy is what was read that day.
+    copies_only = all(is_archive_url(url) for _, url, dated in found if dated)
     citations = []
     for cited, url, dated in found:
         citations.append(
@@ -235,7 +246,7 @@ def _entry_citations(
                 url=url,
                 line=_line_of(raw, cited, start_line),
                 text=text,
-                accessed=accessed if dated and not is_archive_url(url) else None,
+                accessed=accessed if dated and (copies_only or not is_archive_url(url)) else None,
                 title=title or None,
             )
         )

@@ -5,7 +5,8 @@ read the way a browser reads it) and walked in document order:
 
 * ``script``, ``style``, ``noscript``, ``template``, ``svg`` and everything in ``head`` but
   the ``title`` are dropped; so are ``nav``, ``header`` and ``footer`` when the page also has
-  a ``main`` or ``article`` (then they are site chrome, not the document).
+  a ``main`` or ``article`` (then they are site chrome, not the document), unless one holds
+  that ``main`` or ``article`` (an unclosed ``<header>`` wraps the whole page).
 * Paragraph-like blocks (``p``, ``li``, ``div``, headings, table rows, ...) end with a blank
   line, so that each reference entry is its own paragraph for the free-text engine; line
   blocks (``br``, ``td``, ``dd``) end with a single line break. Two ``<pre>`` blocks that
@@ -367,7 +368,11 @@ class _Walker:
                 else:
                     self.out.flow_text(text, line)
             return None
-        if tag in _SKIP or tag.startswith("-") or (self.drop_chrome and tag in _CHROME):
+        if tag in _SKIP or tag.startswith("-"):
+            return None
+        # A header left unclosed (``<header>`` typed for ``</header>``) holds the rest of the
+        # page, the article too: a landmark around the main content is not chrome.
+        if self.drop_chrome and tag in _CHROME and node.css_first("main, article") is None:
             return None
         if "hidden" in node.attributes:
             return None

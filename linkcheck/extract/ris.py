@@ -156,13 +156,16 @@ def _record_citations(record: dict[str, Any], options: ExtractOptions, notes: li
     titles = _values(record, "TI", "T1", "CT", "BT")
     title = titles[0][1] if titles else None
     text = _render(record, title)
+    # As in BibTeX: beside an original an archived copy stays undated, but a record whose every
+    # address is a copy was read there, and its Y2 dates the copy.
+    copies_only = all(is_archive_url(url) for _, _, url in found)
     return [
         Citation(
             cited=cited,
             url=url,
             line=line,
             text=text,
-            accessed=None if is_archive_url(url) else accessed,
+            accessed=accessed if copies_only or not is_archive_url(url) else None,
             title=title,
         )
         for line, cited, url in found
