@@ -447,6 +447,11 @@ def _inside_bracket(text: str, start: int) -> bool:
 _SOFT_BREAK_RE = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
 
 
+def is_accessed_keyword(word: str) -> bool:
+    """Whether ``word`` is, whole, one of the accessed-on keywords ("retrieved", "abgerufen", ...)."""
+    return _KEYWORD_RE.fullmatch(word) is not None
+
+
 def find_accessed(
     text: str, order: DateOrder = DateOrder.DMY, today: dt.date | None = None
 ) -> list[DateMention]:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from linkcheck.extract.dates import _KEYWORD_RE, DateMention, find_accessed
+from linkcheck.extract.dates import DateMention, find_accessed, is_accessed_keyword
 from linkcheck.extract.urls import (
     _URL_CHARS,
     UrlMatch,
@@ -239,7 +239,7 @@ def _word_glued_to_its_end(core: str, token: str) -> bool:
     "...line%2Dof%2Dsight%20flyin" + "g. [Accessed ...]": the piece is lower case, it is not an
     accessed-on word, and punctuation follows it with no space, as it does the end of a URL.
     """
-    return core[:1].islower() and len(token) > len(core) and _KEYWORD_RE.fullmatch(core) is None
+    return core[:1].islower() and len(token) > len(core) and not is_accessed_keyword(core)
 
 
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
