@@ -90,8 +90,9 @@ OWN = ROOT / "tests" / "corpus"
 # Held out from whoever is fixing extraction: `--part all` does not print them. `heldout2` was
 # scored blind and opened as `dev3` (tests/corpus/SPLIT.json, dev3_note), `heldout3` as `dev4`
 # (dev4_note), `heldout4` as `dev5` (dev5_note), `heldout5` as `dev6` (dev6_note), `heldout6` as
-# `dev7` (dev7_note); `heldout7` was scored once, blind (heldout7_scored). A next held-out set goes
-# here until the lead has scored it once, blind: `heldout8`, the eighth (SPLIT.json, heldout8_method).
+# `dev7` (dev7_note); `heldout7` has been scored once, blind (heldout7_scored). A next held-out
+# set goes here until the lead has scored it once, blind: `heldout8`, the eighth (SPLIT.json,
+# heldout8_method and heldout8b_method: two halves gathered apart).
 BLIND: tuple[str, ...] = ("heldout8",)
 
 

@@ -29,7 +29,7 @@ CUES = re.compile(
     r"(?i)(accessed(?:\s+on)?|last\s+accessed|retrieved(?:\s+on)?|viewed|visited|consulted|cited|"
     r"abgerufen(?:\s+am)?|zugriff(?:\s+am)?|aufgerufen(?:\s+am)?|consult[ée](?:\s+le)?|consultado(?:\s+el)?|"
     r"acesso\s+em|acedido\s+em|geraadpleegd(?:\s+op)?|bezocht(?:\s+op)?|(?:ultimo\s+)?accesso(?:\s+il)?|consultato(?:\s+il)?|"
-    r"data\s+dost[eę]pu|дата\s+обращения|besucht(?:\s+am)?|visited(?:\s+on)?|abruf-?\s*da-?\s*tum|zugegriffen(?:\s+am)?|"
+    r"visitato(?:\s+in\s+data)?|data\s+dost[eę]pu|дата\s+обращения|besucht(?:\s+am)?|visited(?:\s+on)?|abruf-?\s*da-?\s*tum|zugegriffen(?:\s+am)?|"
     r"descargado(?:\s+el)?|recuperado(?:\s+el)?|verkregen|downloaded)\s*[:\-]?\s*"
 )
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'\]\)}|]+", re.IGNORECASE)
