@@ -289,20 +289,6 @@ class Fingerprint:
 
 
 @dataclass(frozen=True, slots=True)
-class MainText:
-    """A live page's main text, taken in the same worker call as its signals for the verdict.
-
-    One message, one copy of the body, instead of one call for the verdict and another for
-    the fingerprint (linkcheck.check.fetch.Fetcher.texts).
-    """
-
-    fingerprint: Fingerprint | None
-    """None: not an HTML or text page (or the parser failed: ``error``)."""
-    error: str | None = None
-    """Why the parser failed on the page's bytes (the page's problem, recorded on its check)."""
-
-
-@dataclass(frozen=True, slots=True)
 class Snapshot:
     """One archived capture, as the availability API names it."""
 
@@ -427,9 +413,6 @@ class Outcome:
     """The page answered 304 to a conditional request: the version the sent validators name."""
     body: bytes | None = field(default=None, repr=False)
     """The bounded body of a 2xx answer, kept only until its main text is fingerprinted."""
-    main_text: MainText | None = field(default=None, repr=False)
-    """The body's main text when the fetch took it with the page's signals; kept, as ``body``,
-    only until the content step uses it."""
     drift: Drift | None = None
     """What the page's main text and the archive said (:mod:`linkcheck.drift.content`)."""
 

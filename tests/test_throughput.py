@@ -7,14 +7,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from linkcheck import tuning
-from linkcheck.check.worker import ContentWorker
+from linkcheck import drift, tuning
 from linkcheck.cli import app
+from linkcheck.drift import content
 from tests.drift_pairs import GARDENING, ROT, page
 from tests.web import HTML_UTF8, Reply, Request, Web
 
@@ -45,15 +44,15 @@ def test_a_recheck_fingerprints_only_the_pages_whose_bytes_changed(
     web: Web, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fingerprinted: list[bytes] = []
-    real = ContentWorker.call
+    real = content.Fingerprinter.__call__
 
-    async def counting(self: ContentWorker, task: str, *args: Any) -> Any:
-        # Main text is extracted by either call: with the page's signals, or on its own.
-        if task in ("fingerprint", "page_and_text") and b"warm" not in args[0]:
-            fingerprinted.append(args[0])
-        return await real(self, task, *args)
+    async def counting(
+        self: content.Fingerprinter, body: bytes, ctype: str | None
+    ) -> drift.Fingerprint | None:
+        fingerprinted.append(body)
+        return await real(self, body, ctype)
 
-    monkeypatch.setattr(ContentWorker, "call", counting)
+    monkeypatch.setattr(content.Fingerprinter, "__call__", counting)
     urls = [web.sites["steady.test"].url(p) for p in ("/steady-1", "/steady-2", "/changing")]
     (tmp_path / "refs.txt").write_text("\n\n".join(f"{u} (accessed 3 May 2020)" for u in urls) + "\n")
     db = tmp_path / "t.db"

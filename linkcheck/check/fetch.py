@@ -38,7 +38,6 @@ from linkcheck.check.classify import (
     similarity,
 )
 from linkcheck.check.outcome import is_retryable
-from linkcheck.check.pool import ContentPool
 from linkcheck.check.rules import Rules
 from linkcheck.check.worker import ContentWorker
 from linkcheck.errors import AddressRefused, ContentTooComplex, DnsError, Stop
@@ -55,7 +54,7 @@ from linkcheck.http.client import (
     retry_after_seconds,
 )
 from linkcheck.http.network import Resolver
-from linkcheck.models import REASON_VERDICT, Fingerprint, Hop, MainText, Outcome, Reason, Verdict
+from linkcheck.models import REASON_VERDICT, Hop, Outcome, Reason, Verdict
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -102,10 +101,6 @@ class Fetcher:
     """Responses received in this run."""
     worker: ContentWorker | None = None
     """Where pages are parsed, within a time budget; None: in place (unit tests, tiny runs)."""
-    texts: ContentPool | ContentWorker | None = None
-    """Where a 2xx body whose main text is wanted is read for its signals and its main text in
-    one call (``page_and_text``: one message, one copy of the body, instead of one to ``worker``
-    and another to the content step's workers); None: signals alone, on ``worker``."""
     _gates: dict[str, HostGate] = field(default_factory=dict)
     _slots: asyncio.Semaphore | None = None
     _probes: OrderedDict[tuple[str, str], asyncio.Task[PageSignals | None]] = field(
@@ -140,28 +135,22 @@ class Fetcher:
             self._gates[host] = HostGate(per_host, interval, self.sleep)
         return self._gates[host]
 
-    async def check(
-        self, url: str, validators: Validators | None = None, known_body: str | None = None
-    ) -> Outcome:
+    async def check(self, url: str, validators: Validators | None = None) -> Outcome:
         """Check one link: follow redirects, retry transient failures, classify. Never raises.
 
         With ``validators`` the request to their URL is conditional; a 304 leaves the outcome
         without a body and with ``not_modified`` set (the page is the one those validators name).
-        With :attr:`texts`, a 2xx body's main text is taken with its signals (``main_text``),
-        unless its SHA-256 is ``known_body`` (the bytes whose main text is stored already).
         """
         outcome = Outcome(url=url, reason=Reason.OK, started_at=utcnow(), method="GET")
         t0 = time.monotonic()
         try:
-            await self._check(outcome, validators, known_body)
+            await self._check(outcome, validators)
         except Stop as e:
             outcome.reason, outcome.error = e.reason, str(e)
         outcome.duration_ms = round((time.monotonic() - t0) * 1000)
         return outcome
 
-    async def _check(
-        self, outcome: Outcome, validators: Validators | None = None, known_body: str | None = None
-    ) -> None:
+    async def _check(self, outcome: Outcome, validators: Validators | None = None) -> None:
         try:
             start = httpx.URL(outcome.url)
         except (httpx.InvalidURL, UnicodeError) as e:
@@ -191,10 +180,7 @@ class Fetcher:
             outcome.truncated = answer.truncated
             outcome.body = answer.body
             try:
-                if self.texts is not None and outcome.body_sha256 != known_body:
-                    page = await self._page_and_text(answer.body, outcome)
-                else:
-                    page = await self._read_page(answer.body, outcome.content_type)
+                page = await self._read_page(answer.body, outcome.content_type)
             except ContentTooComplex as e:
                 too_complex = f"page not parsed: {e}"
             outcome.title = page.title if page else None
@@ -206,7 +192,6 @@ class Fetcher:
         if too_complex and reason in (Reason.OK, Reason.REDIRECT):
             # Reached, but what the page says is unknown: neither alive-and-checked nor a failure.
             outcome.reason, outcome.error, outcome.body = Reason.CONTENT_TOO_COMPLEX, too_complex, None
-            outcome.main_text = None
             return
         if (
             page is not None
@@ -394,27 +379,6 @@ class Fetcher:
             return await self._read_page(answer.body, answer.headers.get("content-type"))
         except ContentTooComplex:
             return None  # a probe trap: no evidence either way
-
-    async def _page_and_text(self, body: bytes, outcome: Outcome) -> PageSignals | None:
-        """The page's signals, with its main text kept on ``outcome`` (one call to :attr:`texts`).
-
-        Past the budget, or when a parser fails on the page for its signals, nothing is kept
-        and each is asked again on its own, as without this call (the signals here, the main
-        text by the content step), each within its own budget: a slow page's verdict and
-        fingerprint come out as they would have.
-        """
-        assert self.texts is not None
-        try:
-            page, (status, value) = await self.texts.call("page_and_text", body, outcome.content_type)
-        except ContentTooComplex:
-            return await self._read_page(body, outcome.content_type)
-        if status == "ok":
-            assert value is None or isinstance(value, Fingerprint)
-            outcome.main_text = MainText(value)
-        else:
-            outcome.main_text = MainText(None, str(value))
-        assert page is None or isinstance(page, PageSignals)
-        return page
 
     async def _read_page(self, body: bytes, content_type: str | None) -> PageSignals | None:
         """:func:`read_page` in the worker (raises ContentTooComplex past its budget), or in place."""

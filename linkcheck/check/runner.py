@@ -538,7 +538,7 @@ class Workers:
                 # target, and recorded under the link as cited.
                 target = self._rules.target(link.url)
                 prepared = self._content.prepare(link if target == link.url else replace(link, url=target))
-                outcome = await self._fetcher.check(target, prepared.validators, prepared.known_body)
+                outcome = await self._fetcher.check(target, prepared.validators)
             except Exception as e:  # a bug, not a link's fault: end the run rather than hang it
                 self.results.put_nowait((link.id, e))
                 continue
@@ -635,11 +635,8 @@ async def check_links(store: Store, options: CheckOptions, **controls: Unpack[Ru
         # worker, where the parsers run: the checking process itself never imports trafilatura
         # (a fifth of a second of its CPU), while it sets up and the workers start.
         required = asyncio.ensure_future(texts.call("require", components.FOR_CHECK))
-        warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("page_and_text",)))
-        # A live page's signals and main text come from one call to a main-text worker (one
-        # message, one copy of the body); the page-signal worker reads the rest (probes, pages
-        # whose text is known, what that call could not finish within its budget).
-        fetcher = Fetcher(client, resolver, settings, rules=options.rules, worker=pages, texts=texts)
+        warming = asyncio.gather(pages.warm_up(("read_page",)), texts.warm_up(("fingerprint",)))
+        fetcher = Fetcher(client, resolver, settings, rules=options.rules, worker=pages)
         archive = None
         if options.archive_url:
             archive = ArchiveClient(

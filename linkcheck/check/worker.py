@@ -42,18 +42,12 @@ _HEADER = struct.Struct("!Q")
 PRELOAD: dict[str, tuple[str, ...]] = {
     "read_page": ("selectolax.lexbor", "linkcheck.check.classify"),
     "fingerprint": (*components.FOR_CHECK, "linkcheck.drift"),
-    "page_and_text": (
-        "selectolax.lexbor",
-        "linkcheck.check.classify",
-        *components.FOR_CHECK,
-        "linkcheck.drift",
-    ),
 }
 """What a worker started for a task imports before its first call (the modules the task needs)."""
 PAGE_SIGNALS: tuple[str, ...] = ("read_page",)
 """The preload of a run's page-signal worker."""
-MAIN_TEXT: tuple[str, ...] = ("page_and_text",)
-"""The preload of each of a run's main-text workers (a live page's signals and main text in one call)."""
+MAIN_TEXT: tuple[str, ...] = ("fingerprint",)
+"""The preload of each of a run's main-text workers."""
 WORKER_NICENESS = 10
 """Added to the worker's niceness: its CPU goes to the parent first."""
 WATCH_INTERVAL = 0.5
@@ -363,24 +357,6 @@ def _fingerprint(body: bytes, content_type: str | None) -> Any:
     return drift.fingerprint(body, content_type)
 
 
-def _page_and_text(body: bytes, content_type: str | None) -> tuple[Any, tuple[str, Any]]:
-    """:func:`_read_page` and :func:`_fingerprint` of one body, from one message.
-
-    A live page needs both: sent once, the body is pickled, piped and unpickled once. The
-    fingerprint is exactly :func:`_fingerprint`'s. A parser failing on the page for its
-    signals fails the call (as ``read_page`` alone does); failing on its main text only, the
-    signals still come back, with the failure in place of the fingerprint, as ("error", why).
-    """
-    page = _read_page(body, content_type)
-    try:
-        text: tuple[str, Any] = ("ok", _fingerprint(body, content_type))
-    except (ImportError, OSError):
-        raise  # the install or the machine, not the page: the whole call's reply says so
-    except Exception as e:  # bytes from anyone on the web: as main() replies for a call of its own
-        text = ("error", f"{type(e).__name__}: {e}"[:500])
-    return page, text
-
-
 def _require(modules: tuple[str, ...]) -> tuple[str, str, str] | None:
     """None when every one of ``modules`` loads here; else the failure's (component, problem, fix)."""
     from linkcheck import components
@@ -398,8 +374,7 @@ def _sleep(seconds: float) -> None:
 
 
 TASKS: dict[str, Callable[..., Any]] = {
-    "read_page": _read_page, "fingerprint": _fingerprint, "page_and_text": _page_and_text,
-    "require": _require, "sleep": _sleep,
+    "read_page": _read_page, "fingerprint": _fingerprint, "require": _require, "sleep": _sleep,
 }  # fmt: skip
 
 

@@ -37,7 +37,6 @@ from linkcheck.models import (
     ArchiveAnswer,
     ArchivePick,
     Drift,
-    MainText,
     Outcome,
     Reason,
     SnapshotFetch,
@@ -76,13 +75,6 @@ class Prepared:
     validators: Validators | None
     earliest: dt.date | None
     """The earliest accessed-on date of the link's citations: the baseline capture's date."""
-
-    @property
-    def known_body(self) -> str | None:
-        """SHA-256 of the bytes whose main text is stored already (the latest fingerprinted
-        check's body): a fetch answering them need not extract it again."""
-        latest = self.state.latest
-        return latest.body_sha256 if latest is not None and latest.body_sha256 else None
 
 
 STATE_CHUNK = 200
@@ -237,9 +229,8 @@ class ContentStep:
         deadline = asyncio.get_running_loop().time() + self.wait
         state = prepared.state
         body, outcome.body = outcome.body, None
-        taken, outcome.main_text = outcome.main_text, None
         d = Drift()
-        live = await self._live(outcome, state, body, taken)
+        live = await self._live(outcome, state, body)
         if live is not None:
             d.text_sha256, d.simhash, d.word_count = live.sha256, live.simhash, live.words
             d.new_text = live  # stored with the check (once per distinct text)
@@ -276,11 +267,8 @@ class ContentStep:
         self._answers.clear()
         return answers, fetched
 
-    async def _live(
-        self, outcome: Outcome, state: LinkState, body: bytes | None, taken: MainText | None = None
-    ) -> drift.Fingerprint | None:
-        """The live page's fingerprint: from its body (``taken``: extracted with the page's
-        signals already), or the previous one for a 304."""
+    async def _live(self, outcome: Outcome, state: LinkState, body: bytes | None) -> drift.Fingerprint | None:
+        """The live page's fingerprint: from its body, or the previous one for a 304."""
         if outcome.reason not in LIVE:
             return None
         if outcome.not_modified and state.latest is not None:
@@ -299,11 +287,6 @@ class ContentStep:
             if fp is not None:
                 return _titled(fp, outcome.title)
         try:
-            if taken is not None:
-                if taken.error is not None:
-                    # As the worker's own call reports a parser's failure (ContentWorker.call).
-                    raise ContentTooComplex(f"a parser failed on it ({taken.error})")
-                return taken.fingerprint
             return await self._fingerprint(body, outcome.content_type)
         except ContentTooComplex as e:
             if outcome.reason in COMPARED:
