@@ -207,7 +207,8 @@ class _FakePool:
 def test_one_pool_per_origin_and_idle_pools_evicted_least_recent_first() -> None:
     made: list[_FakePool] = []
 
-    def make() -> _FakePool:
+    def make(scheme: bytes) -> _FakePool:
+        assert scheme == b"http"
         made.append(_FakePool())
         return made[-1]
 
