@@ -84,6 +84,27 @@ def categorise(raw: str) -> tuple[collections.Counter[str], int]:
     return counts, total
 
 
+def by_process(raw: str) -> collections.Counter[str]:
+    """Busy samples per process: the checking process, its page-signal worker, its main-text workers.
+
+    py-spy names each process at the root of its stacks, a child's under its parent's.
+    """
+    counts: collections.Counter[str] = collections.Counter()
+    for line in raw.splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit() or IDLE.search(stack):
+            continue
+        frames = stack.split(";")
+        child = frames[1] if len(frames) > 1 and frames[1].startswith("process ") else None
+        if child is None:
+            counts["the checking process (its event loop)"] += int(n)
+        elif child.rstrip('"').endswith(" read_page"):  # the worker's preload ends its command line
+            counts["page-signal worker (read_page)"] += int(n)
+        else:
+            counts["main-text workers"] += int(n)
+    return counts
+
+
 def cpu_seconds(bench: Bench, db: Path, stack: str | None, root: Path) -> float:
     """CPU seconds (user + system) of one check run and its content workers, not profiled."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -143,6 +164,11 @@ def main() -> None:
     for name, n in counts.most_common():
         print(f"| {name} | {per_link * n / total:.2f} | {n / total:.0%} |")
     print(f"| **total** (CPU of the run, not profiled) | **{per_link:.2f}** | |")
+    print()
+    print(f"| by process ({what}), per link | ms | share |")
+    print("| --- | ---: | ---: |")
+    for name, n in by_process(raw).most_common():
+        print(f"| {name} | {per_link * n / total:.2f} | {n / total:.0%} |")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 
 from linkcheck.check.classify import DnsError, InvalidHost, classify_error
 from linkcheck.http.aiohttp_transport import AiohttpTransport
-from linkcheck.http.client import FetchSettings, http_transport
+from linkcheck.http.client import CheckingClient, FetchSettings, SetCookieJar, build_client, http_transport
 from linkcheck.http.network import (
     AddressRefused,
     PerOriginPool,
@@ -207,7 +207,8 @@ class _FakePool:
 def test_one_pool_per_origin_and_idle_pools_evicted_least_recent_first() -> None:
     made: list[_FakePool] = []
 
-    def make() -> _FakePool:
+    def make(scheme: bytes) -> _FakePool:
+        assert scheme == b"http"
         made.append(_FakePool())
         return made[-1]
 
@@ -383,3 +384,46 @@ def test_aiohttp_keeps_idle_connections_for_the_latest_origins_only() -> None:
     # connection, b (the newcomer) gets a new one for each request.
     assert asyncio.run(visits(2)) == 2
     assert asyncio.run(visits(1)) == 3
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_run_client_keeps_cookies_as_httpx_does_reading_only_answers_that_set_one(stack: str) -> None:
+    # The run's client hands its jar only answers with Set-Cookie (SetCookieJar): the cookies
+    # kept, and sent back, are those httpx's own client keeps and sends.
+    seen: list[str] = []
+
+    def route(req: Request, web: Web) -> Reply:
+        seen.append(req.headers.get("cookie", ""))
+        if req.path == "/login":
+            return Reply(200, {"Set-Cookie": "session=abc; Path=/"}, b"in")
+        if req.path == "/expire":
+            return Reply(200, {"Set-Cookie": "session=; Path=/; Max-Age=0"}, b"out")
+        return Reply(200, {"Set-Cookie2": 'old="1"; Version=1'}, b"page")  # ignored by both jars
+
+    web = Web()
+    try:
+        site = web.add_site("jar.test", route)
+        rules = (parse_resolve(f"{site.name}:{site.port}:{site.address}"),)
+        paths = ["/page", "/login", "/page", "/page", "/expire", "/page"]
+
+        async def visit(client: httpx.AsyncClient) -> list[str]:
+            async with client:
+                for path in paths:
+                    response = await client.get(site.url(path))
+                    await response.aread()
+                return [f"{c.name}={c.value}" for c in client.cookies.jar]
+
+        def run(make: type[httpx.AsyncClient]) -> tuple[list[str], list[str]]:
+            seen.clear()
+            resolver = Resolver(rules, allow_private=True)
+            jar = asyncio.run(visit(make(transport=transport(stack, resolver), trust_env=False)))
+            return jar, list(seen)
+
+        ours, plain = run(CheckingClient), run(httpx.AsyncClient)
+        assert ours == plain
+        assert ours[1] == ["", "", "session=abc", "session=abc", "session=abc", ""]
+        built = build_client(Resolver(rules, allow_private=True), FetchSettings(http_stack=stack))
+        assert isinstance(built, CheckingClient) and isinstance(built.cookies, SetCookieJar)
+        asyncio.run(built.aclose())
+    finally:
+        web.close()

@@ -66,12 +66,13 @@ def test_values_are_checked_against_the_declaration() -> None:
 
 
 def test_an_option_with_a_variable_takes_it_wherever_it_is_not_given(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LINKCHECK_HTTP_STACK", "aiohttp")
+    # Not the default (aiohttp): what is found can only come from the variable.
+    monkeypatch.setenv("LINKCHECK_HTTP_STACK", "httpx")
     # A schedule's [check] table without the key: the environment's, as on the command line.
-    assert check_options({}).fetch.http_stack == "aiohttp"
-    assert check_options({"http_stack": "httpx"}).fetch.http_stack == "httpx"
-    found = settings.effective({}, {}, settings.Settings(check={"http_stack": "httpx"}))
-    assert found.options.fetch.http_stack == "aiohttp"
+    assert check_options({}).fetch.http_stack == "httpx"
+    assert check_options({"http_stack": "aiohttp"}).fetch.http_stack == "aiohttp"
+    found = settings.effective({}, {}, settings.Settings(check={"http_stack": "aiohttp"}))
+    assert found.options.fetch.http_stack == "httpx"
     assert found.sources["http_stack"] == "environment LINKCHECK_HTTP_STACK"
 
 

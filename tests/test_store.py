@@ -10,7 +10,7 @@ import pytest
 
 from linkcheck.errors import DatabaseError
 from linkcheck.models import Citation
-from linkcheck.store import Store, migrations
+from linkcheck.store import Store, _parse_time, migrations, stamp
 
 
 def cite(url: str, line: int = 1, accessed: dt.date | None = None) -> Citation:
@@ -198,3 +198,10 @@ def test_an_upgraded_database_has_the_schema_of_a_new_one(tmp_path: Path, names:
         assert sorted(s.applied_migrations()) == sorted(name for name, _ in migrations())
         assert s.counts()["documents"] == 1
     assert _schema(tmp_path / "old.db") == _schema(tmp_path / "fresh.db")
+
+
+@pytest.mark.parametrize("text", ["2026-12-03T18:40:00Z", "1999-01-31T00:00:59Z", "2024-02-29T23:59:59Z"])
+def test_stored_moments_read_back_as_strptime_reads_them(text: str) -> None:
+    expected = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    got = _parse_time(text)
+    assert got == expected and got.tzinfo is dt.UTC and stamp(got) == text

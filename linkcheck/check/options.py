@@ -156,8 +156,8 @@ _OPTIONS = (
     ),
     Option(
         "http_stack", str, defaults.HTTP_STACK,
-        "What carries the requests under httpx: httpx (httpcore, the default) or aiohttp (less CPU "
-        "a request); the same address guard, limits and verdicts either way.",
+        "What carries the requests under httpx: aiohttp (the default: less CPU a request) or httpx "
+        "(httpcore); the same address guard, limits and verdicts either way.",
         envvar="LINKCHECK_HTTP_STACK", flag_in_errors=True,
     ),
 )  # fmt: skip

@@ -554,14 +554,20 @@ async def _receive(
 ) -> None:
     """Take the ``count`` results as they come: each past the outage guard, to the writer."""
     received = 0
+    results = workers.results
     while received < count:
-        try:
-            # Bounded: a finished check is written within BATCH_SECONDS even when the
-            # next result is a long way off (every other link stalled).
-            link_id, got = await asyncio.wait_for(workers.results.get(), BATCH_SECONDS)
-        except TimeoutError:
-            writer.flush()
-            continue
+        if not results.empty():
+            # What is waiting already is taken as it is: wait_for would wrap each get in a
+            # task and a timer (a few percent of the checking process's CPU at 2,000 links).
+            link_id, got = results.get_nowait()
+        else:
+            try:
+                # Bounded: a finished check is written within BATCH_SECONDS even when the
+                # next result is a long way off (every other link stalled).
+                link_id, got = await asyncio.wait_for(results.get(), BATCH_SECONDS)
+            except TimeoutError:
+                writer.flush()
+                continue
         received += 1
         if isinstance(got, BaseException):
             raise got

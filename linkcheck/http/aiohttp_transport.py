@@ -46,7 +46,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-from linkcheck.http.network import Resolver
+from linkcheck.http.network import Resolver, verifying_context
 
 H11_HEADER_BYTES = 100 * 1024
 """The bound on a response's status line and headers together that httpcore gives h11
@@ -196,7 +196,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self.resolver = resolver
         self._per_host = per_host
-        self._ssl = ssl_context or httpx.create_ssl_context(trust_env=False)
+        self._ssl = ssl_context
         self._network = network
         self._session: aiohttp.ClientSession | None = None
         self._max_pools = max_pools
@@ -233,7 +233,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             limit=0,  # the fetcher bounds the requests in flight
             limit_per_host=self._per_host,
             keepalive_timeout=KEEPALIVE,
-            ssl=self._ssl,
+            ssl=self._ssl or verifying_context(),
         )
         return aiohttp.ClientSession(
             connector=connector,

@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -330,6 +331,38 @@ def http_transport(
     )
 
 
+class SetCookieJar(httpx.Cookies):
+    """httpx's cookie jar, handed only the answers that set a cookie.
+
+    httpx gives every response to its jar, which wraps the response and its request as urllib
+    objects before looking for a ``Set-Cookie`` header: 40-90 us of the checking process's CPU
+    an answer. The jar's policy (http.cookiejar's default: RFC 2965 off) takes cookies from
+    ``Set-Cookie`` alone and ignores the rest, so an answer without one changes nothing in it.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        """Keep the cookies ``response`` sets (as httpx does), when it sets any."""
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
+class CheckingClient(httpx.AsyncClient):
+    """httpx's client whose cookie jar is a :class:`SetCookieJar` (the same cookies, kept the same way)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._set_cookie_jar = SetCookieJar(kwargs.get("cookies"))
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        """The client's cookie jar, as httpx's ``cookies``."""
+        return self._set_cookie_jar
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        self._set_cookie_jar = SetCookieJar(cookies)
+
+
 def build_client(
     resolver: Resolver, settings: FetchSettings, per_host: int | None = None
 ) -> httpx.AsyncClient:
@@ -339,7 +372,7 @@ def build_client(
     at once than ``settings.per_host`` (``[hosts."name"] per_host``); the gates keep the limits.
     """
     transport = http_transport(resolver, settings, per_host)
-    return httpx.AsyncClient(
+    return CheckingClient(
         transport=transport,
         headers={"User-Agent": settings.user_agent},
         timeout=httpx.Timeout(settings.timeout),

@@ -15,6 +15,7 @@ origin), whose ``network_backend`` is the guarded one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import select
 import socket
@@ -333,7 +334,8 @@ class PerOriginPool:
     idle sockets. The limits on requests in flight are enforced above, by the fetcher.
     """
 
-    def __init__(self, make: Callable[[], httpcore.AsyncConnectionPool], max_pools: int) -> None:
+    def __init__(self, make: Callable[[bytes], httpcore.AsyncConnectionPool], max_pools: int) -> None:
+        """``make(scheme)``: a new pool for an origin of that scheme (b"http" or b"https")."""
         self._make = make
         self._max_pools = max_pools
         self._pools: OrderedDict[_Origin, httpcore.AsyncConnectionPool] = OrderedDict()
@@ -342,7 +344,7 @@ class PerOriginPool:
         """Send the request through its origin's pool."""
         origin = request.url.origin
         key = (origin.scheme, origin.host, origin.port)
-        pool = self._pools.pop(key, None) or self._make()
+        pool = self._pools.pop(key, None) or self._make(origin.scheme)
         self._pools[key] = pool  # most recently used last
         if len(self._pools) > self._max_pools:
             await self._evict(keep=key)
@@ -424,6 +426,15 @@ class _ResponseStream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
+@functools.cache
+def verifying_context() -> ssl.SSLContext:
+    """The TLS context of the process's clients: certificates verified, as httpx's default
+    (certifi's authorities, nothing from the environment). Made once, when first needed: each
+    costs 40 ms of CPU (its authorities loaded), and a run has two clients (the links' and the
+    archive's), whose context is the same."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncBaseTransport):
     """An httpx transport whose every connection goes through :class:`GuardedBackend`.
 
@@ -443,10 +454,11 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext | None = None,
         network_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
-        ctx = ssl_context or httpx.create_ssl_context(trust_env=False)
         self.backend = GuardedBackend(resolver, network_backend)
 
-        def make() -> httpcore.AsyncConnectionPool:
+        def make(scheme: bytes) -> httpcore.AsyncConnectionPool:
+            # Only an https origin's pool needs a TLS context (made once, on the first one).
+            ctx = None if scheme == b"http" else ssl_context or verifying_context()
             return httpcore.AsyncConnectionPool(
                 ssl_context=ctx,
                 max_connections=per_host,
