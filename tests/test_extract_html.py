@@ -111,6 +111,26 @@ def test_separate_pre_blocks_are_separate_entries() -> None:
     assert 'hydro.example.net/dams/. \n\n"Embankments."' in text
 
 
+def test_pre_per_printed_line_with_hanging_indent_is_one_entry() -> None:
+    # One <pre> per printed line: an entry's continuation lines are indented and on the next
+    # source line, entries are parted by a blank line. A scheme-less address wrapped after "/"
+    # is one URL, and each entry's date stays its own (the second entry has none).
+    page = b"""<html><body>
+  <pre>Doe, Ann. "Alpha." <i>Site A</i>, 3 May 2020, www.alpha.example.org/apps/doc/A1/ </pre>
+  <pre>    view?u=x_y&amp;sid=b-OV. Accessed 5 Apr. 2022. </pre>
+
+  <pre>Roe, Bo. "Beta." <i>Site B</i>, beta.example.com/news/story/ </pre>
+  <pre>    how-it-was/. </pre>
+  <pre>Coe, Cy. "Gamma." <i>Site C</i>, gamma.example.net/c. Accessed 6 Apr. 2022. </pre>
+</body></html>"""
+    found = {c.url: (c.accessed, c.line) for c in html.extract(page, OPTIONS).citations}
+    assert found == {
+        "http://www.alpha.example.org/apps/doc/A1/view?u=x_y&sid=b-OV": (dt.date(2022, 4, 5), 2),
+        "http://beta.example.com/news/story/how-it-was/": (None, 5),
+        "http://gamma.example.net/c": (dt.date(2022, 4, 6), 7),
+    }
+
+
 def test_mla_list_items_bind_each_date_to_its_own_url() -> None:
     page = b"""<html><body><h2>Works Cited</h2><ul>
 <li>"Alpha." <i>Site A</i>, alpha.example.com/a/. Accessed 1 March 2020.</li>

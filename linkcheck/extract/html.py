@@ -10,8 +10,10 @@ read the way a browser reads it) and walked in document order:
 * Paragraph-like blocks (``p``, ``li``, ``div``, headings, table rows, ...) end with a blank
   line, so that each reference entry is its own paragraph for the free-text engine; line
   blocks (``br``, ``td``, ``dd``) end with a single line break. Two ``<pre>`` blocks that
-  touch (``</pre><pre>``, nothing between them) are one entry cut in two by the author's
-  layout, so only a single line break separates them and a URL split across them is rejoined.
+  touch (``</pre><pre>``, nothing between them), or the second of which starts on the next
+  source line with an indented (hanging-indent) continuation, are one entry cut in two by
+  the author's layout, so only a single line break separates them and a URL split across
+  them is rejoined; a blank line between them, or a block at the margin, parts two entries.
 * Outside ``<pre>``, a run of white space is one space, or one line break when the source
   broke the line there (so a URL wrapped in the source can be rejoined as in plain text).
 * Every ``<a href>`` becomes an :class:`~linkcheck.extract.text.Anchor` over its text; the
@@ -317,6 +319,34 @@ def _headings(table: LexborNode) -> list[str | None]:
     return []
 
 
+def _pre_continues(pre: LexborNode) -> bool:
+    """Whether a ``<pre>`` goes on with the entry of the ``<pre>`` just before it.
+
+    Some pages lay a works-cited list out one ``<pre>`` per printed line. Blocks that touch
+    (``</pre><pre>``, nothing between) are one entry cut in two by the author's layout. So is
+    a block on the next source line whose text is indented, the hanging indent of an entry's
+    continuation lines (MLA, APA); a blank line between the blocks, anything but white space,
+    or a block that starts at the margin parts two entries.
+    """
+    gap = pre.prev
+    if gap is not None and gap.tag == "pre":
+        return True
+    if gap is None or gap.tag != "-text":
+        return False
+    between = gap.text_content or ""
+    if between.strip() or between.count("\n") > 1 or gap.prev is None or gap.prev.tag != "pre":
+        return False
+    return (pre.text(deep=True) or "")[:1] in (" ", "\t")
+
+
+def _continued_by(pre: LexborNode) -> bool:
+    """Whether the ``<pre>`` after this one (touching or across white space) continues its entry."""
+    after = pre.next
+    if after is not None and after.tag == "-text" and not (after.text_content or "").strip():
+        after = after.next
+    return after is not None and after.tag == "pre" and _pre_continues(after)
+
+
 class _Walker:
     """Walks the parsed tree in document order, feeding the writer.
 
@@ -380,9 +410,8 @@ class _Walker:
             self.out.line_break()
             return None
         if tag == "pre":
-            # </pre><pre> with nothing between: one entry laid out over two blocks.
-            touching = node.prev is not None and node.prev.tag == "pre"
-            breaks = 1 if touching else 2
+            # One entry laid out over two blocks: a single line break between them.
+            breaks = 1 if _pre_continues(node) else 2
         else:
             breaks = 2 if tag in _PARAGRAPH else 1 if tag in _LINE else 0
         if tag == "td" and (accessed := self._accessed_column(node)) is not None:
@@ -426,7 +455,7 @@ class _Walker:
                 self.out.flow_text(shown, self.source.locate(""))
             self._anchor(start, "".join(self.out.parts[first_part:]), href)
         if tag == "pre":
-            breaks = 1 if node.next is not None and node.next.tag == "pre" else 2
+            breaks = 1 if _continued_by(node) else 2
         if breaks:
             self.out.boundary(breaks)
 
