@@ -1342,3 +1342,51 @@ def test_a_host_in_harvards_website_slot_is_a_name_not_a_citation() -> None:
         ("https://www.alchemy.example/overviews/sepolia", None),
         ("http://www.blog.example/post", dt.date(2021, 5, 3)),
     }
+
+
+# -- URLs broken by a space where a pasted line ended -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "url"),
+    [
+        # after the scheme, a "/", a hyphen, and across several line ends
+        ("https:// www.zorg.example.nl/a-1705/functieverlies-na-ontslag-uit- ziekenhuis-beter", None),
+        ("https://www.umc.example.nl/nl/Ziekenhuis/ Voorbereiden/Beweging", None),
+        ("https://medrie.example.nl/sites/ default/files/uploads/ functieverlies_ouderen_ntvg.pdf", None),
+        # an encoded space ends a line, and a word opening with an escape goes on with the URL
+        (
+            "http://www.centrum.example.nl/assets/ Interventies%20van%20de%20 (transmurale) %20zorg.pdf",
+            "http://www.centrum.example.nl/assets/Interventies%20van%20de%20(transmurale)%20zorg.pdf",
+        ),
+    ],
+)
+def test_url_broken_by_a_space_where_a_pasted_line_ended_is_joined(printed: str, url: str | None) -> None:
+    # A reference list pasted from a PDF: each printed line end became a space, inside URLs too.
+    text = (
+        f"Auteur, A. (2016, 28 juni). Titel. Geraadpleegd op 12 november 2018, van {printed}\n\n"
+        "Beta, B. (2019). Ander. Geraadpleegd op 3 mei 2019, van https://b.example.org/x\n"
+    )
+    whole = url or printed.replace(" ", "")
+    for fmt in ("text", "markdown"):
+        assert pairs(plain.extract(text, OPTIONS, fmt).citations) == [
+            (whole, d("2018-11-12")),
+            ("https://b.example.org/x", d("2019-05-03")),
+        ]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "on 3 May 2021.",  # a word of prose
+        "[Accessed 3 May 2021].",  # a bracketed phrase
+        "(n.d.). Accessed 3 May 2021.",  # a parenthesis with dots in it
+        "2021-05-03 accessed.",  # a date
+        "www.other.example.org/b accessed 3 May 2021.",  # another address
+        "e.g. accessed 3 May 2021.",  # an abbreviation
+    ],
+)
+def test_a_space_after_a_whole_url_still_ends_it(after: str) -> None:
+    text = f"Smith, J. Title. Retrieved from https://x.example.org/docs/ {after}"
+    urls = [c.url for c in plain.extract(text, OPTIONS).citations]
+    assert urls[0] == "https://x.example.org/docs/"

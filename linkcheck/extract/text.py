@@ -79,16 +79,19 @@ _NEW_URL = re.compile(r"\d{0,3}(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
 # an address on its own, so joining it with the next line guesses nothing when that line goes on
 # with the rest of an address: lower case, and a dot or a slash in it or a top-level domain alone
 # ("https://www.example." + "com"); not a word of prose ("http://x." + "then").
+# So is a scheme with white space after it, a line break or the space a paste from a PDF left
+# where the line ended ("https:// www.example.nl/a"): "https://" alone is no address.
 _CUT_HEAD = re.compile(
     r"(?<![\w.+-])(?:https?|ftp)"
-    r"(?::[ \t]*\n[ \t]*(?=//(?-i:[a-z0-9]))|://(?:[a-z0-9-]+\.)+[ \t]*\n[ \t]*(?=(?-i:[a-z0-9])))",
+    r"(?::[ \t]*\n[ \t]*(?=//(?-i:[a-z0-9]))|://(?:[a-z0-9-]+\.)+[ \t]*\n[ \t]*(?=(?-i:[a-z0-9]))"
+    r"|://(?=\s)[ \t]{0,3}\n?[ \t]{0,8}(?=(?-i:[a-z0-9])))",
     re.IGNORECASE,
 )
 
 
 def _cut_heads(text: str, urls: list[UrlMatch]) -> list[UrlMatch]:
     """``urls`` with the URLs a line break cut before or inside their host name added, whole."""
-    if "\n" not in text:
+    if "\n" not in text and ":// " not in text and "://\t" not in text:
         return urls
     added: list[UrlMatch] = []
     for m in _CUT_HEAD.finditer(text):
@@ -242,8 +245,46 @@ def _word_glued_to_its_end(core: str, token: str) -> bool:
     return core[:1].islower() and len(token) > len(core) and not is_accessed_keyword(core)
 
 
+# The space a paste from a PDF (or a hard-wrapped text joined into one line) leaves where a URL
+# was broken at the end of a printed line.
+_SPACED_GAP = re.compile(r"[ \t]{1,2}(?=\S)")
+# A word that is the rest of an address, not prose: a path ("default/files/a.pdf"), a percent
+# escape, or words joined by "-", "_", ".", "=" or "&" ("gezondheid-en-medicijnen").
+_REST_OF_PATH = re.compile(r"/|%[0-9A-Fa-f]{2}|[^\W_][-_.=&][^\W_]")
+_OPENS_WITH_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _spaced_rest(cited: str, core: str) -> bool:
+    """Whether ``core``, after a space, is the rest of the URL ``cited`` that a paste broke there.
+
+    Text pasted from a PDF keeps a space where each printed line ended, and a long URL ends
+    lines at its "/" or "-" ("https://www.x.nl/ gezondheid-en-medicijnen/voorkom",
+    ".../een-app-om-te- krijgen"). A space ends a URL in running text, so only what cannot be
+    prose is joined: a word after a URL cut at a hyphen (no URL ends in "-") or after an
+    encoded space ("...%20de%20 (transmurale)"), a word opening with a percent escape, and,
+    after a "/", "_", "=" or "&", a word shaped like a path (a "/", an escape, or words joined
+    by "-", "_", "." inside it). Never an accessed-on word, a date or a new address.
+    """
+    if not core or _NEW_URL.match(core) or is_accessed_keyword(core) or not any(c.isalpha() for c in core):
+        return False
+    if _OPENS_WITH_ESCAPE.match(core):
+        return True
+    if cited.endswith("-") or cited.upper().endswith("%20"):
+        return core[0].islower() or core[0].isdigit() or (cited.endswith("%20") and core[0] == "(")
+    return (
+        cited[-1] in "/_=&"
+        and core[0].isalnum()
+        and len(core) >= 4
+        and _REST_OF_PATH.search(core) is not None
+    )
+
+
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
-    """Join a URL that a line break cut in two with the rest of it on the next line."""
+    """Join a URL that a line break cut in two with the rest of it on the next line.
+
+    A URL broken where a pasted line ended, a space in place of the line break, is joined
+    too when what follows the space can only be its rest (:func:`_spaced_rest`).
+    """
     end = u.end
     cited = u.cited
     while True:
@@ -251,6 +292,16 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         # query, it was the URL's ("https://x.org/view?" + "id=42").
         query = "?" if text.startswith("?", end) else ""
         m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query))
+        if not m and not query and (spaced := _SPACED_GAP.match(text, end)) and spaced.end() < entry_end:
+            nxt = _CONTINUATION.match(text, spaced.end())
+            core = strip_trailing(nxt.group(0)) if nxt else ""
+            if nxt is None or not _spaced_rest(cited, core):
+                break
+            cited += core
+            end = nxt.start() + len(core)
+            if len(core) < len(nxt.group(0)):
+                break
+            continue
         if not m or m.end() >= entry_end:
             return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
         nxt = _CONTINUATION.match(text, m.end())
