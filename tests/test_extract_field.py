@@ -1390,3 +1390,23 @@ def test_a_space_after_a_whole_url_still_ends_it(after: str) -> None:
     text = f"Smith, J. Title. Retrieved from https://x.example.org/docs/ {after}"
     urls = [c.url for c in plain.extract(text, OPTIONS).citations]
     assert urls[0] == "https://x.example.org/docs/"
+
+
+def test_mla_locations_joined_by_a_comma_share_the_access_date() -> None:
+    # MLA lists a work's locations one after another, then one access date: both were read on
+    # that visit. A location parted from the next by text, or in another entry, does not share it.
+    text = (
+        "Chen, L. “AI in Education.” IEEE Access, vol. 8, 2020, pp. 75264–78, "
+        "ieeexplore.example.org/document/9069875, https://doi.org/10.1109/access.2020.2988510. "
+        "Accessed 27 Apr. 2024.\n\n"
+        "Roe, B. “Beta.” Site, www.beta.example.org/b. Print, https://doi.org/10.1/b. "
+        "Accessed 2 May 2024.\n\n"
+        "Coe, C. “Gamma.” Site, www.gamma.example.org/c.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://ieeexplore.example.org/document/9069875", d("2024-04-27")),
+        ("https://doi.org/10.1109/access.2020.2988510", d("2024-04-27")),
+        ("http://www.beta.example.org/b", None),
+        ("https://doi.org/10.1/b", d("2024-05-02")),
+        ("http://www.gamma.example.org/c", None),
+    ]

@@ -368,7 +368,9 @@ def _bind(
     one line), which one it dates is a guess, so it dates neither and is put in ``unsure``.
     A URL keeps the closest of the phrases bound to it. An archived copy (a Wayback
     Machine snapshot, ...) is passed over: the date belongs to the original URL; so is a
-    catalogue look-up of an identifier (ISSN, OCLC, ISBN) printed between them.
+    catalogue look-up of an identifier (ISSN, OCLC, ISBN) printed between them. Locations of
+    one work joined by a comma alone ("URL1, URL2. Accessed ...") share the date that follows
+    the last of them.
     """
     starts = [u.start for u in urls]
     # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
@@ -417,7 +419,28 @@ def _bind(
         cost, k = choice
         if k not in best or cost < best[k][0]:
             best[k] = (cost, d)
-    return {k: d for k, (_, d) in best.items()}
+    bound = {k: d for k, (_, d) in best.items()}
+    # MLA gives a work's locations one after another, then one access date: "...,
+    # ieeexplore.ieee.org/document/9069875, https://doi.org/10.1109/x. Accessed 27 Apr. 2024."
+    # Addresses joined by a comma alone, the last dated by the phrase after it, were read on
+    # the same visit: each earlier one takes that date too.
+    for k, d in list(bound.items()):
+        if d.start < urls[k].end:
+            continue
+        j = k - 1
+        while (
+            j >= 0
+            and j not in bound
+            and not archive[j]
+            and _LOCATIONS_GAP.fullmatch(text, urls[j].end, urls[j + 1].start)
+        ):
+            bound[j] = d
+            j -= 1
+    return bound
+
+
+# Between two locations of one work: a comma and white space, nothing else.
+_LOCATIONS_GAP = re.compile(r"[ \t]*,[ \t]*\n?[ \t]*")
 
 
 def _entry_text(
