@@ -1410,3 +1410,26 @@ def test_mla_locations_joined_by_a_comma_share_the_access_date() -> None:
         ("https://doi.org/10.1/b", d("2024-05-02")),
         ("http://www.gamma.example.org/c", None),
     ]
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends_are_line_breaks(eol: str) -> None:
+    # A list saved with CRLF (or CR) line ends: a URL wrapped after "/", a date on the next
+    # line, and the line numbers those of the file.
+    text = eol.join(
+        [
+            "References",
+            "",
+            "Okafor, A. (2019). Measuring link rot. Example Blog. https://blog.example.org/2019/",
+            "    link-rot/measure?id=42 (accessed 17 March",
+            "    2021).",
+            "",
+            "Brown, T. (2020). Archiving. https://journals.example.net/jwp/8841",
+        ]
+    )
+    for fmt in ("text", "markdown"):
+        cites = plain.extract(text, OPTIONS, fmt).citations
+        assert [(c.url, c.accessed, c.line) for c in cites] == [
+            ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17"), 3),
+            ("https://journals.example.net/jwp/8841", None, 7),
+        ]

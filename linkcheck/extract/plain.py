@@ -224,6 +224,10 @@ def markdown_to_text(source: str) -> tuple[str, list[Anchor], Callable[[int], in
 def extract(text: str, options: ExtractOptions, fmt: str = "text") -> Extraction:
     """Citations of a plain-text, Markdown (``fmt="markdown"``) or reStructuredText document."""
     notes: list[str] = []
+    # Windows (CRLF) and old Mac (CR) line ends are line breaks like any other: the engine's
+    # entries, wrapped URLs and dates split over lines are read across "\n". One "\n" for each
+    # keeps the line count, so line numbers stay those of the file.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "markdown":
         rendered, anchors, line_of = markdown_to_text(text)
         cites = citations_from_text(
