@@ -1433,3 +1433,43 @@ def test_windows_and_old_mac_line_ends_are_line_breaks(eol: str) -> None:
             ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17"), 3),
             ("https://journals.example.net/jwp/8841", None, 7),
         ]
+
+
+@pytest.mark.parametrize(
+    ("head", "rest"),
+    [
+        ("http://www.heritage.example.gov/reports/annual_2018.", "pdf"),
+        ("https://journals.example.", "net/jwp/article/view/8841"),
+        ("http://www.heritage.", "example.gov/reports/a"),
+        ("https://x.example.org/article.", "php?id=42"),
+    ],
+)
+def test_url_wrapped_after_a_dot_is_joined(head: str, rest: str) -> None:
+    # LaTeX's url package and Word break a long URL after a "." too; the next line then goes on
+    # with a file type, a domain or a path, never with a sentence.
+    text = f"Office. Annual report. Available from: {head}\n    {rest} [cited 2020 Jan 29].\n"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [(clean(head + rest), d("2020-01-29"))]
+
+
+@pytest.mark.parametrize(
+    "after", ["In: Proceedings of X.", "in: Proceedings of X.", "accessed 3 May 2021.", "and more."]
+)
+def test_a_sentence_after_a_urls_full_stop_is_not_joined(after: str) -> None:
+    text = f"Office. Annual report. https://x.example.org/reports/a.\n{after}\n"
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == ["https://x.example.org/reports/a"]
+
+
+def clean(url: str) -> str:
+    return url if "://" in url else "http://" + url
+
+
+def test_online_cue_at_the_start_of_the_next_wrapped_line_marks_cited() -> None:
+    # "Citado DATE." is an accessed-on phrase only when the address follows it; hard-wrapped,
+    # "En línea:" starts the next line.
+    text = (
+        "Okafor, A. «Measuring Link Rot». Example Blog, 2019. Citado 17 de marzo de 2021.\n"
+        "    En línea:\n    https://blog.example.org/2019/link-rot?id=42.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot?id=42", d("2021-03-17"))
+    ]

@@ -270,11 +270,14 @@ _CLOSE_RE = re.compile(r"\s?[)\]]")
 _PAIRS = {"(": ")", "[": "]"}
 # A URL right after a "from" tail: "Retrieved March 3, 2019, from https://...".
 _URL_AHEAD_RE = re.compile(r"[ \t]*:?[ \t]*\n?[ \t]*<?(?:https?://|www\.)", re.IGNORECASE)
-# A URL (or a Vancouver "Available from:") right after the phrase on the same line.
+# A URL right after the phrase on the same line, or a Vancouver "Available from:" (an "Online:")
+# there or, where the entry was hard-wrapped, at the start of the next line ("Citado 17 de marzo
+# de 2021.\nEn línea: https://..."). A URL alone on the next line may be the next reference's.
 _URL_NEXT_RE = re.compile(
-    r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em"
+    r"[.,;]?[ \t]*(?:<?https?://|www\.|(?:\n[ \t]*)?(?:available\s+(?:from|at|online)"
+    r"|disponible\s+(?:en|sur)|disponível\s+em"
     r"|verfügbar\s+unter|disponibile\s+su|beschikbaar\s+op|dostępne\s+na|url:"
-    r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:)",
+    r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:))",
     re.IGNORECASE,
 )
 

@@ -279,6 +279,30 @@ def _spaced_rest(cited: str, core: str) -> bool:
     )
 
 
+# The types of file a URL's last segment most often names, and the top-level domains of hosts:
+# after a "." that ended a line, a next line that is one of these (alone or followed by a path)
+# goes on with the address, while a sentence after a URL's full stop starts a new word.
+_FILE_TYPES = re.compile(
+    r"(?:s?html?|php\d?|aspx?|jsp|cfm|cgi|pdf|xml|json|txt|csv|docx?|xlsx?|pptx?|odt|rtf|epub"
+    r"|zip|png|jpe?g|gif|svg|mp[34]|com|org|net|edu|gov|int)(?:[/?#].*)?",
+)
+
+
+def _rest_after_dot(core: str) -> bool:
+    """Whether ``core``, on the line after a URL ending in ".", is the rest of that URL.
+
+    Lower case, never an accessed-on word or a new address, and either a path or query
+    ("view/8841", "example.org/a") or a file type or top-level domain, bare or with a path
+    ("pdf", "gov/reports/x"). A sentence after a URL's full stop ("Accessed 3 May", "In:",
+    "and then") is none of these.
+    """
+    if not core or not (core[0].islower() or core[0].isdigit()) or _NEW_URL.match(core):
+        return False
+    if is_accessed_keyword(core):
+        return False
+    return re.search(r"[/?=#&]", core) is not None or _FILE_TYPES.fullmatch(core) is not None
+
+
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
     """Join a URL that a line break cut in two with the rest of it on the next line.
 
@@ -291,7 +315,20 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         # A "?" that ends a line was taken for punctuation; if the next line goes on with the
         # query, it was the URL's ("https://x.org/view?" + "id=42").
         query = "?" if text.startswith("?", end) else ""
-        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query))
+        # So was a "." that ends a line, when the next line goes on with what can only be the
+        # rest of an address: a path or query, or a file type ("annual_2018." + "pdf").
+        dot = "." if not query and text.startswith(".", end) else ""
+        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query) + len(dot))
+        if m and dot:
+            nxt = _CONTINUATION.match(text, m.end())
+            core = strip_trailing(nxt.group(0)) if nxt else ""
+            if m.end() >= entry_end or nxt is None or not _rest_after_dot(core):
+                break
+            cited += dot + core
+            end = nxt.start() + len(core)
+            if len(core) < len(nxt.group(0)):
+                break
+            continue
         if not m and not query and (spaced := _SPACED_GAP.match(text, end)) and spaced.end() < entry_end:
             nxt = _CONTINUATION.match(text, spaced.end())
             core = strip_trailing(nxt.group(0)) if nxt else ""
