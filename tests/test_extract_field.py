@@ -1354,6 +1354,9 @@ def test_a_host_in_harvards_website_slot_is_a_name_not_a_citation() -> None:
         ("https:// www.zorg.example.nl/a-1705/functieverlies-na-ontslag-uit- ziekenhuis-beter", None),
         ("https://www.umc.example.nl/nl/Ziekenhuis/ Voorbereiden/Beweging", None),
         ("https://medrie.example.nl/sites/ default/files/uploads/ functieverlies_ouderen_ntvg.pdf", None),
+        # after a dot of the host name, and after the dot before a file type
+        ("https://journals. example.net/jwp/article/ view/8841", None),
+        ("http://www.heritage.example.gov/reports/annual_2018. pdf", None),
         # an encoded space ends a line, and a word opening with an escape goes on with the URL
         (
             "http://www.centrum.example.nl/assets/ Interventies%20van%20de%20 (transmurale) %20zorg.pdf",
@@ -1390,6 +1393,13 @@ def test_a_space_after_a_whole_url_still_ends_it(after: str) -> None:
     text = f"Smith, J. Title. Retrieved from https://x.example.org/docs/ {after}"
     urls = [c.url for c in plain.extract(text, OPTIONS).citations]
     assert urls[0] == "https://x.example.org/docs/"
+
+
+@pytest.mark.parametrize("after", ["The end.", "the end.", "and then some.", "com."])
+def test_a_sentence_after_a_urls_full_stop_and_a_space_is_not_joined(after: str) -> None:
+    text = f"Smith, J. Title. See https://www.x.example. {after} Or https://y.example.org/a. {after}"
+    urls = [c.url for c in plain.extract(text, OPTIONS).citations]
+    assert urls == ["https://www.x.example", "https://y.example.org/a"]
 
 
 def test_mla_locations_joined_by_a_comma_share_the_access_date() -> None:

@@ -80,26 +80,28 @@ _NEW_URL = re.compile(r"\d{0,3}(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
 # with the rest of an address: lower case, and a dot or a slash in it or a top-level domain alone
 # ("https://www.example." + "com"); not a word of prose ("http://x." + "then").
 # So is a scheme with white space after it, a line break or the space a paste from a PDF left
-# where the line ended ("https:// www.example.nl/a"): "https://" alone is no address.
+# where the line ended ("https:// www.example.nl/a"): "https://" alone is no address; and a host
+# cut after a dot with that space ("https://journals. example.net/a").
 _CUT_HEAD = re.compile(
     r"(?<![\w.+-])(?:https?|ftp)"
     r"(?::[ \t]*\n[ \t]*(?=//(?-i:[a-z0-9]))|://(?:[a-z0-9-]+\.)+[ \t]*\n[ \t]*(?=(?-i:[a-z0-9]))"
-    r"|://(?=\s)[ \t]{0,3}\n?[ \t]{0,8}(?=(?-i:[a-z0-9])))",
+    r"|://(?=\s)[ \t]{0,3}\n?[ \t]{0,8}(?=(?-i:[a-z0-9]))"
+    r"|://(?:[a-z0-9-]+\.)+(?P<spaced>[ \t]{1,2})(?=(?-i:[a-z0-9])))",
     re.IGNORECASE,
 )
 
 
 def _cut_heads(text: str, urls: list[UrlMatch]) -> list[UrlMatch]:
     """``urls`` with the URLs a line break cut before or inside their host name added, whole."""
-    if "\n" not in text and ":// " not in text and "://\t" not in text:
-        return urls
     added: list[UrlMatch] = []
     for m in _CUT_HEAD.finditer(text):
         rest = _CONTINUATION.match(text, m.end())
         if rest is None:
             continue
         core = strip_trailing(rest.group(0))
-        if not re.search(r"[./]", core) and not re.fullmatch(r"[a-z]{2,3}", core):
+        # Across a space (a pasted line end: "https://journals. example.net/a"), only the rest of
+        # a host name with its dot or path, not a top-level domain alone: "...example. the" is prose.
+        if not re.search(r"[./]", core) and (m["spaced"] or not re.fullmatch(r"[a-z]{2,3}", core)):
             continue
         cited = re.sub(r"\s+", "", m.group()) + core
         url = clean_url(cited, scheme_less=False)
@@ -284,23 +286,27 @@ def _spaced_rest(cited: str, core: str) -> bool:
 # goes on with the address, while a sentence after a URL's full stop starts a new word.
 _FILE_TYPES = re.compile(
     r"(?:s?html?|php\d?|aspx?|jsp|cfm|cgi|pdf|xml|json|txt|csv|docx?|xlsx?|pptx?|odt|rtf|epub"
-    r"|zip|png|jpe?g|gif|svg|mp[34]|com|org|net|edu|gov|int)(?:[/?#].*)?",
+    r"|zip|png|jpe?g|gif|svg|mp[34])(?:[/?#].*)?",
 )
+_TOP_LEVEL = re.compile(r"(?:com|org|net|edu|gov|int)(?:[/?#].*)?")
 
 
-def _rest_after_dot(core: str) -> bool:
+def _rest_after_dot(core: str, spaced: bool = False) -> bool:
     """Whether ``core``, on the line after a URL ending in ".", is the rest of that URL.
 
     Lower case, never an accessed-on word or a new address, and either a path or query
-    ("view/8841", "example.org/a") or a file type or top-level domain, bare or with a path
-    ("pdf", "gov/reports/x"). A sentence after a URL's full stop ("Accessed 3 May", "In:",
-    "and then") is none of these.
+    ("view/8841", "example.org/a") or a file type or (across a line break, not a space) a
+    top-level domain, bare or with a path ("pdf", "gov/reports/x"). A sentence after a URL's
+    full stop ("Accessed 3 May", "In:", "and then") is none of these.
     """
     if not core or not (core[0].islower() or core[0].isdigit()) or _NEW_URL.match(core):
         return False
     if is_accessed_keyword(core):
         return False
-    return re.search(r"[/?=#&]", core) is not None or _FILE_TYPES.fullmatch(core) is not None
+    if re.search(r"[/?=#&]", core) is not None or _FILE_TYPES.fullmatch(core) is not None:
+        return True
+    # A domain alone only across a line break: after a space, "... example. com" is too like prose.
+    return not spaced and _TOP_LEVEL.fullmatch(core) is not None
 
 
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
@@ -319,10 +325,14 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         # rest of an address: a path or query, or a file type ("annual_2018." + "pdf").
         dot = "." if not query and text.startswith(".", end) else ""
         m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query) + len(dot))
-        if m and dot:
-            nxt = _CONTINUATION.match(text, m.end())
+        if dot:
+            # (Or a space in place of the line break, in text pasted from a PDF.)
+            gap = m or _SPACED_GAP.match(text, end + 1)
+            if gap is None or gap.end() >= entry_end:
+                break
+            nxt = _CONTINUATION.match(text, gap.end())
             core = strip_trailing(nxt.group(0)) if nxt else ""
-            if m.end() >= entry_end or nxt is None or not _rest_after_dot(core):
+            if nxt is None or not _rest_after_dot(core, spaced=m is None):
                 break
             cited += dot + core
             end = nxt.start() + len(core)
