@@ -1357,6 +1357,8 @@ def test_a_host_in_harvards_website_slot_is_a_name_not_a_citation() -> None:
         # after a dot of the host name, and after the dot before a file type
         ("https://journals. example.net/jwp/article/ view/8841", None),
         ("http://www.heritage.example.gov/reports/annual_2018. pdf", None),
+        # digits as a query's value after "="
+        ("https://blog.example.org/2019/link-rot/measure?id= 42", None),
         # an encoded space ends a line, and a word opening with an escape goes on with the URL
         (
             "http://www.centrum.example.nl/assets/ Interventies%20van%20de%20 (transmurale) %20zorg.pdf",
@@ -1385,6 +1387,9 @@ def test_url_broken_by_a_space_where_a_pasted_line_ended_is_joined(printed: str,
         "[Accessed 3 May 2021].",  # a bracketed phrase
         "(n.d.). Accessed 3 May 2021.",  # a parenthesis with dots in it
         "2021-05-03 accessed.",  # a date
+        "2021. Accessed 3 May 2021.",  # a year
+        "12 May 2021 accessed.",  # a day
+        "20070220074134.",  # a snapshot's time stamp
         "www.other.example.org/b accessed 3 May 2021.",  # another address
         "e.g. accessed 3 May 2021.",  # an abbreviation
     ],

@@ -265,10 +265,15 @@ def _spaced_rest(cited: str, core: str) -> bool:
     prose is joined: a word after a URL cut at a hyphen (no URL ends in "-") or after an
     encoded space ("...%20de%20 (transmurale)"), a word opening with a percent escape, and,
     after a "/", "_", "=" or "&", a word shaped like a path (a "/", an escape, or words joined
-    by "-", "_", "." inside it). Never an accessed-on word, a date or a new address.
+    by "-", "_", "." inside it), and digits after "=".
+    Never an accessed-on word, a date or a new address.
     """
-    if not core or _NEW_URL.match(core) or is_accessed_keyword(core) or not any(c.isalpha() for c in core):
+    if not core or _NEW_URL.match(core) or is_accessed_keyword(core):
         return False
+    if not any(c.isalpha() for c in core):
+        # Digits alone are a query's value after "=" ("?id= 42"). After a "/" they may as well be
+        # what follows the address (a year, a page, a snapshot's time stamp), so they stay apart.
+        return core.isdigit() and cited.endswith("=")
     if _OPENS_WITH_ESCAPE.match(core):
         return True
     if cited.endswith("-") or cited.upper().endswith("%20"):
