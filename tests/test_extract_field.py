@@ -1488,3 +1488,54 @@ def test_online_cue_at_the_start_of_the_next_wrapped_line_marks_cited() -> None:
     assert pairs(plain.extract(text, OPTIONS).citations) == [
         ("https://blog.example.org/2019/link-rot?id=42", d("2021-03-17"))
     ]
+
+
+@pytest.mark.parametrize("indent", ["", "    "])
+def test_a_hard_wrapped_entry_binds_its_date_across_its_own_line_breaks(indent: str) -> None:
+    # NLM wrapped at 72 columns: the title stands between "[cited ...]" and "Available from:",
+    # on another line. Within one entry (one URL, or continuation lines indented) that is reach.
+    text = (
+        f"1. Okafor A. Example Research Blog [Internet]. 2019 [cited 2021 Mar 17].\n"
+        f"{indent}Measuring link rot in scholarly references. Available from:\n"
+        f"{indent}https://blog.example.org/2019/link-rot/measure?id=42\n\n"
+        f"2. Lindqvist M, Brown T. Archiving the web. Journal of Web Preservation.\n"
+        f"{indent}2020;12(3):45–67. https://journals.example.net/jwp/8841\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17")),
+        ("https://journals.example.net/jwp/8841", None),
+    ]
+
+
+def test_one_reference_a_line_still_keeps_dates_on_their_own_line() -> None:
+    # A list with one reference a line and no blank lines is one span of several URLs: a date
+    # with text between it and the next line's URL is not that URL's.
+    text = (
+        "Alpha. Site A. https://a.example.org/x Accessed 3 May 2021.\n"
+        "Beta. Accessed 4 May 2021. Some notes on it.\n"
+        "Gamma. Site C. https://c.example.org/z\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://a.example.org/x", d("2021-05-03")),
+        ("https://c.example.org/z", None),
+    ]
+    # Nor when the next line's URL is the only one: an "Accessed" phrase does not say that an
+    # address follows it, as "[cited ...]" or "Available from:" does.
+    lone = "Beta. Accessed 4 May 2021. Some notes on it.\nGamma. Site C. https://c.example.org/z\n"
+    assert pairs(plain.extract(lone, OPTIONS).citations) == [("https://c.example.org/z", None)]
+
+
+@pytest.mark.parametrize("indent", ["", "    "])
+def test_a_wrapped_line_that_starts_with_a_day_and_a_dot_is_no_list_item(indent: str) -> None:
+    # German dates put a dot after the day; hard-wrapped, "29. Januar 2020" may open a line.
+    text = (
+        "[3] National Digital Heritage Office, „Annual report“, Utrecht, 2018. Zugegriffen:\n"
+        f"{indent}29. Januar 2020. [Online]. Verfügbar unter:\n"
+        f"{indent}http://www.heritage.example.gov/reports/annual_2018.pdf\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://www.heritage.example.gov/reports/annual_2018.pdf", d("2020-01-29"))
+    ]
+    # A numbered list whose item is by an author called March is still a list.
+    listed = "2. Roe, B. Title. https://b.example.org/b\n3. March, J. G. 1991. Accessed 3 May 2021.\n"
+    assert pairs(plain.extract(listed, OPTIONS).citations) == [("https://b.example.org/b", None)]

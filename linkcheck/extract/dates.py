@@ -450,6 +450,20 @@ def _inside_bracket(text: str, start: int) -> bool:
 _SOFT_BREAK_RE = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
 
 
+# A date written day first with a dot after the day, "17. März 2021", "3. Jan. 2020".
+_DAY_MONTH_YEAR_RE = re.compile(
+    rf"[ \t]*\d{{1,2}}\.[ \t]*{_MON}(?![^\W\d_])\.?[ \t]+\d{{2,4}}(?!\d)", re.IGNORECASE
+)
+
+
+def starts_with_day_month_year(text: str, pos: int) -> bool:
+    """Whether ``text`` at ``pos`` opens with a whole date whose day ends in a dot ("17. März 2021").
+
+    A line a hard-wrapped entry starts with such a date is not a numbered list item "17. ".
+    """
+    return _DAY_MONTH_YEAR_RE.match(text, pos) is not None
+
+
 def is_accessed_keyword(word: str) -> bool:
     """Whether ``word`` is, whole, one of the accessed-on keywords ("retrieved", "abgerufen", ...)."""
     return _KEYWORD_RE.fullmatch(word) is not None

@@ -16,7 +16,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from linkcheck.extract.dates import DateMention, find_accessed, is_accessed_keyword
+from linkcheck.extract.dates import (
+    DateMention,
+    find_accessed,
+    is_accessed_keyword,
+    starts_with_day_month_year,
+)
 from linkcheck.extract.urls import (
     _URL_CHARS,
     UrlMatch,
@@ -44,11 +49,12 @@ class Anchor:
 _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)/]\s|\[\d{1,4}\]\s))")
 
 # What may stand between an accessed-on phrase and the URL it introduces.
+# After a bracketed note, IEEE's "[Online]. Available:" (and "[En ligne]. Disponible sur :").
 # In the languages of CSL's locales: "Available from:", "Verfügbar unter:", "Disponible sur",
 # "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:",
 # "Tillgänglig vid:", "Hämtad från:", "Доступно на:", "Извлечено от:", "入手先:".
 _FORWARD_CONNECTOR = re.compile(
-    r"^[\s.,;:)\]]*(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
+    r"^[\s.,;:)\]]*(?:\[[^\]\n]{1,20}\][\s.,;:]*)?(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
     r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|verkregen|abgerufen|recuperado|recuperato|consulté|pobrano"
     r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil"
     r"|získáno|hämtad|preluat|извлечено|доступний|dispoñ[íi]bel|入手先|回収)?\s*"
@@ -171,7 +177,10 @@ def _entry_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _ENTRY_BREAK.finditer(text):
-        if m.group() == "\n" and _is_accessed_tail(text, m.start()):
+        if m.group() == "\n" and (
+            _is_accessed_tail(text, m.start()) or starts_with_day_month_year(text, m.end())
+        ):
+            # (A wrapped line that starts "17. März 2021" is a date, not list item 17.)
             continue
         if m.start() > start:
             spans.extend(_split_inline(text, start, m.start()))
@@ -254,6 +263,7 @@ _SPACED_GAP = re.compile(r"[ \t]{1,2}(?=\S)")
 # escape, or words joined by "-", "_", ".", "=" or "&" ("gezondheid-en-medicijnen").
 _REST_OF_PATH = re.compile(r"/|%[0-9A-Fa-f]{2}|[^\W_][-_.=&][^\W_]")
 _OPENS_WITH_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_QUERY_PAIR = re.compile(r"[\w.%-]+=")
 
 
 def _spaced_rest(cited: str, core: str) -> bool:
@@ -344,12 +354,15 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
             if len(core) < len(nxt.group(0)):
                 break
             continue
-        if not m and not query and (spaced := _SPACED_GAP.match(text, end)) and spaced.end() < entry_end:
+        spaced = None if m else _SPACED_GAP.match(text, end + len(query))
+        if spaced is not None and spaced.end() < entry_end:
             nxt = _CONTINUATION.match(text, spaced.end())
             core = strip_trailing(nxt.group(0)) if nxt else ""
-            if nxt is None or not _spaced_rest(cited, core):
+            # After a "?", only a query's "name=value" goes on ("measure? id=42").
+            rest = _QUERY_PAIR.match(core) is not None if query else _spaced_rest(cited, core)
+            if nxt is None or not rest:
                 break
-            cited += core
+            cited += query + core
             end = nxt.start() + len(core)
             if len(core) < len(nxt.group(0)):
                 break
@@ -393,13 +406,22 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 _FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]")
 
 
-def _within_reach(gap: str, content: int) -> bool:
+def _within_reach(gap: str, content: int, one_url: bool = False) -> bool:
     """Whether a phrase may reach a URL across ``gap`` with ``content`` characters of text in it.
 
     Not across a line break with text beside it: in a list with one reference a line, the
-    text after a line break is the next reference.
+    text after a line break is the next reference. Unless the break only wraps the entry: the
+    line after it is indented (the hanging indent of a hard-wrapped entry's continuation
+    lines), or the entry holds no other URL (a hard-wrapped entry, its lines flush left, cites
+    one address; where the phrase could date another, the line break still parts them).
     """
-    return len(gap) <= _MAX_BIND_GAP and (content == 0 or "\n" not in gap)
+    if len(gap) > _MAX_BIND_GAP:
+        return False
+    return content == 0 or "\n" not in gap or one_url or _HANGING_BREAK.fullmatch(gap) is not None
+
+
+# A gap whose every line break is followed by an indent: a hard-wrapped entry's continuation lines.
+_HANGING_BREAK = re.compile(r"[^\n]*(?:\n[ \t]+[^\n]*)+")
 
 
 def _bind(
@@ -425,6 +447,7 @@ def _bind(
     the last of them.
     """
     starts = [u.start for u in urls]
+    one_url = len(urls) == 1
     # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
     # With ``dated_copies`` (wikitext), an entry that links only archived copies
     # ("[http://web.archive.org/web/2006/http://x.de/ Title] Retrieved 30 November 2006.") dates
@@ -442,6 +465,9 @@ def _bind(
         while j >= 0 and (urls[j].start >= d.start or archive[j]):
             j -= 1
         fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
+        # A phrase that says the address follows ("[cited ...]", "Cited ... Online:") reaches the
+        # entry's one URL over the lines a hard wrap put between them.
+        wrapped = one_url and d.url_follows
         bwd_gap = text[urls[j].end : d.start] if j >= 0 else None
         # Numbers between the phrase and the next URL are pages or a volume, not another
         # reference: "[cited 2022 Nov 23]; 12:45–67. Available from: URL".
@@ -459,12 +485,12 @@ def _bind(
         elif forward_ok:
             choice = (1, i)
         elif bwd_gap is not None and bwd_content is not None and _within_reach(bwd_gap, bwd_content):
-            if bwd_content and fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
+            if bwd_content and fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap), wrapped):
                 if unsure is not None:
                     unsure.append(d)
                 continue
             choice = (bwd_content, j)
-        elif fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
+        elif fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap), wrapped):
             choice = (len(fwd_gap), i)
         if choice is None:
             continue
