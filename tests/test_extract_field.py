@@ -1539,3 +1539,20 @@ def test_a_wrapped_line_that_starts_with_a_day_and_a_dot_is_no_list_item(indent:
     # A numbered list whose item is by an author called March is still a list.
     listed = "2. Roe, B. Title. https://b.example.org/b\n3. March, J. G. 1991. Accessed 3 May 2021.\n"
     assert pairs(plain.extract(listed, OPTIONS).citations) == [("https://b.example.org/b", None)]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "(23 Nov. 2022, date\nlast accessed)",
+        "(23 Nov. 2022,\ndate last accessed)",
+        "(23. November 2022,\nzugegriffen)",
+    ],
+)
+def test_date_first_phrase_wrapped_over_two_lines(phrase: str) -> None:
+    # Oxford journals put the date first: "URL (23 Nov. 2022, date last accessed)"; hard-wrapped,
+    # a line may end anywhere inside the phrase.
+    text = f"2. Lindqvist M. Archiving. https://journals.example.net/jwp/\narticle/view/8841 {phrase}.\n"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://journals.example.net/jwp/article/view/8841", d("2022-11-23"))
+    ]

@@ -604,9 +604,12 @@ def _find_accessed(
 # The Oxford journals in other locales put their own word there: "(17. März 2021, zugegriffen)",
 # "(17 mars 2021, consulté)": a date, a comma and an accessed-on keyword closing the brackets.
 # Japanese puts the keyword after the date too: "2020年3月3日閲覧", "(2020.3.3 アクセス)".
+# (Any of the spaces may be a line break, where the entry was hard-wrapped.)
 _DATE_FIRST_RE = re.compile(
-    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
-    r"|,[ \t]*(?P<word>[^\W\d_][^\W\d_ \t]{2,20}(?:[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
+    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])"
+    r"|,?(?:[ \t]*\n[ \t]*|[ \t]+)(?:date(?:[ \t]*\n[ \t]*|[ \t]+))?last(?:[ \t]*\n[ \t]*|[ \t]+)accessed"
+    r"(?![^\W\d_])"
+    r"|,[ \t]*\n?[ \t]*(?P<word>[^\W\d_][^\W\d_ \t\n]{2,20}(?:[ \t]*\n?[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
     re.IGNORECASE,
 )
 
