@@ -1556,3 +1556,11 @@ def test_date_first_phrase_wrapped_over_two_lines(phrase: str) -> None:
     assert pairs(plain.extract(text, OPTIONS).citations) == [
         ("https://journals.example.net/jwp/article/view/8841", d("2022-11-23"))
     ]
+
+
+def test_turkish_date_first_phrase_wrapped_before_tarihinde() -> None:
+    text = (
+        "Okafor, A. (2019). Başlık. 17 Mart 2021\n"
+        "    tarihinde https://blog.example.org/a\n    adresinden erişildi.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [("https://blog.example.org/a", d("2021-03-17"))]
