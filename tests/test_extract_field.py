@@ -1564,3 +1564,25 @@ def test_turkish_date_first_phrase_wrapped_before_tarihinde() -> None:
         "    tarihinde https://blog.example.org/a\n    adresinden erişildi.\n"
     )
     assert pairs(plain.extract(text, OPTIONS).citations) == [("https://blog.example.org/a", d("2021-03-17"))]
+
+
+def test_markdown_list_item_wrapped_before_a_number_and_a_dot() -> None:
+    # Hard-wrapped Markdown: a line of an item that starts "2021." or "8841." is, to CommonMark,
+    # the list's next item; out of sequence, it is the item's own next line.
+    src = (
+        "1. Okafor A. Blog. https://blog.example.org/a. Consulté le mars 17,\n2021.\n\n"
+        "2. Lindqvist M. Archiving. https://journals.example.net/jwp/view/\n"
+        "8841. Consultato 23 novembre 2022.\n\n"
+        "3. Heritage Office. Report. https://www.example.gov/r.pdf\n"
+    )
+    assert pairs(plain.extract(src, OPTIONS, "markdown").citations) == [
+        ("https://blog.example.org/a", d("2021-03-17")),
+        ("https://journals.example.net/jwp/view/8841", d("2022-11-23")),
+        ("https://www.example.gov/r.pdf", None),
+    ]
+    # A list numbered "1." throughout is still a list: each item its own entry.
+    lazy = "1. A. https://a.example.org/x\n1. B. Accessed 3 May 2021.\n1. C. https://c.example.org/z\n"
+    assert pairs(plain.extract(lazy, OPTIONS, "markdown").citations) == [
+        ("https://a.example.org/x", None),
+        ("https://c.example.org/z", None),
+    ]

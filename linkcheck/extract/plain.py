@@ -58,6 +58,9 @@ class _Renderer:
         self.headings: list[str] = []  # the current table's column headings
         self.cell = 0  # the column of the cell being rendered
         self.in_heading = False
+        # Per open ordered list: the number its next item should have (None for a bullet list).
+        self.expected: list[int | None] = []
+        self.last_line_end = -1  # the source line after the last paragraph rendered (0-based)
 
     def emit(self, s: str) -> None:
         for i, ch in enumerate(s):
@@ -112,19 +115,29 @@ class _Renderer:
             if kind in ("bullet_list_open", "ordered_list_open"):
                 self.block_break()
                 self.list_depth += 1
+                self.expected.append(None)
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 self.list_depth -= 1
+                self.expected.pop()
             elif kind == "list_item_open":
                 if self.length and not "".join(self.parts[-2:]).endswith("\n"):
                     self.emit("\n")
                 if tok.map:
                     self.at_source_line(tok.map[0] + 1)
-                self.emit("- ")
+                if self._wrapped_number(tok):
+                    # A hard-wrapped item's line that starts with a number and a dot ("2021.",
+                    # "8841. Consultato ...") is read by CommonMark as the list's next item; out
+                    # of sequence and right under the item's text, it is that text's next line.
+                    self.emit(tok.info + tok.markup + " ")
+                else:
+                    self.emit("- ")
                 self.item_open = True
             elif kind in ("paragraph_open", "heading_open", "blockquote_open", "table_open"):
                 if not self.item_open:
                     self.block_break()
                 self.item_open = False
+                if tok.map:
+                    self.last_line_end = tok.map[1]
             elif kind == "thead_open":
                 self.headings = []
             elif kind == "tr_open":
@@ -161,6 +174,27 @@ class _Renderer:
                     self.at_source_line(tok.map[0] + 1)
                 self.emit(tok.content)
                 self.item_open = False
+
+    def _wrapped_number(self, item: Token) -> bool:
+        """Whether an ordered list item is a wrapped line of the item before (see ``render``).
+
+        Its number is not the one the list goes on with, and either it has three digits or more
+        (a year, an id, a page: no reference list runs that long) or it is above the count and
+        its line comes right under the item before, with no blank line between ("17. März").
+        """
+        if not self.expected or not item.info.isdigit():
+            return False
+        number, expected = int(item.info), self.expected[-1]
+        if expected is None:  # the list's first item sets the count
+            self.expected[-1] = number + 1
+            return False
+        if number == expected:
+            self.expected[-1] = number + 1
+            return False
+        # (A number below the count is a list numbered "1." throughout, as Markdown allows.)
+        return number >= 100 or (
+            number > expected and item.map is not None and item.map[0] == self.last_line_end
+        )
 
     def line_of(self) -> Callable[[int], int | None]:
         starts, numbers = self.line_starts, self.line_numbers
