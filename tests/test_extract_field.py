@@ -1586,3 +1586,29 @@ def test_markdown_list_item_wrapped_before_a_number_and_a_dot() -> None:
         ("https://a.example.org/x", None),
         ("https://c.example.org/z", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # CSL's Czech locale, short form of "viděno" (Zotero, Oxford-like styles)
+        ("Okafor, Ada, Measuring link rot, 2019, https://x.example.org/a [vid. 2021-03-17].", "2021-03-17"),
+        # APA 7 in Czech and Romanian: "retrieved DATE, from URL"
+        (
+            "Okafor, A. (2019). Measuring link rot. Získáno 17. března 2021, z https://x.example.org/a",
+            "2021-03-17",
+        ),
+        (
+            "Okafor, A. (2019). Measuring link rot. Preluat pe 17 martie 2021, de la https://x.example.org/a",
+            "2021-03-17",
+        ),
+    ],
+)
+def test_czech_and_romanian_accessed_forms(entry: str, date: str) -> None:
+    assert pairs(plain.extract(entry, OPTIONS).citations) == [("https://x.example.org/a", d(date))]
+
+
+def test_swedish_vid_is_no_accessed_word() -> None:
+    # "Tillgänglig vid: URL" (available at); only "[vid. DATE]" in brackets is Czech "seen".
+    text = "Okafor A. Rapport 17 mars 2021. Tillgänglig vid: https://x.example.org/a"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [("https://x.example.org/a", None)]

@@ -176,7 +176,8 @@ _KEYWORD_RE = re.compile(
     r"""(?=[abcdeghkloprstvwzåдпиц閲ア参引])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
       (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено  # + biblatex-apa, Word: nl ru
-        |r[ée]cup[ée]r[ée]e?|tratt[oa])                                  # Word: fr it
+        |r[ée]cup[ée]r[ée]e?|tratt[oa]                                   # Word: fr it
+        |z[íi]sk[áa]no|preluat)                                          # APA in cs, ro
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]?|geciteerd|cytowan[eoy]|citov[áa]no?|citert
         |sitert|cit\.|viitattu|citerad|citirano|цитируется(?:\s+по)?|цит\.(?:\s+за)?|引用)  # sv hr ru uk ja
@@ -197,6 +198,7 @@ _KEYWORD_RE = re.compile(
       | recuperat[oa]|obtid[oa]                                                          # it pt
       | pogledano|pose[ćc]eno|посећено|citovan[éeá]|vaadatud|tikrinta|el[ée]r[ée]s\s+d[áa]tuma  # biblatex
       | vid[ěe]no|data\s+acces[ăa]rii                                                   # CSL: cs ro
+      | (?<=\[)vid\.                              # CSL cs, short: "[vid. 2021-03-17]" (not Swedish "vid")
       | дата\s+(?:на\s+посещение|звернення|зверн\.|обр\.)                                   # bg uk ru
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
       | 閲覧日?|アクセス日?|参照日?                                                        # ja
@@ -247,10 +249,11 @@ _PREFIX_RE = re.compile(
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon; Portuguese
 # "acedido a", Polish "dostęp z dnia" / "w dniu", Italian "consultato in data" / "accesso
-# effettuato il" / biblatex's "visitato il giorno", Galician "accedido en", Romanian "accesat în".
+# effettuato il" / biblatex's "visitato il giorno", Galician "accedido en", Romanian "accesat în"
+# and "preluat pe".
 _GAP_RE = re.compile(
     r"(?:\s*[:：=])?(?:\s+(?:in\s+data|effettuat[oa](?:\s+(?:il|in\s+data))?|il\s+giorno|z\s+dnia|w\s+dniu"
-    r"|dnia|on|in|în|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*"
+    r"|dnia|on|in|în|pe|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*"
     # Polish "Dostęp online: 07.02.2025" and "Dostęp zdalny (24.01.2025): URL" (remote access).
     r"(?:(?<=\s)(?:online|zdalny)[ \t]*(?::[ \t]*|\()?)?",
     re.IGNORECASE,
