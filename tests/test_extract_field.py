@@ -1612,3 +1612,15 @@ def test_swedish_vid_is_no_accessed_word() -> None:
     # "Tillgänglig vid: URL" (available at); only "[vid. DATE]" in brackets is Czech "seen".
     text = "Okafor A. Rapport 17 mars 2021. Tillgänglig vid: https://x.example.org/a"
     assert pairs(plain.extract(text, OPTIONS).citations) == [("https://x.example.org/a", None)]
+
+
+def test_ieee_online_note_wrapped_inside_its_brackets() -> None:
+    # IEEE in French: "Consulté le: DATE. [En ligne]. Disponible sur: URL", wrapped inside "[En ligne]".
+    text = (
+        "[1]A. Okafor, « Measuring link rot in\nscholarly references », Example Research\n"
+        "Blog. Consulté le: 17 mars 2021. [En\nligne]. Disponible sur:\n"
+        "https://blog.example.org/2019/link-rot/measure?id=42\n\n[2]M. Lindqvist, « Archiving ».\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17"))
+    ]

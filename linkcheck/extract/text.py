@@ -54,7 +54,7 @@ _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)
 # "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:",
 # "Tillgänglig vid:", "Hämtad från:", "Доступно на:", "Извлечено от:", "入手先:".
 _FORWARD_CONNECTOR = re.compile(
-    r"^[\s.,;:)\]]*(?:\[[^\]\n]{1,20}\][\s.,;:]*)?(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
+    r"^[\s.,;:)\]]*(?:\[[^\]]{1,20}\][\s.,;:]*)?(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
     r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|verkregen|abgerufen|recuperado|recuperato|consulté|pobrano"
     r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil"
     r"|získáno|hämtad|preluat|извлечено|доступний|dispoñ[íi]bel|入手先|回収)?\s*"
