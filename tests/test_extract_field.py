@@ -1624,3 +1624,18 @@ def test_ieee_online_note_wrapped_inside_its_brackets() -> None:
     assert pairs(plain.extract(text, OPTIONS).citations) == [
         ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17"))
     ]
+
+
+def test_markdown_line_opening_with_a_dash_and_an_accessed_phrase_ends_the_entry_above() -> None:
+    # Wrapped (or DIN-style) "...URL\n- accedido DATE": CommonMark reads a bullet list there.
+    src = (
+        "Okafor, A. (2019), mayo 4 Measuring link\nrot in scholarly references.\n"
+        "https://blog.example.org/2019/link-rot/measure?id=42\n- accedido 17/03/2021\n\n"
+        "Lindqvist, M. (2020)\nArchiving.\nhttps://journals.example.net/jwp/8841\n\n"
+        "- Other list\n- https://c.example.org/z\n"
+    )
+    assert pairs(plain.extract(src, OPTIONS, "markdown").citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17")),
+        ("https://journals.example.net/jwp/8841", None),
+        ("https://c.example.org/z", None),
+    ]

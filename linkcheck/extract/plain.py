@@ -21,7 +21,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from linkcheck.extract.dates import is_accessed_heading
+from linkcheck.extract.dates import find_accessed, is_accessed_heading
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
 from linkcheck.extract.urls import find_urls
 from linkcheck.models import Extraction, ExtractOptions
@@ -113,7 +113,14 @@ class _Renderer:
         for k, tok in enumerate(tokens):
             kind = tok.type
             if kind in ("bullet_list_open", "ordered_list_open"):
-                self.block_break()
+                if kind == "bullet_list_open" and self._accessed_tail(tokens, k):
+                    # "...URL\n- accedido 17/03/2021": a line that wrapping (or a DIN-style
+                    # list's dash) began with "- " and an accessed-on phrase is, to CommonMark, a
+                    # list; it is the end of the entry above, so only a line break parts them.
+                    if not "".join(self.parts[-2:]).endswith("\n"):
+                        self.emit("\n")
+                else:
+                    self.block_break()
                 self.list_depth += 1
                 self.expected.append(None)
             elif kind in ("bullet_list_close", "ordered_list_close"):
@@ -174,6 +181,18 @@ class _Renderer:
                     self.at_source_line(tok.map[0] + 1)
                 self.emit(tok.content)
                 self.item_open = False
+
+    def _accessed_tail(self, tokens: list[Token], k: int) -> bool:
+        """Whether the bullet list opening at ``tokens[k]`` stands right under a paragraph and its
+        first item begins with an accessed-on phrase."""
+        lst = tokens[k]
+        if not self.length or lst.map is None or lst.map[0] != self.last_line_end:
+            return False
+        first = next((t for t in tokens[k + 1 : k + 4] if t.type == "inline"), None)
+        if first is None:
+            return False
+        mentions = find_accessed(first.content)
+        return bool(mentions) and mentions[0].start == 0
 
     def _wrapped_number(self, item: Token) -> bool:
         """Whether an ordered list item is a wrapped line of the item before (see ``render``).
