@@ -1357,8 +1357,9 @@ def test_a_host_in_harvards_website_slot_is_a_name_not_a_citation() -> None:
         # after a dot of the host name, and after the dot before a file type
         ("https://journals. example.net/jwp/article/ view/8841", None),
         ("http://www.heritage.example.gov/reports/annual_2018. pdf", None),
-        # digits as a query's value after "="
+        # digits as a query's value after "=", and an id closed by the entry's punctuation
         ("https://blog.example.org/2019/link-rot/measure?id= 42", None),
+        ("https://journals.example.net/jwp/article/view/ 8841", None),
         # an encoded space ends a line, and a word opening with an escape goes on with the URL
         (
             "http://www.centrum.example.nl/assets/ Interventies%20van%20de%20 (transmurale) %20zorg.pdf",

@@ -263,10 +263,11 @@ _SPACED_GAP = re.compile(r"[ \t]{1,2}(?=\S)")
 # escape, or words joined by "-", "_", ".", "=" or "&" ("gezondheid-en-medicijnen").
 _REST_OF_PATH = re.compile(r"/|%[0-9A-Fa-f]{2}|[^\W_][-_.=&][^\W_]")
 _OPENS_WITH_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
 _QUERY_PAIR = re.compile(r"[\w.%-]+=")
 
 
-def _spaced_rest(cited: str, core: str) -> bool:
+def _spaced_rest(cited: str, core: str, closed: bool = False) -> bool:
     """Whether ``core``, after a space, is the rest of the URL ``cited`` that a paste broke there.
 
     Text pasted from a PDF keeps a space where each printed line ended, and a long URL ends
@@ -275,15 +276,22 @@ def _spaced_rest(cited: str, core: str) -> bool:
     prose is joined: a word after a URL cut at a hyphen (no URL ends in "-") or after an
     encoded space ("...%20de%20 (transmurale)"), a word opening with a percent escape, and,
     after a "/", "_", "=" or "&", a word shaped like a path (a "/", an escape, or words joined
-    by "-", "_", "." inside it), and digits after "=".
-    Never an accessed-on word, a date or a new address.
+    by "-", "_", "." inside it), digits after "=", and after "/" an id of digits that the
+    sentence's punctuation or the line's end closes (``closed``: ".../view/ 8841, accessed"). Never an
+    accessed-on word, a date or a new address.
     """
     if not core or _NEW_URL.match(core) or is_accessed_keyword(core):
         return False
     if not any(c.isalpha() for c in core):
         # Digits alone are a query's value after "=" ("?id= 42"). After a "/" they may as well be
-        # what follows the address (a year, a page, a snapshot's time stamp), so they stay apart.
-        return core.isdigit() and cited.endswith("=")
+        # what follows the address (a year, a page, a snapshot's time stamp "20070220074134
+        # DASHBot"): only an id of 3 to 10 digits, not a year, with the entry's punctuation
+        # right after it ("view/ 8841.") is the address's last segment.
+        if not core.isdigit():
+            return False
+        if cited.endswith("="):
+            return True
+        return cited.endswith("/") and closed and 3 <= len(core) <= 10 and _YEAR.fullmatch(core) is None
     if _OPENS_WITH_ESCAPE.match(core):
         return True
     if cited.endswith("-") or cited.upper().endswith("%20"):
@@ -359,7 +367,12 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
             nxt = _CONTINUATION.match(text, spaced.end())
             core = strip_trailing(nxt.group(0)) if nxt else ""
             # After a "?", only a query's "name=value" goes on ("measure? id=42").
-            rest = _QUERY_PAIR.match(core) is not None if query else _spaced_rest(cited, core)
+            # (The id ends the line, or the sentence's punctuation closes it.)
+            closed = nxt is not None and (
+                len(core) < len(nxt.group(0))
+                or re.match(r"[ \t]*(?:\n|$)", text[nxt.end() : nxt.end() + 8]) is not None
+            )
+            rest = _QUERY_PAIR.match(core) is not None if query else _spaced_rest(cited, core, closed)
             if nxt is None or not rest:
                 break
             cited += query + core
