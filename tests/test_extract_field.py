@@ -1640,3 +1640,25 @@ def test_markdown_line_opening_with_a_dash_and_an_accessed_phrase_ends_the_entry
         ("https://journals.example.net/jwp/8841", None),
         ("https://c.example.org/z", None),
     ]
+
+
+def test_wrapped_line_opening_with_a_number_far_ahead_of_the_list_is_no_item() -> None:
+    # "...measure?id=" + "42. Accedido ..." in a list at item 1: 42 is the query's value. A
+    # number a writer skipped to (2 then 4) still opens an item.
+    text = (
+        "1. A. Okafor, «Measuring Link Rot», Example Research Blog, 2019.\n"
+        "https://blog.example.org/2019/link-rot/measure?id=\n42. Accedido 17 marzo 2021\n"
+        "2. B. Roe. https://b.example.org/y\n4. C. Coe. https://c.example.org/z accessed 3 May 2021\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17")),
+        ("https://b.example.org/y", None),
+        ("https://c.example.org/z", d("2021-05-03")),
+    ]
+
+
+def test_portuguese_date_first_phrase_wrapped_between_its_words() -> None:
+    text = "3.Office. Report. http://www.example.gov/r.pdf (29 de janeiro de 2020, acesso\nem).\n"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://www.example.gov/r.pdf", d("2020-01-29"))
+    ]

@@ -612,7 +612,8 @@ _DATE_FIRST_RE = re.compile(
     r"(?:[ \t]*\n[ \t]*|[ \t]+)(?P<follows>tarihinde)(?![^\W\d_])"
     r"|,?(?:[ \t]*\n[ \t]*|[ \t]+)(?:date(?:[ \t]*\n[ \t]*|[ \t]+))?last(?:[ \t]*\n[ \t]*|[ \t]+)accessed"
     r"(?![^\W\d_])"
-    r"|,[ \t]*\n?[ \t]*(?P<word>[^\W\d_][^\W\d_ \t\n]{2,20}(?:[ \t]*\n?[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
+    r"|,[ \t]*\n?[ \t]*(?P<word>[^\W\d_][^\W\d_ \t\n]{2,20}(?:(?:[ \t]*\n[ \t]*|[ \t]+)[^\W\d_]{2,20})?)"
+    r"[ \t]*(?=\))",
     re.IGNORECASE,
 )
 

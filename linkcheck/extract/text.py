@@ -173,15 +173,37 @@ def _is_accessed_tail(text: str, pos: int) -> bool:
     return bool(mentions) and mentions[0].start == 0
 
 
+# The number an entry opens with: "12. ", "12) ", "[12] ".
+_ITEM_NUMBER = re.compile(r"[ \t]*(?:\[(\d{1,4})\]|(\d{1,3})[.)/])\s")
+# How far a numbered line may run ahead of the list's count and still be its next item (a
+# number or two skipped by the writer); farther, it is a wrapped line's number ("42. Accedido").
+_MAX_SKIP = 3
+
+
+def _item_number(text: str, pos: int) -> int | None:
+    m = _ITEM_NUMBER.match(text, pos)
+    return int(m[1] or m[2]) if m else None
+
+
 def _entry_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
+    count = _item_number(text, 0)  # the number of the last entry, in a numbered list
     for m in _ENTRY_BREAK.finditer(text):
-        if m.group() == "\n" and (
-            _is_accessed_tail(text, m.start()) or starts_with_day_month_year(text, m.end())
-        ):
-            # (A wrapped line that starts "17. März 2021" is a date, not list item 17.)
-            continue
+        if m.group() == "\n":
+            number = _item_number(text, m.end())
+            if (
+                _is_accessed_tail(text, m.start())
+                or starts_with_day_month_year(text, m.end())
+                or (number is not None and count is not None and number > count + _MAX_SKIP)
+            ):
+                # (A wrapped line that starts "17. März 2021" is a date, not list item 17; one
+                # that starts "42. Accedido ..." in a list at item 1 is the URL's "?id=" + "42".)
+                continue
+        else:
+            number = _item_number(text, m.end())
+        if number is not None:
+            count = number
         if m.start() > start:
             spans.extend(_split_inline(text, start, m.start()))
         start = m.end()
