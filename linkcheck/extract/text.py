@@ -373,7 +373,12 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
         if dot:
             # (Or a space in place of the line break, in text pasted from a PDF.)
             gap = m or _SPACED_GAP.match(text, end + 1)
-            if gap is None or gap.end() >= entry_end:
+            # (What follows must be lower case or a digit: most URLs end a sentence here.)
+            if (
+                gap is None
+                or gap.end() >= entry_end
+                or not (text[gap.end()].islower() or text[gap.end()].isdigit())
+            ):
                 break
             nxt = _CONTINUATION.match(text, gap.end())
             core = strip_trailing(nxt.group(0)) if nxt else ""
@@ -384,7 +389,19 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
             if len(core) < len(nxt.group(0)):
                 break
             continue
-        spaced = None if m else _SPACED_GAP.match(text, end + len(query))
+        # After a space, only a URL that cannot end where it stops goes on (see _spaced_rest):
+        # tested first on the URL's last characters, as most URLs in running text end at a space.
+        spaced = (
+            None
+            if m
+            or not (
+                query
+                or cited[-1] in "/-_=&"
+                or cited[-3:].upper() == "%20"
+                or text[end : end + 3].lstrip(" \t").startswith("%")
+            )
+            else _SPACED_GAP.match(text, end + len(query))
+        )
         if spaced is not None and spaced.end() < entry_end:
             nxt = _CONTINUATION.match(text, spaced.end())
             core = strip_trailing(nxt.group(0)) if nxt else ""
