@@ -609,11 +609,10 @@ def _find_accessed(
 # Japanese puts the keyword after the date too: "2020年3月3日閲覧", "(2020.3.3 アクセス)".
 # (Any of the spaces may be a line break, where the entry was hard-wrapped.)
 _DATE_FIRST_RE = re.compile(
-    r"(?:[ \t]*\n[ \t]*|[ \t]+)(?P<follows>tarihinde)(?![^\W\d_])"
-    r"|,?(?:[ \t]*\n[ \t]*|[ \t]+)(?:date(?:[ \t]*\n[ \t]*|[ \t]+))?last(?:[ \t]*\n[ \t]*|[ \t]+)accessed"
-    r"(?![^\W\d_])"
-    r"|,[ \t]*\n?[ \t]*(?P<word>[^\W\d_][^\W\d_ \t\n]{2,20}(?:(?:[ \t]*\n[ \t]*|[ \t]+)[^\W\d_]{2,20})?)"
-    r"[ \t]*(?=\))",
+    # (Runs of [ \t\n]: a plain character class, which the scan tries fast at every position.)
+    r"[ \t\n]+(?P<follows>tarihinde)(?![^\W\d_])"
+    r"|,?[ \t\n]+(?:date[ \t\n]+)?last[ \t\n]+accessed(?![^\W\d_])"
+    r"|,[ \t\n]*(?P<word>[^\W\d_][^\W\d_ \t\n]{2,20}(?:[ \t\n]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
     re.IGNORECASE,
 )
 
