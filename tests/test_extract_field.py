@@ -1342,3 +1342,323 @@ def test_a_host_in_harvards_website_slot_is_a_name_not_a_citation() -> None:
         ("https://www.alchemy.example/overviews/sepolia", None),
         ("http://www.blog.example/post", dt.date(2021, 5, 3)),
     }
+
+
+# -- URLs broken by a space where a pasted line ended -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("printed", "url"),
+    [
+        # after the scheme, a "/", a hyphen, and across several line ends
+        ("https:// www.zorg.example.nl/a-1705/functieverlies-na-ontslag-uit- ziekenhuis-beter", None),
+        ("https://www.umc.example.nl/nl/Ziekenhuis/ Voorbereiden/Beweging", None),
+        ("https://medrie.example.nl/sites/ default/files/uploads/ functieverlies_ouderen_ntvg.pdf", None),
+        # after a dot of the host name, and after the dot before a file type
+        ("https://journals. example.net/jwp/article/ view/8841", None),
+        ("http://www.heritage.example.gov/reports/annual_2018. pdf", None),
+        # digits as a query's value after "=", and an id closed by the entry's punctuation
+        ("https://blog.example.org/2019/link-rot/measure?id= 42", None),
+        ("https://journals.example.net/jwp/article/view/ 8841", None),
+        # an encoded space ends a line, and a word opening with an escape goes on with the URL
+        (
+            "http://www.centrum.example.nl/assets/ Interventies%20van%20de%20 (transmurale) %20zorg.pdf",
+            "http://www.centrum.example.nl/assets/Interventies%20van%20de%20(transmurale)%20zorg.pdf",
+        ),
+    ],
+)
+def test_url_broken_by_a_space_where_a_pasted_line_ended_is_joined(printed: str, url: str | None) -> None:
+    # A reference list pasted from a PDF: each printed line end became a space, inside URLs too.
+    text = (
+        f"Auteur, A. (2016, 28 juni). Titel. Geraadpleegd op 12 november 2018, van {printed}\n\n"
+        "Beta, B. (2019). Ander. Geraadpleegd op 3 mei 2019, van https://b.example.org/x\n"
+    )
+    whole = url or printed.replace(" ", "")
+    for fmt in ("text", "markdown"):
+        assert pairs(plain.extract(text, OPTIONS, fmt).citations) == [
+            (whole, d("2018-11-12")),
+            ("https://b.example.org/x", d("2019-05-03")),
+        ]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "on 3 May 2021.",  # a word of prose
+        "[Accessed 3 May 2021].",  # a bracketed phrase
+        "(n.d.). Accessed 3 May 2021.",  # a parenthesis with dots in it
+        "2021-05-03 accessed.",  # a date
+        "2021. Accessed 3 May 2021.",  # a year
+        "12 May 2021 accessed.",  # a day
+        "20070220074134.",  # a snapshot's time stamp
+        "www.other.example.org/b accessed 3 May 2021.",  # another address
+        "e.g. accessed 3 May 2021.",  # an abbreviation
+    ],
+)
+def test_a_space_after_a_whole_url_still_ends_it(after: str) -> None:
+    text = f"Smith, J. Title. Retrieved from https://x.example.org/docs/ {after}"
+    urls = [c.url for c in plain.extract(text, OPTIONS).citations]
+    assert urls[0] == "https://x.example.org/docs/"
+
+
+@pytest.mark.parametrize("after", ["The end.", "the end.", "and then some.", "com."])
+def test_a_sentence_after_a_urls_full_stop_and_a_space_is_not_joined(after: str) -> None:
+    text = f"Smith, J. Title. See https://www.x.example. {after} Or https://y.example.org/a. {after}"
+    urls = [c.url for c in plain.extract(text, OPTIONS).citations]
+    assert urls == ["https://www.x.example", "https://y.example.org/a"]
+
+
+def test_mla_locations_joined_by_a_comma_share_the_access_date() -> None:
+    # MLA lists a work's locations one after another, then one access date: both were read on
+    # that visit. A location parted from the next by text, or in another entry, does not share it.
+    text = (
+        "Chen, L. “AI in Education.” IEEE Access, vol. 8, 2020, pp. 75264–78, "
+        "ieeexplore.example.org/document/9069875, https://doi.org/10.1109/access.2020.2988510. "
+        "Accessed 27 Apr. 2024.\n\n"
+        "Roe, B. “Beta.” Site, www.beta.example.org/b. Print, https://doi.org/10.1/b. "
+        "Accessed 2 May 2024.\n\n"
+        "Coe, C. “Gamma.” Site, www.gamma.example.org/c.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://ieeexplore.example.org/document/9069875", d("2024-04-27")),
+        ("https://doi.org/10.1109/access.2020.2988510", d("2024-04-27")),
+        ("http://www.beta.example.org/b", None),
+        ("https://doi.org/10.1/b", d("2024-05-02")),
+        ("http://www.gamma.example.org/c", None),
+    ]
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends_are_line_breaks(eol: str) -> None:
+    # A list saved with CRLF (or CR) line ends: a URL wrapped after "/", a date on the next
+    # line, and the line numbers those of the file.
+    text = eol.join(
+        [
+            "References",
+            "",
+            "Okafor, A. (2019). Measuring link rot. Example Blog. https://blog.example.org/2019/",
+            "    link-rot/measure?id=42 (accessed 17 March",
+            "    2021).",
+            "",
+            "Brown, T. (2020). Archiving. https://journals.example.net/jwp/8841",
+        ]
+    )
+    for fmt in ("text", "markdown"):
+        cites = plain.extract(text, OPTIONS, fmt).citations
+        assert [(c.url, c.accessed, c.line) for c in cites] == [
+            ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17"), 3),
+            ("https://journals.example.net/jwp/8841", None, 7),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("head", "rest"),
+    [
+        ("http://www.heritage.example.gov/reports/annual_2018.", "pdf"),
+        ("https://journals.example.", "net/jwp/article/view/8841"),
+        ("http://www.heritage.", "example.gov/reports/a"),
+        ("https://x.example.org/article.", "php?id=42"),
+    ],
+)
+def test_url_wrapped_after_a_dot_is_joined(head: str, rest: str) -> None:
+    # LaTeX's url package and Word break a long URL after a "." too; the next line then goes on
+    # with a file type, a domain or a path, never with a sentence.
+    text = f"Office. Annual report. Available from: {head}\n    {rest} [cited 2020 Jan 29].\n"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [(clean(head + rest), d("2020-01-29"))]
+
+
+@pytest.mark.parametrize(
+    "after", ["In: Proceedings of X.", "in: Proceedings of X.", "accessed 3 May 2021.", "and more."]
+)
+def test_a_sentence_after_a_urls_full_stop_is_not_joined(after: str) -> None:
+    text = f"Office. Annual report. https://x.example.org/reports/a.\n{after}\n"
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == ["https://x.example.org/reports/a"]
+
+
+def clean(url: str) -> str:
+    return url if "://" in url else "http://" + url
+
+
+def test_online_cue_at_the_start_of_the_next_wrapped_line_marks_cited() -> None:
+    # "Citado DATE." is an accessed-on phrase only when the address follows it; hard-wrapped,
+    # "En línea:" starts the next line.
+    text = (
+        "Okafor, A. «Measuring Link Rot». Example Blog, 2019. Citado 17 de marzo de 2021.\n"
+        "    En línea:\n    https://blog.example.org/2019/link-rot?id=42.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot?id=42", d("2021-03-17"))
+    ]
+
+
+@pytest.mark.parametrize("indent", ["", "    "])
+def test_a_hard_wrapped_entry_binds_its_date_across_its_own_line_breaks(indent: str) -> None:
+    # NLM wrapped at 72 columns: the title stands between "[cited ...]" and "Available from:",
+    # on another line. Within one entry (one URL, or continuation lines indented) that is reach.
+    text = (
+        f"1. Okafor A. Example Research Blog [Internet]. 2019 [cited 2021 Mar 17].\n"
+        f"{indent}Measuring link rot in scholarly references. Available from:\n"
+        f"{indent}https://blog.example.org/2019/link-rot/measure?id=42\n\n"
+        f"2. Lindqvist M, Brown T. Archiving the web. Journal of Web Preservation.\n"
+        f"{indent}2020;12(3):45–67. https://journals.example.net/jwp/8841\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17")),
+        ("https://journals.example.net/jwp/8841", None),
+    ]
+
+
+def test_one_reference_a_line_still_keeps_dates_on_their_own_line() -> None:
+    # A list with one reference a line and no blank lines is one span of several URLs: a date
+    # with text between it and the next line's URL is not that URL's.
+    text = (
+        "Alpha. Site A. https://a.example.org/x Accessed 3 May 2021.\n"
+        "Beta. Accessed 4 May 2021. Some notes on it.\n"
+        "Gamma. Site C. https://c.example.org/z\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://a.example.org/x", d("2021-05-03")),
+        ("https://c.example.org/z", None),
+    ]
+    # Nor when the next line's URL is the only one: an "Accessed" phrase does not say that an
+    # address follows it, as "[cited ...]" or "Available from:" does.
+    lone = "Beta. Accessed 4 May 2021. Some notes on it.\nGamma. Site C. https://c.example.org/z\n"
+    assert pairs(plain.extract(lone, OPTIONS).citations) == [("https://c.example.org/z", None)]
+
+
+@pytest.mark.parametrize("indent", ["", "    "])
+def test_a_wrapped_line_that_starts_with_a_day_and_a_dot_is_no_list_item(indent: str) -> None:
+    # German dates put a dot after the day; hard-wrapped, "29. Januar 2020" may open a line.
+    text = (
+        "[3] National Digital Heritage Office, „Annual report“, Utrecht, 2018. Zugegriffen:\n"
+        f"{indent}29. Januar 2020. [Online]. Verfügbar unter:\n"
+        f"{indent}http://www.heritage.example.gov/reports/annual_2018.pdf\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://www.heritage.example.gov/reports/annual_2018.pdf", d("2020-01-29"))
+    ]
+    # A numbered list whose item is by an author called March is still a list.
+    listed = "2. Roe, B. Title. https://b.example.org/b\n3. March, J. G. 1991. Accessed 3 May 2021.\n"
+    assert pairs(plain.extract(listed, OPTIONS).citations) == [("https://b.example.org/b", None)]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "(23 Nov. 2022, date\nlast accessed)",
+        "(23 Nov. 2022,\ndate last accessed)",
+        "(23. November 2022,\nzugegriffen)",
+    ],
+)
+def test_date_first_phrase_wrapped_over_two_lines(phrase: str) -> None:
+    # Oxford journals put the date first: "URL (23 Nov. 2022, date last accessed)"; hard-wrapped,
+    # a line may end anywhere inside the phrase.
+    text = f"2. Lindqvist M. Archiving. https://journals.example.net/jwp/\narticle/view/8841 {phrase}.\n"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://journals.example.net/jwp/article/view/8841", d("2022-11-23"))
+    ]
+
+
+def test_turkish_date_first_phrase_wrapped_before_tarihinde() -> None:
+    text = (
+        "Okafor, A. (2019). Başlık. 17 Mart 2021\n"
+        "    tarihinde https://blog.example.org/a\n    adresinden erişildi.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [("https://blog.example.org/a", d("2021-03-17"))]
+
+
+def test_markdown_list_item_wrapped_before_a_number_and_a_dot() -> None:
+    # Hard-wrapped Markdown: a line of an item that starts "2021." or "8841." is, to CommonMark,
+    # the list's next item; out of sequence, it is the item's own next line.
+    src = (
+        "1. Okafor A. Blog. https://blog.example.org/a. Consulté le mars 17,\n2021.\n\n"
+        "2. Lindqvist M. Archiving. https://journals.example.net/jwp/view/\n"
+        "8841. Consultato 23 novembre 2022.\n\n"
+        "3. Heritage Office. Report. https://www.example.gov/r.pdf\n"
+    )
+    assert pairs(plain.extract(src, OPTIONS, "markdown").citations) == [
+        ("https://blog.example.org/a", d("2021-03-17")),
+        ("https://journals.example.net/jwp/view/8841", d("2022-11-23")),
+        ("https://www.example.gov/r.pdf", None),
+    ]
+    # A list numbered "1." throughout is still a list: each item its own entry.
+    lazy = "1. A. https://a.example.org/x\n1. B. Accessed 3 May 2021.\n1. C. https://c.example.org/z\n"
+    assert pairs(plain.extract(lazy, OPTIONS, "markdown").citations) == [
+        ("https://a.example.org/x", None),
+        ("https://c.example.org/z", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "date"),
+    [
+        # CSL's Czech locale, short form of "viděno" (Zotero, Oxford-like styles)
+        ("Okafor, Ada, Measuring link rot, 2019, https://x.example.org/a [vid. 2021-03-17].", "2021-03-17"),
+        # APA 7 in Czech and Romanian: "retrieved DATE, from URL"
+        (
+            "Okafor, A. (2019). Measuring link rot. Získáno 17. března 2021, z https://x.example.org/a",
+            "2021-03-17",
+        ),
+        (
+            "Okafor, A. (2019). Measuring link rot. Preluat pe 17 martie 2021, de la https://x.example.org/a",
+            "2021-03-17",
+        ),
+    ],
+)
+def test_czech_and_romanian_accessed_forms(entry: str, date: str) -> None:
+    assert pairs(plain.extract(entry, OPTIONS).citations) == [("https://x.example.org/a", d(date))]
+
+
+def test_swedish_vid_is_no_accessed_word() -> None:
+    # "Tillgänglig vid: URL" (available at); only "[vid. DATE]" in brackets is Czech "seen".
+    text = "Okafor A. Rapport 17 mars 2021. Tillgänglig vid: https://x.example.org/a"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [("https://x.example.org/a", None)]
+
+
+def test_ieee_online_note_wrapped_inside_its_brackets() -> None:
+    # IEEE in French: "Consulté le: DATE. [En ligne]. Disponible sur: URL", wrapped inside "[En ligne]".
+    text = (
+        "[1]A. Okafor, « Measuring link rot in\nscholarly references », Example Research\n"
+        "Blog. Consulté le: 17 mars 2021. [En\nligne]. Disponible sur:\n"
+        "https://blog.example.org/2019/link-rot/measure?id=42\n\n[2]M. Lindqvist, « Archiving ».\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17"))
+    ]
+
+
+def test_markdown_line_opening_with_a_dash_and_an_accessed_phrase_ends_the_entry_above() -> None:
+    # Wrapped (or DIN-style) "...URL\n- accedido DATE": CommonMark reads a bullet list there.
+    src = (
+        "Okafor, A. (2019), mayo 4 Measuring link\nrot in scholarly references.\n"
+        "https://blog.example.org/2019/link-rot/measure?id=42\n- accedido 17/03/2021\n\n"
+        "Lindqvist, M. (2020)\nArchiving.\nhttps://journals.example.net/jwp/8841\n\n"
+        "- Other list\n- https://c.example.org/z\n"
+    )
+    assert pairs(plain.extract(src, OPTIONS, "markdown").citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17")),
+        ("https://journals.example.net/jwp/8841", None),
+        ("https://c.example.org/z", None),
+    ]
+
+
+def test_wrapped_line_opening_with_a_number_far_ahead_of_the_list_is_no_item() -> None:
+    # "...measure?id=" + "42. Accedido ..." in a list at item 1: 42 is the query's value. A
+    # number a writer skipped to (2 then 4) still opens an item.
+    text = (
+        "1. A. Okafor, «Measuring Link Rot», Example Research Blog, 2019.\n"
+        "https://blog.example.org/2019/link-rot/measure?id=\n42. Accedido 17 marzo 2021\n"
+        "2. B. Roe. https://b.example.org/y\n4. C. Coe. https://c.example.org/z accessed 3 May 2021\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://blog.example.org/2019/link-rot/measure?id=42", d("2021-03-17")),
+        ("https://b.example.org/y", None),
+        ("https://c.example.org/z", d("2021-05-03")),
+    ]
+
+
+def test_portuguese_date_first_phrase_wrapped_between_its_words() -> None:
+    text = "3.Office. Report. http://www.example.gov/r.pdf (29 de janeiro de 2020, acesso\nem).\n"
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://www.example.gov/r.pdf", d("2020-01-29"))
+    ]

@@ -111,6 +111,66 @@ def test_separate_pre_blocks_are_separate_entries() -> None:
     assert 'hydro.example.net/dams/. \n\n"Embankments."' in text
 
 
+def test_pre_per_printed_line_with_hanging_indent_is_one_entry() -> None:
+    # One <pre> per printed line: an entry's continuation lines are indented and on the next
+    # source line, entries are parted by a blank line. A scheme-less address wrapped after "/"
+    # is one URL, and each entry's date stays its own (the second entry has none).
+    page = b"""<html><body>
+  <pre>Doe, Ann. "Alpha." <i>Site A</i>, 3 May 2020, www.alpha.example.org/apps/doc/A1/ </pre>
+  <pre>    view?u=x_y&amp;sid=b-OV. Accessed 5 Apr. 2022. </pre>
+
+  <pre>Roe, Bo. "Beta." <i>Site B</i>, beta.example.com/news/story/ </pre>
+  <pre>    how-it-was/. </pre>
+  <pre>Coe, Cy. "Gamma." <i>Site C</i>, gamma.example.net/c. Accessed 6 Apr. 2022. </pre>
+</body></html>"""
+    found = {c.url: (c.accessed, c.line) for c in html.extract(page, OPTIONS).citations}
+    assert found == {
+        "http://www.alpha.example.org/apps/doc/A1/view?u=x_y&sid=b-OV": (dt.date(2022, 4, 5), 2),
+        "http://beta.example.com/news/story/how-it-was/": (None, 5),
+        "http://gamma.example.net/c": (dt.date(2022, 4, 6), 7),
+    }
+
+
+def test_pre_per_printed_line_flush_left_is_read_as_wrapped_entries() -> None:
+    # Hard-wrapped at 48 columns, one <pre> per line, no indent, entries parted by blank lines:
+    # every line but an entry's last is full, so the lines run on as one entry.
+    lines = [
+        ["[1] Okafor A. Measuring link rot. Example Blog.", "2019 [cited 2021 Mar 17]. Available from:",
+         "https://blog.example.org/2019/link-rot/measure?", "id=42"],
+        ["[2] Brown T. Archiving the web. Journal of Web", "Preservation. 2020;12(3):45-67. Available",
+         "from: https://journals.example.net/jwp/8841"],
+        ["[3] Heritage Office. Annual report 2018. Utrecht:",
+         "NDHO; 2018 [cited 2020 Jan 29]. Available from:",
+         "http://www.heritage.example.gov/reports/annual_", "2018.pdf"],
+    ]  # fmt: skip
+    body = "\n\n".join("\n".join(f"<pre>{line}</pre>" for line in entry) for entry in lines)
+    page = f"<html><body>\n{body}\n</body></html>".encode()
+    found = {c.url: c.accessed for c in html.extract(page, OPTIONS).citations}
+    assert found == {
+        "https://blog.example.org/2019/link-rot/measure?id=42": dt.date(2021, 3, 17),
+        "https://journals.example.net/jwp/8841": None,
+        "http://www.heritage.example.gov/reports/annual_2018.pdf": dt.date(2020, 1, 29),
+    }
+
+
+def test_pre_per_entry_of_any_length_stays_one_entry_each() -> None:
+    # One <pre> per entry, one under the other, and a blank line before the list: entries of
+    # every length are no wrapped lines, so a date-less entry does not run into the next.
+    page = b"""<html><body>
+<pre>Works Cited</pre>
+
+<pre>"Alpha." Site A, www.alpha.example.org/a. Accessed 1 May 2021.</pre>
+<pre>"Beta, a longer title of a page that has no access date." Site B, www.beta.example.org/b.</pre>
+<pre>"Gamma." Site C, www.gamma.example.org/c. Accessed 3 May 2021.</pre>
+</body></html>"""
+    found = {c.url: c.accessed for c in html.extract(page, OPTIONS).citations}
+    assert found == {
+        "http://www.alpha.example.org/a": dt.date(2021, 5, 1),
+        "http://www.beta.example.org/b": None,
+        "http://www.gamma.example.org/c": dt.date(2021, 5, 3),
+    }
+
+
 def test_mla_list_items_bind_each_date_to_its_own_url() -> None:
     page = b"""<html><body><h2>Works Cited</h2><ul>
 <li>"Alpha." <i>Site A</i>, alpha.example.com/a/. Accessed 1 March 2020.</li>

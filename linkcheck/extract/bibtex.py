@@ -77,7 +77,9 @@ _NO_URL_FIELDS = {
     "pagetotal",
     "volume",
     # The licence a reference manager saved with the record: no citation style prints it.
+    # Zotero's BibTeX export writes its "Rights" field as `copyright` (a licence URL, often).
     "rights",
+    "copyright",
 }
 # The source's own summary, as a reference manager saved it (Zotero keeps a video's whole
 # description, links to the author's shop and social pages included). No style prints it, so

@@ -176,7 +176,8 @@ _KEYWORD_RE = re.compile(
     r"""(?=[abcdeghkloprstvwzåдпиц閲ア参引])(?<![^\W\d_\u3040-\u30ff\u3400-\u9fff])
     (?:
       (?P<retrieved>retrieved|recuperad[oa]|verkregen|opgehaald|получено  # + biblatex-apa, Word: nl ru
-        |r[ée]cup[ée]r[ée]e?|tratt[oa])                                  # Word: fr it
+        |r[ée]cup[ée]r[ée]e?|tratt[oa]                                   # Word: fr it
+        |z[íi]sk[áa]no|preluat)                                          # APA in cs, ro
     | (?P<stand>stand)                                                   # de, see _URL_JUST_BEFORE
     | (?P<cited>cited|zitiert|cit[ée]|citad[oa]|citat[oa]?|geciteerd|cytowan[eoy]|citov[áa]no?|citert
         |sitert|cit\.|viitattu|citerad|citirano|цитируется(?:\s+по)?|цит\.(?:\s+за)?|引用)  # sv hr ru uk ja
@@ -197,6 +198,7 @@ _KEYWORD_RE = re.compile(
       | recuperat[oa]|obtid[oa]                                                          # it pt
       | pogledano|pose[ćc]eno|посећено|citovan[éeá]|vaadatud|tikrinta|el[ée]r[ée]s\s+d[áa]tuma  # biblatex
       | vid[ěe]no|data\s+acces[ăa]rii                                                   # CSL: cs ro
+      | (?<=\[)vid\.                              # CSL cs, short: "[vid. 2021-03-17]" (not Swedish "vid")
       | дата\s+(?:на\s+посещение|звернення|зверн\.|обр\.)                                   # bg uk ru
       | дата\s+(?:обращения|доступа)|проверено|просмотрено|извлечено                       # ru
       | 閲覧日?|アクセス日?|参照日?                                                        # ja
@@ -247,10 +249,11 @@ _PREFIX_RE = re.compile(
 )
 # The words that join keyword and date: "on", "am", "le", "el", "il", "em", "op", a colon; Portuguese
 # "acedido a", Polish "dostęp z dnia" / "w dniu", Italian "consultato in data" / "accesso
-# effettuato il" / biblatex's "visitato il giorno", Galician "accedido en", Romanian "accesat în".
+# effettuato il" / biblatex's "visitato il giorno", Galician "accedido en", Romanian "accesat în"
+# and "preluat pe".
 _GAP_RE = re.compile(
     r"(?:\s*[:：=])?(?:\s+(?:in\s+data|effettuat[oa](?:\s+(?:il|in\s+data))?|il\s+giorno|z\s+dnia|w\s+dniu"
-    r"|dnia|on|in|în|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*"
+    r"|dnia|on|in|în|pe|the|am|le|el|il|em|en|op|den|au|la|a)(?![^\W\d_]))?\s*[:：,\-–—]?\s*"
     # Polish "Dostęp online: 07.02.2025" and "Dostęp zdalny (24.01.2025): URL" (remote access).
     r"(?:(?<=\s)(?:online|zdalny)[ \t]*(?::[ \t]*|\()?)?",
     re.IGNORECASE,
@@ -270,11 +273,14 @@ _CLOSE_RE = re.compile(r"\s?[)\]]")
 _PAIRS = {"(": ")", "[": "]"}
 # A URL right after a "from" tail: "Retrieved March 3, 2019, from https://...".
 _URL_AHEAD_RE = re.compile(r"[ \t]*:?[ \t]*\n?[ \t]*<?(?:https?://|www\.)", re.IGNORECASE)
-# A URL (or a Vancouver "Available from:") right after the phrase on the same line.
+# A URL right after the phrase on the same line, or a Vancouver "Available from:" (an "Online:")
+# there or, where the entry was hard-wrapped, at the start of the next line ("Citado 17 de marzo
+# de 2021.\nEn línea: https://..."). A URL alone on the next line may be the next reference's.
 _URL_NEXT_RE = re.compile(
-    r"[.,;]?[ \t]*(?:<?https?://|www\.|available\s+(?:from|at|online)|disponible\s+(?:en|sur)|disponível\s+em"
+    r"[.,;]?[ \t]*(?:<?https?://|www\.|(?:\n[ \t]*)?(?:available\s+(?:from|at|online)"
+    r"|disponible\s+(?:en|sur)|disponível\s+em"
     r"|verfügbar\s+unter|disponibile\s+su|beschikbaar\s+op|dostępne\s+na|url:"
-    r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:)",
+    r"|(?:online|en\s+ligne|en\s+l[ií]nea|in\s+linea|em\s+linha)\s*:))",
     re.IGNORECASE,
 )
 
@@ -447,6 +453,20 @@ def _inside_bracket(text: str, start: int) -> bool:
 _SOFT_BREAK_RE = re.compile(r"(?<=[^\W\d_])-[ \t]*\n[ \t]*(?=[^\W\d_])")
 
 
+# A date written day first with a dot after the day, "17. März 2021", "3. Jan. 2020".
+_DAY_MONTH_YEAR_RE = re.compile(
+    rf"[ \t]*\d{{1,2}}\.[ \t]*{_MON}(?![^\W\d_])\.?[ \t]+\d{{2,4}}(?!\d)", re.IGNORECASE
+)
+
+
+def starts_with_day_month_year(text: str, pos: int) -> bool:
+    """Whether ``text`` at ``pos`` opens with a whole date whose day ends in a dot ("17. März 2021").
+
+    A line a hard-wrapped entry starts with such a date is not a numbered list item "17. ".
+    """
+    return _DAY_MONTH_YEAR_RE.match(text, pos) is not None
+
+
 def is_accessed_keyword(word: str) -> bool:
     """Whether ``word`` is, whole, one of the accessed-on keywords ("retrieved", "abgerufen", ...)."""
     return _KEYWORD_RE.fullmatch(word) is not None
@@ -587,9 +607,12 @@ def _find_accessed(
 # The Oxford journals in other locales put their own word there: "(17. März 2021, zugegriffen)",
 # "(17 mars 2021, consulté)": a date, a comma and an accessed-on keyword closing the brackets.
 # Japanese puts the keyword after the date too: "2020年3月3日閲覧", "(2020.3.3 アクセス)".
+# (Any of the spaces may be a line break, where the entry was hard-wrapped.)
 _DATE_FIRST_RE = re.compile(
-    r"[ \t]+(?P<follows>tarihinde)(?![^\W\d_])|,?[ \t]+(?:date[ \t]+)?last[ \t]+accessed(?![^\W\d_])"
-    r"|,[ \t]*(?P<word>[^\W\d_][^\W\d_ \t]{2,20}(?:[ \t]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
+    # (Runs of [ \t\n]: a plain character class, which the scan tries fast at every position.)
+    r"[ \t\n]+(?P<follows>tarihinde)(?![^\W\d_])"
+    r"|,?[ \t\n]+(?:date[ \t\n]+)?last[ \t\n]+accessed(?![^\W\d_])"
+    r"|,[ \t\n]*(?P<word>[^\W\d_][^\W\d_ \t\n]{2,20}(?:[ \t\n]+[^\W\d_]{2,20})?)[ \t]*(?=\))",
     re.IGNORECASE,
 )
 

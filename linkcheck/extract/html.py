@@ -10,8 +10,11 @@ read the way a browser reads it) and walked in document order:
 * Paragraph-like blocks (``p``, ``li``, ``div``, headings, table rows, ...) end with a blank
   line, so that each reference entry is its own paragraph for the free-text engine; line
   blocks (``br``, ``td``, ``dd``) end with a single line break. Two ``<pre>`` blocks that
-  touch (``</pre><pre>``, nothing between them) are one entry cut in two by the author's
-  layout, so only a single line break separates them and a URL split across them is rejoined.
+  touch (``</pre><pre>``, nothing between them), or the second of which starts on the next
+  source line with an indented (hanging-indent) continuation, are one entry cut in two by
+  the author's layout, so only a single line break separates them and a URL split across
+  them is rejoined; a blank line between them, or a block at the margin, parts two entries,
+  unless the page's blocks are the full lines of a list hard-wrapped flush left.
 * Outside ``<pre>``, a run of white space is one space, or one line break when the source
   broke the line there (so a URL wrapped in the source can be rejoined as in plain text).
 * Every ``<a href>`` becomes an :class:`~linkcheck.extract.text.Anchor` over its text; the
@@ -317,16 +320,92 @@ def _headings(table: LexborNode) -> list[str | None]:
     return []
 
 
+def _gap_before(pre: LexborNode) -> str | None:
+    """How a ``<pre>`` is parted from a ``<pre>`` just before it: "touch" (``</pre><pre>``),
+    "line" (white space with one line break at most), "blank" (a blank line), or None (no
+    ``<pre>`` just before, or other content between)."""
+    gap = pre.prev
+    if gap is not None and gap.tag == "pre":
+        return "touch"
+    if gap is None or gap.tag != "-text" or gap.prev is None or gap.prev.tag != "pre":
+        return None
+    between = gap.text_content or ""
+    if between.strip():
+        return None
+    return "blank" if between.count("\n") > 1 else "line"
+
+
+def _pre_line(pre: LexborNode) -> str:
+    return (pre.text(deep=True) or "").rstrip()
+
+
+def wrapped_pre_lines(pres: list[LexborNode]) -> bool:
+    """Whether a page lays out a hard-wrapped list one ``<pre>`` per printed line, flush left.
+
+    Such a page parts entries with a blank line and runs an entry's lines one under the other;
+    every line but an entry's last is full: it ended where the next word would not fit. A page
+    of one ``<pre>`` per entry has lines of every length instead. So: no two blocks touch, some
+    are parted by a blank line, every block is one line, and most lines followed by another
+    with no blank line between are full (their length and the next line's first word exceed
+    the widest line of the page with a space in it).
+    """
+    gaps = [_gap_before(p) for p in pres]
+    if "touch" in gaps or "blank" not in gaps:
+        return False
+    lines = [_pre_line(p) for p in pres]
+    if any("\n" in line for line in lines):
+        return False
+    width = max((len(line) for line in lines if " " in line.strip()), default=0)
+    followed = full = 0
+    for g, before, line in zip(gaps, ["", *lines], lines, strict=False):
+        if g != "line":
+            continue
+        # (A "line" gap has the <pre> just before it in the page's order: the previous one.)
+        first = (line.split() or [""])[0]
+        followed += 1
+        full += len(before) + 1 + len(first) > width
+    return followed > 0 and full >= 0.6 * followed
+
+
+def _pre_continues(pre: LexborNode, wrapped_lines: bool = False) -> bool:
+    """Whether a ``<pre>`` goes on with the entry of the ``<pre>`` just before it.
+
+    Some pages lay a works-cited list out one ``<pre>`` per printed line. Blocks that touch
+    (``</pre><pre>``, nothing between) are one entry cut in two by the author's layout. So is
+    a block on the next source line whose text is indented, the hanging indent of an entry's
+    continuation lines (MLA, APA), or, on a page of hard-wrapped lines flush left
+    (:func:`wrapped_pre_lines`), any block on the next source line. A blank line between the
+    blocks, anything but white space, or a block that starts at the margin parts two entries.
+    """
+    gap = _gap_before(pre)
+    if gap == "touch":
+        return True
+    if gap != "line":
+        return False
+    return wrapped_lines or (pre.text(deep=True) or "")[:1] in (" ", "\t")
+
+
+def _continued_by(pre: LexborNode, wrapped_lines: bool = False) -> bool:
+    """Whether the ``<pre>`` after this one (touching or across white space) continues its entry."""
+    after = pre.next
+    if after is not None and after.tag == "-text" and not (after.text_content or "").strip():
+        after = after.next
+    return after is not None and after.tag == "pre" and _pre_continues(after, wrapped_lines)
+
+
 class _Walker:
     """Walks the parsed tree in document order, feeding the writer.
 
     The walk keeps its own stack: broken pages can nest elements thousands deep.
     """
 
-    def __init__(self, source: _Source, writer: _Writer, drop_chrome: bool) -> None:
+    def __init__(
+        self, source: _Source, writer: _Writer, drop_chrome: bool, wrapped_lines: bool = False
+    ) -> None:
         self.source = source
         self.out = writer
         self.drop_chrome = drop_chrome
+        self.wrapped_lines = wrapped_lines  # the page's <pre> blocks are hard-wrapped lines
         # Per table: its column headings, and the column headed "Accessed" (or None).
         self.tables: dict[int, tuple[list[str | None], int | None]] = {}
 
@@ -380,9 +459,8 @@ class _Walker:
             self.out.line_break()
             return None
         if tag == "pre":
-            # </pre><pre> with nothing between: one entry laid out over two blocks.
-            touching = node.prev is not None and node.prev.tag == "pre"
-            breaks = 1 if touching else 2
+            # One entry laid out over two blocks: a single line break between them.
+            breaks = 1 if _pre_continues(node, self.wrapped_lines) else 2
         else:
             breaks = 2 if tag in _PARAGRAPH else 1 if tag in _LINE else 0
         if tag == "td" and (accessed := self._accessed_column(node)) is not None:
@@ -426,7 +504,7 @@ class _Walker:
                 self.out.flow_text(shown, self.source.locate(""))
             self._anchor(start, "".join(self.out.parts[first_part:]), href)
         if tag == "pre":
-            breaks = 1 if node.next is not None and node.next.tag == "pre" else 2
+            breaks = 1 if _continued_by(node, self.wrapped_lines) else 2
         if breaks:
             self.out.boundary(breaks)
 
@@ -458,7 +536,7 @@ def html_to_text(data: bytes) -> tuple[str, list[Anchor], Callable[[int], int | 
     if drop_chrome:
         notes.append("nav, header and footer dropped (the page has a main or article element)")
     source = _Source(src)
-    _Walker(source, writer, drop_chrome).run(root)
+    _Walker(source, writer, drop_chrome, wrapped_pre_lines(tree.css("pre"))).run(root)
     return writer.text(), sorted(writer.anchors, key=lambda a: a.start), writer.line_of(source.lines), notes
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from linkcheck.extract.dates import is_accessed_heading
+from linkcheck.extract.dates import find_accessed, is_accessed_heading
 from linkcheck.extract.text import Anchor, anchor_title, citations_from_text
 from linkcheck.extract.urls import find_urls
 from linkcheck.models import Extraction, ExtractOptions
@@ -58,6 +58,9 @@ class _Renderer:
         self.headings: list[str] = []  # the current table's column headings
         self.cell = 0  # the column of the cell being rendered
         self.in_heading = False
+        # Per open ordered list: the number its next item should have (None for a bullet list).
+        self.expected: list[int | None] = []
+        self.last_line_end = -1  # the source line after the last paragraph rendered (0-based)
 
     def emit(self, s: str) -> None:
         for i, ch in enumerate(s):
@@ -110,21 +113,38 @@ class _Renderer:
         for k, tok in enumerate(tokens):
             kind = tok.type
             if kind in ("bullet_list_open", "ordered_list_open"):
-                self.block_break()
+                if kind == "bullet_list_open" and self._accessed_tail(tokens, k):
+                    # "...URL\n- accedido 17/03/2021": a line that wrapping (or a DIN-style
+                    # list's dash) began with "- " and an accessed-on phrase is, to CommonMark, a
+                    # list; it is the end of the entry above, so only a line break parts them.
+                    if not "".join(self.parts[-2:]).endswith("\n"):
+                        self.emit("\n")
+                else:
+                    self.block_break()
                 self.list_depth += 1
+                self.expected.append(None)
             elif kind in ("bullet_list_close", "ordered_list_close"):
                 self.list_depth -= 1
+                self.expected.pop()
             elif kind == "list_item_open":
                 if self.length and not "".join(self.parts[-2:]).endswith("\n"):
                     self.emit("\n")
                 if tok.map:
                     self.at_source_line(tok.map[0] + 1)
-                self.emit("- ")
+                if self._wrapped_number(tok):
+                    # A hard-wrapped item's line that starts with a number and a dot ("2021.",
+                    # "8841. Consultato ...") is read by CommonMark as the list's next item; out
+                    # of sequence and right under the item's text, it is that text's next line.
+                    self.emit(tok.info + tok.markup + " ")
+                else:
+                    self.emit("- ")
                 self.item_open = True
             elif kind in ("paragraph_open", "heading_open", "blockquote_open", "table_open"):
                 if not self.item_open:
                     self.block_break()
                 self.item_open = False
+                if tok.map:
+                    self.last_line_end = tok.map[1]
             elif kind == "thead_open":
                 self.headings = []
             elif kind == "tr_open":
@@ -161,6 +181,39 @@ class _Renderer:
                     self.at_source_line(tok.map[0] + 1)
                 self.emit(tok.content)
                 self.item_open = False
+
+    def _accessed_tail(self, tokens: list[Token], k: int) -> bool:
+        """Whether the bullet list opening at ``tokens[k]`` stands right under a paragraph and its
+        first item begins with an accessed-on phrase."""
+        lst = tokens[k]
+        if not self.length or lst.map is None or lst.map[0] != self.last_line_end:
+            return False
+        first = next((t for t in tokens[k + 1 : k + 4] if t.type == "inline"), None)
+        if first is None:
+            return False
+        mentions = find_accessed(first.content)
+        return bool(mentions) and mentions[0].start == 0
+
+    def _wrapped_number(self, item: Token) -> bool:
+        """Whether an ordered list item is a wrapped line of the item before (see ``render``).
+
+        Its number is not the one the list goes on with, and either it has three digits or more
+        (a year, an id, a page: no reference list runs that long) or it is above the count and
+        its line comes right under the item before, with no blank line between ("17. März").
+        """
+        if not self.expected or not item.info.isdigit():
+            return False
+        number, expected = int(item.info), self.expected[-1]
+        if expected is None:  # the list's first item sets the count
+            self.expected[-1] = number + 1
+            return False
+        if number == expected:
+            self.expected[-1] = number + 1
+            return False
+        # (A number below the count is a list numbered "1." throughout, as Markdown allows.)
+        return number >= 100 or (
+            number > expected and item.map is not None and item.map[0] == self.last_line_end
+        )
 
     def line_of(self) -> Callable[[int], int | None]:
         starts, numbers = self.line_starts, self.line_numbers
@@ -224,6 +277,10 @@ def markdown_to_text(source: str) -> tuple[str, list[Anchor], Callable[[int], in
 def extract(text: str, options: ExtractOptions, fmt: str = "text") -> Extraction:
     """Citations of a plain-text, Markdown (``fmt="markdown"``) or reStructuredText document."""
     notes: list[str] = []
+    # Windows (CRLF) and old Mac (CR) line ends are line breaks like any other: the engine's
+    # entries, wrapped URLs and dates split over lines are read across "\n". One "\n" for each
+    # keeps the line count, so line numbers stay those of the file.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if fmt == "markdown":
         rendered, anchors, line_of = markdown_to_text(text)
         cites = citations_from_text(

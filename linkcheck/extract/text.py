@@ -16,7 +16,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from linkcheck.extract.dates import DateMention, find_accessed, is_accessed_keyword
+from linkcheck.extract.dates import (
+    DateMention,
+    find_accessed,
+    is_accessed_keyword,
+    starts_with_day_month_year,
+)
 from linkcheck.extract.urls import (
     _URL_CHARS,
     UrlMatch,
@@ -44,11 +49,12 @@ class Anchor:
 _ENTRY_BREAK = re.compile(r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*+•–]\s|\d{1,3}[.)/]\s|\[\d{1,4}\]\s))")
 
 # What may stand between an accessed-on phrase and the URL it introduces.
+# After a bracketed note, IEEE's "[Online]. Available:" (and "[En ligne]. Disponible sur :").
 # In the languages of CSL's locales: "Available from:", "Verfügbar unter:", "Disponible sur",
 # "Geraadpleegd van:", "Retrieved from", "En línea:", "Dostępne na:", "Online:", "Online verfügbar:",
 # "Tillgänglig vid:", "Hämtad från:", "Доступно на:", "Извлечено от:", "入手先:".
 _FORWARD_CONNECTOR = re.compile(
-    r"^[\s.,;:)\]]*(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
+    r"^[\s.,;:)\]]*(?:\[[^\]]{1,20}\][\s.,;:]*)?(?:(?:online\s+)?(?:available|disponible|disponibile|verfügbar|disponível|beschikbaar|dostępne|dostępny"
     r"|tilgjengelig|tillgänglig|retrieved|geraadpleegd|verkregen|abgerufen|recuperado|recuperato|consulté|pobrano"
     r"|tersedia|dostupn[éoá]|saatavissa|доступно|elérhető|disponibil"
     r"|získáno|hämtad|preluat|извлечено|доступний|dispoñ[íi]bel|入手先|回収)?\s*"
@@ -79,24 +85,29 @@ _NEW_URL = re.compile(r"\d{0,3}(?:(?:https?|ftp)://|www\.)", re.IGNORECASE)
 # an address on its own, so joining it with the next line guesses nothing when that line goes on
 # with the rest of an address: lower case, and a dot or a slash in it or a top-level domain alone
 # ("https://www.example." + "com"); not a word of prose ("http://x." + "then").
+# So is a scheme with white space after it, a line break or the space a paste from a PDF left
+# where the line ended ("https:// www.example.nl/a"): "https://" alone is no address; and a host
+# cut after a dot with that space ("https://journals. example.net/a").
 _CUT_HEAD = re.compile(
     r"(?<![\w.+-])(?:https?|ftp)"
-    r"(?::[ \t]*\n[ \t]*(?=//(?-i:[a-z0-9]))|://(?:[a-z0-9-]+\.)+[ \t]*\n[ \t]*(?=(?-i:[a-z0-9])))",
+    r"(?::[ \t]*\n[ \t]*(?=//(?-i:[a-z0-9]))|://(?:[a-z0-9-]+\.)+[ \t]*\n[ \t]*(?=(?-i:[a-z0-9]))"
+    r"|://(?=\s)[ \t]{0,3}\n?[ \t]{0,8}(?=(?-i:[a-z0-9]))"
+    r"|://(?:[a-z0-9-]+\.)+(?P<spaced>[ \t]{1,2})(?=(?-i:[a-z0-9])))",
     re.IGNORECASE,
 )
 
 
 def _cut_heads(text: str, urls: list[UrlMatch]) -> list[UrlMatch]:
     """``urls`` with the URLs a line break cut before or inside their host name added, whole."""
-    if "\n" not in text:
-        return urls
     added: list[UrlMatch] = []
     for m in _CUT_HEAD.finditer(text):
         rest = _CONTINUATION.match(text, m.end())
         if rest is None:
             continue
         core = strip_trailing(rest.group(0))
-        if not re.search(r"[./]", core) and not re.fullmatch(r"[a-z]{2,3}", core):
+        # Across a space (a pasted line end: "https://journals. example.net/a"), only the rest of
+        # a host name with its dot or path, not a top-level domain alone: "...example. the" is prose.
+        if not re.search(r"[./]", core) and (m["spaced"] or not re.fullmatch(r"[a-z]{2,3}", core)):
             continue
         cited = re.sub(r"\s+", "", m.group()) + core
         url = clean_url(cited, scheme_less=False)
@@ -162,12 +173,37 @@ def _is_accessed_tail(text: str, pos: int) -> bool:
     return bool(mentions) and mentions[0].start == 0
 
 
+# The number an entry opens with: "12. ", "12) ", "[12] ".
+_ITEM_NUMBER = re.compile(r"[ \t]*(?:\[(\d{1,4})\]|(\d{1,3})[.)/])\s")
+# How far a numbered line may run ahead of the list's count and still be its next item (a
+# number or two skipped by the writer); farther, it is a wrapped line's number ("42. Accedido").
+_MAX_SKIP = 3
+
+
+def _item_number(text: str, pos: int) -> int | None:
+    m = _ITEM_NUMBER.match(text, pos)
+    return int(m[1] or m[2]) if m else None
+
+
 def _entry_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
+    count = _item_number(text, 0)  # the number of the last entry, in a numbered list
     for m in _ENTRY_BREAK.finditer(text):
-        if m.group() == "\n" and _is_accessed_tail(text, m.start()):
-            continue
+        if m.group() == "\n":
+            number = _item_number(text, m.end())
+            if (
+                _is_accessed_tail(text, m.start())
+                or starts_with_day_month_year(text, m.end())
+                or (number is not None and count is not None and number > count + _MAX_SKIP)
+            ):
+                # (A wrapped line that starts "17. März 2021" is a date, not list item 17; one
+                # that starts "42. Accedido ..." in a list at item 1 is the URL's "?id=" + "42".)
+                continue
+        else:
+            number = _item_number(text, m.end())
+        if number is not None:
+            count = number
         if m.start() > start:
             spans.extend(_split_inline(text, start, m.start()))
         start = m.end()
@@ -242,15 +278,147 @@ def _word_glued_to_its_end(core: str, token: str) -> bool:
     return core[:1].islower() and len(token) > len(core) and not is_accessed_keyword(core)
 
 
+# The space a paste from a PDF (or a hard-wrapped text joined into one line) leaves where a URL
+# was broken at the end of a printed line.
+_SPACED_GAP = re.compile(r"[ \t]{1,2}(?=\S)")
+# A word that is the rest of an address, not prose: a path ("default/files/a.pdf"), a percent
+# escape, or words joined by "-", "_", ".", "=" or "&" ("gezondheid-en-medicijnen").
+_REST_OF_PATH = re.compile(r"/|%[0-9A-Fa-f]{2}|[^\W_][-_.=&][^\W_]")
+_OPENS_WITH_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
+_QUERY_PAIR = re.compile(r"[\w.%-]+=")
+
+
+def _spaced_rest(cited: str, core: str, closed: bool = False) -> bool:
+    """Whether ``core``, after a space, is the rest of the URL ``cited`` that a paste broke there.
+
+    Text pasted from a PDF keeps a space where each printed line ended, and a long URL ends
+    lines at its "/" or "-" ("https://www.x.nl/ gezondheid-en-medicijnen/voorkom",
+    ".../een-app-om-te- krijgen"). A space ends a URL in running text, so only what cannot be
+    prose is joined: a word after a URL cut at a hyphen (no URL ends in "-") or after an
+    encoded space ("...%20de%20 (transmurale)"), a word opening with a percent escape, and,
+    after a "/", "_", "=" or "&", a word shaped like a path (a "/", an escape, or words joined
+    by "-", "_", "." inside it), digits after "=", and after "/" an id of digits that the
+    sentence's punctuation or the line's end closes (``closed``: ".../view/ 8841, accessed"). Never an
+    accessed-on word, a date or a new address.
+    """
+    if not core or _NEW_URL.match(core) or is_accessed_keyword(core):
+        return False
+    if not any(c.isalpha() for c in core):
+        # Digits alone are a query's value after "=" ("?id= 42"). After a "/" they may as well be
+        # what follows the address (a year, a page, a snapshot's time stamp "20070220074134
+        # DASHBot"): only an id of 3 to 10 digits, not a year, with the entry's punctuation
+        # right after it ("view/ 8841.") is the address's last segment.
+        if not core.isdigit():
+            return False
+        if cited.endswith("="):
+            return True
+        return cited.endswith("/") and closed and 3 <= len(core) <= 10 and _YEAR.fullmatch(core) is None
+    if _OPENS_WITH_ESCAPE.match(core):
+        return True
+    if cited.endswith("-") or cited.upper().endswith("%20"):
+        return core[0].islower() or core[0].isdigit() or (cited.endswith("%20") and core[0] == "(")
+    return (
+        cited[-1] in "/_=&"
+        and core[0].isalnum()
+        and len(core) >= 4
+        and _REST_OF_PATH.search(core) is not None
+    )
+
+
+# The types of file a URL's last segment most often names, and the top-level domains of hosts:
+# after a "." that ended a line, a next line that is one of these (alone or followed by a path)
+# goes on with the address, while a sentence after a URL's full stop starts a new word.
+_FILE_TYPES = re.compile(
+    r"(?:s?html?|php\d?|aspx?|jsp|cfm|cgi|pdf|xml|json|txt|csv|docx?|xlsx?|pptx?|odt|rtf|epub"
+    r"|zip|png|jpe?g|gif|svg|mp[34])(?:[/?#].*)?",
+)
+_TOP_LEVEL = re.compile(r"(?:com|org|net|edu|gov|int)(?:[/?#].*)?")
+
+
+def _rest_after_dot(core: str, spaced: bool = False) -> bool:
+    """Whether ``core``, on the line after a URL ending in ".", is the rest of that URL.
+
+    Lower case, never an accessed-on word or a new address, and either a path or query
+    ("view/8841", "example.org/a") or a file type or (across a line break, not a space) a
+    top-level domain, bare or with a path ("pdf", "gov/reports/x"). A sentence after a URL's
+    full stop ("Accessed 3 May", "In:", "and then") is none of these.
+    """
+    if not core or not (core[0].islower() or core[0].isdigit()) or _NEW_URL.match(core):
+        return False
+    if is_accessed_keyword(core):
+        return False
+    if re.search(r"[/?=#&]", core) is not None or _FILE_TYPES.fullmatch(core) is not None:
+        return True
+    # A domain alone only across a line break: after a space, "... example. com" is too like prose.
+    return not spaced and _TOP_LEVEL.fullmatch(core) is not None
+
+
 def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) -> UrlMatch:
-    """Join a URL that a line break cut in two with the rest of it on the next line."""
+    """Join a URL that a line break cut in two with the rest of it on the next line.
+
+    A URL broken where a pasted line ended, a space in place of the line break, is joined
+    too when what follows the space can only be its rest (:func:`_spaced_rest`).
+    """
     end = u.end
     cited = u.cited
     while True:
         # A "?" that ends a line was taken for punctuation; if the next line goes on with the
         # query, it was the URL's ("https://x.org/view?" + "id=42").
         query = "?" if text.startswith("?", end) else ""
-        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query))
+        # So was a "." that ends a line, when the next line goes on with what can only be the
+        # rest of an address: a path or query, or a file type ("annual_2018." + "pdf").
+        dot = "." if not query and text.startswith(".", end) else ""
+        m = re.compile(r"[ \t]*\n[ \t]*").match(text, end + len(query) + len(dot))
+        if dot:
+            # (Or a space in place of the line break, in text pasted from a PDF.)
+            gap = m or _SPACED_GAP.match(text, end + 1)
+            # (What follows must be lower case or a digit: most URLs end a sentence here.)
+            if (
+                gap is None
+                or gap.end() >= entry_end
+                or not (text[gap.end()].islower() or text[gap.end()].isdigit())
+            ):
+                break
+            nxt = _CONTINUATION.match(text, gap.end())
+            core = strip_trailing(nxt.group(0)) if nxt else ""
+            if nxt is None or not _rest_after_dot(core, spaced=m is None):
+                break
+            cited += dot + core
+            end = nxt.start() + len(core)
+            if len(core) < len(nxt.group(0)):
+                break
+            continue
+        # After a space, only a URL that cannot end where it stops goes on (see _spaced_rest):
+        # tested first on the URL's last characters, as most URLs in running text end at a space.
+        spaced = (
+            None
+            if m
+            or not (
+                query
+                or cited[-1] in "/-_=&"
+                or cited[-3:].upper() == "%20"
+                or text[end : end + 3].lstrip(" \t").startswith("%")
+            )
+            else _SPACED_GAP.match(text, end + len(query))
+        )
+        if spaced is not None and spaced.end() < entry_end:
+            nxt = _CONTINUATION.match(text, spaced.end())
+            core = strip_trailing(nxt.group(0)) if nxt else ""
+            # After a "?", only a query's "name=value" goes on ("measure? id=42").
+            # (The id ends the line, or the sentence's punctuation closes it.)
+            closed = nxt is not None and (
+                len(core) < len(nxt.group(0))
+                or re.match(r"[ \t]*(?:\n|$)", text[nxt.end() : nxt.end() + 8]) is not None
+            )
+            rest = _QUERY_PAIR.match(core) is not None if query else _spaced_rest(cited, core, closed)
+            if nxt is None or not rest:
+                break
+            cited += query + core
+            end = nxt.start() + len(core)
+            if len(core) < len(nxt.group(0)):
+                break
+            continue
         if not m or m.end() >= entry_end:
             return u if cited == u.cited else UrlMatch(u.start, end, cited, clean_url(cited) or u.url)
         nxt = _CONTINUATION.match(text, m.end())
@@ -290,13 +458,22 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 _FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]")
 
 
-def _within_reach(gap: str, content: int) -> bool:
+def _within_reach(gap: str, content: int, one_url: bool = False) -> bool:
     """Whether a phrase may reach a URL across ``gap`` with ``content`` characters of text in it.
 
     Not across a line break with text beside it: in a list with one reference a line, the
-    text after a line break is the next reference.
+    text after a line break is the next reference. Unless the break only wraps the entry: the
+    line after it is indented (the hanging indent of a hard-wrapped entry's continuation
+    lines), or the entry holds no other URL (a hard-wrapped entry, its lines flush left, cites
+    one address; where the phrase could date another, the line break still parts them).
     """
-    return len(gap) <= _MAX_BIND_GAP and (content == 0 or "\n" not in gap)
+    if len(gap) > _MAX_BIND_GAP:
+        return False
+    return content == 0 or "\n" not in gap or one_url or _HANGING_BREAK.fullmatch(gap) is not None
+
+
+# A gap whose every line break is followed by an indent: a hard-wrapped entry's continuation lines.
+_HANGING_BREAK = re.compile(r"[^\n]*(?:\n[ \t]+[^\n]*)+")
 
 
 def _bind(
@@ -317,9 +494,12 @@ def _bind(
     one line), which one it dates is a guess, so it dates neither and is put in ``unsure``.
     A URL keeps the closest of the phrases bound to it. An archived copy (a Wayback
     Machine snapshot, ...) is passed over: the date belongs to the original URL; so is a
-    catalogue look-up of an identifier (ISSN, OCLC, ISBN) printed between them.
+    catalogue look-up of an identifier (ISSN, OCLC, ISBN) printed between them. Locations of
+    one work joined by a comma alone ("URL1, URL2. Accessed ...") share the date that follows
+    the last of them.
     """
     starts = [u.start for u in urls]
+    one_url = len(urls) == 1
     # Passed over: archived copies, and catalogue look-ups of an identifier beside the link.
     # With ``dated_copies`` (wikitext), an entry that links only archived copies
     # ("[http://web.archive.org/web/2006/http://x.de/ Title] Retrieved 30 November 2006.") dates
@@ -337,6 +517,9 @@ def _bind(
         while j >= 0 and (urls[j].start >= d.start or archive[j]):
             j -= 1
         fwd_gap = text[d.end : urls[i].start] if i < len(urls) else None
+        # A phrase that says the address follows ("[cited ...]", "Cited ... Online:") reaches the
+        # entry's one URL over the lines a hard wrap put between them.
+        wrapped = one_url and d.url_follows
         bwd_gap = text[urls[j].end : d.start] if j >= 0 else None
         # Numbers between the phrase and the next URL are pages or a volume, not another
         # reference: "[cited 2022 Nov 23]; 12:45–67. Available from: URL".
@@ -354,19 +537,40 @@ def _bind(
         elif forward_ok:
             choice = (1, i)
         elif bwd_gap is not None and bwd_content is not None and _within_reach(bwd_gap, bwd_content):
-            if bwd_content and fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
+            if bwd_content and fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap), wrapped):
                 if unsure is not None:
                     unsure.append(d)
                 continue
             choice = (bwd_content, j)
-        elif fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap)):
+        elif fwd_gap is not None and _within_reach(fwd_gap, len(fwd_gap), wrapped):
             choice = (len(fwd_gap), i)
         if choice is None:
             continue
         cost, k = choice
         if k not in best or cost < best[k][0]:
             best[k] = (cost, d)
-    return {k: d for k, (_, d) in best.items()}
+    bound = {k: d for k, (_, d) in best.items()}
+    # MLA gives a work's locations one after another, then one access date: "...,
+    # ieeexplore.ieee.org/document/9069875, https://doi.org/10.1109/x. Accessed 27 Apr. 2024."
+    # Addresses joined by a comma alone, the last dated by the phrase after it, were read on
+    # the same visit: each earlier one takes that date too.
+    for k, d in list(bound.items()):
+        if d.start < urls[k].end:
+            continue
+        j = k - 1
+        while (
+            j >= 0
+            and j not in bound
+            and not archive[j]
+            and _LOCATIONS_GAP.fullmatch(text, urls[j].end, urls[j + 1].start)
+        ):
+            bound[j] = d
+            j -= 1
+    return bound
+
+
+# Between two locations of one work: a comma and white space, nothing else.
+_LOCATIONS_GAP = re.compile(r"[ \t]*,[ \t]*\n?[ \t]*")
 
 
 def _entry_text(
