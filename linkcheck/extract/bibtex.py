@@ -90,8 +90,10 @@ _NO_URL_FIELDS = {
 _SUMMARY_FIELDS = {"abstract"}
 # A field switched off with JabRef's and Emacs bibtex-mode's ``OPT`` prefix (``OPTurl``,
 # ``OPTnumpages``): no style knows the name, so none prints it and its address is not cited.
-# (biblatex's own ``options`` field holds no address either way.)
-_DISABLED_FIELD = re.compile(r"opt[a-z]")
+# (biblatex's own ``options`` field holds no address either way.) Likewise a field line that the
+# writer commented out with TeX's ``%`` (``% url = {...}``): the parser reads it as a field named
+# "% url", which no style prints.
+_DISABLED_FIELD = re.compile(r"opt[a-z]|%")
 _TEXT_LIMIT = 300
 
 _ENTRY_START = re.compile(r"^[ \t]*@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]+[ \t]*,", re.MULTILINE)
@@ -263,9 +265,40 @@ def _urls_in_field(name: str, value: str) -> list[str]:
             return macros
         cleaned = _unescape(_join_lines(_strip_braces(value)))
         return [cleaned] if cleaned else []
-    rest = _URL_MACRO.sub(" ", value)
+    rest = _URL_MACRO.sub(" ", _typewriter_urls(value))
     plain = _unescape(_strip_braces(rest))
     return macros + [u.cited for u in find_urls(plain)]
+
+
+# A typewriter-font macro holding a URL written without \url: "\texttt{https://...}".
+_TYPEWRITER = r"\\(?:texttt|path|nolinkurl)\s*\{([^{}\s]*)\}"
+# Two of them with a forced line break between: "\texttt{https://a.org/docs/}\\\texttt{file.pdf}".
+_TYPEWRITER_BREAK = re.compile(
+    _TYPEWRITER + r"\s*(?:\\\\(?:\[[^\]]*\])?|\\newline\b|\\linebreak\b)\s*" + _TYPEWRITER
+)
+
+
+def _typewriter_urls(value: str) -> str:
+    """A field's text with the URLs of typewriter macros set apart, each one URL.
+
+    Without ``\\url`` a long address does not break by itself, so writers break it by hand
+    into two ``\\texttt{}`` with a LaTeX line break between (tests/corpus/README.md, dev9
+    readings): the second part (no scheme of its own) continues the URL of the first.
+    """
+
+    def join(m: re.Match[str]) -> str:
+        first, second = m.group(1), m.group(2)
+        if not re.match(r"(?:https?://|www\.)", first) or re.match(r"(?:https?://|www\.)", second):
+            return m.group(0)
+        return "\\texttt{" + first + second + "}"
+
+    joined = value
+    for _ in range(4):  # a URL broken over up to five lines
+        after = _TYPEWRITER_BREAK.sub(join, joined)
+        if after == joined:
+            break
+        joined = after
+    return re.sub(_TYPEWRITER, lambda m: " " + m.group(1) + " ", joined)
 
 
 def _field_tail(cited: str, url: str) -> str:
