@@ -1662,3 +1662,46 @@ def test_portuguese_date_first_phrase_wrapped_between_its_words() -> None:
     assert pairs(plain.extract(text, OPTIONS).citations) == [
         ("http://www.example.gov/r.pdf", d("2020-01-29"))
     ]
+
+
+# -- URLs broken mid-word by a narrow column's line ends ------------------------------------
+
+
+def test_url_filling_its_line_goes_on_in_the_next_lines_one_token() -> None:
+    # A list pasted from a narrow column: the URL is broken wherever the column ended, mid-word.
+    text = (
+        "• Autor, A. (2020, 26 octubre). Título uno.\nRecuperado 12 de abril de\n2022, de\n"
+        "https://www.uno.example.es/noticia\ns/tipos-adicciones/\n\n"
+        "• Autor, B. (2010). Título dos. Revista, 22(2).\ndoi:\n"
+        "http://dx.doi.example.org/10.20882/adic\nciones.196\n\n"
+        "• Autor, C. (2012). Título tres.\nhttp://tres.example.gob.mx/co\nntenidos/inv/Guiap\n"
+        "araeducadores.pdf\n\n"
+        # The URL shares its line with prose: its line end may be its own end.
+        "• Autor, D. (2021). Cuatro. De https://cuatro.example.org/a\nsegunda parte\n\n"
+        # The next line is a date, or more than one word: not the URL's rest.
+        "• Autor, E. (2021). Cinco.\nhttps://cinco.example.org/page\n2021-05-03\n\n"
+        "• Autor, F. (2021). Seis.\nhttps://seis.example.org/page\nconsultado el 3 de mayo de 2021\n"
+    )
+    for fmt in ("text", "markdown"):
+        assert [c.url for c in plain.extract(text, OPTIONS, fmt).citations] == [
+            "https://www.uno.example.es/noticias/tipos-adicciones/",
+            "http://dx.doi.example.org/10.20882/adicciones.196",
+            "http://tres.example.gob.mx/contenidos/inv/Guiaparaeducadores.pdf",
+            "https://cuatro.example.org/a",
+            "https://cinco.example.org/page",
+            "https://seis.example.org/page",
+        ]
+
+
+def test_scheme_relative_address_is_cited_without_its_slashes_and_takes_the_date() -> None:
+    text = (
+        "Lucas School (s.f). Cinco pasos. Recuperado 12 de abril de 2022, de\n"
+        "//wele.example.net/apps/pages/index.jsp?uREC_ID=13\n\n"
+        "Other, B. (2020). Title. Retrieved from https://b.example.org/x//c.example.org/y\n"
+    )
+    found = pairs(plain.extract(text, OPTIONS).citations)
+    assert [(url.split("://", 1)[1], day) for url, day in found] == [
+        ("wele.example.net/apps/pages/index.jsp?uREC_ID=13", d("2022-04-12")),
+        # "//" inside a URL's path starts no address of its own.
+        ("b.example.org/x//c.example.org/y", None),
+    ]

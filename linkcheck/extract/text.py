@@ -269,6 +269,25 @@ def _filled_by_url(text: str, end: int) -> bool:
     return len(line) >= _MIN_FILLED_LINE and not any(c.isspace() for c in line)
 
 
+_LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+
+
+def _column_broken(text: str, end: int, token_end: int, entry_end: int, core: str) -> bool:
+    """Whether a URL that fills its line goes on in the next line's one token.
+
+    Text pasted from a narrow column (a PDF's, a slide's) breaks a URL wherever the column
+    ends, mid-word too ("https://www.x.es/noticia" + "s/tipos-adicciones/"), and puts nothing
+    else on those lines. So when the URL's line holds nothing but URL text and the next line is
+    one token with a letter in it (not a date, not an accessed-on word), that token is its rest.
+    """
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    if not line or any(c.isspace() for c in line):
+        return False
+    if token_end < entry_end and _LINE_END.match(text, token_end) is None:
+        return False
+    return any(c.isalpha() for c in core) and not is_accessed_keyword(core)
+
+
 def _word_glued_to_its_end(core: str, token: str) -> bool:
     """Whether a next line's first token is a URL's last letters with the sentence's stop glued on.
 
@@ -442,7 +461,10 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
             break
         if query or cited[-1] in "/-_=&?.#~" or cut_in_escape:
             pass
-        elif not (aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")):
+        elif not (
+            (aggressive or _column_broken(text, end, nxt.end(), entry_end, core))
+            and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")
+        ):
             break
         cited += query + core
         end = nxt.start() + len(core)
