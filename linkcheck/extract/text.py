@@ -26,6 +26,7 @@ from linkcheck.extract.urls import (
     _URL_CHARS,
     UrlMatch,
     clean_url,
+    delimited_url,
     find_urls,
     is_archive_url,
     is_identifier_lookup,
@@ -681,7 +682,7 @@ def citations_from_text(
         href = a.href.strip()
         if not re.match(r"(?:https?:)?//", href, re.IGNORECASE):
             continue
-        url = clean_url(href)
+        url = delimited_url(href)
         if url:
             anchor_urls.append(UrlMatch(a.start, max(a.end, a.start + 1), href, url))
     titles = {(a.start, a.href.strip()): a.title for a in anchors}

@@ -146,6 +146,24 @@ def clean_url(raw: str, *, scheme_less: bool = True) -> str | None:
     return None
 
 
+def delimited_url(raw: str, *, scheme_less: bool = True) -> str | None:
+    """:func:`clean_url` for an address whose end the markup marks: an ``href``, a link target,
+    a wikitext ``url=`` parameter or ``[URL title]`` link.
+
+    In running text a URL's last "?" or "!" is the sentence's; where the markup ends the
+    address, it is the address's own, and the click opens it with it (".../discus.001.shtml?",
+    tests/corpus/README.md, dev9 readings). A last full stop is still dropped: writers paste
+    the sentence's stop into link targets (".../causas/." in dev2's Markdown).
+    """
+    url = clean_url(raw, scheme_less=scheme_less)
+    written = raw.strip()
+    tail = re.search(r"[!?]+$", written)
+    if url is None or tail is None or url.endswith(tail.group()):
+        return url
+    whole = url + tail.group()
+    return whole if written.endswith(whole.split("://", 1)[-1][-40:]) else url
+
+
 # Where a second URL starts inside a match: a scheme not introduced by "/", "=", "?", "&", ":"
 # or "(" (those are a URL inside a URL: a Wayback snapshot, a redirect's ?url=). Up to three
 # digits just before it are a footnote or reference number glued on by PDF text extraction

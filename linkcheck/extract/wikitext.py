@@ -48,7 +48,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from linkcheck.extract.dates import field_date, find_accessed
 from linkcheck.extract.text import Anchor, citations_from_text
-from linkcheck.extract.urls import clean_url, is_archive_url
+from linkcheck.extract.urls import delimited_url, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
 FORMAT = "wikitext"
@@ -445,7 +445,7 @@ class _Walker:
         originals = sum(1 for _n, c, is_archive, _v in urls if not is_archive and not is_archive_url(c))
         found: list[Citation] = []
         for _name, cited, is_archive, vp in urls:
-            url = clean_url(cited, scheme_less=False) or clean_url(cited)
+            url = delimited_url(cited, scheme_less=False) or delimited_url(cited)
             if not url:
                 self.notes.append(f"line {self.line_at(vp)}: {cited!r} is not a URL")
                 continue
@@ -467,7 +467,13 @@ class _Walker:
         """A parameter value as the URL it holds: ``[http://x title]`` gives ``http://x``."""
         links = value.filter_external_links(recursive=False)
         if links:
-            return str(links[0].url).strip()
+            url = str(links[0].url).strip()
+            # The parser ends a free link before its last "?" or "!"; a parameter holding the
+            # address alone ends where the parameter does, so that mark is the address's.
+            whole = str(value).strip()
+            if not links[0].brackets and whole.startswith(url) and re.fullmatch(r"[!?]+", whole[len(url) :]):
+                return whole
+            return url
         return " ".join(_plain(value).split())
 
     def line_at(self, pos: int) -> int:
