@@ -260,3 +260,14 @@ def test_field_commented_out_with_a_percent_sign_is_not_cited() -> None:
     assert {c.url: c.accessed for c in bibtex.extract(text, OPTIONS).citations} == {
         "https://example.org/b": None
     }
+
+
+def test_dblp_ee_field_is_not_cited() -> None:
+    text = (
+        "@inproceedings{conf/x/A11,\n biburl = {http://www.bibsonomy.example/bibtex/2/dblp},\n"
+        " ee = {http://dx.doi.org/10.1109/X.2011.1},\n"
+        " url = {http://dblp.example/db/conf/x/x2011.html#A11},\n year = 2011\n}\n"
+    )
+    assert [c.url for c in bibtex.extract(text, OPTIONS).citations] == [
+        "http://dblp.example/db/conf/x/x2011.html#A11"
+    ]

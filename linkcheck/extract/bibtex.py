@@ -58,6 +58,9 @@ _NO_URL_FIELDS = {
     # Where a database found the record: bibliography metadata no style prints, not a citation.
     "bibsource",
     "biburl",
+    # dblp's "electronic edition" link (a DOI resolver address beside the record's url): a
+    # field of dblp's export that no BibTeX or biblatex style prints.
+    "ee",
     "file",
     "isbn",
     "issn",
