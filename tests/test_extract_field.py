@@ -1705,3 +1705,22 @@ def test_scheme_relative_address_is_cited_without_its_slashes_and_takes_the_date
         # "//" inside a URL's path starts no address of its own.
         ("b.example.org/x//c.example.org/y", None),
     ]
+
+
+def test_online_label_opening_the_bracket_on_the_next_line_binds_the_date_back() -> None:
+    # IEEE from BibTeX's note = {[Online; accessed DATE]}: a line break may put the bracket
+    # under the URL, after the year.
+    text = (
+        "[11] K. Proudfoot. Map specs. http://www.a.example.com/q3/, 2000.\n"
+        "[Online; accessed 2014-05-28].\n"
+        "[12] F. Sanglard. Code review. http://b.example.net/quake3/, 2012.\n"
+        "[En ligne ; consulté le 16 avril 2014].\n"
+        "[13] W3C. Spec. http://www.c.example.org/TR/html5/, 2014.\n"
+        "[Print; accessed 2014-04-17].\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://www.a.example.com/q3/", d("2014-05-28")),
+        ("http://b.example.net/quake3/", d("2014-04-16")),
+        # Any other word there is text between them, and the line break parts them.
+        ("http://www.c.example.org/TR/html5/", None),
+    ]

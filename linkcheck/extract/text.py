@@ -478,7 +478,12 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 # punctuation, quotes, white space, the angle brackets of "<URL>", and bracketed notes such as
 # "[Online]".
 # Dashes and bars too: "URL - accessed: 17/03/2021", "[URL] – consulté le 17/3/2021", table cells.
-_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]")
+# So is the label that opens the bracket the phrase stands in, "[Online; accessed DATE]" (the
+# common BibTeX note), when a line break puts it under the URL.
+_FILLER = re.compile(
+    r"\[[^\]\n]{0,30}\]|\[[ \t]*(?i:online|on-line|en[ \t]+ligne|en[ \t]+l[ií]nea|internet)[ \t]*[;,:]"
+    r"|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]"
+)
 
 
 def _within_reach(gap: str, content: int, one_url: bool = False) -> bool:
