@@ -1724,3 +1724,16 @@ def test_online_label_opening_the_bracket_on_the_next_line_binds_the_date_back()
         # Any other word there is text between them, and the line break parts them.
         ("http://www.c.example.org/TR/html5/", None),
     ]
+
+
+def test_link_target_with_an_ascii_apostrophe_the_page_prints_typographic() -> None:
+    page = (
+        "[1] Graf’s theorem. http://www.waves.example.org/Graf’s_Addition_Theorem,\n"
+        "2009 (accessed October 5, 2017)."
+    )
+    uri = "http://www.waves.example.org/Graf's_Addition_Theorem"
+    text, anchors, _ = pdf._page_text(page, [uri], 1, [])
+    # The title's apostrophe stays as printed; the address's is the target's.
+    assert text.startswith("[1] Graf’s theorem. http://www.waves.example.org/Graf's_Addition_Theorem,")
+    cites = citations_from_text(text, OPTIONS, anchors=anchors, anchors_override=True, aggressive_rejoin=True)
+    assert pairs(cites) == [(uri, d("2017-10-05"))]
