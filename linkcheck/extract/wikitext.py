@@ -414,6 +414,7 @@ class _Walker:
     def cite_citations(self, t: Template, pos: int, entry_text: str) -> list[Citation]:
         """The URLs of one citation template, each with the template's accessed-on date."""
         urls: list[tuple[str, str, bool, int]] = []  # (name, cited, is_archive, value pos)
+        linked: list[tuple[str, int]] = []  # links in other parameters: (cited, value pos)
         accessed_raw: str | None = None
         title: str | None = None
         for param, vp in self.param_positions(t, pos):
@@ -433,7 +434,14 @@ class _Walker:
             ) and _URL_VALUE.match(self._raw_url(param.value)):  # type: ignore[attr-defined]
                 cited = self._raw_url(param.value).split()[0]  # type: ignore[attr-defined]
                 urls.append((name, cited, name in _ARCHIVE_PARAMS, vp))
-        if not urls:
+            elif name != "title":
+                # A bracketed link in another parameter ("pages=[http://books.google.com/...&pg=PA2
+                # 2]") is a link the reader follows to that page of the work; the access date is
+                # the template's url's, so it stays undated.
+                for link in param.value.filter_external_links(recursive=True):  # type: ignore[attr-defined]
+                    if link.brackets and _URL_VALUE.match(str(link.url).strip()):
+                        linked.append((str(link.url).strip(), vp))
+        if not urls and not linked:
             return []
         accessed: dt.date | None = None
         if accessed_raw:
@@ -444,8 +452,11 @@ class _Walker:
         # Beside the original's url, an archived copy is a fallback and is not dated.
         originals = sum(1 for _n, c, is_archive, _v in urls if not is_archive and not is_archive_url(c))
         found: list[Citation] = []
-        for _name, cited, is_archive, vp in urls:
+        # (A link in another parameter takes no date: passed on as a copy would be.)
+        for _name, cited, is_archive, vp in urls + [("", cited, True, vp) for cited, vp in linked]:
             url = delimited_url(cited, scheme_less=False) or delimited_url(cited)
+            if url and any(c.url == url for c in found):
+                continue
             if not url:
                 self.notes.append(f"line {self.line_at(vp)}: {cited!r} is not a URL")
                 continue
