@@ -1737,3 +1737,17 @@ def test_link_target_with_an_ascii_apostrophe_the_page_prints_typographic() -> N
     assert text.startswith("[1] Graf’s theorem. http://www.waves.example.org/Graf's_Addition_Theorem,")
     cites = citations_from_text(text, OPTIONS, anchors=anchors, anchors_override=True, aggressive_rejoin=True)
     assert pairs(cites) == [(uri, d("2017-10-05"))]
+
+
+def test_colon_ending_a_fragment_with_nothing_after_it_in_the_entry_is_the_urls() -> None:
+    text = (
+        "Google Search, Google, www.google.example/search?q=a&tbm=isch#imgrc=5jMx_o-wM:\n\n"
+        "Other, www.other.example/page#part: a note after it.\n\n"
+        "Third, https://third.example.org/a:\n"
+    )
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == [
+        "http://www.google.example/search?q=a&tbm=isch#imgrc=5jMx_o-wM:",
+        # Text after the colon: it introduces that text. No fragment: a sentence's colon.
+        "http://www.other.example/page#part",
+        "https://third.example.org/a",
+    ]

@@ -270,6 +270,23 @@ def _filled_by_url(text: str, end: int) -> bool:
     return len(line) >= _MIN_FILLED_LINE and not any(c.isspace() for c in line)
 
 
+def _closing_colon(text: str, u: UrlMatch, entry_end: int) -> UrlMatch:
+    """A URL with the ":" that ends its fragment when nothing follows it in the entry.
+
+    A colon after a URL introduces what comes next; with nothing after it, it can only be the
+    address's own, as Google's image-search fragments end (``#imgrc=5jMxfod2b_o-wM:``,
+    tests/corpus/README.md, dev9 readings).
+    """
+    if (
+        "#" not in u.cited
+        or not text.startswith(":", u.end)
+        or text[u.end + 1 : entry_end].strip()
+        or not u.url.endswith(u.cited.split("#", 1)[1])
+    ):
+        return u
+    return UrlMatch(u.start, u.end + 1, u.cited + ":", u.url + ":")
+
+
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 
@@ -704,7 +721,7 @@ def citations_from_text(
             u = all_urls[u_i]
             u_i += 1
             if u.start >= start:
-                entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
+                entry_urls.append(_closing_colon(text, _extend_wrapped(text, u, aggressive_rejoin, end), end))
         entry_urls = [
             u
             for u in _drop_inside(entry_urls)
