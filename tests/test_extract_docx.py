@@ -256,3 +256,22 @@ def test_hyperlink_anchor_attribute_is_the_targets_fragment() -> None:
         "https://b.example.org/page#top": dt.date(2023, 1, 27),
         "https://c.example.org/plain": dt.date(2023, 1, 28),
     }
+
+
+def test_printed_address_ending_in_an_empty_fragment_over_a_link_without_it_is_the_target() -> None:
+    data = _docx_with_hyperlinks(
+        [
+            (
+                "Clinic. About. ",
+                "https://www.clinic.example.ao/about",
+                None,
+                "https://www.clinic.example.ao/about#",
+            ),
+            # A fragment with a name is a place in the page: the printed address stays cited.
+            ("Other. ", "https://b.example.org/page", None, "https://b.example.org/page#part"),
+        ]
+    )
+    assert [c.url for c in docx.extract(data, OPTIONS).citations] == [
+        "https://www.clinic.example.ao/about",
+        "https://b.example.org/page#part",
+    ]

@@ -748,7 +748,10 @@ def citations_from_text(
                     same = len(over) > len(cut)
                 else:
                     around = [a for a in entry_anchors if a.start <= u.start < a.end + 1]
-                    same = any(_same_url(a.url, u.url) for a in around)
+                    # (An empty fragment the printed address ends in, ".../about#" over a link to
+                    # ".../about", names no place in the page: the target is that address.)
+                    printed = u.url[:-1] if u.url.endswith("#") else u.url
+                    same = any(_same_url(a.url, u.url) or _same_url(a.url, printed) for a in around)
                     if not same:
                         # A link target that differs from the address its text prints only by
                         # what an editor added or dropped (a trailing "%20" of the space typed
