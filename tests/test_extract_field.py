@@ -1751,3 +1751,21 @@ def test_colon_ending_a_fragment_with_nothing_after_it_in_the_entry_is_the_urls(
         "http://www.other.example/page#part",
         "https://third.example.org/a",
     ]
+
+
+def test_doi_address_then_the_labelled_web_address_share_the_access_date() -> None:
+    text = (
+        "UFEL, J. Deep Learning. Journal, v. 13, 2024. DOI: https://doi.org/10.3390/jcm1. "
+        "Disponível em: https://www.mdpi.example.com/2077/13/14/4180. Acesso em: 29 jun. 2025.\n\n"
+        "SOUZA, A. Outro. Revista, 2023. DOI: https://doi.org/10.22239/2317.\n\n"
+        "LIMA, B. Terceiro. 2022. Disponível em: https://a.example.org/x. Veja https://b.example.org/y. "
+        "Acesso em: 3 mar. 2025.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://doi.org/10.3390/jcm1", d("2025-06-29")),
+        ("https://www.mdpi.example.com/2077/13/14/4180", d("2025-06-29")),
+        # Without an access date the DOI is undated; only a DOI's address shares the date.
+        ("https://doi.org/10.22239/2317", None),
+        ("https://a.example.org/x", None),
+        ("https://b.example.org/y", d("2025-03-03")),
+    ]

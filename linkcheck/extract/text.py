@@ -607,7 +607,13 @@ def _bind(
             j >= 0
             and j not in bound
             and not archive[j]
-            and _LOCATIONS_GAP.fullmatch(text, urls[j].end, urls[j + 1].start)
+            and (
+                _LOCATIONS_GAP.fullmatch(text, urls[j].end, urls[j + 1].start)
+                or (
+                    _DOI_HOST.match(urls[j].url)
+                    and _DOI_THEN_AVAILABLE.fullmatch(text, urls[j].end, urls[j + 1].start)
+                )
+            )
         ):
             bound[j] = d
             j -= 1
@@ -616,6 +622,15 @@ def _bind(
 
 # Between two locations of one work: a comma and white space, nothing else.
 _LOCATIONS_GAP = re.compile(r"[ \t]*,[ \t]*\n?[ \t]*")
+# Or, after a DOI's address, the label of the web address that follows: ABNT's "DOI:
+# https://doi.org/10.x/y. Disponível em: URL. Acesso em: DATE." gives one work's two locations,
+# read on the one visit the date records (tests/corpus/README.md, dev9 readings).
+_DOI_HOST = re.compile(r"https?://(?:dx\.)?doi\.org/10\.", re.IGNORECASE)
+_DOI_THEN_AVAILABLE = re.compile(
+    r"[ \t]*\.?[ \t\n]*(?:dispon[íi]vel[ \t\n]+em|available[ \t\n]+(?:at|from)|disponible[ \t\n]+en"
+    r"|verfügbar[ \t\n]+unter)[ \t]*:?[ \t\n]*",
+    re.IGNORECASE,
+)
 
 
 def _entry_text(
