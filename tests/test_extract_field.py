@@ -1769,3 +1769,17 @@ def test_doi_address_then_the_labelled_web_address_share_the_access_date() -> No
         ("https://a.example.org/x", None),
         ("https://b.example.org/y", d("2025-03-03")),
     ]
+
+
+def test_bare_host_as_the_container_before_an_address_on_that_host_is_a_name() -> None:
+    text = (
+        "ASCE. “Salary Research.” Www.asce.example.org, www.asce.example.org/career/salary. "
+        "Accessed 3 May 2023.\n\n"
+        # A different host, or a host with a path, is a location of its own.
+        "Smith. “Title.” www.one.example.org, www.two.example.org/page. Accessed 4 May 2023.\n"
+    )
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == [
+        "http://www.asce.example.org/career/salary",
+        "http://www.one.example.org",
+        "http://www.two.example.org/page",
+    ]

@@ -246,6 +246,23 @@ def _is_author_site(text: str, entry_start: int, u: UrlMatch) -> bool:
 # name. Available at: URL [Accessed DATE]." The website slot after "[online]" often holds the
 # site's host ("www.alchemy.com", "http://www.theinquirer.net"): a name, not the cited address,
 # which the "Available at:" after it gives (tests/corpus/README.md, dev6 readings).
+def _is_container_name(text: str, u: UrlMatch, after: UrlMatch | None) -> bool:
+    """Whether a bare host name is the container of the entry's next address, not a location.
+
+    MLA names the web site as the container, then gives the location: "ASCE. "Title."
+    Www.asce.org, www.asce.org/career-growth/salary." A host with no scheme and no path, a
+    comma alone before an address on that same host, is the site's name (tests/corpus/README.md,
+    dev9 readings).
+    """
+    if after is None or _HAS_SCHEME.match(u.cited) or re.search(r"[/?#]", u.cited):
+        return False
+    if _LOCATIONS_GAP.fullmatch(text, u.end, after.start) is None:
+        return False
+    host = u.cited.lower().rstrip(".")
+    other = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?//", "", after.url.lower())
+    return other.startswith(host + "/")
+
+
 _ONLINE_SLOT_BEFORE = re.compile(r"\[online\][ \t]*\n?[ \t]*$", re.IGNORECASE)
 _AVAILABLE_AFTER = re.compile(r"\.?[ \t]*\n?[ \t]*available[ \t]*\n?[ \t]*(?:at|from)\b", re.IGNORECASE)
 
@@ -737,10 +754,13 @@ def citations_from_text(
             u_i += 1
             if u.start >= start:
                 entry_urls.append(_closing_colon(text, _extend_wrapped(text, u, aggressive_rejoin, end), end))
+        entry_urls = _drop_inside(entry_urls)
         entry_urls = [
             u
-            for u in _drop_inside(entry_urls)
-            if not _is_author_site(text, start, u) and not _is_website_slot(text, u)
+            for i, u in enumerate(entry_urls)
+            if not _is_author_site(text, start, u)
+            and not _is_website_slot(text, u)
+            and not _is_container_name(text, u, entry_urls[i + 1] if i + 1 < len(entry_urls) else None)
         ]
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
