@@ -1783,3 +1783,18 @@ def test_bare_host_as_the_container_before_an_address_on_that_host_is_a_name() -
         "http://www.one.example.org",
         "http://www.two.example.org/page",
     ]
+
+
+def test_file_name_with_spaces_that_ends_the_entry_is_the_urls() -> None:
+    text = (
+        "Frank, M. W. (2008, April 8). Inequality. Retrieved from "
+        "https://www.u.example.edu/eco/ECIN - Frank 2009.pdf\n\n"
+        # Prose after the URL, or a name that does not end the entry, stays apart.
+        "Other, A. (2010). Title. Retrieved from https://www.v.example.edu/docs see the report.pdf file\n\n"
+        "Third, B. (2011). Title. Retrieved from https://www.w.example.edu/a.pdf and 2.pdf\n"
+    )
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == [
+        "https://www.u.example.edu/eco/ECIN%20-%20Frank%202009.pdf",
+        "https://www.v.example.edu/docs",
+        "https://www.w.example.edu/a.pdf",
+    ]
