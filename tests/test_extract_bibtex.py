@@ -271,3 +271,24 @@ def test_dblp_ee_field_is_not_cited() -> None:
     assert [c.url for c in bibtex.extract(text, OPTIONS).citations] == [
         "http://dblp.example/db/conf/x/x2011.html#A11"
     ]
+
+
+def test_entry_cut_off_by_the_files_end_is_read_as_if_closed() -> None:
+    text = (
+        "@misc{a,\n url={https://example.org/a},\n urldate={2023-02-05}\n}\n\n"
+        "@misc{gob2021,\n  author = {CONADI},\n  year = {2021},\n"
+        "  note = {Recuperado el 5 de febrero de 2023, de \\url{https://example.org/ley/}}\n"
+    )
+    result = bibtex.extract(text, OPTIONS)
+    assert {c.url: (c.accessed, c.line) for c in result.citations} == {
+        "https://example.org/a": (dt.date(2023, 2, 5), 2),
+        "https://example.org/ley/": (dt.date(2023, 2, 5), 9),
+    }
+    assert any("the file ends inside a BibTeX entry" in n for n in result.notes)
+
+
+def test_unclosed_entry_before_another_is_still_skipped() -> None:
+    # Not at the file's end: where the entry ends is unknown, and the parser's rule stands.
+    text = "@misc{a,\n note = {\\url{https://example.org/a}\n\n@misc{b,\n url={https://example.org/b}\n}\n"
+    result = bibtex.extract(text, OPTIONS)
+    assert "https://example.org/a" not in {c.url for c in result.citations}

@@ -139,6 +139,14 @@ def extract(text: str, options: ExtractOptions) -> Extraction:
             entries.append(block.ignore_error_block)
             continue
         raw = block.raw or ""
+        closed = _closed_at_end(raw, text)
+        if closed is not None:
+            # The file ends inside its last entry (an excerpt, a file cut short): the fields it
+            # holds are whole, so read them as if the entry were closed, and say so.
+            result.notes.append(f"line {line}: the file ends inside a BibTeX entry; read as if closed")
+            for entry in closed:
+                result.citations.extend(_entry_citations(entry, options, result.notes, block.start_line or 0))
+            continue
         first = raw.strip().splitlines()[0][:60] if raw.strip() else ""
         result.notes.append(f"line {line}: skipped a BibTeX entry that does not parse ({first})")
         # Whole entries that the parser gave up on may still hold a well-formed entry
@@ -149,6 +157,21 @@ def extract(text: str, options: ExtractOptions) -> Extraction:
         result.citations.extend(_entry_citations(entry, options, result.notes, line_offset=0))
     result.citations.sort(key=lambda c: c.line or 0)
     return result
+
+
+def _closed_at_end(raw: str, text: str) -> list[Entry] | None:
+    """The entry of a failed block that the file's end cut off before its closing brace.
+
+    None unless the block is one entry, ends the file, and parses once its open braces
+    are closed.
+    """
+    body = raw.rstrip()
+    missing = body.count("{") - body.count("}")
+    if not (0 < missing <= 3) or len(_ENTRY_START.findall(body)) != 1 or not text.rstrip().endswith(body):
+        return None
+    with _quiet_parser():
+        library = bibtexparser.parse_string(body.rstrip(",") + "\n" + "}" * missing + "\n")
+    return library.entries if library.entries and not library.failed_blocks else None
 
 
 def _reparse_tail(block: ParsingFailedBlock, options: ExtractOptions, notes: list[str]) -> list[Citation]:
