@@ -210,3 +210,85 @@ def test_url_field_keeps_the_full_stop_or_bang_it_ends_with() -> None:
         "https://example.org/gota/#:~:text=por%20cada%201%2C000%20personas.",
         "https://example.org/c",
     }
+
+
+def test_urldate_with_the_slavic_year_word_after_it() -> None:
+    # Polish "r." (roku), Russian "г." and Ukrainian "р." say the number before them is a year.
+    text = (
+        "@online{a,\n url={https://example.org/a},\n urldate={24.03.23 r.}\n}\n"
+        "@online{b,\n url={https://example.org/b},\n urldate={5.11.2022 r.}\n}\n"
+        "@online{c,\n url={https://example.org/c},\n urldate={25 апреля 2010 г.}\n}\n"
+        "@online{d,\n url={https://example.org/d},\n urldate={Use the date of access}\n}\n"
+    )
+    result = bibtex.extract(text, OPTIONS)
+    assert {c.url: c.accessed for c in result.citations} == {
+        "https://example.org/a": dt.date(2023, 3, 24),
+        "https://example.org/b": dt.date(2022, 11, 5),
+        "https://example.org/c": dt.date(2010, 4, 25),
+        "https://example.org/d": None,
+    }
+    # A placeholder is not a date, and says so; the year words are read silently.
+    assert (
+        [n for n in result.notes if "is not a date" in n]
+        == [n for n in result.notes if "Use the date of access" in n]
+        != []
+    )
+
+
+def test_url_broken_by_hand_over_two_texttt_at_a_line_break_is_one_url() -> None:
+    text = (
+        "@manual{a,\n note={\\\\\\texttt{https://example.org/sites/files/documentation/}"
+        "\\\\\\texttt{0a-ex\\_datasheet\\_en.pdf}}\n}\n"
+        "@manual{b,\n note={\\texttt{https://example.org/b.pdf}\\\\\\texttt{https://example.org/c.pdf}}\n}\n"
+        "@manual{d,\n note={\\texttt{Model 4}\\\\\\texttt{https://example.org/d.pdf}}\n}\n"
+    )
+    found = {c.url for c in bibtex.extract(text, OPTIONS).citations}
+    assert found == {
+        "https://example.org/sites/files/documentation/0a-ex_datasheet_en.pdf",
+        # Two URLs, each with its scheme, are two; nor is a label before a URL part of it.
+        "https://example.org/b.pdf",
+        "https://example.org/c.pdf",
+        "https://example.org/d.pdf",
+    }
+
+
+def test_field_commented_out_with_a_percent_sign_is_not_cited() -> None:
+    text = (
+        "@online{a,\n author={A},\n % url = {https://example.org/old.jpg},\n urldate={2023-03-24}\n}\n"
+        "@online{b,\n url={https://example.org/b},\n %urldate = {2023-03-24}\n}\n"
+    )
+    assert {c.url: c.accessed for c in bibtex.extract(text, OPTIONS).citations} == {
+        "https://example.org/b": None
+    }
+
+
+def test_dblp_ee_field_is_not_cited() -> None:
+    text = (
+        "@inproceedings{conf/x/A11,\n biburl = {http://www.bibsonomy.example/bibtex/2/dblp},\n"
+        " ee = {http://dx.doi.org/10.1109/X.2011.1},\n"
+        " url = {http://dblp.example/db/conf/x/x2011.html#A11},\n year = 2011\n}\n"
+    )
+    assert [c.url for c in bibtex.extract(text, OPTIONS).citations] == [
+        "http://dblp.example/db/conf/x/x2011.html#A11"
+    ]
+
+
+def test_entry_cut_off_by_the_files_end_is_read_as_if_closed() -> None:
+    text = (
+        "@misc{a,\n url={https://example.org/a},\n urldate={2023-02-05}\n}\n\n"
+        "@misc{gob2021,\n  author = {CONADI},\n  year = {2021},\n"
+        "  note = {Recuperado el 5 de febrero de 2023, de \\url{https://example.org/ley/}}\n"
+    )
+    result = bibtex.extract(text, OPTIONS)
+    assert {c.url: (c.accessed, c.line) for c in result.citations} == {
+        "https://example.org/a": (dt.date(2023, 2, 5), 2),
+        "https://example.org/ley/": (dt.date(2023, 2, 5), 9),
+    }
+    assert any("the file ends inside a BibTeX entry" in n for n in result.notes)
+
+
+def test_unclosed_entry_before_another_is_still_skipped() -> None:
+    # Not at the file's end: where the entry ends is unknown, and the parser's rule stands.
+    text = "@misc{a,\n note = {\\url{https://example.org/a}\n\n@misc{b,\n url={https://example.org/b}\n}\n"
+    result = bibtex.extract(text, OPTIONS)
+    assert "https://example.org/a" not in {c.url for c in result.citations}

@@ -214,3 +214,64 @@ def test_sniffing_never_inflates_a_package_part_larger_than_such_parts_are(
     monkeypatch.setattr(zipfile.ZipFile, "read", counting_read)
     assert not docx.sniff(buf.getvalue())
     assert "_rels/.rels" not in read
+
+
+def _docx_with_hyperlinks(links: list[tuple[str, str, str | None, str]]) -> bytes:
+    """A document of one paragraph per (text before, target, w:anchor, link text)."""
+    import docx as python_docx
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = python_docx.Document()
+    for before, target, fragment, shown in links:
+        paragraph = document.add_paragraph(before)
+        rid = paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), rid)
+        if fragment is not None:
+            link.set(qn("w:anchor"), fragment)
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = shown
+        run.append(text)
+        link.append(run)
+        paragraph._p.append(link)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_hyperlink_anchor_attribute_is_the_targets_fragment() -> None:
+    data = _docx_with_hyperlinks(
+        [
+            ("McPherson, Tara. Accessed 26 Jan. 2023. ", "https://www.a.example.com/bunny", "0", "Bunny"),
+            ("Other. Accessed 27 Jan. 2023. ", "https://b.example.org/page#top", "ignored", "Page"),
+            ("Third. Accessed 28 Jan. 2023. ", "https://c.example.org/plain", None, "Plain"),
+        ]
+    )
+    assert {c.url: c.accessed for c in docx.extract(data, OPTIONS).citations} == {
+        "https://www.a.example.com/bunny#0": dt.date(2023, 1, 26),
+        # A target that has a fragment of its own keeps it; no w:anchor, no fragment.
+        "https://b.example.org/page#top": dt.date(2023, 1, 27),
+        "https://c.example.org/plain": dt.date(2023, 1, 28),
+    }
+
+
+def test_printed_address_ending_in_an_empty_fragment_over_a_link_without_it_is_the_target() -> None:
+    data = _docx_with_hyperlinks(
+        [
+            (
+                "Clinic. About. ",
+                "https://www.clinic.example.ao/about",
+                None,
+                "https://www.clinic.example.ao/about#",
+            ),
+            # A fragment with a name is a place in the page: the printed address stays cited.
+            ("Other. ", "https://b.example.org/page", None, "https://b.example.org/page#part"),
+        ]
+    )
+    assert [c.url for c in docx.extract(data, OPTIONS).citations] == [
+        "https://www.clinic.example.ao/about",
+        "https://b.example.org/page#part",
+    ]

@@ -1662,3 +1662,139 @@ def test_portuguese_date_first_phrase_wrapped_between_its_words() -> None:
     assert pairs(plain.extract(text, OPTIONS).citations) == [
         ("http://www.example.gov/r.pdf", d("2020-01-29"))
     ]
+
+
+# -- URLs broken mid-word by a narrow column's line ends ------------------------------------
+
+
+def test_url_filling_its_line_goes_on_in_the_next_lines_one_token() -> None:
+    # A list pasted from a narrow column: the URL is broken wherever the column ended, mid-word.
+    text = (
+        "• Autor, A. (2020, 26 octubre). Título uno.\nRecuperado 12 de abril de\n2022, de\n"
+        "https://www.uno.example.es/noticia\ns/tipos-adicciones/\n\n"
+        "• Autor, B. (2010). Título dos. Revista, 22(2).\ndoi:\n"
+        "http://dx.doi.example.org/10.20882/adic\nciones.196\n\n"
+        "• Autor, C. (2012). Título tres.\nhttp://tres.example.gob.mx/co\nntenidos/inv/Guiap\n"
+        "araeducadores.pdf\n\n"
+        # The URL shares its line with prose: its line end may be its own end.
+        "• Autor, D. (2021). Cuatro. De https://cuatro.example.org/a\nsegunda parte\n\n"
+        # The next line is a date, or more than one word: not the URL's rest.
+        "• Autor, E. (2021). Cinco.\nhttps://cinco.example.org/page\n2021-05-03\n\n"
+        "• Autor, F. (2021). Seis.\nhttps://seis.example.org/page\nconsultado el 3 de mayo de 2021\n"
+    )
+    for fmt in ("text", "markdown"):
+        assert [c.url for c in plain.extract(text, OPTIONS, fmt).citations] == [
+            "https://www.uno.example.es/noticias/tipos-adicciones/",
+            "http://dx.doi.example.org/10.20882/adicciones.196",
+            "http://tres.example.gob.mx/contenidos/inv/Guiaparaeducadores.pdf",
+            "https://cuatro.example.org/a",
+            "https://cinco.example.org/page",
+            "https://seis.example.org/page",
+        ]
+
+
+def test_scheme_relative_address_is_cited_without_its_slashes_and_takes_the_date() -> None:
+    text = (
+        "Lucas School (s.f). Cinco pasos. Recuperado 12 de abril de 2022, de\n"
+        "//wele.example.net/apps/pages/index.jsp?uREC_ID=13\n\n"
+        "Other, B. (2020). Title. Retrieved from https://b.example.org/x//c.example.org/y\n"
+    )
+    found = pairs(plain.extract(text, OPTIONS).citations)
+    assert [(url.split("://", 1)[1], day) for url, day in found] == [
+        ("wele.example.net/apps/pages/index.jsp?uREC_ID=13", d("2022-04-12")),
+        # "//" inside a URL's path starts no address of its own.
+        ("b.example.org/x//c.example.org/y", None),
+    ]
+
+
+def test_online_label_opening_the_bracket_on_the_next_line_binds_the_date_back() -> None:
+    # IEEE from BibTeX's note = {[Online; accessed DATE]}: a line break may put the bracket
+    # under the URL, after the year.
+    text = (
+        "[11] K. Proudfoot. Map specs. http://www.a.example.com/q3/, 2000.\n"
+        "[Online; accessed 2014-05-28].\n"
+        "[12] F. Sanglard. Code review. http://b.example.net/quake3/, 2012.\n"
+        "[En ligne ; consulté le 16 avril 2014].\n"
+        "[13] W3C. Spec. http://www.c.example.org/TR/html5/, 2014.\n"
+        "[Print; accessed 2014-04-17].\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("http://www.a.example.com/q3/", d("2014-05-28")),
+        ("http://b.example.net/quake3/", d("2014-04-16")),
+        # Any other word there is text between them, and the line break parts them.
+        ("http://www.c.example.org/TR/html5/", None),
+    ]
+
+
+def test_link_target_with_an_ascii_apostrophe_the_page_prints_typographic() -> None:
+    page = (
+        "[1] Graf’s theorem. http://www.waves.example.org/Graf’s_Addition_Theorem,\n"
+        "2009 (accessed October 5, 2017)."
+    )
+    uri = "http://www.waves.example.org/Graf's_Addition_Theorem"
+    text, anchors, _ = pdf._page_text(page, [uri], 1, [])
+    # The title's apostrophe stays as printed; the address's is the target's.
+    assert text.startswith("[1] Graf’s theorem. http://www.waves.example.org/Graf's_Addition_Theorem,")
+    cites = citations_from_text(text, OPTIONS, anchors=anchors, anchors_override=True, aggressive_rejoin=True)
+    assert pairs(cites) == [(uri, d("2017-10-05"))]
+
+
+def test_colon_ending_a_fragment_with_nothing_after_it_in_the_entry_is_the_urls() -> None:
+    text = (
+        "Google Search, Google, www.google.example/search?q=a&tbm=isch#imgrc=5jMx_o-wM:\n\n"
+        "Other, www.other.example/page#part: a note after it.\n\n"
+        "Third, https://third.example.org/a:\n"
+    )
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == [
+        "http://www.google.example/search?q=a&tbm=isch#imgrc=5jMx_o-wM:",
+        # Text after the colon: it introduces that text. No fragment: a sentence's colon.
+        "http://www.other.example/page#part",
+        "https://third.example.org/a",
+    ]
+
+
+def test_doi_address_then_the_labelled_web_address_share_the_access_date() -> None:
+    text = (
+        "UFEL, J. Deep Learning. Journal, v. 13, 2024. DOI: https://doi.org/10.3390/jcm1. "
+        "Disponível em: https://www.mdpi.example.com/2077/13/14/4180. Acesso em: 29 jun. 2025.\n\n"
+        "SOUZA, A. Outro. Revista, 2023. DOI: https://doi.org/10.22239/2317.\n\n"
+        "LIMA, B. Terceiro. 2022. Disponível em: https://a.example.org/x. Veja https://b.example.org/y. "
+        "Acesso em: 3 mar. 2025.\n"
+    )
+    assert pairs(plain.extract(text, OPTIONS).citations) == [
+        ("https://doi.org/10.3390/jcm1", d("2025-06-29")),
+        ("https://www.mdpi.example.com/2077/13/14/4180", d("2025-06-29")),
+        # Without an access date the DOI is undated; only a DOI's address shares the date.
+        ("https://doi.org/10.22239/2317", None),
+        ("https://a.example.org/x", None),
+        ("https://b.example.org/y", d("2025-03-03")),
+    ]
+
+
+def test_bare_host_as_the_container_before_an_address_on_that_host_is_a_name() -> None:
+    text = (
+        "ASCE. “Salary Research.” Www.asce.example.org, www.asce.example.org/career/salary. "
+        "Accessed 3 May 2023.\n\n"
+        # A different host, or a host with a path, is a location of its own.
+        "Smith. “Title.” www.one.example.org, www.two.example.org/page. Accessed 4 May 2023.\n"
+    )
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == [
+        "http://www.asce.example.org/career/salary",
+        "http://www.one.example.org",
+        "http://www.two.example.org/page",
+    ]
+
+
+def test_file_name_with_spaces_that_ends_the_entry_is_the_urls() -> None:
+    text = (
+        "Frank, M. W. (2008, April 8). Inequality. Retrieved from "
+        "https://www.u.example.edu/eco/ECIN - Frank 2009.pdf\n\n"
+        # Prose after the URL, or a name that does not end the entry, stays apart.
+        "Other, A. (2010). Title. Retrieved from https://www.v.example.edu/docs see the report.pdf file\n\n"
+        "Third, B. (2011). Title. Retrieved from https://www.w.example.edu/a.pdf and 2.pdf\n"
+    )
+    assert [c.url for c in plain.extract(text, OPTIONS).citations] == [
+        "https://www.u.example.edu/eco/ECIN%20-%20Frank%202009.pdf",
+        "https://www.v.example.edu/docs",
+        "https://www.w.example.edu/a.pdf",
+    ]

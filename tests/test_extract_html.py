@@ -242,3 +242,17 @@ def test_a_schemeless_address_printed_in_a_link_to_another_is_its_label() -> Non
         ("http://example.org/post", dt.date(2023, 3, 3)),
         ("https://example.net/a", None),
     }
+
+
+def test_href_keeps_the_question_mark_it_ends_with() -> None:
+    page = (
+        b"<html><body><ul>"
+        b'<li>Advisory. <a href="http://www.x.example/TEN.shtml?">archive</a>. Accessed 3 May 2021.</li>'
+        b"<li>In prose: http://www.x.example/prose.shtml? Accessed 4 May 2021.</li>"
+        b"</ul></body></html>"
+    )
+    found = {c.url: c.accessed for c in html.extract(page, OPTIONS).citations}
+    assert found == {
+        "http://www.x.example/TEN.shtml?": dt.date(2021, 5, 3),
+        "http://www.x.example/prose.shtml": dt.date(2021, 5, 4),
+    }

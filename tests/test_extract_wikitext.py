@@ -154,3 +154,35 @@ def test_a_url_in_a_maintenance_templates_reason_is_not_cited() -> None:
     )
     found = {(c.url, c.accessed) for c in wikitext.extract(text, OPTIONS).citations}
     assert found == {("http://example.org/a", dt.date(2010, 3, 3)), ("http://example.org/b", None)}
+
+
+def test_url_parameter_and_bracketed_link_keep_the_question_mark_they_end_with() -> None:
+    # The markup ends these addresses, so a last "?" is the address's own; in prose it is not.
+    text = (
+        "Text.<ref>{{cite web|title=D1|accessdate=2009-01-21|url=http://www.x.example/d.001.shtml?}}</ref>\n\n"
+        "== External links ==\n"
+        "* [http://www.x.example/TEN.shtml? Advisory archive]\n"
+        "* Is it at http://www.x.example/prose.shtml?\n"
+    )
+    found = {c.url: c.accessed for c in wikitext.extract(text, OPTIONS).citations}
+    assert found == {
+        "http://www.x.example/d.001.shtml?": dt.date(2009, 1, 21),
+        "http://www.x.example/TEN.shtml?": None,
+        "http://www.x.example/prose.shtml": None,
+    }
+
+
+def test_bracketed_link_in_a_cite_templates_pages_parameter_is_cited_undated() -> None:
+    text = (
+        "Calculus.<ref>{{cite book |title=Calculus |year=2011 "
+        "|pages=[http://books.example.com/books?id=1Ebu&pg=PA2 2] |isbn=1-4390-4957-2}}</ref>\n"
+        "Algebra.<ref>{{cite web |url=http://alg.example.org/a |accessdate=2012-07-16 "
+        "|pages=[http://alg.example.org/a 5] |quote=See [http://quote.example.org/q here].}}</ref>\n"
+    )
+    found = {c.url: c.accessed for c in wikitext.extract(text, OPTIONS).citations}
+    assert found == {
+        "http://books.example.com/books?id=1Ebu&pg=PA2": None,
+        # The template's own url keeps its date; the same address in pages is not a second pair.
+        "http://alg.example.org/a": dt.date(2012, 7, 16),
+        "http://quote.example.org/q": None,
+    }

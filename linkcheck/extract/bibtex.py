@@ -58,6 +58,9 @@ _NO_URL_FIELDS = {
     # Where a database found the record: bibliography metadata no style prints, not a citation.
     "bibsource",
     "biburl",
+    # dblp's "electronic edition" link (a DOI resolver address beside the record's url): a
+    # field of dblp's export that no BibTeX or biblatex style prints.
+    "ee",
     "file",
     "isbn",
     "issn",
@@ -90,8 +93,10 @@ _NO_URL_FIELDS = {
 _SUMMARY_FIELDS = {"abstract"}
 # A field switched off with JabRef's and Emacs bibtex-mode's ``OPT`` prefix (``OPTurl``,
 # ``OPTnumpages``): no style knows the name, so none prints it and its address is not cited.
-# (biblatex's own ``options`` field holds no address either way.)
-_DISABLED_FIELD = re.compile(r"opt[a-z]")
+# (biblatex's own ``options`` field holds no address either way.) Likewise a field line that the
+# writer commented out with TeX's ``%`` (``% url = {...}``): the parser reads it as a field named
+# "% url", which no style prints.
+_DISABLED_FIELD = re.compile(r"opt[a-z]|%")
 _TEXT_LIMIT = 300
 
 _ENTRY_START = re.compile(r"^[ \t]*@[a-zA-Z]+[ \t]*[{(][ \t]*[^\s,{}()=\"#%'~]+[ \t]*,", re.MULTILINE)
@@ -134,6 +139,14 @@ def extract(text: str, options: ExtractOptions) -> Extraction:
             entries.append(block.ignore_error_block)
             continue
         raw = block.raw or ""
+        closed = _closed_at_end(raw, text)
+        if closed is not None:
+            # The file ends inside its last entry (an excerpt, a file cut short): the fields it
+            # holds are whole, so read them as if the entry were closed, and say so.
+            result.notes.append(f"line {line}: the file ends inside a BibTeX entry; read as if closed")
+            for entry in closed:
+                result.citations.extend(_entry_citations(entry, options, result.notes, block.start_line or 0))
+            continue
         first = raw.strip().splitlines()[0][:60] if raw.strip() else ""
         result.notes.append(f"line {line}: skipped a BibTeX entry that does not parse ({first})")
         # Whole entries that the parser gave up on may still hold a well-formed entry
@@ -144,6 +157,21 @@ def extract(text: str, options: ExtractOptions) -> Extraction:
         result.citations.extend(_entry_citations(entry, options, result.notes, line_offset=0))
     result.citations.sort(key=lambda c: c.line or 0)
     return result
+
+
+def _closed_at_end(raw: str, text: str) -> list[Entry] | None:
+    """The entry of a failed block that the file's end cut off before its closing brace.
+
+    None unless the block is one entry, ends the file, and parses once its open braces
+    are closed.
+    """
+    body = raw.rstrip()
+    missing = body.count("{") - body.count("}")
+    if not (0 < missing <= 3) or len(_ENTRY_START.findall(body)) != 1 or not text.rstrip().endswith(body):
+        return None
+    with _quiet_parser():
+        library = bibtexparser.parse_string(body.rstrip(",") + "\n" + "}" * missing + "\n")
+    return library.entries if library.entries and not library.failed_blocks else None
 
 
 def _reparse_tail(block: ParsingFailedBlock, options: ExtractOptions, notes: list[str]) -> list[Citation]:
@@ -263,9 +291,40 @@ def _urls_in_field(name: str, value: str) -> list[str]:
             return macros
         cleaned = _unescape(_join_lines(_strip_braces(value)))
         return [cleaned] if cleaned else []
-    rest = _URL_MACRO.sub(" ", value)
+    rest = _URL_MACRO.sub(" ", _typewriter_urls(value))
     plain = _unescape(_strip_braces(rest))
     return macros + [u.cited for u in find_urls(plain)]
+
+
+# A typewriter-font macro holding a URL written without \url: "\texttt{https://...}".
+_TYPEWRITER = r"\\(?:texttt|path|nolinkurl)\s*\{([^{}\s]*)\}"
+# Two of them with a forced line break between: "\texttt{https://a.org/docs/}\\\texttt{file.pdf}".
+_TYPEWRITER_BREAK = re.compile(
+    _TYPEWRITER + r"\s*(?:\\\\(?:\[[^\]]*\])?|\\newline\b|\\linebreak\b)\s*" + _TYPEWRITER
+)
+
+
+def _typewriter_urls(value: str) -> str:
+    """A field's text with the URLs of typewriter macros set apart, each one URL.
+
+    Without ``\\url`` a long address does not break by itself, so writers break it by hand
+    into two ``\\texttt{}`` with a LaTeX line break between (tests/corpus/README.md, dev9
+    readings): the second part (no scheme of its own) continues the URL of the first.
+    """
+
+    def join(m: re.Match[str]) -> str:
+        first, second = m.group(1), m.group(2)
+        if not re.match(r"(?:https?://|www\.)", first) or re.match(r"(?:https?://|www\.)", second):
+            return m.group(0)
+        return "\\texttt{" + first + second + "}"
+
+    joined = value
+    for _ in range(4):  # a URL broken over up to five lines
+        after = _TYPEWRITER_BREAK.sub(join, joined)
+        if after == joined:
+            break
+        joined = after
+    return re.sub(_TYPEWRITER, lambda m: " " + m.group(1) + " ", joined)
 
 
 def _field_tail(cited: str, url: str) -> str:

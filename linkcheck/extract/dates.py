@@ -681,7 +681,7 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
     date adds a note (prefixed with ``where``) to ``notes``; a partial one (a year, a month)
     is silently None. Shared by the BibTeX, RIS, CSL-JSON and wikitext extractors.
     """
-    value = value.strip()
+    value = _YEAR_WORD_FIELD.sub("", value.strip())
     iso = re.match(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T /]|$)", value)
     d: dt.date | None
     if iso:
@@ -707,6 +707,11 @@ def field_date(value: str, options: ExtractOptions, notes: list[str] | None, whe
         return None
     return d
 
+
+# The word for "year" that Polish, Czech, Russian and Ukrainian writers put after a date, often
+# abbreviated: "24.03.23 r." (roku), "25 апреля 2010 г." (года), "3 травня 2020 р." (року). It
+# says only that the number before it is a year, so it is dropped before the date is read.
+_YEAR_WORD_FIELD = re.compile(r"(?<=\d)\s*(?:r|roku|г|года|р|року)\.?$", re.IGNORECASE)
 
 # A numeric day with a two-digit year, as an accessed-on field may hold it: "09/07/20".
 _SHORT_YEAR_FIELD = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2})")

@@ -226,7 +226,13 @@ class _Builder:
                 start = self.mark()
                 self._walk(child, rels)
                 rid = child.get(f"{{{_R}}}id")
-                self.anchor(start, rels.get(rid) if rid else None)
+                target = rels.get(rid) if rid else None
+                # w:anchor is the fragment of the target Word opens ("#0"): part of the address
+                # (ECMA-376 Part 1, 17.16.22 hyperlink; tests/corpus/README.md, dev9 readings).
+                fragment = child.get(_w("anchor"))
+                if target and fragment and "#" not in target:
+                    target = f"{target}#{fragment}"
+                self.anchor(start, target)
             elif tag == _FLD_SIMPLE:
                 start = self.mark()
                 self._walk(child, rels)

@@ -26,6 +26,7 @@ from linkcheck.extract.urls import (
     _URL_CHARS,
     UrlMatch,
     clean_url,
+    delimited_url,
     find_urls,
     is_archive_url,
     is_identifier_lookup,
@@ -245,6 +246,23 @@ def _is_author_site(text: str, entry_start: int, u: UrlMatch) -> bool:
 # name. Available at: URL [Accessed DATE]." The website slot after "[online]" often holds the
 # site's host ("www.alchemy.com", "http://www.theinquirer.net"): a name, not the cited address,
 # which the "Available at:" after it gives (tests/corpus/README.md, dev6 readings).
+def _is_container_name(text: str, u: UrlMatch, after: UrlMatch | None) -> bool:
+    """Whether a bare host name is the container of the entry's next address, not a location.
+
+    MLA names the web site as the container, then gives the location: "ASCE. "Title."
+    Www.asce.org, www.asce.org/career-growth/salary." A host with no scheme and no path, a
+    comma alone before an address on that same host, is the site's name (tests/corpus/README.md,
+    dev9 readings).
+    """
+    if after is None or _HAS_SCHEME.match(u.cited) or re.search(r"[/?#]", u.cited):
+        return False
+    if _LOCATIONS_GAP.fullmatch(text, u.end, after.start) is None:
+        return False
+    host = u.cited.lower().rstrip(".")
+    other = re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?//", "", after.url.lower())
+    return other.startswith(host + "/")
+
+
 _ONLINE_SLOT_BEFORE = re.compile(r"\[online\][ \t]*\n?[ \t]*$", re.IGNORECASE)
 _AVAILABLE_AFTER = re.compile(r"\.?[ \t]*\n?[ \t]*available[ \t]*\n?[ \t]*(?:at|from)\b", re.IGNORECASE)
 
@@ -267,6 +285,70 @@ def _filled_by_url(text: str, end: int) -> bool:
     """Whether the line that ends at ``end`` is one long token: a URL broken at the margin."""
     line = text[text.rfind("\n", 0, end) + 1 : end]
     return len(line) >= _MIN_FILLED_LINE and not any(c.isspace() for c in line)
+
+
+# The rest of a file name with spaces in it that ends an entry: " - Frank 2009.pdf".
+_SPACED_FILE_REST = re.compile(
+    r"(?:[ \t][^\s/()\[\]<>\"“”]+){1,4}?\.(?:pdf|docx?|xlsx?|pptx?|odt|rtf|epub|txt|csv)[ \t.]*",
+    re.IGNORECASE,
+)
+
+
+def _spaced_file_name(text: str, u: UrlMatch, entry_end: int) -> UrlMatch:
+    """A URL whose file name has spaces in it, when that name ends the entry.
+
+    Word and web servers allow spaces in file names, and a writer pasting the address leaves
+    them ("https://www.x.edu/eco/ECIN - Frank 2009.pdf", unlinked, after APA's "Retrieved
+    from"). Up to four words that end the entry with a document's file type are the name's rest;
+    the URL is cited as a browser opens it, the spaces as %20 (tests/corpus/README.md, dev9
+    readings).
+    """
+    path = u.url.split("://", 1)[-1]
+    if "/" not in path or "." in path.rsplit("/", 1)[1] or "?" in path or "#" in path:
+        return u
+    m = _SPACED_FILE_REST.match(text, u.end)
+    if m is None or (m.end() < entry_end and text[m.end() : entry_end].strip()):
+        return u
+    rest = m.group(0).rstrip(" \t.")
+    if any(is_accessed_keyword(word) for word in rest.split()) or _NEW_URL.search(rest):
+        return u
+    return UrlMatch(u.start, u.end + len(rest), u.cited + rest, u.url + re.sub(r"[ \t]", "%20", rest))
+
+
+def _closing_colon(text: str, u: UrlMatch, entry_end: int) -> UrlMatch:
+    """A URL with the ":" that ends its fragment when nothing follows it in the entry.
+
+    A colon after a URL introduces what comes next; with nothing after it, it can only be the
+    address's own, as Google's image-search fragments end (``#imgrc=5jMxfod2b_o-wM:``,
+    tests/corpus/README.md, dev9 readings).
+    """
+    if (
+        "#" not in u.cited
+        or not text.startswith(":", u.end)
+        or text[u.end + 1 : entry_end].strip()
+        or not u.url.endswith(u.cited.split("#", 1)[1])
+    ):
+        return u
+    return UrlMatch(u.start, u.end + 1, u.cited + ":", u.url + ":")
+
+
+_LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+
+
+def _column_broken(text: str, end: int, token_end: int, entry_end: int, core: str) -> bool:
+    """Whether a URL that fills its line goes on in the next line's one token.
+
+    Text pasted from a narrow column (a PDF's, a slide's) breaks a URL wherever the column
+    ends, mid-word too ("https://www.x.es/noticia" + "s/tipos-adicciones/"), and puts nothing
+    else on those lines. So when the URL's line holds nothing but URL text and the next line is
+    one token with a letter in it (not a date, not an accessed-on word), that token is its rest.
+    """
+    line = text[text.rfind("\n", 0, end) + 1 : end]
+    if not line or any(c.isspace() for c in line):
+        return False
+    if token_end < entry_end and _LINE_END.match(text, token_end) is None:
+        return False
+    return any(c.isalpha() for c in core) and not is_accessed_keyword(core)
 
 
 def _word_glued_to_its_end(core: str, token: str) -> bool:
@@ -442,7 +524,10 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
             break
         if query or cited[-1] in "/-_=&?.#~" or cut_in_escape:
             pass
-        elif not (aggressive and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")):
+        elif not (
+            (aggressive or _column_broken(text, end, nxt.end(), entry_end, core))
+            and (core[0].islower() or core[0].isdigit() or core[0] in "/#?&=._-~%")
+        ):
             break
         cited += query + core
         end = nxt.start() + len(core)
@@ -455,7 +540,12 @@ def _extend_wrapped(text: str, u: UrlMatch, aggressive: bool, entry_end: int) ->
 # punctuation, quotes, white space, the angle brackets of "<URL>", and bracketed notes such as
 # "[Online]".
 # Dashes and bars too: "URL - accessed: 17/03/2021", "[URL] – consulté le 17/3/2021", table cells.
-_FILLER = re.compile(r"\[[^\]\n]{0,30}\]|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]")
+# So is the label that opens the bracket the phrase stands in, "[Online; accessed DATE]" (the
+# common BibTeX note), when a line break puts it under the URL.
+_FILLER = re.compile(
+    r"\[[^\]\n]{0,30}\]|\[[ \t]*(?i:online|on-line|en[ \t]+ligne|en[ \t]+l[ií]nea|internet)[ \t]*[;,:]"
+    r"|[\s.,;:()\[\]<>\"'«»“”‘’–—|-]"
+)
 
 
 def _within_reach(gap: str, content: int, one_url: bool = False) -> bool:
@@ -562,7 +652,13 @@ def _bind(
             j >= 0
             and j not in bound
             and not archive[j]
-            and _LOCATIONS_GAP.fullmatch(text, urls[j].end, urls[j + 1].start)
+            and (
+                _LOCATIONS_GAP.fullmatch(text, urls[j].end, urls[j + 1].start)
+                or (
+                    _DOI_HOST.match(urls[j].url)
+                    and _DOI_THEN_AVAILABLE.fullmatch(text, urls[j].end, urls[j + 1].start)
+                )
+            )
         ):
             bound[j] = d
             j -= 1
@@ -571,6 +667,15 @@ def _bind(
 
 # Between two locations of one work: a comma and white space, nothing else.
 _LOCATIONS_GAP = re.compile(r"[ \t]*,[ \t]*\n?[ \t]*")
+# Or, after a DOI's address, the label of the web address that follows: ABNT's "DOI:
+# https://doi.org/10.x/y. Disponível em: URL. Acesso em: DATE." gives one work's two locations,
+# read on the one visit the date records (tests/corpus/README.md, dev9 readings).
+_DOI_HOST = re.compile(r"https?://(?:dx\.)?doi\.org/10\.", re.IGNORECASE)
+_DOI_THEN_AVAILABLE = re.compile(
+    r"[ \t]*\.?[ \t\n]*(?:dispon[íi]vel[ \t\n]+em|available[ \t\n]+(?:at|from)|disponible[ \t\n]+en"
+    r"|verfügbar[ \t\n]+unter)[ \t]*:?[ \t\n]*",
+    re.IGNORECASE,
+)
 
 
 def _entry_text(
@@ -659,7 +764,7 @@ def citations_from_text(
         href = a.href.strip()
         if not re.match(r"(?:https?:)?//", href, re.IGNORECASE):
             continue
-        url = clean_url(href)
+        url = delimited_url(href)
         if url:
             anchor_urls.append(UrlMatch(a.start, max(a.end, a.start + 1), href, url))
     titles = {(a.start, a.href.strip()): a.title for a in anchors}
@@ -676,11 +781,15 @@ def citations_from_text(
             u = all_urls[u_i]
             u_i += 1
             if u.start >= start:
-                entry_urls.append(_extend_wrapped(text, u, aggressive_rejoin, end))
+                u = _extend_wrapped(text, u, aggressive_rejoin, end)
+                entry_urls.append(_closing_colon(text, _spaced_file_name(text, u, end), end))
+        entry_urls = _drop_inside(entry_urls)
         entry_urls = [
             u
-            for u in _drop_inside(entry_urls)
-            if not _is_author_site(text, start, u) and not _is_website_slot(text, u)
+            for i, u in enumerate(entry_urls)
+            if not _is_author_site(text, start, u)
+            and not _is_website_slot(text, u)
+            and not _is_container_name(text, u, entry_urls[i + 1] if i + 1 < len(entry_urls) else None)
         ]
         entry_anchors: list[UrlMatch] = []
         while a_i < len(anchor_urls) and anchor_urls[a_i].start < end:
@@ -703,7 +812,10 @@ def citations_from_text(
                     same = len(over) > len(cut)
                 else:
                     around = [a for a in entry_anchors if a.start <= u.start < a.end + 1]
-                    same = any(_same_url(a.url, u.url) for a in around)
+                    # (An empty fragment the printed address ends in, ".../about#" over a link to
+                    # ".../about", names no place in the page: the target is that address.)
+                    printed = u.url[:-1] if u.url.endswith("#") else u.url
+                    same = any(_same_url(a.url, u.url) or _same_url(a.url, printed) for a in around)
                     if not same:
                         # A link target that differs from the address its text prints only by
                         # what an editor added or dropped (a trailing "%20" of the space typed

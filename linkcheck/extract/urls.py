@@ -40,6 +40,8 @@ _GENERIC_TLDS = (
     "news|blog|online|site|tech|xyz|earth|global|science|health|media|world"
 )
 
+# A bare address may be printed scheme-relative, "//host.example/path" at the start of a word (a
+# link copied without its scheme): it is cited without the "//", like other scheme-less ones.
 # The URL characters of each branch are its last item and repeat possessively (``++``, ``*+``):
 # nothing after them needs them given back, and a plain ``+`` makes the regex engine keep a
 # backtracking state per character (2.9 GB for one URL of 20 MB).
@@ -48,7 +50,7 @@ URL_RE = re.compile(
     r"(?P<scheme>(?:https?|ftp)://" + _URL_CHARS + r"++)"
     r"|(?P<www>(?<![\w@./-])www\d?\.[a-z0-9-]+(?:\.[a-z0-9-]+)*" + _URL_CHARS + r"*+)"
     r"|(?P<doi>(?<![\w/])doi:\s?10\.\d{4,9}/" + _URL_CHARS + r"++)"
-    r"|(?P<bare>(?<![\w@./:-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:"
+    r"|(?P<bare>(?:(?<![\w@./:-])|(?<=//)(?<!\S//))(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:"
     + _GENERIC_TLDS
     + r"|[a-z]{2})/"
     + _URL_CHARS
@@ -144,6 +146,24 @@ def clean_url(raw: str, *, scheme_less: bool = True) -> str | None:
     return None
 
 
+def delimited_url(raw: str, *, scheme_less: bool = True) -> str | None:
+    """:func:`clean_url` for an address whose end the markup marks: an ``href``, a link target,
+    a wikitext ``url=`` parameter or ``[URL title]`` link.
+
+    In running text a URL's last "?" or "!" is the sentence's; where the markup ends the
+    address, it is the address's own, and the click opens it with it (".../discus.001.shtml?",
+    tests/corpus/README.md, dev9 readings). A last full stop is still dropped: writers paste
+    the sentence's stop into link targets (".../causas/." in dev2's Markdown).
+    """
+    url = clean_url(raw, scheme_less=scheme_less)
+    written = raw.strip()
+    tail = re.search(r"[!?]+$", written)
+    if url is None or tail is None or url.endswith(tail.group()):
+        return url
+    whole = url + tail.group()
+    return whole if written.endswith(whole.split("://", 1)[-1][-40:]) else url
+
+
 # Where a second URL starts inside a match: a scheme not introduced by "/", "=", "?", "&", ":"
 # or "(" (those are a URL inside a URL: a Wayback snapshot, a redirect's ?url=). Up to three
 # digits just before it are a footnote or reference number glued on by PDF text extraction
@@ -190,6 +210,12 @@ def find_urls(text: str, *, include_dois: bool = False) -> list[UrlMatch]:
             continue
         for pos, piece in _split_glued(whole):
             _add_url(found, pos, piece)
+        if whole.group("bare") and text.startswith("//", whole.start() - 2) and found:
+            # The span of a scheme-relative address takes in its "//", so that what stands
+            # before it ("Recuperado ..., de //host/...") reaches it as it would a scheme.
+            last = found[-1]
+            if last.start == whole.start():
+                found[-1] = UrlMatch(last.start - 2, last.end, last.cited, last.url)
     if include_dois:
         spans = [(u.start, u.end) for u in found]
         for m in BARE_DOI_RE.finditer(text):

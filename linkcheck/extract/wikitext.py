@@ -48,7 +48,7 @@ from mwparserfromhell.wikicode import Wikicode
 
 from linkcheck.extract.dates import field_date, find_accessed
 from linkcheck.extract.text import Anchor, citations_from_text
-from linkcheck.extract.urls import clean_url, is_archive_url
+from linkcheck.extract.urls import delimited_url, is_archive_url
 from linkcheck.models import Citation, Extraction, ExtractOptions
 
 FORMAT = "wikitext"
@@ -414,6 +414,7 @@ class _Walker:
     def cite_citations(self, t: Template, pos: int, entry_text: str) -> list[Citation]:
         """The URLs of one citation template, each with the template's accessed-on date."""
         urls: list[tuple[str, str, bool, int]] = []  # (name, cited, is_archive, value pos)
+        linked: list[tuple[str, int]] = []  # links in other parameters: (cited, value pos)
         accessed_raw: str | None = None
         title: str | None = None
         for param, vp in self.param_positions(t, pos):
@@ -433,7 +434,14 @@ class _Walker:
             ) and _URL_VALUE.match(self._raw_url(param.value)):  # type: ignore[attr-defined]
                 cited = self._raw_url(param.value).split()[0]  # type: ignore[attr-defined]
                 urls.append((name, cited, name in _ARCHIVE_PARAMS, vp))
-        if not urls:
+            elif name != "title":
+                # A bracketed link in another parameter ("pages=[http://books.google.com/...&pg=PA2
+                # 2]") is a link the reader follows to that page of the work; the access date is
+                # the template's url's, so it stays undated.
+                for link in param.value.filter_external_links(recursive=True):  # type: ignore[attr-defined]
+                    if link.brackets and _URL_VALUE.match(str(link.url).strip()):
+                        linked.append((str(link.url).strip(), vp))
+        if not urls and not linked:
             return []
         accessed: dt.date | None = None
         if accessed_raw:
@@ -444,8 +452,11 @@ class _Walker:
         # Beside the original's url, an archived copy is a fallback and is not dated.
         originals = sum(1 for _n, c, is_archive, _v in urls if not is_archive and not is_archive_url(c))
         found: list[Citation] = []
-        for _name, cited, is_archive, vp in urls:
-            url = clean_url(cited, scheme_less=False) or clean_url(cited)
+        # (A link in another parameter takes no date: passed on as a copy would be.)
+        for _name, cited, is_archive, vp in urls + [("", cited, True, vp) for cited, vp in linked]:
+            url = delimited_url(cited, scheme_less=False) or delimited_url(cited)
+            if url and any(c.url == url for c in found):
+                continue
             if not url:
                 self.notes.append(f"line {self.line_at(vp)}: {cited!r} is not a URL")
                 continue
@@ -467,7 +478,13 @@ class _Walker:
         """A parameter value as the URL it holds: ``[http://x title]`` gives ``http://x``."""
         links = value.filter_external_links(recursive=False)
         if links:
-            return str(links[0].url).strip()
+            url = str(links[0].url).strip()
+            # The parser ends a free link before its last "?" or "!"; a parameter holding the
+            # address alone ends where the parameter does, so that mark is the address's.
+            whole = str(value).strip()
+            if not links[0].brackets and whole.startswith(url) and re.fullmatch(r"[!?]+", whole[len(url) :]):
+                return whole
+            return url
         return " ".join(_plain(value).split())
 
     def line_at(self, pos: int) -> int:
