@@ -287,9 +287,12 @@ def _filled_by_url(text: str, end: int) -> bool:
     return len(line) >= _MIN_FILLED_LINE and not any(c.isspace() for c in line)
 
 
+# The file types of documents (as against web pages and images) that a cited URL names: one
+# list for the rules below that recognise the end of a file name.
+_DOCUMENT_TYPES = r"pdf|docx?|xlsx?|pptx?|odt|rtf|epub|txt|csv"
 # The rest of a file name with spaces in it that ends an entry: " - Frank 2009.pdf".
 _SPACED_FILE_REST = re.compile(
-    r"(?:[ \t][^\s/()\[\]<>\"“”]+){1,4}?\.(?:pdf|docx?|xlsx?|pptx?|odt|rtf|epub|txt|csv)[ \t.]*",
+    r"(?:[ \t][^\s/()\[\]<>\"“”]+){1,4}?\.(?:" + _DOCUMENT_TYPES + r")[ \t.]*",
     re.IGNORECASE,
 )
 
@@ -412,8 +415,8 @@ def _spaced_rest(cited: str, core: str, closed: bool = False) -> bool:
 # after a "." that ended a line, a next line that is one of these (alone or followed by a path)
 # goes on with the address, while a sentence after a URL's full stop starts a new word.
 _FILE_TYPES = re.compile(
-    r"(?:s?html?|php\d?|aspx?|jsp|cfm|cgi|pdf|xml|json|txt|csv|docx?|xlsx?|pptx?|odt|rtf|epub"
-    r"|zip|png|jpe?g|gif|svg|mp[34])(?:[/?#].*)?",
+    r"(?:s?html?|php\d?|aspx?|jsp|cfm|cgi|xml|json|" + _DOCUMENT_TYPES + r"|zip|png|jpe?g|gif|svg|mp[34])"
+    r"(?:[/?#].*)?",
 )
 _TOP_LEVEL = re.compile(r"(?:com|org|net|edu|gov|int)(?:[/?#].*)?")
 
